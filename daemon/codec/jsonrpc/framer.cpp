@@ -1,0 +1,62 @@
+#include "codec/jsonrpc/framer.hpp"
+
+#include <cstring>
+
+namespace plugrpc::jsonrpc {
+
+Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_t& end) {
+    const char* p = buf.data();
+    std::size_t n = buf.size();
+    std::size_t i = pos_;
+    if (!started_) {
+        while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) ++i;
+        if (i == n) {
+            pos_ = i;
+            return Status::NeedMore;
+        }
+        if (p[i] != '{' && p[i] != '[') return Status::Garbage;
+        started_ = true;
+        begin_ = i;
+    }
+    for (; i < n; ++i) {
+        char c = p[i];
+        if (in_string_) {
+            if (escape_) escape_ = false;
+            else if (c == '\\') escape_ = true;
+            else if (c == '"') in_string_ = false;
+            else {
+                // Skip ahead over ordinary string bytes.
+                const void* q = std::memchr(p + i, '"', n - i);
+                const void* b = std::memchr(p + i, '\\', n - i);
+                std::size_t stop = n;
+                if (q) stop = static_cast<const char*>(q) - p;
+                if (b) stop = std::min<std::size_t>(stop, static_cast<const char*>(b) - p);
+                i = stop - 1;
+            }
+            continue;
+        }
+        switch (c) {
+        case '"': in_string_ = true; break;
+        case '{':
+        case '[':
+            if (++depth_ > max_depth_) return Status::TooDeep;
+            break;
+        case '}':
+        case ']':
+            if (--depth_ == 0) {
+                begin = begin_;
+                end = i + 1;
+                if (end - begin_ > max_bytes_) return Status::TooLarge;
+                *this = Framer(max_bytes_, max_depth_);
+                return Status::Complete;
+            }
+            break;
+        default: break;
+        }
+    }
+    pos_ = i;
+    if (pos_ - begin_ > max_bytes_) return Status::TooLarge;
+    return Status::NeedMore;
+}
+
+} // namespace plugrpc::jsonrpc

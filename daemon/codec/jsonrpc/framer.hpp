@@ -1,0 +1,45 @@
+// Finding where one JSON value ends in a byte stream.
+//
+// JSON-RPC over TCP is a stream of concatenated values ("{..}{..}" or one per
+// line). The framer scans bytes as they arrive, keeping its state between
+// calls so no byte is scanned twice, and bounds both the size and the
+// nesting of a value before anything is parsed or allocated.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace plugrpc::jsonrpc {
+
+class Framer {
+public:
+    Framer(std::size_t max_bytes, unsigned max_depth) : max_bytes_(max_bytes), max_depth_(max_depth) {}
+
+    enum class Status {
+        Complete, // a value spans [begin, end)
+        NeedMore, // only whitespace or an unfinished value so far
+        TooLarge, // longer than max_bytes
+        TooDeep,  // nested deeper than max_depth
+        Garbage   // a value must start with '{' or '['
+    };
+
+    // Scan `buf` (the unconsumed bytes; the same prefix as last time, maybe
+    // longer). On Complete, the caller consumes up to `end` and the framer
+    // starts afresh for the next value.
+    Status next(std::string_view buf, std::size_t& begin, std::size_t& end);
+
+    // Forget any partial value (after the caller dropped its bytes).
+    void reset() { *this = Framer(max_bytes_, max_depth_); }
+
+private:
+    std::size_t max_bytes_;
+    unsigned max_depth_;
+    std::size_t pos_ = 0;   // next byte to scan
+    std::size_t begin_ = 0; // first byte of the value
+    unsigned depth_ = 0;
+    bool started_ = false;
+    bool in_string_ = false;
+    bool escape_ = false;
+};
+
+} // namespace plugrpc::jsonrpc

@@ -1,0 +1,175 @@
+#include "codec/jsonrpc/message.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace plugrpc::jsonrpc {
+namespace json = boost::json;
+
+namespace {
+
+Request invalid(Dialect d, json::value id, int code, std::string why) {
+    Request r;
+    r.dialect = d;
+    r.id = std::move(id);
+    r.error_code = code;
+    r.error = std::move(why);
+    return r;
+}
+
+bool valid_id(const json::value& id) { return id.is_null() || id.is_number() || id.is_string(); }
+
+Request decode_one(const json::value& v) {
+    if (!v.is_object()) return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: expected an object");
+    const json::object& o = v.get_object();
+    const json::value* version = o.if_contains("jsonrpc");
+    Request r;
+    r.dialect = version ? Dialect::V2 : Dialect::Go;
+    const json::value* id = o.if_contains("id");
+    if (id) r.id = *id;
+    if (r.dialect == Dialect::V2) {
+        if (!version->is_string() || version->get_string() != "2.0")
+            return invalid(Dialect::V2, id && valid_id(*id) ? *id : nullptr, InvalidRequest,
+                           "Invalid Request: \"jsonrpc\" must be \"2.0\"");
+        if (id && !valid_id(*id))
+            return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: id must be a string, number or null");
+        r.notification = id == nullptr;
+    }
+    const json::value* method = o.if_contains("method");
+    if (!method || !method->is_string()) {
+        return invalid(r.dialect, r.id, InvalidRequest,
+                       r.dialect == Dialect::V2 ? "Invalid Request: \"method\" must be a string"
+                                                : "jsonrpc: request has no method");
+    }
+    r.method = std::string(method->get_string());
+    const json::value* params = o.if_contains("params");
+    if (r.dialect == Dialect::Go) {
+        // Go's server: the argument is params[0]; [] is the zero value.
+        if (!params || params->is_null()) return invalid(r.dialect, r.id, InvalidParams, "jsonrpc: request body missing params");
+        if (params->is_array()) {
+            const auto& a = params->get_array();
+            r.params = a.empty() ? json::value(nullptr) : a[0];
+        } else {
+            r.params = *params; // lenient: an object is the argument itself
+        }
+        return r;
+    }
+    if (params && !params->is_array() && !params->is_object() && !params->is_null())
+        return invalid(r.dialect, r.id, InvalidRequest, "Invalid Request: \"params\" must be an array or an object");
+    if (params && params->is_array()) {
+        r.params = *params;
+        r.shape = ParamsShape::Positional;
+    } else if (params) {
+        r.params = *params;
+    }
+    return r;
+}
+
+void append_id(std::string& out, const json::value& id) { out += json::serialize(id); }
+
+void append_escaped(std::string& out, std::string_view s) { out += json::serialize(json::string_view(s)); }
+
+} // namespace
+
+Message decode(std::string_view text, const DecodeLimits& limits) {
+    Message m;
+    json::parse_options opt;
+    opt.max_depth = limits.max_depth;
+    unsigned char stack_buf[8192];
+    json::monotonic_resource mr(stack_buf, sizeof stack_buf);
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec, &mr, opt);
+    if (ec) {
+        m.error_code = ParseError;
+        m.error = "Parse error: " + ec.message();
+        return m;
+    }
+    if (v.is_array()) {
+        const auto& a = v.get_array();
+        m.batch = true;
+        if (a.empty()) {
+            m.error_code = InvalidRequest;
+            m.error = "Invalid Request: empty batch";
+            return m;
+        }
+        if (a.size() > limits.max_batch) {
+            m.error_code = InvalidRequest;
+            m.error = "Invalid Request: batch of " + std::to_string(a.size()) + " calls is over the limit of " +
+                      std::to_string(limits.max_batch);
+            return m;
+        }
+        m.requests.reserve(a.size());
+        for (const auto& e : a) {
+            m.requests.push_back(decode_one(e));
+            // Batches are a 2.0 feature: answer every element in 2.0 form.
+            m.requests.back().dialect = Dialect::V2;
+        }
+        return m;
+    }
+    m.requests.push_back(decode_one(v));
+    return m;
+}
+
+void encode_error(std::string& out, Dialect dialect, const json::value& id, int code, std::string_view message) {
+    if (dialect == Dialect::Go) {
+        out += "{\"id\":";
+        append_id(out, id);
+        out += ",\"result\":null,\"error\":";
+        append_escaped(out, message);
+        out += '}';
+        return;
+    }
+    out += "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":";
+    out += std::to_string(code);
+    out += ",\"message\":";
+    append_escaped(out, message);
+    out += "},\"id\":";
+    append_id(out, id);
+    out += '}';
+}
+
+void encode_reply(std::string& out, const Request& req, const Outcome& o) {
+    if (o.ok()) {
+        if (req.dialect == Dialect::Go) {
+            out += "{\"id\":";
+            append_id(out, req.id);
+            out += ",\"result\":";
+            out += json::serialize(o.result);
+            out += ",\"error\":null}";
+        } else {
+            out += "{\"jsonrpc\":\"2.0\",\"result\":";
+            out += json::serialize(o.result);
+            out += ",\"id\":";
+            append_id(out, req.id);
+            out += '}';
+        }
+        return;
+    }
+    if (req.dialect == Dialect::Go) {
+        encode_error(out, Dialect::Go, req.id, 0, o.error);
+        return;
+    }
+    int code = ServerError;
+    std::string message = o.error;
+    switch (o.kind) {
+    case Outcome::Kind::NotFound:
+    case Outcome::Kind::IllFormed:
+        code = MethodNotFound;
+        message = "Method not found: " + o.error;
+        break;
+    case Outcome::Kind::InvalidParams:
+        code = InvalidParams;
+        message = "Invalid params: " + o.error;
+        break;
+    case Outcome::Kind::Internal:
+        code = InternalError;
+        message = "Internal error: " + o.error;
+        break;
+    case Outcome::Kind::Busy: code = ServerBusy; break;
+    default: break;
+    }
+    encode_error(out, Dialect::V2, req.id, code, message);
+}
+
+} // namespace plugrpc::jsonrpc

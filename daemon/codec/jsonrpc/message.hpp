@@ -1,0 +1,70 @@
+// JSON-RPC messages: one JSON value in, the calls it asks for out; outcomes
+// in, reply text out. Two dialects share the stream:
+//
+//   Go's net/rpc/jsonrpc   {"method":"S.M","params":[arg],"id":N}
+//                          -> {"id":N,"result":R,"error":null} / {"id":N,"result":null,"error":"text"}
+//   JSON-RPC 2.0           {"jsonrpc":"2.0","method":"S.M","params":{..}|[..],"id":N}
+//                          -> {"jsonrpc":"2.0","result":R,"id":N} / {"jsonrpc":"2.0","error":{code,message},"id":N}
+//                          batches, and notifications (no id: no reply)
+//
+// Pure functions: no sockets, no registry.
+#pragma once
+
+#include "rpc/call.hpp"
+#include "rpc/dispatcher.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace plugrpc::jsonrpc {
+
+enum class Dialect : std::uint8_t { Go, V2 };
+
+// JSON-RPC 2.0 error codes.
+enum Code : int {
+    ParseError = -32700,
+    InvalidRequest = -32600,
+    MethodNotFound = -32601,
+    InvalidParams = -32602,
+    InternalError = -32603,
+    ServerError = -32000, // a method's own error
+    ServerBusy = -32001
+};
+
+struct Request {
+    Dialect dialect = Dialect::V2;
+    bool notification = false;   // V2 without "id": no reply
+    boost::json::value id;       // echoed as received
+    std::string method;
+    boost::json::value params;   // the argument (Go) or params as sent (V2)
+    ParamsShape shape = ParamsShape::Value;
+    // Set when the request itself is invalid: answer it with this, do not dispatch.
+    int error_code = 0;
+    std::string error;
+};
+
+struct Message {
+    bool batch = false;
+    std::vector<Request> requests;
+    // A message that cannot be read at all (bad JSON, empty batch, ...):
+    // answered with one V2 error, id null.
+    int error_code = 0;
+    std::string error;
+};
+
+struct DecodeLimits {
+    unsigned max_depth = 64;
+    std::size_t max_batch = 1000;
+};
+
+Message decode(std::string_view text, const DecodeLimits& limits);
+
+// Append the reply to `req` with `outcome` to `out` (no trailing newline).
+void encode_reply(std::string& out, const Request& req, const Outcome& outcome);
+// Append a reply for an invalid request or message.
+void encode_error(std::string& out, Dialect dialect, const boost::json::value& id, int code, std::string_view message);
+
+} // namespace plugrpc::jsonrpc

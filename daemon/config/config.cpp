@@ -1,0 +1,303 @@
+#include "config/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace plugrpc {
+namespace json = boost::json;
+
+unsigned Config::io_threads() const {
+    if (threads) return threads;
+    unsigned n = std::thread::hardware_concurrency();
+    return n ? n : 1;
+}
+
+std::optional<ListenAddress> parse_listen_address(const std::string& text, std::string& why) {
+    ListenAddress a;
+    a.text = text;
+    std::string rest = text;
+    if (rest.rfind("unix:", 0) == 0) {
+        rest = rest.substr(5);
+        if (rest.rfind("//", 0) == 0) rest = rest.substr(2);
+        if (rest.empty() || rest[0] != '/') {
+            why = "a unix socket needs an absolute path (unix:///run/plugrpcd.sock)";
+            return std::nullopt;
+        }
+        if (rest.size() >= 108) {
+            why = "unix socket path longer than 107 bytes";
+            return std::nullopt;
+        }
+        a.kind = ListenAddress::Kind::Unix;
+        a.path = rest;
+        return a;
+    }
+    if (rest.rfind("tcp://", 0) == 0) rest = rest.substr(6);
+    else if (rest.find("://") != std::string::npos) {
+        why = "unknown scheme (use tcp:// or unix://)";
+        return std::nullopt;
+    }
+    auto colon = rest.rfind(':');
+    if (colon == std::string::npos) {
+        why = "expected host:port";
+        return std::nullopt;
+    }
+    a.host = rest.substr(0, colon);
+    if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+    if (a.host.empty()) a.host = "0.0.0.0";
+    std::string port = rest.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(port) > 65535) {
+        why = "port must be a number from 0 to 65535";
+        return std::nullopt;
+    }
+    a.port = static_cast<std::uint16_t>(std::stoul(port));
+    return a;
+}
+
+namespace {
+
+struct Reader {
+    std::string source;
+    std::string error;
+
+    bool fail(const toml::node* at, const std::string& key, const std::string& why) {
+        if (!error.empty()) return false;
+        std::ostringstream out;
+        out << source;
+        if (at && at->source().begin) out << ":" << at->source().begin.line << ":" << at->source().begin.column;
+        out << ": " << key << ": " << why;
+        error = out.str();
+        return false;
+    }
+
+    static const char* type_of(const toml::node& n) {
+        switch (n.type()) {
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::table: return "a table";
+        default: return "a date or time";
+        }
+    }
+
+    bool known_keys(const toml::table& t, const std::string& prefix, const std::set<std::string>& keys) {
+        for (const auto& [k, v] : t)
+            if (!keys.count(std::string(k.str())))
+                return fail(&v, prefix + std::string(k.str()), "unknown key");
+        return true;
+    }
+
+    bool string(const toml::table& t, const std::string& table, const char* key, std::string& out) {
+        const toml::node* n = t.get(key);
+        if (!n) return true;
+        if (!n->is_string()) return fail(n, table + "." + key, std::string("expected a string, got ") + type_of(*n));
+        out = n->as_string()->get();
+        return true;
+    }
+
+    bool boolean(const toml::table& t, const std::string& table, const char* key, bool& out) {
+        const toml::node* n = t.get(key);
+        if (!n) return true;
+        if (!n->is_boolean()) return fail(n, table + "." + key, std::string("expected true or false, got ") + type_of(*n));
+        out = n->as_boolean()->get();
+        return true;
+    }
+
+    template <class T>
+    bool count(const toml::table& t, const std::string& table, const char* key, T& out, std::int64_t min,
+               std::int64_t max) {
+        const toml::node* n = t.get(key);
+        if (!n) return true;
+        if (!n->is_integer()) return fail(n, table + "." + key, std::string("expected an integer, got ") + type_of(*n));
+        std::int64_t v = n->as_integer()->get();
+        if (v < min || v > max)
+            return fail(n, table + "." + key,
+                        "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        out = static_cast<T>(v);
+        return true;
+    }
+
+    // A duration: seconds as a number, or a string with a unit ("500ms", "10s", "2m").
+    bool duration(const toml::table& t, const std::string& table, const char* key, std::chrono::milliseconds& out) {
+        const toml::node* n = t.get(key);
+        if (!n) return true;
+        double ms = -1;
+        if (n->is_integer()) ms = double(n->as_integer()->get()) * 1000;
+        else if (n->is_floating_point()) ms = n->as_floating_point()->get() * 1000;
+        else if (n->is_string()) {
+            const std::string& s = n->as_string()->get();
+            std::size_t used = 0;
+            double v = 0;
+            try { v = std::stod(s, &used); } catch (...) { used = 0; }
+            std::string unit = used ? s.substr(used) : "";
+            if (used && unit == "ms") ms = v;
+            else if (used && (unit == "s" || unit.empty())) ms = v * 1000;
+            else if (used && unit == "m") ms = v * 60000;
+            else if (used && unit == "h") ms = v * 3600000;
+        } else {
+            return fail(n, table + "." + key, std::string("expected a duration, got ") + type_of(*n));
+        }
+        if (ms < 0 || ms > 86400000.0 * 365)
+            return fail(n, table + "." + key, "expected a duration like 10, \"10s\", \"500ms\" or \"2m\"");
+        out = std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+        return true;
+    }
+
+    bool string_list(const toml::table& t, const std::string& table, const char* key, std::vector<std::string>& out) {
+        const toml::node* n = t.get(key);
+        if (!n) return false;
+        if (!n->is_array()) return fail(n, table + "." + key, std::string("expected an array of strings, got ") + type_of(*n));
+        out.clear();
+        for (const auto& e : *n->as_array()) {
+            if (!e.is_string()) return fail(&e, table + "." + key, std::string("expected an array of strings, found ") + type_of(e));
+            out.push_back(e.as_string()->get());
+        }
+        return true;
+    }
+
+    bool http_path(const toml::table& t, const char* key, std::string& out) {
+        if (!string(t, "server", key, out)) return false;
+        if (out.empty() || out[0] != '/' || out.find_first_of(" \t\r\n?#") != std::string::npos)
+            return fail(t.get(key), std::string("server.") + key, "must be a path starting with '/'");
+        return true;
+    }
+
+    static json::value to_json(const toml::node& n) {
+        if (auto* s = n.as_string()) return json::value(s->get());
+        if (auto* i = n.as_integer()) return json::value(i->get());
+        if (auto* f = n.as_floating_point()) return json::value(f->get());
+        if (auto* b = n.as_boolean()) return json::value(b->get());
+        if (auto* a = n.as_array()) {
+            json::array out;
+            for (const auto& e : *a) out.push_back(to_json(e));
+            return out;
+        }
+        if (auto* t = n.as_table()) {
+            json::object out;
+            for (const auto& [k, v] : *t) out[k.str()] = to_json(v);
+            return out;
+        }
+        std::ostringstream s;
+        if (auto* d = n.as_date()) s << d->get();
+        else if (auto* t = n.as_time()) s << t->get();
+        else if (auto* dt = n.as_date_time()) s << dt->get();
+        return json::value(s.str()); // dates and times as their TOML text
+    }
+
+    bool read(const toml::table& root, Config& c) {
+        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin"})) return false;
+        if (const toml::node* n = root.get("server")) {
+            if (!n->is_table()) return fail(n, "server", "expected a table");
+            const toml::table& t = *n->as_table();
+            if (!known_keys(t, "server.", {"listen", "rpc_path", "debug_path", "threads", "blocking_threads",
+                                           "drain_timeout"}))
+                return false;
+            std::vector<std::string> listen;
+            if (string_list(t, "server", "listen", listen)) {
+                c.listen.clear();
+                for (const auto& text : listen) {
+                    std::string why;
+                    auto a = parse_listen_address(text, why);
+                    if (!a) return fail(t.get("listen"), "server.listen", "\"" + text + "\": " + why);
+                    c.listen.push_back(*a);
+                }
+            }
+            if (!error.empty()) return false;
+            if (!http_path(t, "rpc_path", c.rpc_path) || !http_path(t, "debug_path", c.debug_path)) return false;
+            if (!count(t, "server", "threads", c.threads, 0, 256)) return false;
+            if (!count(t, "server", "blocking_threads", c.blocking_threads, 1, 1024)) return false;
+            if (!duration(t, "server", "drain_timeout", c.drain_timeout)) return false;
+        }
+        if (const toml::node* n = root.get("plugins")) {
+            if (!n->is_table()) return fail(n, "plugins", "expected a table");
+            const toml::table& t = *n->as_table();
+            if (!known_keys(t, "plugins.", {"dirs", "watch", "strict_permissions"})) return false;
+            std::vector<std::string> dirs;
+            if (string_list(t, "plugins", "dirs", dirs)) {
+                c.plugin_dirs.assign(dirs.begin(), dirs.end());
+            }
+            if (!error.empty()) return false;
+            if (!boolean(t, "plugins", "watch", c.watch)) return false;
+            bool strict = true;
+            if (!boolean(t, "plugins", "strict_permissions", strict)) return false;
+        }
+        if (const toml::node* n = root.get("log")) {
+            if (!n->is_table()) return fail(n, "log", "expected a table");
+            const toml::table& t = *n->as_table();
+            if (!known_keys(t, "log.", {"level"})) return false;
+            if (!string(t, "log", "level", c.log_level)) return false;
+            static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+            if (!levels.count(c.log_level))
+                return fail(t.get("level"), "log.level", "must be one of trace, debug, info, warn, error, critical, off");
+        }
+        if (const toml::node* n = root.get("limits")) {
+            if (!n->is_table()) return fail(n, "limits", "expected a table");
+            const toml::table& t = *n->as_table();
+            Limits& l = c.limits;
+            if (!known_keys(t, "limits.", {"max_message_bytes", "max_json_depth", "max_batch", "max_connections",
+                                           "max_inflight_per_connection", "max_inflight", "idle_timeout",
+                                           "header_timeout"}))
+                return false;
+            if (!count(t, "limits", "max_message_bytes", l.max_message_bytes, 64, std::int64_t(1) << 32) ||
+                !count(t, "limits", "max_json_depth", l.max_json_depth, 2, 10000) ||
+                !count(t, "limits", "max_batch", l.max_batch, 1, 1000000) ||
+                !count(t, "limits", "max_connections", l.max_connections, 1, 10000000) ||
+                !count(t, "limits", "max_inflight_per_connection", l.max_inflight_per_connection, 1, 1000000) ||
+                !count(t, "limits", "max_inflight", l.max_inflight, 1, 100000000) ||
+                !duration(t, "limits", "idle_timeout", l.idle_timeout) ||
+                !duration(t, "limits", "header_timeout", l.header_timeout))
+                return false;
+        }
+        if (const toml::node* n = root.get("plugin")) {
+            if (!n->is_table()) return fail(n, "plugin", "expected tables [plugin.<name>]");
+            for (const auto& [k, v] : *n->as_table()) {
+                if (!v.is_table()) return fail(&v, "plugin." + std::string(k.str()), "expected a table");
+                c.plugin_configs[k.str()] = to_json(v);
+            }
+        }
+        return true;
+    }
+};
+
+} // namespace
+
+ConfigResult parse_config(std::string_view text, const std::string& source) {
+    ConfigResult r;
+    Config c;
+    c.file = source;
+    std::string why;
+    c.listen.push_back(*parse_listen_address("tcp://127.0.0.1:1234", why));
+    toml::table root;
+    try {
+        root = toml::parse(text, source);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream out;
+        out << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+        r.error = out.str();
+        return r;
+    }
+    Reader reader{source, {}};
+    if (!reader.read(root, c)) {
+        r.error = reader.error;
+        return r;
+    }
+    r.config = std::move(c);
+    return r;
+}
+
+ConfigResult load_config(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return {std::nullopt, file.string() + ": cannot open: " + std::strerror(errno)};
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) return {std::nullopt, file.string() + ": cannot read: " + std::strerror(errno)};
+    return parse_config(text.str(), file.string());
+}
+
+} // namespace plugrpc

@@ -1,0 +1,158 @@
+// HTTP/1.1 on a connection: JSON-RPC POSTs and Go's CONNECT on rpc_path, the
+// debug page, and /healthz. One request at a time, keep-alive.
+#include "codec/jsonrpc/serve.hpp"
+#include "http/debug_page.hpp"
+#include "net/connection.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+namespace plugrpc {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view kConnected = "HTTP/1.0 200 Connected to Go RPC\n\n";
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(Connection conn, ReadBuffer buffer) : conn_(std::move(conn)), buffer_(std::move(buffer)) {
+        conn_.gauge->become(Protocol::Http);
+        buffer_.max_size(64 * 1024);
+    }
+
+    void start() { read(); }
+
+private:
+    using Request = http::request<http::string_body>;
+    using Response = http::response<http::string_body>;
+
+    void read() {
+        parser_.emplace();
+        parser_->header_limit(16 * 1024);
+        parser_->body_limit(conn_.settings->limits.max_message_bytes);
+        http::async_read(conn_.socket, buffer_, *parser_,
+                         [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(boost::system::error_code ec) {
+        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
+            return close();
+        if (ec) {
+            spdlog::debug("{}: http: {}", conn_.peer, ec.message());
+            if (ec == http::error::body_limit)
+                return respond_error(http::status::payload_too_large,
+                                     "request body larger than " +
+                                         std::to_string(conn_.settings->limits.max_message_bytes) + " bytes\n",
+                                     false);
+            if (ec == http::error::header_limit)
+                return respond_error(http::status::request_header_fields_too_large, "request header too large\n",
+                                     false);
+            if (ec.category() == boost::system::error_code(http::error::end_of_stream).category())
+                return respond_error(http::status::bad_request, "malformed HTTP request: " + ec.message() + "\n",
+                                     false);
+            return close();
+        }
+        req_ = parser_->release();
+        route();
+    }
+
+    void route() {
+        std::string_view target = req_.target();
+        std::string_view path = target.substr(0, target.find('?'));
+        std::string_view query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
+        const Settings& s = *conn_.settings;
+        if (path == s.rpc_path) {
+            if (req_.method() == http::verb::post) return serve_jsonrpc();
+            if (req_.method() == http::verb::connect) return switch_to_gob();
+            return respond_error(http::status::method_not_allowed,
+                                 "405 method not allowed: POST a JSON-RPC request here, or CONNECT for Go's "
+                                 "net/rpc (rpc.DialHTTP)\n",
+                                 true, "POST, CONNECT");
+        }
+        bool get = req_.method() == http::verb::get || req_.method() == http::verb::head;
+        if (path == s.debug_path || path == "/healthz") {
+            if (!get) return respond_error(http::status::method_not_allowed, "405 method not allowed: use GET\n", true,
+                                           "GET, HEAD");
+            if (path == "/healthz") return respond(http::status::ok, "text/plain; charset=utf-8", "ok\n");
+            DebugFormat f = choose_debug_format(req_[http::field::accept], query);
+            auto reg = conn_.ctx.dispatcher.registry();
+            return respond(http::status::ok, debug_content_type(f), render_debug_page(*reg, conn_.ctx, f));
+        }
+        respond_error(http::status::not_found, "404 not found: " + std::string(path) + "\n", true);
+    }
+
+    void serve_jsonrpc() {
+        jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch};
+        jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
+                               [self = shared_from_this()](std::string reply) {
+                                   asio::dispatch(self->conn_.socket.get_executor(),
+                                                  [self, reply = std::move(reply)]() mutable {
+                                                      if (reply.empty())
+                                                          return self->respond(http::status::no_content, "", "");
+                                                      reply += '\n';
+                                                      self->respond(http::status::ok, "application/json",
+                                                                    std::move(reply));
+                                                  });
+                               });
+    }
+
+    // Go's rpc.DialHTTP: answer the CONNECT, then the connection speaks gob.
+    void switch_to_gob() {
+        auto self = shared_from_this();
+        asio::async_write(conn_.socket, asio::buffer(kConnected), [self](boost::system::error_code ec, std::size_t) {
+            if (ec) return self->close();
+            self->conn_.gauge->become(Protocol::GobHttp);
+            start_gob_session(std::move(self->conn_), std::move(self->buffer_));
+        });
+    }
+
+    void respond_error(http::status status, std::string text, bool keep_alive, const char* allow = nullptr) {
+        keep_alive_override_ = keep_alive ? std::nullopt : std::optional<bool>(false);
+        allow_ = allow;
+        respond(status, "text/plain; charset=utf-8", std::move(text));
+    }
+
+    void respond(http::status status, const char* content_type, std::string body) {
+        auto res = std::make_shared<Response>(status, req_.version());
+        res->set(http::field::server, "plugrpcd/" PLUGRPC_VERSION);
+        if (*content_type) res->set(http::field::content_type, content_type);
+        if (allow_) res->set(http::field::allow, allow_);
+        res->keep_alive(keep_alive_override_.value_or(req_.keep_alive()));
+        if (req_.method() != http::verb::head) res->body() = std::move(body);
+        res->prepare_payload();
+        keep_alive_override_.reset();
+        allow_ = nullptr;
+        http::async_write(conn_.socket, *res,
+                          [self = shared_from_this(), res](boost::system::error_code ec, std::size_t) {
+                              if (ec || !res->keep_alive()) return self->close();
+                              self->read();
+                          });
+    }
+
+    void close() {
+        boost::system::error_code ignored;
+        conn_.socket.shutdown(Socket::shutdown_send, ignored);
+        conn_.socket.close(ignored);
+    }
+
+    Connection conn_;
+    ReadBuffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    Request req_;
+    std::optional<bool> keep_alive_override_;
+    const char* allow_ = nullptr;
+};
+
+} // namespace
+
+void start_http_session(Connection conn, ReadBuffer buffer) {
+    std::make_shared<HttpSession>(std::move(conn), std::move(buffer))->start();
+}
+
+} // namespace plugrpc

@@ -1,0 +1,159 @@
+// plugrpcd: load service plugins and serve their methods over Go's net/rpc
+// protocols, JSON-RPC and HTTP, all on one port.
+#include "config/config.hpp"
+#include "log/logging.hpp"
+#include "net/server.hpp"
+#include "plugin/loaded_plugin.hpp"
+#include "plugin/scan.hpp"
+#include "rpc/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/plugrpcd/plugrpcd.toml";
+
+void usage(std::FILE* out) {
+    std::fprintf(out,
+                 "Usage: plugrpcd [OPTIONS]\n"
+                 "\n"
+                 "Serve the methods of service plugins (*.so) over Go's net/rpc gob protocol,\n"
+                 "JSON-RPC (Go's jsonrpc codec and JSON-RPC 2.0) and HTTP, all on one port.\n"
+                 "\n"
+                 "Options:\n"
+                 "  -c, --config FILE      configuration file (default %s)\n"
+                 "  -l, --listen ADDR      serve on ADDR instead of [server] listen; repeatable.\n"
+                 "                         tcp://HOST:PORT, HOST:PORT or unix:///PATH\n"
+                 "  -p, --plugin-dir DIR   load plugins from DIR instead of [plugins] dirs; repeatable\n"
+                 "      --log-level LEVEL  trace, debug, info, warn, error (overrides [log] level)\n"
+                 "  -t, --check-config     check the configuration and plugins, print what would be\n"
+                 "                         served, and exit: 0 if all is well, 1 otherwise\n"
+                 "  -h, --help             show this help and exit\n"
+                 "  -V, --version          show the version and exit\n"
+                 "\n"
+                 "Signals: SIGTERM/SIGINT stop gracefully, answering every call already received.\n"
+                 "See plugrpcd(8) and plugrpcd.toml(5).\n",
+                 kDefaultConfig);
+}
+
+struct Options {
+    std::string config = kDefaultConfig;
+    std::vector<std::string> listen;
+    std::vector<std::string> plugin_dirs;
+    std::optional<std::string> log_level;
+    bool check = false;
+};
+
+// Returns an exit code when the program should stop now.
+std::optional<int> parse_args(int argc, char** argv, Options& o) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        std::string value;
+        bool has_value = false;
+        if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = a.substr(eq + 1);
+            a = a.substr(0, eq);
+            has_value = true;
+        }
+        auto need = [&](const char* name) -> bool {
+            if (has_value) return true;
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "plugrpcd: %s needs a value (see --help)\n", name);
+                return false;
+            }
+            value = argv[++i];
+            return true;
+        };
+        if (a == "-h" || a == "--help") return usage(stdout), 0;
+        if (a == "-V" || a == "--version") return std::printf("plugrpcd %s (plugin ABI %d.%d)\n", PLUGRPC_VERSION,
+                                                              PLRPC_ABI_MAJOR, PLRPC_ABI_MINOR), 0;
+        if (a == "-t" || a == "--check-config") { o.check = true; continue; }
+        if (a == "-c" || a == "--config") { if (!need("--config")) return 2; o.config = value; continue; }
+        if (a == "-l" || a == "--listen") { if (!need("--listen")) return 2; o.listen.push_back(value); continue; }
+        if (a == "-p" || a == "--plugin-dir") { if (!need("--plugin-dir")) return 2; o.plugin_dirs.push_back(value); continue; }
+        if (a == "--log-level") { if (!need("--log-level")) return 2; o.log_level = value; continue; }
+        std::fprintf(stderr, "plugrpcd: unknown option %s (see --help)\n", argv[i]);
+        return 2;
+    }
+    return std::nullopt;
+}
+
+// Command-line flags override the file.
+bool apply_flags(const Options& o, plugrpc::Config& c) {
+    if (!o.listen.empty()) {
+        c.listen.clear();
+        for (const auto& text : o.listen) {
+            std::string why;
+            auto a = plugrpc::parse_listen_address(text, why);
+            if (!a) {
+                std::fprintf(stderr, "plugrpcd: --listen %s: %s\n", text.c_str(), why.c_str());
+                return false;
+            }
+            c.listen.push_back(*a);
+        }
+    }
+    if (!o.plugin_dirs.empty()) c.plugin_dirs.assign(o.plugin_dirs.begin(), o.plugin_dirs.end());
+    if (o.log_level) {
+        static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+        if (std::none_of(std::begin(levels), std::end(levels), [&](const char* l) { return *o.log_level == l; })) {
+            std::fprintf(stderr, "plugrpcd: --log-level %s: unknown level\n", o.log_level->c_str());
+            return false;
+        }
+        c.log_level = *o.log_level;
+    }
+    return true;
+}
+
+void print_plan(const plugrpc::Config& c, const plugrpc::Registry& reg) {
+    std::printf("configuration %s is valid\n", c.file.c_str());
+    for (const auto& l : c.listen) std::printf("listen: %s\n", l.text.c_str());
+    std::printf("rpc path: %s\ndebug path: %s\n", c.rpc_path.c_str(), c.debug_path.c_str());
+    for (const auto& [name, svc] : reg.services()) {
+        for (const auto& [mname, m] : svc.methods)
+            std::printf("serve: %s(%s) %s  [%s]\n", m->full_name.c_str(), plugrpc::type_name(*m->args).c_str(),
+                        plugrpc::type_name(*m->reply).c_str(), svc.plugin->file.c_str());
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    if (auto code = parse_args(argc, argv, opt)) return *code;
+
+    auto loaded = plugrpc::load_config(opt.config);
+    if (!loaded.config) {
+        std::fprintf(stderr, "plugrpcd: %s\n", loaded.error.c_str());
+        return 1;
+    }
+    plugrpc::Config config = std::move(*loaded.config);
+    if (!apply_flags(opt, config)) return 1;
+    plugrpc::setup_logging(config.log_level);
+
+    plugrpc::ScanResult scan = plugrpc::scan_plugins(config, nullptr);
+    if (opt.check) {
+        print_plan(config, *scan.registry);
+        for (const auto& f : scan.failures) std::printf("plugin failed: %s\n", f.c_str());
+        if (!scan.failures.empty()) return 1;
+        return 0;
+    }
+    if (scan.registry->method_count() == 0)
+        spdlog::warn("no methods to serve: no plugin loaded from {}", config.plugin_dirs.empty() ? std::string("(no folders)") : config.plugin_dirs[0].string());
+
+    plugrpc::Dispatcher dispatcher(config.blocking_threads);
+    dispatcher.publish(std::move(scan.registry));
+    plugrpc::Server server(config, dispatcher);
+    std::string error;
+    if (!server.listen(error)) {
+        spdlog::critical("cannot listen: {}", error);
+        return 1;
+    }
+    return server.run();
+}

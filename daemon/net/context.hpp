@@ -1,0 +1,66 @@
+// What every connection needs from the server: the dispatcher, the settings
+// of the running config, and the live figures the debug page shows.
+#pragma once
+
+#include "config/config.hpp"
+#include "rpc/dispatcher.hpp"
+
+#include <boost/asio/generic/stream_protocol.hpp>
+
+#include <array>
+#include <atomic>
+#include <memory>
+
+namespace plugrpc {
+
+using Socket = boost::asio::generic::stream_protocol::socket;
+
+enum class Protocol : std::uint8_t { Sniffing, Json, Http, Gob, GobHttp };
+inline constexpr std::size_t kProtocols = 5;
+const char* protocol_name(Protocol p);
+
+// The part of the config a connection reads. Replaced as a whole on reload;
+// a connection keeps the one it started with.
+struct Settings {
+    std::string rpc_path = "/_goRPC_";
+    std::string debug_path = "/debug/rpc";
+    Limits limits;
+};
+
+struct ConnectionCounters {
+    std::array<std::atomic<std::int64_t>, kProtocols> open{};
+    std::atomic<std::uint64_t> accepted{0};
+};
+
+struct ServeContext {
+    Dispatcher& dispatcher;
+    std::atomic<std::shared_ptr<const Settings>> settings;
+    ConnectionCounters connections;
+    std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+
+    explicit ServeContext(Dispatcher& d) : dispatcher(d) {}
+};
+
+// Counts a connection as open under one protocol, moving as it is sniffed.
+class ProtocolGauge {
+public:
+    ProtocolGauge(ConnectionCounters& c) : c_(c) { c_.open[0].fetch_add(1); }
+    ~ProtocolGauge() { c_.open[static_cast<std::size_t>(p_)].fetch_sub(1); }
+    ProtocolGauge(const ProtocolGauge&) = delete;
+    ProtocolGauge& operator=(const ProtocolGauge&) = delete;
+    void become(Protocol p) {
+        c_.open[static_cast<std::size_t>(p)].fetch_add(1);
+        c_.open[static_cast<std::size_t>(p_)].fetch_sub(1);
+        p_ = p;
+    }
+
+private:
+    ConnectionCounters& c_;
+    Protocol p_ = Protocol::Sniffing;
+};
+
+// Hand a freshly accepted connection over: it is sniffed, then served by the
+// session of its protocol.
+void serve_connection(Socket socket, ServeContext& ctx);
+
+} // namespace plugrpc

@@ -1,0 +1,104 @@
+#include "net/listener.hpp"
+
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <spdlog/spdlog.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace plugrpc {
+namespace asio = boost::asio;
+using generic = asio::generic::stream_protocol;
+
+struct Listener::Impl {
+    explicit Impl(asio::io_context& ioc) : acceptor(ioc) {}
+    asio::basic_socket_acceptor<generic> acceptor;
+    bool tcp = true;
+};
+
+Listener::Listener(asio::io_context& ioc, ServeContext& ctx, PickContext pick)
+    : impl_(std::make_shared<Impl>(ioc)), ctx_(ctx), pick_(std::move(pick)) {}
+
+std::shared_ptr<Listener> Listener::open(asio::io_context& ioc, const ListenAddress& addr, ServeContext& ctx,
+                                         PickContext pick, std::string& error) {
+    std::shared_ptr<Listener> l(new Listener(ioc, ctx, std::move(pick)));
+    boost::system::error_code ec;
+    auto& acc = l->impl_->acceptor;
+    if (addr.kind == ListenAddress::Kind::Tcp) {
+        auto ip = asio::ip::make_address(addr.host, ec);
+        if (ec) {
+            error = addr.text + ": \"" + addr.host + "\" is not an IP address";
+            return nullptr;
+        }
+        asio::ip::tcp::endpoint ep(ip, addr.port);
+        generic::endpoint gep(ep);
+        acc.open(gep.protocol(), ec);
+        if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) acc.bind(gep, ec);
+        if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            error = addr.text + ": " + ec.message();
+            return nullptr;
+        }
+        asio::ip::tcp::endpoint bound;
+        auto local = acc.local_endpoint(ec);
+        std::memcpy(bound.data(), local.data(), std::min<std::size_t>(local.size(), sizeof(sockaddr_in6)));
+        std::string host = bound.address().to_string();
+        if (bound.address().is_v6()) host = "[" + host + "]";
+        l->name_ = "tcp://" + host + ":" + std::to_string(bound.port());
+    } else {
+        // A socket file left by an earlier run is removed; anything else is not touched.
+        struct stat st{};
+        if (::lstat(addr.path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(addr.path.c_str());
+        generic::endpoint gep(asio::local::stream_protocol::endpoint(addr.path));
+        l->impl_->tcp = false;
+        acc.open(gep.protocol(), ec);
+        if (!ec) acc.bind(gep, ec);
+        if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            error = addr.text + ": " + ec.message();
+            return nullptr;
+        }
+        l->unix_path_ = addr.path;
+        l->name_ = "unix://" + addr.path;
+    }
+    return l;
+}
+
+void Listener::start() { accept(); }
+
+void Listener::accept() {
+    auto self = shared_from_this();
+    impl_->acceptor.async_accept(pick_(), [self](boost::system::error_code ec, Socket socket) {
+        if (ec == asio::error::operation_aborted || !self->impl_->acceptor.is_open()) return;
+        if (ec) {
+            // Out of descriptors and the like: log, and keep accepting.
+            spdlog::warn("{}: accept: {}", self->name_, ec.message());
+        } else {
+            if (self->impl_->tcp) {
+                boost::system::error_code ignored;
+                socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+            }
+            auto& ctx = self->ctx_;
+            auto exec = socket.get_executor();
+            asio::post(exec, [&ctx, s = std::make_shared<Socket>(std::move(socket))]() mutable {
+                serve_connection(std::move(*s), ctx);
+            });
+        }
+        self->accept();
+    });
+}
+
+void Listener::close() {
+    auto impl = impl_;
+    asio::post(impl->acceptor.get_executor(), [impl] {
+        boost::system::error_code ignored;
+        impl->acceptor.close(ignored);
+    });
+    if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
+}
+
+} // namespace plugrpc

@@ -1,0 +1,57 @@
+// Replies waiting to go out on one connection, written with as few syscalls
+// as possible: while one write runs, new replies collect in a second buffer
+// and leave together when it completes.
+#pragma once
+
+#include "net/context.hpp"
+
+#include <boost/asio/write.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace plugrpc {
+
+class ReplyWriter {
+public:
+    explicit ReplyWriter(Socket& socket) : socket_(socket) {}
+
+    // Append reply bytes here, then flush().
+    std::string& buffer() { return pending_; }
+
+    // Start a write if none runs and bytes wait. `owner` is kept alive until
+    // the write completes.
+    void flush(std::shared_ptr<void> owner) {
+        if (writing_ || pending_.empty() || failed_) return;
+        writing_ = true;
+        std::swap(pending_, inflight_);
+        boost::asio::async_write(socket_, boost::asio::buffer(inflight_),
+                                 [this, owner = std::move(owner)](boost::system::error_code ec, std::size_t) {
+                                     writing_ = false;
+                                     inflight_.clear();
+                                     if (ec) {
+                                         failed_ = true;
+                                         pending_.clear();
+                                     }
+                                     if (!pending_.empty()) flush(owner);
+                                     if (on_drained) on_drained();
+                                 });
+    }
+
+    std::size_t backlog() const { return pending_.size() + inflight_.size(); }
+    bool idle() const { return !writing_ && (pending_.empty() || failed_); }
+    bool failed() const { return failed_; }
+
+    // Called after each completed write.
+    std::function<void()> on_drained;
+
+private:
+    Socket& socket_;
+    std::string pending_;
+    std::string inflight_;
+    bool writing_ = false;
+    bool failed_ = false;
+};
+
+} // namespace plugrpc

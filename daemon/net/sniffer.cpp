@@ -1,0 +1,128 @@
+// Choosing a connection's protocol from its first bytes (DESIGN.md):
+// an HTTP method token means HTTP; '{', '[' or whitespace a JSON stream;
+// anything else Go's gob.
+#include "net/connection.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace plugrpc {
+namespace asio = boost::asio;
+
+const char* protocol_name(Protocol p) {
+    switch (p) {
+    case Protocol::Sniffing: return "sniffing";
+    case Protocol::Json: return "json";
+    case Protocol::Http: return "http";
+    case Protocol::Gob: return "gob";
+    case Protocol::GobHttp: return "gob-http";
+    }
+    return "?";
+}
+
+namespace {
+
+enum class Verdict { NeedMore, Json, Http, Gob };
+
+constexpr std::array<std::string_view, 9> kMethods = {"GET ",     "POST ",    "PUT ",   "HEAD ", "DELETE ",
+                                                     "OPTIONS ", "CONNECT ", "PATCH ", "TRACE "};
+
+Verdict sniff(std::string_view b) {
+    if (b.empty()) return Verdict::NeedMore;
+    char c = b[0];
+    if (c == '{' || c == '[' || c == ' ' || c == '\t' || c == '\r' || c == '\n') return Verdict::Json;
+    if (c >= 'A' && c <= 'Z') {
+        bool could_be = false;
+        for (auto m : kMethods) {
+            std::size_t n = std::min(m.size(), b.size());
+            if (b.substr(0, n) == m.substr(0, n)) {
+                if (n == m.size()) return Verdict::Http;
+                could_be = true;
+            }
+        }
+        if (could_be) return Verdict::NeedMore;
+    }
+    return Verdict::Gob;
+}
+
+class Sniffer : public std::enable_shared_from_this<Sniffer> {
+public:
+    Sniffer(Connection conn) : conn_(std::move(conn)), timer_(conn_.socket.get_executor()) {}
+
+    void start() {
+        timer_.expires_after(conn_.settings->limits.header_timeout);
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) {
+                spdlog::debug("{}: no request within the header timeout; closing", self->conn_.peer);
+                boost::system::error_code ignored;
+                self->conn_.socket.close(ignored);
+            }
+        });
+        read();
+    }
+
+private:
+    void read() {
+        conn_.socket.async_read_some(buffer_.prepare(512), [self = shared_from_this()](boost::system::error_code ec,
+                                                                                       std::size_t n) {
+            self->buffer_.commit(n);
+            self->on_read(ec);
+        });
+    }
+
+    void on_read(boost::system::error_code ec) {
+        std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+        Verdict v = sniff(seen);
+        if (v == Verdict::NeedMore && !ec) return read();
+        timer_.cancel();
+        if (ec && seen.empty()) return; // closed before saying anything
+        if (v == Verdict::NeedMore) v = Verdict::Gob;
+        switch (v) {
+        case Verdict::Json: return start_json_session(std::move(conn_), std::move(buffer_));
+        case Verdict::Http: return start_http_session(std::move(conn_), std::move(buffer_));
+        default: return start_gob_session(std::move(conn_), std::move(buffer_));
+        }
+    }
+
+    Connection conn_;
+    ReadBuffer buffer_{64 * 1024};
+    asio::steady_timer timer_;
+};
+
+std::string describe_peer(const Socket& s) {
+    boost::system::error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    if (ec) return "peer";
+    if (ep.protocol().family() == AF_UNIX) return "unix peer";
+    char host[64] = "?";
+    unsigned port = 0;
+    const sockaddr* sa = ep.data();
+    if (sa->sa_family == AF_INET) {
+        auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        port = ntohs(in->sin_port);
+        return std::string(host) + ":" + std::to_string(port);
+    }
+    if (sa->sa_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        port = ntohs(in6->sin6_port);
+        return "[" + std::string(host) + "]:" + std::to_string(port);
+    }
+    return "peer";
+}
+
+} // namespace
+
+void serve_connection(Socket socket, ServeContext& ctx) {
+    ctx.connections.accepted.fetch_add(1, std::memory_order_relaxed);
+    std::string peer = describe_peer(socket);
+    Connection conn{std::move(socket), ctx, ctx.settings.load(), std::make_unique<ProtocolGauge>(ctx.connections),
+                    std::move(peer)};
+    std::make_shared<Sniffer>(std::move(conn))->start();
+}
+
+} // namespace plugrpc

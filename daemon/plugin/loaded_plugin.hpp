@@ -1,0 +1,62 @@
+// A plugin shared object that passed every check and registered its methods.
+#pragma once
+
+#include "registry/registry.hpp"
+
+#include <boost/dll/shared_library.hpp>
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace plugrpc {
+
+// What identifies the file a plugin came from: a replaced file (new inode or
+// mtime) is a new plugin.
+struct FileIdentity {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::int64_t mtime_ns = 0;
+    bool operator==(const FileIdentity&) const = default;
+};
+
+class LoadedPlugin {
+public:
+    LoadedPlugin() = default;
+    LoadedPlugin(const LoadedPlugin&) = delete;
+    LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+    ~LoadedPlugin(); // runs the plugin's shutdown, then unmaps it
+
+    std::string name;         // from the plugin's entry block
+    std::string version;
+    std::string description;
+    std::filesystem::path file;
+    FileIdentity identity;
+    std::chrono::system_clock::time_point loaded_at;
+    // Methods it registered; `plugin` is left empty here (the registry sets it).
+    std::vector<Method> methods;
+
+private:
+    friend struct PluginLoader;
+    boost::dll::shared_library library_;
+    void (*shutdown_)(void*) = nullptr;
+    void* state_ = nullptr;
+};
+
+struct LoadResult {
+    std::shared_ptr<LoadedPlugin> plugin; // null on failure
+    std::string error;                    // the exact reason, without the file name
+};
+
+// Load, check and initialise one plugin file. `plugin_configs` holds the
+// [plugin.<name>] tables of the config, keyed by plugin name.
+LoadResult load_plugin(const std::filesystem::path& file, const boost::json::object& plugin_configs);
+
+// Every regular "*.so" file of a folder, sorted by name.
+std::vector<std::filesystem::path> list_plugin_files(const std::filesystem::path& dir, std::string& error);
+
+} // namespace plugrpc

@@ -1,0 +1,22 @@
+// Building a registry from the plugin folders of a config.
+#pragma once
+
+#include "config/config.hpp"
+#include "registry/registry.hpp"
+
+#include <string>
+#include <vector>
+
+namespace plugrpc {
+
+struct ScanResult {
+    std::shared_ptr<Registry> registry;
+    std::vector<std::string> failures; // "<file>: <reason>", each also logged
+};
+
+// Load every *.so of every folder; a file that fails is logged and skipped.
+// `previous` (may be null) lends plugins whose file did not change, so a
+// rescan keeps them, their state and their counters.
+ScanResult scan_plugins(const Config& config, const Registry* previous);
+
+} // namespace plugrpc

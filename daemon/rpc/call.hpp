@@ -1,0 +1,65 @@
+// One call in flight: what crosses the plugin ABI as `plrpc_call*`.
+//
+// The host creates a call, hands it to the method's handler, and the plugin
+// answers it exactly once (now or later, from any thread). The answer is
+// checked against the method's reply schema and handed to `done`.
+#pragma once
+
+#include "registry/registry.hpp"
+
+#include <plugrpc/abi.h>
+
+#include <boost/json/value.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace plugrpc {
+
+// What a call produced, before any codec shapes it.
+struct Outcome {
+    enum class Kind : std::uint8_t {
+        Ok,
+        MethodError,   // the method's own error text ("divide by zero")
+        NotFound,      // unknown service or method (Go's texts)
+        IllFormed,     // no dot in the name
+        InvalidParams, // arguments do not fit the method's schema
+        Internal,      // plugin broke its contract
+        Busy           // over a limit
+    };
+    Kind kind = Kind::Ok;
+    boost::json::value result; // Ok: the reply value, canonical for the reply schema
+    std::string error;         // otherwise: the text for the caller
+    bool ok() const { return kind == Kind::Ok; }
+};
+
+using Completion = std::function<void(Outcome&&)>;
+
+} // namespace plugrpc
+
+// Defined outside the namespace: abi.h declares it as a global struct.
+struct plrpc_call {
+    plugrpc::MethodPtr method;
+    boost::json::value args;        // normalized arguments
+    boost::json::object fields;     // built by set_* helpers
+    boost::json::value scalar;      // set_* with field == NULL
+    bool has_scalar = false;
+    plugrpc::Completion done;
+    std::chrono::steady_clock::time_point started;
+    std::atomic<bool> answered{false};
+    std::atomic<int> refs{2};       // the handler's invocation + the pending answer
+};
+
+namespace plugrpc {
+
+// Create a call for `method`; it holds two references (see plrpc_call::refs).
+plrpc_call* new_call(MethodPtr method, boost::json::value args, Completion done);
+// Answer a call once: counts it, hands the outcome to `done`, drops the
+// answer's reference. Later answers are refused (returns false).
+bool answer_call(plrpc_call* call, Outcome&& outcome);
+// Drop one reference; the last one frees the call.
+void release_call(plrpc_call* call);
+
+} // namespace plugrpc

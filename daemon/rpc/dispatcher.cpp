@@ -1,0 +1,103 @@
+#include "rpc/dispatcher.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace plugrpc {
+namespace json = boost::json;
+
+plrpc_call* new_call(MethodPtr method, json::value args, Completion done) {
+    auto* c = new plrpc_call;
+    c->method = std::move(method);
+    c->args = std::move(args);
+    c->done = std::move(done);
+    c->started = std::chrono::steady_clock::now();
+    return c;
+}
+
+void release_call(plrpc_call* call) {
+    if (call->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete call;
+}
+
+bool answer_call(plrpc_call* call, Outcome&& outcome) {
+    if (call->answered.exchange(true, std::memory_order_acq_rel)) return false;
+    MethodStats& s = *call->method->stats;
+    s.calls.fetch_add(1, std::memory_order_relaxed);
+    if (!outcome.ok()) s.errors.fetch_add(1, std::memory_order_relaxed);
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                   call->started);
+    s.total_ns.fetch_add(static_cast<std::uint64_t>(ns.count()), std::memory_order_relaxed);
+    Completion done = std::move(call->done);
+    release_call(call);
+    done(std::move(outcome));
+    return true;
+}
+
+Dispatcher::Dispatcher(unsigned blocking_threads) : blocking_(blocking_threads ? blocking_threads : 4) {}
+
+Dispatcher::~Dispatcher() { join(); }
+
+void Dispatcher::join() { blocking_.join(); }
+
+namespace {
+
+Outcome failure(Outcome::Kind kind, std::string text) {
+    Outcome o;
+    o.kind = kind;
+    o.error = std::move(text);
+    return o;
+}
+
+} // namespace
+
+void Dispatcher::call(std::string_view service_method, const json::value& params, ParamsShape shape,
+                      Completion done) {
+    RegistryPtr reg = registry();
+    Lookup found = reg->find(service_method);
+    if (!found.method) {
+        auto kind = found.miss == Lookup::Miss::IllFormed ? Outcome::Kind::IllFormed : Outcome::Kind::NotFound;
+        done(failure(kind, std::move(found.error)));
+        return;
+    }
+    const Schema& schema = *found.method->args;
+    const json::value* arg = &params;
+    if (shape == ParamsShape::Positional && schema.kind != Kind::Struct) {
+        static const json::value null_value;
+        const auto& a = params.get_array();
+        arg = a.empty() ? &null_value : &a[0];
+    }
+    NormalizeResult n = normalize(*arg, schema);
+    if (!n.ok()) {
+        found.method->stats->calls.fetch_add(1, std::memory_order_relaxed);
+        found.method->stats->errors.fetch_add(1, std::memory_order_relaxed);
+        done(failure(Outcome::Kind::InvalidParams, std::move(n.error)));
+        return;
+    }
+    invoke(std::move(found.method), std::move(n.value), std::move(done));
+}
+
+void Dispatcher::invoke(MethodPtr method, json::value args, Completion done) {
+    inflight_.fetch_add(1, std::memory_order_relaxed);
+    Completion counted = [this, done = std::move(done)](Outcome&& o) {
+        inflight_.fetch_sub(1, std::memory_order_relaxed);
+        done(std::move(o));
+    };
+    bool blocking = method->blocking();
+    plrpc_call* c = new_call(std::move(method), std::move(args), std::move(counted));
+    if (blocking) boost::asio::post(blocking_, [this, c] { run(c); });
+    else run(c);
+}
+
+void Dispatcher::run(plrpc_call* c) {
+    const Method& m = *c->method;
+    std::string text = json::serialize(c->args);
+    int rc = m.handler(m.method_data, c, text.data(), text.size());
+    if (!c->answered.load(std::memory_order_acquire) && rc != PLRPC_PENDING) {
+        std::string why = rc == PLRPC_OK ? "returned without answering"
+                                         : "failed with code " + std::to_string(rc) + " without answering";
+        answer_call(c, failure(Outcome::Kind::Internal, m.full_name + ": the method " + why));
+    }
+    release_call(c);
+}
+
+} // namespace plugrpc

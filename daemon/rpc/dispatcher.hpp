@@ -1,0 +1,58 @@
+// The dispatcher: from a decoded call to a method of the current registry,
+// and back with an Outcome. Every codec ends here.
+//
+// Fast methods run inline on the calling (I/O) thread; methods registered as
+// blocking run on a worker pool. `done` is invoked exactly once, on whichever
+// thread the call finished — the session moves it home.
+#pragma once
+
+#include "rpc/call.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <memory>
+
+namespace plugrpc {
+
+// How a codec received the argument.
+enum class ParamsShape : std::uint8_t {
+    Value,      // the argument itself (Go's codecs, JSON-RPC 2.0 named params)
+    Positional  // JSON-RPC 2.0 by-position: fields of a struct in order, else the first element
+};
+
+class Dispatcher {
+public:
+    explicit Dispatcher(unsigned blocking_threads);
+    ~Dispatcher();
+
+    void publish(RegistryPtr registry) { registry_.store(std::move(registry)); }
+    RegistryPtr registry() const { return registry_.load(); }
+
+    // Look up `service_method`, check `params` against the method's argument
+    // schema and run it.
+    void call(std::string_view service_method, const boost::json::value& params, ParamsShape shape,
+              Completion done);
+
+    // Run a method whose arguments are already canonical (the gob codec
+    // converts straight from the wire to the schema).
+    void invoke(MethodPtr method, boost::json::value args, Completion done);
+
+    // Calls running now, daemon-wide.
+    std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
+
+    // Wait for the blocking pool to finish (at shutdown).
+    void join();
+
+private:
+    void run(plrpc_call* call);
+
+    std::atomic<RegistryPtr> registry_;
+    boost::asio::thread_pool blocking_;
+    std::atomic<std::size_t> inflight_{0};
+};
+
+// The table of host functions handed to every plugin.
+const plrpc_host_v1* host_table();
+
+} // namespace plugrpc

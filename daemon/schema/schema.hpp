@@ -1,0 +1,90 @@
+// Schemas: the shape of a method's argument and reply values.
+//
+// Plugins describe each type as JSON (a small subset of JSON Schema, the
+// format OpenRPC uses); the host parses that text once, at load, into a
+// Schema tree. The tree drives argument checking, gob encoding and decoding,
+// the debug page and discovery.
+//
+//   {"type":"integer","format":"int64"}        int8 int16 int32 int64
+//   {"type":"integer","format":"uint64"}       uint8 uint16 uint32 uint64
+//   {"type":"number","format":"double"}        or "float"
+//   {"type":"boolean"}   {"type":"string"}
+//   {"type":"string","format":"byte"}          []byte, base64 in JSON
+//   {"type":"array","items":S}                 a slice
+//   {"type":"array","items":S,"minItems":N,"maxItems":N}   a fixed array [N]S
+//   {"type":"object","additionalProperties":S} a map with string keys;
+//       add "x-key":K (an integer schema) for integer keys
+//   {"type":"object","title":"Args","properties":{"A":S,...}}
+//       a struct; properties in field order
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace plugrpc {
+
+struct Schema;
+using SchemaPtr = std::shared_ptr<const Schema>;
+
+enum class Kind : std::uint8_t { Bool, Int, Uint, Float, String, Bytes, Slice, Array, Map, Struct };
+
+struct Field {
+    std::string name;
+    SchemaPtr type;
+};
+
+struct Schema {
+    Kind kind = Kind::Bool;
+    unsigned bits = 64;        // Int, Uint: 8..64; Float: 32 or 64
+    std::uint64_t length = 0;  // Array
+    SchemaPtr elem;            // Slice, Array, Map value
+    SchemaPtr key;             // Map key (String, Int or Uint)
+    std::string name;          // Struct: its type name ("Args")
+    std::vector<Field> fields; // Struct, in declaration order
+
+    // The index of the field called `n`: exact match first, then
+    // case-insensitive (as Go's encoding/json). -1 if none.
+    int field_index(std::string_view n) const;
+};
+
+// Nesting of a schema, and of values checked against one, is bounded.
+inline constexpr unsigned kMaxSchemaDepth = 32;
+
+struct SchemaResult {
+    SchemaPtr schema;  // null on error
+    std::string error; // why not
+};
+
+// Parse the JSON text a plugin registered. Hostile input: bounded in depth,
+// every key checked.
+SchemaResult parse_schema(std::string_view json_text);
+SchemaResult parse_schema(const boost::json::value& v);
+
+// The JSON Schema text of a schema (what discovery shows).
+boost::json::value schema_to_json(const Schema& s);
+
+// Go-like type name for people: "int64", "[]string", "map[string]float64",
+// "[4]uint8", "Args".
+std::string type_name(const Schema& s);
+
+// The zero value of a type, as JSON.
+boost::json::value zero_value(const Schema& s);
+
+struct NormalizeResult {
+    boost::json::value value;
+    std::string error; // "field B: expected an integer, got a string"; empty on success
+    bool ok() const { return error.empty(); }
+};
+
+// Check a JSON value against a schema and bring it to canonical form, as Go
+// would decode it: struct fields matched by name, unknown fields dropped,
+// missing ones zero; an array given for a struct fills its fields in order;
+// null is the zero value; integers range-checked for their width.
+NormalizeResult normalize(const boost::json::value& v, const Schema& s);
+
+} // namespace plugrpc

@@ -1,0 +1,151 @@
+/*
+ * plugrpc plugin ABI — the whole contract between plugrpcd and a plugin.
+ *
+ * A plugin is a shared object that exports one data symbol,
+ *
+ *     const plrpc_plugin_v1 plugrpc_plugin_v1;
+ *
+ * (see PLRPC_ENTRY_SYMBOL). The host reads that block *before* it runs any
+ * plugin function: it checks `magic`, `abi_major` and `struct_size`, and only
+ * then calls `init`, handing over a table of host functions. `init`
+ * registers methods through that table. Nothing C++ crosses this boundary:
+ * values are JSON text, strings are (pointer, length) pairs, errors are
+ * return codes. A plugin written in C, or any language with a C FFI, loads.
+ *
+ * Compatibility rules
+ *   - abi_major changes only when an existing field changes meaning; the host
+ *     refuses a plugin of another major version.
+ *   - abi_minor grows when fields are appended. Every struct that may grow
+ *     starts with `struct_size`; a reader only touches fields that lie below
+ *     the size the writer stated.
+ *
+ * Threads: a method handler may be called from several threads at once.
+ * A call completes exactly once, by plrpc_host_v1.reply_json /
+ * reply_error / reply_fields, from any thread, during the handler or later
+ * (return PLRPC_PENDING to answer later).
+ */
+#ifndef PLUGRPC_ABI_H
+#define PLUGRPC_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PLRPC_MAGIC 0x43505250u /* "PRPC" little-endian */
+#define PLRPC_ABI_MAJOR 1
+#define PLRPC_ABI_MINOR 0
+#define PLRPC_ENTRY_SYMBOL "plugrpc_plugin_v1"
+
+#if defined(__GNUC__)
+#define PLRPC_EXPORT __attribute__((visibility("default")))
+#else
+#define PLRPC_EXPORT
+#endif
+
+/* Return codes of host functions, handlers and init. */
+typedef enum plrpc_status {
+    PLRPC_OK = 0,
+    PLRPC_ERROR = 1,      /* generic failure; see the logged or replied text */
+    PLRPC_PENDING = 2,    /* handler: the reply will come later */
+    PLRPC_NOT_FOUND = 3,  /* argument helper: no such field */
+    PLRPC_WRONG_TYPE = 4, /* argument helper: field has another type */
+    PLRPC_INVALID = 5     /* bad argument to a host function */
+} plrpc_status;
+
+/* Log levels for plrpc_host_v1.log. */
+enum { PLRPC_LOG_DEBUG = 0, PLRPC_LOG_INFO = 1, PLRPC_LOG_WARN = 2, PLRPC_LOG_ERROR = 3 };
+
+/* Method flags. */
+enum {
+    /* The handler may block (I/O, sleeps, locks held long): the host runs it
+     * on a worker pool, never on a network thread. */
+    PLRPC_METHOD_BLOCKING = 1u << 0
+};
+
+/* Opaque handles owned by the host. */
+typedef struct plrpc_registrar plrpc_registrar; /* valid during init only */
+typedef struct plrpc_call plrpc_call;           /* valid until the call is answered */
+
+/* A method handler. `args_json` is the argument value, already checked
+ * against the method's argument schema (missing fields zero, unknown ones
+ * dropped), not NUL-terminated. Returns PLRPC_OK after answering `call`, or
+ * PLRPC_PENDING if it will answer later. Any other return, or PLRPC_OK
+ * without an answer, becomes an internal error reply. */
+typedef int (*plrpc_handler_fn)(void* method_data, plrpc_call* call, const char* args_json,
+                                size_t args_len);
+
+/* One method, handed to plrpc_host_v1.register_method. The host copies every
+ * string before returning. */
+typedef struct plrpc_method_def {
+    uint32_t struct_size;      /* sizeof(plrpc_method_def) as the plugin knows it */
+    const char* service;       /* "Arith" */
+    const char* method;        /* "Multiply" */
+    const char* args_schema;   /* JSON schema of the argument (see README, "Schemas") */
+    const char* reply_schema;  /* JSON schema of the reply */
+    uint32_t flags;            /* PLRPC_METHOD_* */
+    plrpc_handler_fn handler;
+    void* method_data;         /* passed back to the handler */
+} plrpc_method_def;
+
+/* Functions the host offers. Appended to only; check struct_size. */
+typedef struct plrpc_host_v1 {
+    uint32_t struct_size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+
+    /* --- during init --- */
+    int (*register_method)(plrpc_registrar* reg, const plrpc_method_def* def);
+    /* Per-plugin state; handed to `shutdown` when the plugin is unloaded. */
+    void (*set_plugin_state)(plrpc_registrar* reg, void* state);
+
+    /* --- any time --- */
+    void (*log)(int level, const char* msg, size_t len);
+
+    /* --- answering a call (exactly one of these, exactly once) --- */
+    int (*reply_json)(plrpc_call* call, const char* json, size_t len);
+    int (*reply_error)(plrpc_call* call, const char* msg, size_t len);
+
+    /* --- helpers for plugins without a JSON library --- */
+    /* Read a top-level field of the argument object. */
+    int (*arg_int)(plrpc_call* call, const char* field, int64_t* out);
+    int (*arg_uint)(plrpc_call* call, const char* field, uint64_t* out);
+    int (*arg_double)(plrpc_call* call, const char* field, double* out);
+    int (*arg_bool)(plrpc_call* call, const char* field, int* out);
+    /* The string stays valid until the call is answered. */
+    int (*arg_string)(plrpc_call* call, const char* field, const char** out, size_t* len);
+    /* Build an object reply field by field, then send it with reply_fields.
+     * With field == NULL the value is the whole (scalar) reply. */
+    int (*set_int)(plrpc_call* call, const char* field, int64_t value);
+    int (*set_uint)(plrpc_call* call, const char* field, uint64_t value);
+    int (*set_double)(plrpc_call* call, const char* field, double value);
+    int (*set_bool)(plrpc_call* call, const char* field, int value);
+    int (*set_string)(plrpc_call* call, const char* field, const char* s, size_t len);
+    int (*reply_fields)(plrpc_call* call);
+} plrpc_host_v1;
+
+/* The block a plugin exports under PLRPC_ENTRY_SYMBOL. */
+typedef struct plrpc_plugin_v1 {
+    uint32_t magic;            /* PLRPC_MAGIC */
+    uint16_t abi_major;        /* PLRPC_ABI_MAJOR the plugin was built with */
+    uint16_t abi_minor;
+    uint32_t struct_size;      /* sizeof(plrpc_plugin_v1) as the plugin knows it */
+    const char* name;          /* "arith": also selects the [plugin.<name>] config table */
+    const char* version;       /* "1.0.0" */
+    const char* description;
+    /* Register methods. `config_json` is the [plugin.<name>] table as JSON
+     * ("{}" when absent). Return PLRPC_OK, or PLRPC_ERROR with a message in
+     * err (NUL-terminated, at most err_cap bytes). */
+    int (*init)(const plrpc_host_v1* host, plrpc_registrar* reg, const char* config_json,
+                size_t config_len, char* err, size_t err_cap);
+    /* Called once when the plugin is unloaded, after its last call. May be NULL. */
+    void (*shutdown)(void* plugin_state);
+} plrpc_plugin_v1;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PLUGRPC_ABI_H */
