@@ -1,4 +1,4 @@
-// HTTP/1.1 on a connection: JSON-RPC POSTs and Go's CONNECT on rpc_path, the
+// HTTP/1.1 on a connection: JSON-RPC POSTs on rpc_path, the
 // debug page, and /healthz. One request at a time, keep-alive.
 #include "codec/jsonrpc/serve.hpp"
 #include "http/debug_page.hpp"
@@ -16,8 +16,6 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 namespace {
-
-constexpr std::string_view kConnected = "HTTP/1.0 200 Connected to Go RPC\n\n";
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
@@ -69,7 +67,6 @@ private:
         const Settings& s = *conn_.settings;
         if (path == s.rpc_path) {
             if (req_.method() == http::verb::post) return serve_jsonrpc();
-            if (req_.method() == http::verb::connect) return switch_to_gob();
             return respond_error(http::status::method_not_allowed,
                                  "405 method not allowed: POST a JSON-RPC request here, or CONNECT for Go's "
                                  "net/rpc (rpc.DialHTTP)\n",
@@ -100,16 +97,6 @@ private:
                                                                     std::move(reply));
                                                   });
                                });
-    }
-
-    // Go's rpc.DialHTTP: answer the CONNECT, then the connection speaks gob.
-    void switch_to_gob() {
-        auto self = shared_from_this();
-        asio::async_write(conn_.socket, asio::buffer(kConnected), [self](boost::system::error_code ec, std::size_t) {
-            if (ec) return self->close();
-            self->conn_.gauge->become(Protocol::GobHttp);
-            start_gob_session(std::move(self->conn_), std::move(self->buffer_));
-        });
     }
 
     void respond_error(http::status status, std::string text, bool keep_alive, const char* allow = nullptr) {

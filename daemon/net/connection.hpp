@@ -25,6 +25,8 @@ using ReadBuffer = boost::beast::flat_buffer;
 
 void start_json_session(Connection conn, ReadBuffer buffer);
 void start_http_session(Connection conn, ReadBuffer buffer);
+// An HTTP CONNECT (Go's rpc.DialHTTP), then gob.
+void start_connect_handshake(Connection conn, ReadBuffer buffer);
 // Go's gob protocol, straight on the socket or after an HTTP CONNECT.
 void start_gob_session(Connection conn, ReadBuffer buffer);
 

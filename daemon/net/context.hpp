@@ -10,6 +10,8 @@
 #include <array>
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 namespace plugrpc {
 
@@ -32,10 +34,36 @@ struct ConnectionCounters {
     std::atomic<std::uint64_t> accepted{0};
 };
 
+// A live connection, as the server sees it when it stops.
+class Session {
+public:
+    virtual ~Session() = default;
+    // Stop taking new calls: read what the peer already sent, answer it,
+    // then close. Called on the session's own executor.
+    virtual void drain() = 0;
+    virtual boost::asio::any_io_executor executor() = 0;
+};
+
+// Every live session, so a stop can drain them.
+class SessionSet {
+public:
+    void add(const std::shared_ptr<Session>& s);
+    void remove(Session* s);
+    // Ask every session to drain, each on its own executor.
+    void drain_all();
+    std::size_t size() const;
+
+private:
+    mutable std::mutex mu_;
+    std::unordered_map<Session*, std::weak_ptr<Session>> live_;
+};
+
 struct ServeContext {
     Dispatcher& dispatcher;
     std::atomic<std::shared_ptr<const Settings>> settings;
     ConnectionCounters connections;
+    SessionSet sessions;
+    std::atomic<bool> draining{false};
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 
     explicit ServeContext(Dispatcher& d) : dispatcher(d) {}
@@ -53,6 +81,7 @@ public:
         c_.open[static_cast<std::size_t>(p_)].fetch_sub(1);
         p_ = p;
     }
+    Protocol current() const { return p_; }
 
 private:
     ConnectionCounters& c_;

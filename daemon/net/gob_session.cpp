@@ -1,14 +1,85 @@
-// Placeholder until the gob codec lands: see issue [2/6].
-#include "net/connection.hpp"
+// Go's net/rpc gob protocol on a connection (rpc.Dial, or rpc.DialHTTP after
+// the CONNECT). Behaves as Go's server does: one reply header and one body
+// per request, errors as Go words them, calls answered as they finish, the
+// connection kept across method errors and closed on a broken stream.
+#include "codec/gob/decoder.hpp"
+#include "codec/gob/encoder.hpp"
+#include "net/stream_session.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace plugrpc {
 
-void start_gob_session(Connection conn, ReadBuffer) {
-    spdlog::debug("{}: gob is not served yet; closing", conn.peer);
-    boost::system::error_code ignored;
-    conn.socket.close(ignored);
+namespace {
+
+class GobSession final : public StreamSession {
+public:
+    GobSession(Connection conn, ReadBuffer buffer, Protocol protocol)
+        : StreamSession(std::move(conn), std::move(buffer), protocol), dec_(settings().limits.max_message_bytes) {}
+
+private:
+    bool on_input() override {
+        std::string_view bytes = input();
+        if (!bytes.empty()) {
+            dec_.feed(bytes);
+            consume(bytes.size());
+        }
+        while (!paused()) {
+            switch (dec_.next()) {
+            case gob::RequestDecoder::Step::NeedMore: return true;
+            case gob::RequestDecoder::Step::Header: break; // the body follows
+            case gob::RequestDecoder::Step::Body: handle(); break;
+            case gob::RequestDecoder::Step::Fatal:
+                spdlog::info("{}: gob: {}; closing the connection", peer(), dec_.fatal_error());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void on_input_end() override {
+        if (dec_.buffered() > 0)
+            spdlog::debug("{}: gob: connection closed inside a message ({} bytes)", peer(), dec_.buffered());
+    }
+
+    void handle() {
+        std::string method_name = dec_.service_method();
+        std::uint64_t seq = dec_.seq();
+        Lookup found = ctx().dispatcher.registry()->find(method_name);
+        if (!found.method) {
+            dec_.skip_body();
+            enc_.encode(output(), method_name, seq, found.error, nullptr, nullptr);
+            return;
+        }
+        auto body = dec_.body_as(*found.method->args);
+        if (!body.ok()) {
+            found.method->stats->calls.fetch_add(1, std::memory_order_relaxed);
+            found.method->stats->errors.fetch_add(1, std::memory_order_relaxed);
+            enc_.encode(output(), method_name, seq, body.error, nullptr, nullptr);
+            return;
+        }
+        call_started();
+        auto self = std::static_pointer_cast<GobSession>(shared_from_this());
+        MethodPtr method = found.method;
+        ctx().dispatcher.invoke(std::move(found.method), std::move(body.value),
+                                [self, method, seq, name = std::move(method_name)](Outcome&& o) mutable {
+                                    self->at_home([self, method, seq, name = std::move(name), o = std::move(o)] {
+                                        self->enc_.encode(self->output(), name, seq, o.ok() ? "" : o.error,
+                                                          &o.result, method->reply.get());
+                                        self->finish_call({});
+                                    });
+                                });
+    }
+
+    gob::RequestDecoder dec_;
+    gob::ResponseEncoder enc_;
+};
+
+} // namespace
+
+void start_gob_session(Connection conn, ReadBuffer buffer) {
+    Protocol p = conn.gauge && conn.gauge->current() == Protocol::GobHttp ? Protocol::GobHttp : Protocol::Gob;
+    std::make_shared<GobSession>(std::move(conn), std::move(buffer), p)->start();
 }
 
 } // namespace plugrpc

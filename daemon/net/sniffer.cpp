@@ -82,7 +82,9 @@ private:
         if (v == Verdict::NeedMore) v = Verdict::Gob;
         switch (v) {
         case Verdict::Json: return start_json_session(std::move(conn_), std::move(buffer_));
-        case Verdict::Http: return start_http_session(std::move(conn_), std::move(buffer_));
+        case Verdict::Http:
+            if (seen.substr(0, 8) == "CONNECT ") return start_connect_handshake(std::move(conn_), std::move(buffer_));
+            return start_http_session(std::move(conn_), std::move(buffer_));
         default: return start_gob_session(std::move(conn_), std::move(buffer_));
         }
     }

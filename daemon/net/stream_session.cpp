@@ -1,0 +1,141 @@
+#include "net/stream_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace plugrpc {
+namespace asio = boost::asio;
+
+StreamSession::StreamSession(Connection conn, ReadBuffer buffer, Protocol protocol)
+    : conn_(std::move(conn)), in_(std::move(buffer)), writer_(conn_.socket), idle_timer_(conn_.socket.get_executor()) {
+    if (protocol != Protocol::GobHttp) conn_.gauge->become(protocol);
+    in_.max_size(conn_.settings->limits.max_message_bytes + kReadChunk);
+}
+
+StreamSession::~StreamSession() { conn_.ctx.sessions.remove(this); }
+
+void StreamSession::start() {
+    conn_.ctx.sessions.add(shared_from_this());
+    writer_.on_drained = [this] {
+        if (!processing_) resume();
+    };
+    last_read_ = std::chrono::steady_clock::now();
+    arm_idle_timer();
+    if (conn_.ctx.draining.load()) draining_ = true;
+    process();
+}
+
+bool StreamSession::paused() const {
+    return inflight_ >= conn_.settings->limits.max_inflight_per_connection || writer_.backlog() > kMaxBacklog;
+}
+
+void StreamSession::read() {
+    if (reading_ || read_closed_ || failed_ || paused()) return;
+    if (draining_) {
+        slurp();
+        return process();
+    }
+    std::size_t room = std::min(kReadChunk, in_.max_size() - in_.size());
+    if (room == 0) {
+        // Decoders refuse a message over the limit before this can happen.
+        spdlog::debug("{}: {}: read buffer full; closing", conn_.peer, "stream");
+        failed_ = true;
+        return maybe_close();
+    }
+    reading_ = true;
+    conn_.socket.async_read_some(in_.prepare(room), [self = shared_from_this()](boost::system::error_code ec,
+                                                                               std::size_t n) {
+        self->on_read(ec, n);
+    });
+}
+
+void StreamSession::on_read(boost::system::error_code ec, std::size_t n) {
+    reading_ = false;
+    in_.commit(n);
+    last_read_ = std::chrono::steady_clock::now();
+    if (ec == asio::error::operation_aborted && draining_ && !closed_) {
+        slurp();
+    } else if (ec) {
+        read_closed_ = true;
+        if (ec != asio::error::eof && ec != asio::error::operation_aborted && ec != asio::error::connection_reset)
+            spdlog::debug("{}: read: {}", conn_.peer, ec.message());
+    }
+    process();
+}
+
+// Take what the peer already sent without waiting for more: the last read
+// of a draining session.
+void StreamSession::slurp() {
+    boost::system::error_code ec;
+    conn_.socket.non_blocking(true, ec);
+    while (!ec) {
+        std::size_t room = std::min(kReadChunk, in_.max_size() - in_.size());
+        if (room == 0) break;
+        std::size_t n = conn_.socket.read_some(in_.prepare(room), ec);
+        in_.commit(n);
+        if (n == 0) break;
+    }
+    read_closed_ = true;
+}
+
+void StreamSession::process() {
+    if (closed_) return;
+    processing_ = true;
+    if (!failed_ && !paused() && !on_input()) failed_ = true;
+    if (read_closed_ && !failed_ && !paused()) on_input_end();
+    processing_ = false;
+    writer_.flush(shared_from_this());
+    if (read_closed_ || failed_) maybe_close();
+    else read();
+}
+
+void StreamSession::finish_call(std::string_view reply) {
+    --inflight_;
+    output().append(reply);
+    if (!processing_) resume();
+}
+
+void StreamSession::resume() {
+    writer_.flush(shared_from_this());
+    if (!reading_ && !paused() && !closed_) process();
+    else maybe_close();
+}
+
+void StreamSession::drain() {
+    draining_ = true;
+    if (closed_ || read_closed_) return maybe_close();
+    if (reading_) {
+        boost::system::error_code ignored;
+        conn_.socket.cancel(ignored); // on_read slurps and winds down
+    }
+}
+
+void StreamSession::maybe_close() {
+    if (closed_ || !(read_closed_ || failed_) || inflight_ > 0 || !writer_.idle()) return;
+    closed_ = true;
+    idle_timer_.cancel();
+    boost::system::error_code ignored;
+    conn_.socket.shutdown(Socket::shutdown_send, ignored);
+    conn_.socket.close(ignored);
+}
+
+void StreamSession::arm_idle_timer() {
+    auto timeout = conn_.settings->limits.idle_timeout;
+    idle_timer_.expires_at(last_read_ + timeout);
+    idle_timer_.async_wait([self = shared_from_this(), timeout](boost::system::error_code ec) {
+        if (ec || self->closed_) return;
+        auto idle = std::chrono::steady_clock::now() - self->last_read_;
+        if (idle >= timeout && self->inflight_ == 0 && self->writer_.idle()) {
+            spdlog::debug("{}: idle for {} ms; closing", self->conn_.peer,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count());
+            self->read_closed_ = true;
+            boost::system::error_code ignored;
+            self->conn_.socket.cancel(ignored);
+            self->maybe_close();
+            return;
+        }
+        if (idle >= timeout) self->last_read_ = std::chrono::steady_clock::now(); // busy, not idle
+        self->arm_idle_timer();
+    });
+}
+
+} // namespace plugrpc

@@ -1,0 +1,94 @@
+// The skeleton every stream protocol shares (JSON-RPC streams, Go's gob):
+//
+//   read -> on_input() decodes and dispatches each complete request
+//        -> calls finish, on any thread -> finish_call() on the session's own
+//           thread -> replies collect -> one write for all that are ready
+//
+// Back-pressure: with max_inflight_per_connection calls running, or too
+// many reply bytes waiting for a slow reader, the session stops reading.
+// A drain (graceful stop) reads what the peer already sent, answers it, and
+// closes. An idle connection is closed after idle_timeout.
+#pragma once
+
+#include "net/connection.hpp"
+#include "net/reply_writer.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace plugrpc {
+
+class StreamSession : public Session, public std::enable_shared_from_this<StreamSession> {
+public:
+    StreamSession(Connection conn, ReadBuffer buffer, Protocol protocol);
+    ~StreamSession() override;
+
+    void start();
+    void drain() override;
+    boost::asio::any_io_executor executor() override { return conn_.socket.get_executor(); }
+
+protected:
+    // Decode and dispatch complete requests from input() while !paused().
+    // False when the stream is broken beyond repair (queue an error reply
+    // first if the protocol has one): the session then closes.
+    virtual bool on_input() = 0;
+    // The peer will send nothing more; bytes left in input() are all there is.
+    virtual void on_input_end() {}
+
+    std::string_view input() const {
+        return {static_cast<const char*>(in_.data().data()), in_.size()};
+    }
+    void consume(std::size_t n) { in_.consume(n); }
+    bool input_closed() const { return read_closed_; }
+    bool paused() const;
+
+    // Bookkeeping of calls: call_started() before dispatching; then, on the
+    // session's thread, finish_call() with the reply bytes (maybe empty).
+    void call_started() { ++inflight_; }
+    void finish_call(std::string_view reply);
+    // Run `f` on this session's thread, keeping the session alive.
+    template <class F>
+    void at_home(F&& f) {
+        boost::asio::dispatch(conn_.socket.get_executor(),
+                              [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
+    }
+
+    std::string& output() { return writer_.buffer(); }
+    const Settings& settings() const { return *conn_.settings; }
+    ServeContext& ctx() { return conn_.ctx; }
+    const std::string& peer() const { return conn_.peer; }
+    std::size_t inflight() const { return inflight_; }
+
+    Connection conn_;
+
+private:
+    void read();
+    void on_read(boost::system::error_code ec, std::size_t n);
+    void slurp();
+    void process();
+    void resume();
+    void maybe_close();
+    void arm_idle_timer();
+
+    static constexpr std::size_t kReadChunk = 64 * 1024;
+    static constexpr std::size_t kMaxBacklog = 4u << 20;
+
+    ReadBuffer in_;
+    ReplyWriter writer_;
+    boost::asio::steady_timer idle_timer_;
+    std::chrono::steady_clock::time_point last_read_;
+    std::size_t inflight_ = 0;
+    bool reading_ = false;
+    bool read_closed_ = false;
+    bool failed_ = false;
+    bool closed_ = false;
+    bool processing_ = false;
+    bool draining_ = false;
+};
+
+} // namespace plugrpc
