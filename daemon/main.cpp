@@ -2,10 +2,9 @@
 // protocols, JSON-RPC and HTTP, all on one port.
 #include "config/config.hpp"
 #include "log/logging.hpp"
-#include "net/server.hpp"
 #include "plugin/loaded_plugin.hpp"
 #include "plugin/scan.hpp"
-#include "rpc/dispatcher.hpp"
+#include "service/daemon.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -38,7 +37,8 @@ void usage(std::FILE* out) {
                  "  -h, --help             show this help and exit\n"
                  "  -V, --version          show the version and exit\n"
                  "\n"
-                 "Signals: SIGTERM/SIGINT stop gracefully, answering every call already received.\n"
+                 "Signals: SIGHUP reloads the configuration and rescans the plugin folders;\n"
+                 "SIGTERM/SIGINT stop gracefully, answering every call already received.\n"
                  "See plugrpcd(8) and plugrpcd.toml(5).\n",
                  kDefaultConfig);
 }
@@ -137,23 +137,13 @@ int main(int argc, char** argv) {
     if (!apply_flags(opt, config)) return 1;
     plugrpc::setup_logging(config.log_level);
 
-    plugrpc::ScanResult scan = plugrpc::scan_plugins(config, nullptr);
     if (opt.check) {
+        plugrpc::ScanResult scan = plugrpc::scan_plugins(config, nullptr);
         print_plan(config, *scan.registry);
         for (const auto& f : scan.failures) std::printf("plugin failed: %s\n", f.c_str());
-        if (!scan.failures.empty()) return 1;
-        return 0;
+        return scan.failures.empty() ? 0 : 1;
     }
-    if (scan.registry->method_count() == 0)
-        spdlog::warn("no methods to serve: no plugin loaded from {}", config.plugin_dirs.empty() ? std::string("(no folders)") : config.plugin_dirs[0].string());
-
-    plugrpc::Dispatcher dispatcher(config.blocking_threads);
-    dispatcher.publish(std::move(scan.registry));
-    plugrpc::Server server(config, dispatcher);
-    std::string error;
-    if (!server.listen(error)) {
-        spdlog::critical("cannot listen: {}", error);
-        return 1;
-    }
-    return server.run();
+    plugrpc::Daemon daemon(opt.config, std::move(config),
+                           [opt](plugrpc::Config& c) { return apply_flags(opt, c); });
+    return daemon.run();
 }

@@ -7,11 +7,29 @@
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace plugrpc {
 namespace asio = boost::asio;
 using generic = asio::generic::stream_protocol;
+
+namespace {
+
+std::string endpoint_name(const generic::endpoint& ep) {
+    const sockaddr* sa = ep.data();
+    if (sa->sa_family == AF_UNIX) {
+        auto* un = reinterpret_cast<const sockaddr_un*>(sa);
+        return std::string("unix://") + (un->sun_path[0] ? un->sun_path : "@abstract");
+    }
+    asio::ip::tcp::endpoint tcp;
+    std::memcpy(tcp.data(), sa, std::min<std::size_t>(ep.size(), sizeof(sockaddr_in6)));
+    std::string host = tcp.address().to_string();
+    if (tcp.address().is_v6()) host = "[" + host + "]";
+    return "tcp://" + host + ":" + std::to_string(tcp.port());
+}
+
+} // namespace
 
 struct Listener::Impl {
     explicit Impl(asio::io_context& ioc) : acceptor(ioc) {}
@@ -43,12 +61,7 @@ std::shared_ptr<Listener> Listener::open(asio::io_context& ioc, const ListenAddr
             error = addr.text + ": " + ec.message();
             return nullptr;
         }
-        asio::ip::tcp::endpoint bound;
-        auto local = acc.local_endpoint(ec);
-        std::memcpy(bound.data(), local.data(), std::min<std::size_t>(local.size(), sizeof(sockaddr_in6)));
-        std::string host = bound.address().to_string();
-        if (bound.address().is_v6()) host = "[" + host + "]";
-        l->name_ = "tcp://" + host + ":" + std::to_string(bound.port());
+        l->name_ = endpoint_name(acc.local_endpoint(ec));
     } else {
         // A socket file left by an earlier run is removed; anything else is not touched.
         struct stat st{};
@@ -65,6 +78,34 @@ std::shared_ptr<Listener> Listener::open(asio::io_context& ioc, const ListenAddr
         l->unix_path_ = addr.path;
         l->name_ = "unix://" + addr.path;
     }
+    return l;
+}
+
+
+std::shared_ptr<Listener> Listener::adopt(asio::io_context& ioc, int fd, ServeContext& ctx, PickContext pick,
+                                          std::string& error) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    int type = 0;
+    socklen_t tlen = sizeof type;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0 ||
+        ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_STREAM) {
+        error = "passed fd " + std::to_string(fd) + " is not a stream socket";
+        return nullptr;
+    }
+    std::shared_ptr<Listener> l(new Listener(ioc, ctx, std::move(pick)));
+    int family = ss.ss_family;
+    l->impl_->tcp = family == AF_INET || family == AF_INET6;
+    boost::system::error_code ec;
+    l->impl_->acceptor.assign(generic(family, l->impl_->tcp ? IPPROTO_TCP : 0), fd, ec);
+    if (ec) {
+        error = "passed fd " + std::to_string(fd) + ": " + ec.message();
+        return nullptr;
+    }
+    generic::endpoint ep;
+    std::memcpy(ep.data(), &ss, len);
+    ep.resize(len);
+    l->name_ = endpoint_name(ep) + " (fd " + std::to_string(fd) + " from systemd)";
     return l;
 }
 

@@ -21,6 +21,10 @@ public:
     static std::shared_ptr<Listener> open(boost::asio::io_context& ioc, const ListenAddress& addr, ServeContext& ctx,
                                           PickContext pick, std::string& error);
 
+    // Serve on a socket someone else bound (systemd socket activation).
+    static std::shared_ptr<Listener> adopt(boost::asio::io_context& ioc, int fd, ServeContext& ctx, PickContext pick,
+                                           std::string& error);
+
     void start();
     void close();
     // Where it listens, with the real port: "tcp://127.0.0.1:40123".

@@ -21,20 +21,33 @@ public:
     Server(const Config& config, Dispatcher& dispatcher);
     ~Server();
 
-    // Bind every listen address; false with a message naming the address.
-    bool listen(std::string& error);
+    // The first network thread's context: signals, timers and the plugin
+    // watch run there.
+    boost::asio::io_context& control() { return *contexts_[0]; }
 
-    // Serve until SIGTERM or SIGINT, then stop gracefully. Returns the exit code.
+    // Serve on sockets passed by systemd if there are any, else bind every
+    // listen address. False with a message naming the address.
+    bool listen(const std::vector<int>& passed_fds, std::string& error);
+
+    // New connections get the settings of `config` (rpc_path, limits, ...).
+    void apply(const Config& config);
+
+    // Run the network threads until stop() completes. Returns the exit code.
     int run();
 
+    // Stop accepting, let every session answer what it has received, then
+    // stop the threads; after `drain_timeout` the calls still running are
+    // logged by name and abandoned.
+    void stop(std::chrono::milliseconds drain_timeout);
+
+    std::size_t open_connections() const { return ctx_.sessions.size(); }
+
 private:
-    void stop_accepting();
-    void drain_and_stop();
     boost::asio::io_context& next_context();
 
-    Config config_;
     ServeContext ctx_;
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+    std::vector<ListenAddress> config_listen_;
     std::vector<std::shared_ptr<Listener>> listeners_;
     std::size_t next_ = 0;
 };

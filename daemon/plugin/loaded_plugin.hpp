@@ -43,6 +43,9 @@ public:
 private:
     friend struct PluginLoader;
     boost::dll::shared_library library_;
+    // The private copy the library was mapped from, held open while it is
+    // loaded so no other plugin can be opened under the same /proc path.
+    int copy_fd_ = -1;
     void (*shutdown_)(void*) = nullptr;
     void* state_ = nullptr;
 };

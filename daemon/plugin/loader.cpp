@@ -1,5 +1,6 @@
 // Loading a plugin file: map it, check its entry block before running any of
 // its code, run its init, and keep what it registered.
+#include "plugin/elf_check.hpp"
 #include "plugin/loaded_plugin.hpp"
 #include "plugin/registrar.hpp"
 #include "rpc/dispatcher.hpp"
@@ -8,13 +9,21 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>
 
 namespace plugrpc {
 
 LoadedPlugin::~LoadedPlugin() {
     if (shutdown_) shutdown_(state_);
     methods.clear(); // drop pointers into the library before it is unmapped
+    library_.unload();
+    if (copy_fd_ >= 0) ::close(copy_fd_);
 }
 
 struct PluginLoader {
@@ -28,15 +37,63 @@ std::string bounded_string(const char* s) {
     return std::string(s, strnlen(s, 256));
 }
 
-FileIdentity identity_of(const std::filesystem::path& file) {
-    struct stat st{};
-    FileIdentity id;
-    if (::stat(file.c_str(), &st) == 0) {
-        id.dev = st.st_dev;
-        id.ino = st.st_ino;
-        id.mtime_ns = std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+// A sealed in-memory copy of a plugin file, for dlopen.
+class PrivateCopy {
+public:
+    PrivateCopy() = default;
+    explicit PrivateCopy(int fd) : fd_(fd) {}
+    PrivateCopy(PrivateCopy&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    PrivateCopy& operator=(PrivateCopy&&) = delete;
+    ~PrivateCopy() {
+        if (fd_ >= 0) ::close(fd_);
     }
-    return id;
+    bool ok() const { return fd_ >= 0; }
+    int release() { return std::exchange(fd_, -1); }
+    std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+private:
+    int fd_ = -1;
+};
+
+constexpr std::uint64_t kMaxPluginBytes = 512ull << 20;
+
+PrivateCopy private_copy(const std::filesystem::path& file, FileIdentity& id, std::string& error) {
+    int in = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0 && errno == ELOOP) in = ::open(file.c_str(), O_RDONLY | O_CLOEXEC); // a symlink: follow it
+    if (in < 0) {
+        error = std::string("cannot open: ") + std::strerror(errno);
+        return {};
+    }
+    struct stat st{};
+    ::fstat(in, &st);
+    id = {st.st_dev, st.st_ino, std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+    std::string why;
+    if (!S_ISREG(st.st_mode)) error = "not a regular file";
+    else if (std::uint64_t(st.st_size) > kMaxPluginBytes) error = "larger than 512 MiB";
+    else if (!elf_complete(in, why)) error = "not a loadable shared object: " + why;
+    if (!error.empty()) {
+        ::close(in);
+        return {};
+    }
+    int out = ::memfd_create(("plugrpc:" + file.filename().string()).c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (out < 0) {
+        error = std::string("memfd_create: ") + std::strerror(errno);
+        ::close(in);
+        return {};
+    }
+    PrivateCopy copy(out);
+    off_t off = 0;
+    while (off < st.st_size) {
+        ssize_t n = ::sendfile(out, in, &off, static_cast<std::size_t>(st.st_size - off));
+        if (n <= 0) {
+            error = std::string("cannot copy: ") + (n < 0 ? std::strerror(errno) : "file shrank while read");
+            ::close(in);
+            return {};
+        }
+    }
+    ::close(in);
+    ::fcntl(out, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+    return copy;
 }
 
 } // namespace
@@ -45,11 +102,14 @@ LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::js
     LoadResult r;
     auto p = std::make_shared<LoadedPlugin>();
     p->file = file;
-    p->identity = identity_of(file);
     p->loaded_at = std::chrono::system_clock::now();
 
+    // Map a private copy: a file overwritten in place later cannot pull
+    // the code from under calls that run in it.
+    PrivateCopy copy = private_copy(file, p->identity, r.error);
+    if (!copy.ok()) return r;
     try {
-        p->library_.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+        p->library_.load(copy.path(), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception& e) {
         // Boost.DLL says "...load() failed (dlerror system message: <file>: <why>): <errno text>".
         std::string why = e.what();
@@ -57,7 +117,7 @@ LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::js
         if (auto at = why.find(marker); at != std::string::npos) {
             why = why.substr(at + marker.size());
             why = why.substr(0, why.rfind("): "));
-            if (why.rfind(file.string() + ": ", 0) == 0) why = why.substr(file.string().size() + 2);
+            if (why.rfind(copy.path() + ": ", 0) == 0) why = why.substr(copy.path().size() + 2);
         }
         r.error = "not a loadable shared object: " + why;
         return r;
@@ -85,6 +145,7 @@ LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::js
         r.error = "entry block has no init function";
         return r;
     }
+    p->copy_fd_ = copy.release();
     p->name = bounded_string(entry.name);
     p->version = bounded_string(entry.version);
     p->description = bounded_string(entry.description);

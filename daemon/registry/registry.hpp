@@ -30,6 +30,7 @@ struct MethodStats {
     std::atomic<std::uint64_t> calls{0};
     std::atomic<std::uint64_t> errors{0};
     std::atomic<std::uint64_t> total_ns{0};
+    std::atomic<std::int64_t> inflight{0};
 };
 
 struct Method {

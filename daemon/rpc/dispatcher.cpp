@@ -7,6 +7,7 @@ namespace plugrpc {
 namespace json = boost::json;
 
 plrpc_call* new_call(MethodPtr method, json::value args, Completion done) {
+    method->stats->inflight.fetch_add(1, std::memory_order_relaxed);
     auto* c = new plrpc_call;
     c->method = std::move(method);
     c->args = std::move(args);
@@ -22,6 +23,7 @@ void release_call(plrpc_call* call) {
 bool answer_call(plrpc_call* call, Outcome&& outcome) {
     if (call->answered.exchange(true, std::memory_order_acq_rel)) return false;
     MethodStats& s = *call->method->stats;
+    s.inflight.fetch_sub(1, std::memory_order_relaxed);
     s.calls.fetch_add(1, std::memory_order_relaxed);
     if (!outcome.ok()) s.errors.fetch_add(1, std::memory_order_relaxed);
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -

@@ -1,0 +1,48 @@
+// The daemon's life: start, serve, reload on SIGHUP, rescan plugins on
+// drop-in, stop gracefully on SIGTERM/SIGINT — with systemd told each step.
+#pragma once
+
+#include "config/config.hpp"
+#include "net/server.hpp"
+#include "rpc/dispatcher.hpp"
+#include "service/plugin_watch.hpp"
+#include "service/systemd.hpp"
+
+#include <boost/asio/signal_set.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace plugrpc {
+
+class Daemon {
+public:
+    // `overrides` re-applies the command-line flags to every config read,
+    // at start and on reload; it returns false (after printing why) to refuse.
+    using Overrides = std::function<bool(Config&)>;
+
+    Daemon(std::filesystem::path config_file, Config config, Overrides overrides);
+
+    // Load plugins, listen, serve until stopped. Returns the exit code.
+    int run();
+
+private:
+    void on_signal(int signo);
+    void reload();
+    void rescan();
+    std::string status() const;
+    void arm_status_timer();
+
+    std::filesystem::path config_file_;
+    Config config_;
+    Overrides overrides_;
+    Dispatcher dispatcher_;
+    Server server_;
+    Systemd systemd_;
+    PluginWatch watch_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer status_timer_;
+    bool stopping_ = false;
+};
+
+} // namespace plugrpc
