@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <ctime>
 #include <iomanip>
 #include <sstream>
 
@@ -31,7 +32,7 @@ const char* debug_content_type(DebugFormat f) {
 namespace {
 
 struct Row {
-    std::string service, method, args, reply, calls, errors, mean, plugin, file;
+    std::string service, method, args, reply, calls, errors, mean, p50, p99, plugin, file;
 };
 
 std::string format_duration(std::uint64_t ns) {
@@ -44,6 +45,15 @@ std::string format_duration(std::uint64_t ns) {
     return s.str();
 }
 
+std::string format_time(std::chrono::system_clock::time_point t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 std::vector<Row> rows_of(const Registry& reg) {
     std::vector<Row> rows;
     for (const auto& [sname, svc] : reg.services()) {
@@ -52,6 +62,8 @@ std::vector<Row> rows_of(const Registry& reg) {
             rows.push_back({sname, mname, type_name(*m->args), type_name(*m->reply), std::to_string(calls),
                             std::to_string(errors),
                             calls ? format_duration(m->stats->total_ns.load() / calls) : "-",
+                            calls ? "<=" + format_duration(std::uint64_t(m->stats->quantile(0.5) * 1e9)) : "-",
+                            calls ? "<=" + format_duration(std::uint64_t(m->stats->quantile(0.99) * 1e9)) : "-",
                             m->plugin->name + " " + m->plugin->version, m->plugin->file.string()});
         }
     }
@@ -70,11 +82,11 @@ std::string connections_line(const ServeContext& ctx) {
 
 std::string text_page(const Registry& reg, const ServeContext& ctx) {
     std::vector<Row> rows = rows_of(reg);
-    Row head{"SERVICE", "METHOD", "ARGUMENT", "REPLY", "CALLS", "ERRORS", "MEAN", "PLUGIN", "FILE"};
-    std::array<std::size_t, 9> w{};
+    Row head{"SERVICE", "METHOD", "ARGUMENT", "REPLY", "CALLS", "ERRORS", "MEAN", "P50", "P99", "PLUGIN", "FILE"};
+    std::array<std::size_t, 11> w{};
     auto fields = [](Row& r) {
-        return std::array<std::string*, 9>{&r.service, &r.method, &r.args, &r.reply, &r.calls,
-                                            &r.errors,  &r.mean,   &r.plugin, &r.file};
+        return std::array<std::string*, 11>{&r.service, &r.method, &r.args, &r.reply, &r.calls,  &r.errors,
+                                             &r.mean,    &r.p50,    &r.p99,  &r.plugin, &r.file};
     };
     rows.insert(rows.begin(), head);
     for (auto& r : rows) {
@@ -94,6 +106,10 @@ std::string text_page(const Registry& reg, const ServeContext& ctx) {
         }
         out << line << "\n";
     }
+    out << "\nPLUGINS\n";
+    for (const auto& p : reg.plugins())
+        out << p->name << " " << p->version << "  " << p->file.string() << "  loaded " << format_time(p->loaded_at)
+            << "  " << p->methods.size() << " methods\n";
     return out.str();
 }
 
@@ -131,7 +147,11 @@ std::string html_page(const Registry& reg, const ServeContext& ctx) {
         }
         out << "</table>\n";
     }
-    out << "</body></html>\n";
+    out << "<h2>Plugins</h2>\n<table>\n<tr><th>Name</th><th>Version</th><th>File</th><th>Loaded</th></tr>\n";
+    for (const auto& p : reg.plugins())
+        out << "<tr><td>" << escape_html(p->name) << "</td><td>" << escape_html(p->version) << "</td><td>"
+            << escape_html(p->file.string()) << "</td><td>" << format_time(p->loaded_at) << "</td></tr>\n";
+    out << "</table>\n</body></html>\n";
     return out.str();
 }
 
@@ -162,12 +182,22 @@ std::string json_page(const Registry& reg, const ServeContext& ctx) {
                 {"calls", calls},
                 {"errors", m->stats->errors.load()},
                 {"mean_seconds", calls ? double(m->stats->total_ns.load()) / double(calls) / 1e9 : 0.0},
+                {"p50_seconds", m->stats->quantile(0.5)},
+                {"p99_seconds", m->stats->quantile(0.99)},
             });
         }
         s["methods"] = std::move(methods);
         services.push_back(std::move(s));
     }
     root["services"] = std::move(services);
+    json::array plugins;
+    for (const auto& p : reg.plugins())
+        plugins.push_back(json::object{{"name", p->name},
+                                       {"version", p->version},
+                                       {"description", p->description},
+                                       {"file", p->file.string()},
+                                       {"loaded_at", format_time(p->loaded_at)}});
+    root["plugins"] = std::move(plugins);
     return json::serialize(root) + "\n";
 }
 

@@ -2,11 +2,14 @@
 // debug page, and /healthz. One request at a time, keep-alive.
 #include "codec/jsonrpc/serve.hpp"
 #include "http/debug_page.hpp"
+#include "http/metrics.hpp"
+#include "registry/openrpc.hpp"
 #include "net/connection.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -17,20 +20,39 @@ namespace http = boost::beast::http;
 
 namespace {
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class HttpSession : public Session, public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(Connection conn, ReadBuffer buffer) : conn_(std::move(conn)), buffer_(std::move(buffer)) {
         conn_.gauge->become(Protocol::Http);
         buffer_.max_size(64 * 1024);
     }
 
-    void start() { read(); }
+    ~HttpSession() override { conn_.ctx.sessions.remove(this); }
+
+    void start() {
+        conn_.ctx.sessions.add(shared_from_this());
+        draining_ = conn_.ctx.draining.load();
+        read();
+    }
+
+    // Waiting for a request: close now. Serving one: answer it, then close.
+    void drain() override {
+        draining_ = true;
+        if (reading_) {
+            boost::system::error_code ignored;
+            conn_.socket.cancel(ignored);
+        }
+    }
+
+    boost::asio::any_io_executor executor() override { return conn_.socket.get_executor(); }
 
 private:
     using Request = http::request<http::string_body>;
     using Response = http::response<http::string_body>;
 
     void read() {
+        if (draining_ && buffer_.size() == 0) return close();
+        reading_ = true;
         parser_.emplace();
         parser_->header_limit(16 * 1024);
         parser_->body_limit(conn_.settings->limits.max_message_bytes);
@@ -39,6 +61,8 @@ private:
     }
 
     void on_read(boost::system::error_code ec) {
+        reading_ = false;
+        if (ec == asio::error::operation_aborted) return close();
         if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
             return close();
         if (ec) {
@@ -73,10 +97,15 @@ private:
                                  true, "POST, CONNECT");
         }
         bool get = req_.method() == http::verb::get || req_.method() == http::verb::head;
-        if (path == s.debug_path || path == "/healthz") {
+        if (path == s.debug_path || path == "/healthz" || path == "/metrics" || path == "/openrpc.json") {
             if (!get) return respond_error(http::status::method_not_allowed, "405 method not allowed: use GET\n", true,
                                            "GET, HEAD");
             if (path == "/healthz") return respond(http::status::ok, "text/plain; charset=utf-8", "ok\n");
+            if (path == "/metrics")
+                return respond(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", render_metrics(conn_.ctx));
+            if (path == "/openrpc.json")
+                return respond(http::status::ok, "application/json",
+                               boost::json::serialize(openrpc_document(*conn_.ctx.dispatcher.registry())) + "\n");
             DebugFormat f = choose_debug_format(req_[http::field::accept], query);
             auto reg = conn_.ctx.dispatcher.registry();
             return respond(http::status::ok, debug_content_type(f), render_debug_page(*reg, conn_.ctx, f));
@@ -110,7 +139,7 @@ private:
         res->set(http::field::server, "plugrpcd/" PLUGRPC_VERSION);
         if (*content_type) res->set(http::field::content_type, content_type);
         if (allow_) res->set(http::field::allow, allow_);
-        res->keep_alive(keep_alive_override_.value_or(req_.keep_alive()));
+        res->keep_alive(!draining_ && keep_alive_override_.value_or(req_.keep_alive()));
         if (req_.method() != http::verb::head) res->body() = std::move(body);
         res->prepare_payload();
         keep_alive_override_.reset();
@@ -134,6 +163,8 @@ private:
     Request req_;
     std::optional<bool> keep_alive_override_;
     const char* allow_ = nullptr;
+    bool reading_ = false;
+    bool draining_ = false;
 };
 
 } // namespace

@@ -34,6 +34,18 @@ struct ConnectionCounters {
     std::atomic<std::uint64_t> accepted{0};
 };
 
+// Limits a peer can run into; counted for /metrics.
+enum class LimitKind : std::uint8_t { MessageBytes, JsonDepth, Batch, Connections, Inflight, IdleTimeout, HeaderTimeout };
+inline constexpr std::size_t kLimitKinds = 7;
+const char* limit_name(LimitKind k);
+
+struct DaemonCounters {
+    std::atomic<std::uint64_t> plugin_load_failures{0};
+    std::atomic<std::uint64_t> reloads{0};
+    std::array<std::atomic<std::uint64_t>, kLimitKinds> limits_exceeded{};
+    void limit(LimitKind k) { limits_exceeded[static_cast<std::size_t>(k)].fetch_add(1, std::memory_order_relaxed); }
+};
+
 // A live connection, as the server sees it when it stops.
 class Session {
 public:
@@ -62,6 +74,7 @@ struct ServeContext {
     Dispatcher& dispatcher;
     std::atomic<std::shared_ptr<const Settings>> settings;
     ConnectionCounters connections;
+    DaemonCounters counters;
     SessionSet sessions;
     std::atomic<bool> draining{false};
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();

@@ -53,8 +53,7 @@ private:
         }
         auto body = dec_.body_as(*found.method->args);
         if (!body.ok()) {
-            found.method->stats->calls.fetch_add(1, std::memory_order_relaxed);
-            found.method->stats->errors.fetch_add(1, std::memory_order_relaxed);
+            found.method->stats->record(0, true);
             enc_.encode(output(), method_name, seq, body.error, nullptr, nullptr);
             return;
         }

@@ -41,6 +41,7 @@ public:
     void stop(std::chrono::milliseconds drain_timeout);
 
     std::size_t open_connections() const { return ctx_.sessions.size(); }
+    ServeContext& context() { return ctx_; }
 
 private:
     boost::asio::io_context& next_context();

@@ -23,6 +23,19 @@ const char* protocol_name(Protocol p) {
     return "?";
 }
 
+const char* limit_name(LimitKind k) {
+    switch (k) {
+    case LimitKind::MessageBytes: return "max_message_bytes";
+    case LimitKind::JsonDepth: return "max_json_depth";
+    case LimitKind::Batch: return "max_batch";
+    case LimitKind::Connections: return "max_connections";
+    case LimitKind::Inflight: return "max_inflight";
+    case LimitKind::IdleTimeout: return "idle_timeout";
+    case LimitKind::HeaderTimeout: return "header_timeout";
+    }
+    return "?";
+}
+
 namespace {
 
 enum class Verdict { NeedMore, Json, Http, Gob };

@@ -4,6 +4,30 @@
 
 namespace plugrpc {
 
+void MethodStats::record(std::uint64_t ns, bool error) {
+    calls.fetch_add(1, std::memory_order_relaxed);
+    if (error) errors.fetch_add(1, std::memory_order_relaxed);
+    total_ns.fetch_add(ns, std::memory_order_relaxed);
+    double s = double(ns) * 1e-9;
+    std::size_t i = 0;
+    while (i < kLatencyBounds.size() && s > kLatencyBounds[i]) ++i;
+    buckets[i].fetch_add(1, std::memory_order_relaxed);
+}
+
+double MethodStats::quantile(double q) const {
+    std::uint64_t total = 0;
+    for (const auto& b : buckets) total += b.load(std::memory_order_relaxed);
+    if (total == 0) return 0;
+    auto rank = static_cast<std::uint64_t>(q * double(total) + 0.5);
+    if (rank == 0) rank = 1;
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+        seen += buckets[i].load(std::memory_order_relaxed);
+        if (seen >= rank) return i < kLatencyBounds.size() ? kLatencyBounds[i] : kLatencyBounds.back() * 2;
+    }
+    return kLatencyBounds.back() * 2;
+}
+
 Lookup Registry::find(std::string_view service_method) const {
     Lookup r;
     auto dot = service_method.rfind('.');

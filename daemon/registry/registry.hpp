@@ -10,6 +10,7 @@
 
 #include <plugrpc/abi.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -24,6 +25,11 @@ namespace plugrpc {
 
 class LoadedPlugin;
 
+// Upper bounds (seconds) of the latency histogram buckets; the last bucket
+// (+Inf) is implicit.
+inline constexpr std::array<double, 14> kLatencyBounds = {1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4,
+                                                          5e-4, 1e-3, 5e-3, 0.025, 0.1,  0.5,  2.5};
+
 // Counters of one method. Shared by every registry snapshot that serves the
 // same loaded method, so figures survive reloads that keep the plugin.
 struct MethodStats {
@@ -31,6 +37,14 @@ struct MethodStats {
     std::atomic<std::uint64_t> errors{0};
     std::atomic<std::uint64_t> total_ns{0};
     std::atomic<std::int64_t> inflight{0};
+    // Calls by latency: buckets[i] counts calls <= kLatencyBounds[i] (not
+    // cumulative); the last one counts the rest.
+    std::array<std::atomic<std::uint64_t>, kLatencyBounds.size() + 1> buckets{};
+
+    void record(std::uint64_t ns, bool error);
+    // Latency quantile (0..1) estimated from the buckets: a bucket's upper
+    // bound, in seconds; 0 without calls.
+    double quantile(double q) const;
 };
 
 struct Method {

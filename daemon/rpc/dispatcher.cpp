@@ -1,5 +1,7 @@
 #include "rpc/dispatcher.hpp"
 
+#include "registry/openrpc.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -24,11 +26,9 @@ bool answer_call(plrpc_call* call, Outcome&& outcome) {
     if (call->answered.exchange(true, std::memory_order_acq_rel)) return false;
     MethodStats& s = *call->method->stats;
     s.inflight.fetch_sub(1, std::memory_order_relaxed);
-    s.calls.fetch_add(1, std::memory_order_relaxed);
-    if (!outcome.ok()) s.errors.fetch_add(1, std::memory_order_relaxed);
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                                    call->started);
-    s.total_ns.fetch_add(static_cast<std::uint64_t>(ns.count()), std::memory_order_relaxed);
+    s.record(static_cast<std::uint64_t>(ns.count()), !outcome.ok());
     Completion done = std::move(call->done);
     release_call(call);
     done(std::move(outcome));
@@ -55,6 +55,12 @@ Outcome failure(Outcome::Kind kind, std::string text) {
 void Dispatcher::call(std::string_view service_method, const json::value& params, ParamsShape shape,
                       Completion done) {
     RegistryPtr reg = registry();
+    if (service_method == kDiscoverMethod) {
+        Outcome o;
+        o.result = openrpc_document(*reg);
+        done(std::move(o));
+        return;
+    }
     Lookup found = reg->find(service_method);
     if (!found.method) {
         auto kind = found.miss == Lookup::Miss::IllFormed ? Outcome::Kind::IllFormed : Outcome::Kind::NotFound;
@@ -70,8 +76,7 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
     }
     NormalizeResult n = normalize(*arg, schema);
     if (!n.ok()) {
-        found.method->stats->calls.fetch_add(1, std::memory_order_relaxed);
-        found.method->stats->errors.fetch_add(1, std::memory_order_relaxed);
+        found.method->stats->record(0, true);
         done(failure(Outcome::Kind::InvalidParams, std::move(n.error)));
         return;
     }

@@ -30,6 +30,7 @@ std::string Daemon::status() const {
 
 int Daemon::run() {
     ScanResult scan = scan_plugins(config_, nullptr);
+    server_.context().counters.plugin_load_failures += scan.failures.size();
     if (scan.registry->method_count() == 0) spdlog::warn("no methods to serve yet: no plugin loaded");
     dispatcher_.publish(std::move(scan.registry));
 
@@ -71,6 +72,7 @@ void Daemon::on_signal(int signo) {
 void Daemon::reload() {
     spdlog::info("SIGHUP: reloading {}", config_file_.string());
     systemd_.reloading();
+    server_.context().counters.reloads.fetch_add(1);
     ConfigResult loaded = load_config(config_file_);
     if (!loaded.config) {
         spdlog::error("reload: the new configuration is rejected, the running one stays: {}", loaded.error);
@@ -101,6 +103,7 @@ void Daemon::rescan() {
     if (stopping_) return;
     auto previous = dispatcher_.registry();
     ScanResult scan = scan_plugins(config_, previous.get());
+    server_.context().counters.plugin_load_failures += scan.failures.size();
     std::set<const LoadedPlugin*> kept;
     for (const auto& p : scan.registry->plugins()) kept.insert(p.get());
     for (const auto& p : previous->plugins())
