@@ -191,7 +191,7 @@ struct Reader {
     }
 
     bool read(const toml::table& root, Config& c) {
-        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin"})) return false;
+        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http"})) return false;
         if (const toml::node* n = root.get("server")) {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
@@ -226,6 +226,21 @@ struct Reader {
             if (!boolean(t, "plugins", "watch", c.watch)) return false;
             bool strict = true;
             if (!boolean(t, "plugins", "strict_permissions", strict)) return false;
+        }
+        if (const toml::node* n = root.get("http")) {
+            if (!n->is_table()) return fail(n, "http", "expected a table");
+            const toml::table& t = *n->as_table();
+            if (!known_keys(t, "http.", {"admin_allow"})) return false;
+            std::vector<std::string> ranges;
+            if (string_list(t, "http", "admin_allow", ranges)) {
+                for (const auto& r : ranges) {
+                    std::string why;
+                    auto range = Cidr::parse(r, why);
+                    if (!range) return fail(t.get("admin_allow"), "http.admin_allow", why);
+                    c.admin_allow.push_back(*range);
+                }
+            }
+            if (!error.empty()) return false;
         }
         if (const toml::node* n = root.get("log")) {
             if (!n->is_table()) return fail(n, "log", "expected a table");

@@ -5,6 +5,8 @@
 // plugrpcd.toml(5) for what each key means.
 #pragma once
 
+#include "config/cidr.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -52,6 +54,10 @@ struct Config {
     // [plugins]
     std::vector<std::filesystem::path> plugin_dirs{"/usr/lib/plugrpcd/plugins"};
     bool watch = true;
+
+    // [http]: who may read the debug page, /metrics and /openrpc.json besides
+    // loopback and unix-socket peers.
+    std::vector<Cidr> admin_allow;
 
     // [log]
     std::string log_level = "info";

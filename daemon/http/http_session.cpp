@@ -7,6 +7,7 @@
 #include "net/connection.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
@@ -98,6 +99,11 @@ private:
         }
         bool get = req_.method() == http::verb::get || req_.method() == http::verb::head;
         if (path == s.debug_path || path == "/healthz" || path == "/metrics" || path == "/openrpc.json") {
+            if (path != "/healthz" && !admin_allowed())
+                return respond_error(http::status::forbidden,
+                                     "403 forbidden: " + std::string(path) +
+                                         " is served to loopback peers and [http] admin_allow only\n",
+                                     true);
             if (!get) return respond_error(http::status::method_not_allowed, "405 method not allowed: use GET\n", true,
                                            "GET, HEAD");
             if (path == "/healthz") return respond(http::status::ok, "text/plain; charset=utf-8", "ok\n");
@@ -111,6 +117,26 @@ private:
             return respond(http::status::ok, debug_content_type(f), render_debug_page(*reg, conn_.ctx, f));
         }
         respond_error(http::status::not_found, "404 not found: " + std::string(path) + "\n", true);
+    }
+
+    // Loopback and unix-socket peers may read the admin pages, and the
+    // ranges of [http] admin_allow.
+    bool admin_allowed() const {
+        boost::system::error_code ec;
+        auto ep = conn_.socket.remote_endpoint(ec);
+        if (ec) return false;
+        const sockaddr* sa = ep.data();
+        if (sa->sa_family == AF_UNIX) return true;
+        if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) return false;
+        asio::ip::tcp::endpoint tcp;
+        std::memcpy(tcp.data(), sa, std::min<std::size_t>(ep.size(), sizeof(sockaddr_in6)));
+        auto a = tcp.address();
+        if (a.is_loopback() || (a.is_v6() && a.to_v6().is_v4_mapped() &&
+                                asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback()))
+            return true;
+        for (const auto& c : conn_.settings->admin_allow)
+            if (c.contains(a)) return true;
+        return false;
     }
 
     void serve_jsonrpc() {

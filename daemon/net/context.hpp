@@ -27,6 +27,7 @@ struct Settings {
     std::string rpc_path = "/_goRPC_";
     std::string debug_path = "/debug/rpc";
     Limits limits;
+    std::vector<Cidr> admin_allow; // besides loopback and unix peers
 };
 
 struct ConnectionCounters {

@@ -22,6 +22,7 @@ void Server::apply(const Config& config) {
     settings->rpc_path = config.rpc_path;
     settings->debug_path = config.debug_path;
     settings->limits = config.limits;
+    settings->admin_allow = config.admin_allow;
     ctx_.settings.store(std::move(settings));
 }
 

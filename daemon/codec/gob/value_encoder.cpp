@@ -59,8 +59,11 @@ std::optional<double> as_float(const json::value* v, unsigned bits) {
     if (!v || !v->is_number()) return std::nullopt;
     double d = v->to_number<double>();
     if (bits == 32) {
-        if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max()) return std::nullopt;
-        d = static_cast<double>(static_cast<float>(d));
+        // Rounded as Go's float32(d): only a finite value that rounds to
+        // infinity does not fit.
+        auto f = static_cast<float>(d);
+        if (std::isinf(f) && std::isfinite(d)) return std::nullopt;
+        d = static_cast<double>(f);
     }
     return d;
 }
