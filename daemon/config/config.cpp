@@ -143,7 +143,7 @@ struct Reader {
         } else {
             return fail(n, table + "." + key, std::string("expected a duration, got ") + type_of(*n));
         }
-        if (ms < 0 || ms > 86400000.0 * 365)
+        if (!(ms >= 0 && ms <= 86400000.0 * 365)) // also refuses NaN ("nan", "nans")
             return fail(n, table + "." + key, "expected a duration like 10, \"10s\", \"500ms\" or \"2m\"");
         out = std::chrono::milliseconds(static_cast<std::int64_t>(ms));
         return true;

@@ -38,6 +38,7 @@ private:
         if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
             reply_error(ParseError, "Parse error: the connection closed inside a JSON value");
         consume(rest.size());
+        framer_.reset(); // it may have scanned the whitespace just dropped
     }
 
     bool fail(Framer::Status st) {

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <strings.h>
@@ -83,7 +84,9 @@ struct Parser {
                 if (mn == o.end() || mx == o.end() || !mn->value().is_number() ||
                     !mx->value().is_number() || mn->value() != mx->value())
                     return fail(path, "a fixed array needs equal minItems and maxItems");
-                auto n = mx->value().to_number<std::int64_t>();
+                boost::system::error_code ec;
+                auto n = mx->value().to_number<std::int64_t>(ec);
+                if (ec) return fail(path, "array length must be a whole number");
                 if (n < 0 || n > (1 << 20)) return fail(path, "array length out of range");
                 s->kind = Kind::Array;
                 s->length = static_cast<std::uint64_t>(n);
@@ -291,8 +294,7 @@ struct Normalizer {
 
     bool run(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
         if (depth > kMaxSchemaDepth) return fail("nested too deep");
-        if (v.is_null() && s.kind != Kind::Bool && s.kind != Kind::Int && s.kind != Kind::Uint &&
-            s.kind != Kind::Float) {
+        if (v.is_null()) { // as Go's encoding/json: null leaves the zero value
             out = zero_value(s);
             return true;
         }
@@ -346,19 +348,40 @@ struct Normalizer {
         return true;
     }
 
+    // A map key as Go's encoding/json reads it (strconv.ParseInt/ParseUint):
+    // decimal digits, a sign only for signed keys, no spaces, fractions or exponents.
+    bool integer_key(std::string_view text, const Schema& key, json::value& out) {
+        if (key.kind == Kind::Int && text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
+        const char* end = text.data() + text.size();
+        json::value parsed;
+        std::from_chars_result r{};
+        if (key.kind == Kind::Int && !text.empty() && text[0] == '-') {
+            std::int64_t i = 0;
+            r = std::from_chars(text.data(), end, i);
+            parsed = i;
+        } else {
+            std::uint64_t u = 0;
+            r = std::from_chars(text.data(), end, u);
+            parsed = u;
+        }
+        if (text.empty() || r.ec != std::errc() || r.ptr != end)
+            return fail("map key is not an integer of type " + type_name(key));
+        return integer(parsed, key, out);
+    }
+
     bool map(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
         if (!v.is_object()) return fail(std::string("expected an object, got ") + kind_of(v));
         json::object o;
         std::string base = path;
         for (const auto& kv : v.get_object()) {
             path = base + "[" + std::string(kv.key()) + "]";
+            std::string key(kv.key());
             if (s.key->kind != Kind::String) {
                 json::value k;
-                boost::system::error_code ec;
-                json::value parsed = json::parse(kv.key(), ec);
-                if (ec || !integer(parsed, *s.key, k)) return fail("map key is not an integer of type " + type_name(*s.key));
+                if (!integer_key(kv.key(), *s.key, k)) return false;
+                key = json::serialize(k); // canonical: "+7" and "007" are "7"
             }
-            if (!run(kv.value(), *s.elem, o[kv.key()], depth + 1)) return false;
+            if (!run(kv.value(), *s.elem, o[key], depth + 1)) return false;
         }
         path = base;
         out = std::move(o);

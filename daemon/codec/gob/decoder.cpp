@@ -136,6 +136,7 @@ std::vector<std::string_view> RequestDecoder::views(const std::vector<Span>& spa
 RequestDecoder::Step RequestDecoder::next() {
     if (!fatal_.empty()) return Step::Fatal;
     if (phase_ == Phase::BodyReady) skip_body();
+    if (!fatal_.empty()) return Step::Fatal;
     if (buf_.size() < need_) return Step::NeedMore;
     need_ = 0;
     compact();
@@ -167,7 +168,9 @@ RequestDecoder::Step RequestDecoder::read_item() {
         std::size_t first = f.payload + (f.size - r.remaining());
         std::vector<Span> spans{{first, r.remaining()}};
         StreamMessages more(*this, f.end, f.size, spans);
-        {
+        // Only an interface value can continue in another message: values
+        // whose types hold none are one message and need no walk here.
+        if (types_.may_hold_interface(as_type_id(id))) {
             std::vector<std::string_view> msgs = views(spans);
             ValueInput in(msgs, &more);
             Walk scan{types_, in, true};

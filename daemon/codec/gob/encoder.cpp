@@ -42,6 +42,7 @@ std::string top_level_name(const Schema& s) { return s.kind == Kind::Struct ? s.
 
 void ResponseEncoder::encode(std::string& out, std::string_view service_method, std::uint64_t seq,
                              std::string_view error, const boost::json::value* reply, const Schema* reply_schema) {
+    types_.end_call(); // schema addresses from an earlier call may be reused
     const Schema& header = response_schema();
     TypeId header_id = types_.id_for(header, header.name);
     types_.send(out, header);

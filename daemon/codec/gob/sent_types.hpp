@@ -29,8 +29,8 @@ public:
     // id_for(s) must have been called.
     void send(std::string& out, const Schema& s);
 
-    // Forgets the per-call memo of schema shapes (schemas may be freed
-    // between calls).
+    // Forgets the memo of schema shapes kept during one reply (schemas may
+    // be freed between replies, and their addresses reused).
     void end_call() { keys_.clear(); }
 
 private:

@@ -186,6 +186,36 @@ void TypeTable::rollback(std::size_t mark) {
         complete_.erase(id);
         bytes_ -= bytes;
     }
+    holds_interface_.clear();
+}
+
+bool TypeTable::may_hold_interface(TypeId id) {
+    if (id == kInterface) return true;
+    if (is_basic(id)) return false;
+    if (auto it = holds_interface_.find(id); it != holds_interface_.end()) return it->second;
+    std::vector<TypeId> stack{id};
+    std::unordered_set<TypeId> seen{id};
+    bool complete = true;
+    auto visit = [&](TypeId t) {
+        if (!is_basic(t) && seen.insert(t).second) stack.push_back(t);
+        return t == kInterface;
+    };
+    while (!stack.empty()) {
+        const WireType* t = find(stack.back());
+        stack.pop_back();
+        if (!t) {
+            complete = false; // may be defined later: do not remember the answer
+            continue;
+        }
+        bool found = false;
+        if (t->kind == WireKind::Array || t->kind == WireKind::Slice || t->kind == WireKind::Map)
+            found = visit(t->elem);
+        if (t->kind == WireKind::Map) found = visit(t->key) || found;
+        for (const WireField& f : t->fields) found = visit(f.id) || found;
+        if (found) return holds_interface_[id] = true;
+    }
+    if (complete) holds_interface_[id] = false;
+    return false;
 }
 
 std::string TypeTable::name_of(TypeId id) const {

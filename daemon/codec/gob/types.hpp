@@ -76,10 +76,15 @@ public:
     bool known_complete(TypeId id) const { return complete_.count(id) != 0; }
     void set_complete(TypeId id) { complete_.insert(id); }
 
+    // Whether a value of this type can hold an interface value, the only
+    // thing that makes a value continue in a further message.
+    bool may_hold_interface(TypeId id);
+
 private:
     std::unordered_map<TypeId, WireType> types_;
     std::vector<std::pair<TypeId, std::size_t>> order_;  // user definitions and their sizes
     std::unordered_set<TypeId> complete_;
+    std::unordered_map<TypeId, bool> holds_interface_; // answers that cannot change
     std::size_t bytes_ = 0;
 };
 

@@ -70,14 +70,14 @@ const std::vector<int>& ValueDecoder::field_map(TypeId id, const WireType& ws, c
 json::value ValueDecoder::integer(const Schema& s, const std::string& ovfl) {
     if (s.kind == Kind::Int) {
         std::int64_t v = r().read_int();
-        if (s.bits < 64) {
+        if (s.bits >= 1 && s.bits < 64) {
             std::int64_t max = (std::int64_t(1) << (s.bits - 1)) - 1;
             if (v > max || v < -max - 1) throw out_of_range(ovfl);
         }
         return v;
     }
     std::uint64_t v = r().read_uint();
-    if (s.bits < 64 && v > (std::uint64_t(1) << s.bits) - 1) throw out_of_range(ovfl);
+    if (s.bits >= 1 && s.bits < 64 && v > (std::uint64_t(1) << s.bits) - 1) throw out_of_range(ovfl);
     return v;
 }
 

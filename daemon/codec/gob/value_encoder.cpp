@@ -21,12 +21,14 @@ namespace json = boost::json;
 namespace {
 
 bool fits_int(std::int64_t i, unsigned bits) {
-    if (bits >= 64) return true;
+    if (bits == 0 || bits >= 64) return true;
     std::int64_t max = (std::int64_t(1) << (bits - 1)) - 1;
     return i <= max && i >= -max - 1;
 }
 
-bool fits_uint(std::uint64_t u, unsigned bits) { return bits >= 64 || u <= (std::uint64_t(1) << bits) - 1; }
+bool fits_uint(std::uint64_t u, unsigned bits) {
+    return bits == 0 || bits >= 64 || u <= (std::uint64_t(1) << bits) - 1;
+}
 
 std::optional<std::int64_t> as_int(const json::value* v, unsigned bits) {
     std::int64_t i = 0;

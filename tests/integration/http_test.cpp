@@ -1,0 +1,220 @@
+// HTTP on the same port: JSON-RPC POSTs on rpc_path, the debug page in
+// text, HTML and JSON, and /healthz.
+#include "daemon.hpp"
+#include "json_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <sstream>
+
+using namespace plugrpc::test;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kCurlBody = R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})";
+
+bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
+// The line of `text` that contains every one of `words`, or "".
+std::string line_with(const std::string& text, std::initializer_list<std::string_view> words) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        bool all = true;
+        for (auto w : words) all = all && contains(line, w);
+        if (all) return line;
+    }
+    return {};
+}
+
+// Where each cell of a table row starts: cells are separated by two or more spaces.
+std::vector<std::size_t> cell_starts(const std::string& row) {
+    std::vector<std::size_t> starts;
+    std::size_t i = 0;
+    while (i < row.size()) {
+        starts.push_back(i);
+        std::size_t gap = row.find("  ", i);
+        if (gap == std::string::npos) break;
+        i = row.find_first_not_of(' ', gap);
+        if (i == std::string::npos) break;
+    }
+    return starts;
+}
+
+// The debug page as JSON: {service name: {method name: method object}}.
+std::map<std::string, std::map<std::string, json::object>> methods_of(const json::value& page) {
+    std::map<std::string, std::map<std::string, json::object>> out;
+    for (const auto& s : member(page, "services").as_array())
+        for (const auto& m : member(s, "methods").as_array())
+            out[std::string(member(s, "name").as_string())][std::string(member(m, "name").as_string())] =
+                m.as_object();
+    return out;
+}
+
+} // namespace
+
+// ------------------------------------------------------------ JSON-RPC over HTTP
+
+TEST_CASE("curl's POST of a JSON-RPC request to /_goRPC_ replies {\"jsonrpc\":\"2.0\",\"result\":56,\"id\":1}") {
+    Daemon d;
+    HttpClient http(d.port());
+    // What `curl -s localhost:1234/_goRPC_ -d '...'` sends.
+    HttpResponse r = http.request("POST", "/_goRPC_", kCurlBody,
+                                  {{"User-Agent", "curl/7.88.1"},
+                                   {"Accept", "*/*"},
+                                   {"Content-Type", "application/x-www-form-urlencoded"}});
+    CHECK(r.status == 200);
+    CHECK(contains(r.header("Content-Type"), "application/json"));
+    CHECK(trimmed(r.body) == R"({"jsonrpc":"2.0","result":56,"id":1})");
+}
+
+TEST_CASE("HTTP keeps the connection alive across JSON-RPC requests") {
+    Daemon d;
+    HttpClient http(d.port());
+    HttpResponse first = http.post("/_goRPC_", kCurlBody);
+    CHECK(first.status == 200);
+    CHECK(trimmed(first.body) == R"({"jsonrpc":"2.0","result":56,"id":1})");
+    CHECK(first.header("Connection") != "close");
+    HttpResponse second =
+        http.post("/_goRPC_", R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":17,"B":8},"id":2})");
+    CHECK(second.status == 200);
+    CHECK(parse_json(second.body) == parse_json(R"({"jsonrpc":"2.0","result":{"Quo":2,"Rem":1},"id":2})"));
+    HttpResponse third = http.get("/healthz");
+    CHECK(third.status == 200);
+}
+
+TEST_CASE("HTTP POST of a method's error replies the JSON-RPC error object") {
+    Daemon d;
+    HttpClient http(d.port());
+    HttpResponse r =
+        http.post("/_goRPC_", R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":17,"B":0},"id":3})");
+    CHECK(r.status == 200);
+    json::value reply = parse_json(r.body);
+    CHECK_FALSE(has_member(reply, "result"));
+    CHECK(member(member(reply, "error"), "message") == "divide by zero");
+}
+
+TEST_CASE("GET on the rpc path replies 405 saying what is accepted") {
+    Daemon d;
+    HttpClient http(d.port());
+    HttpResponse r = http.get("/_goRPC_");
+    CHECK(r.status == 405);
+    CHECK(contains(r.body, "POST"));
+    CHECK(contains(r.body, "CONNECT"));
+    CHECK(contains(r.header("Allow"), "POST"));
+    // ... and the connection still serves.
+    CHECK(trimmed(http.post("/_goRPC_", kCurlBody).body) == R"({"jsonrpc":"2.0","result":56,"id":1})");
+}
+
+TEST_CASE("GET on an unknown path replies 404") {
+    Daemon d;
+    HttpClient http(d.port());
+    CHECK(http.get("/nothing/here").status == 404);
+}
+
+TEST_CASE("GET /healthz replies 200 ok") {
+    Daemon d;
+    HttpClient http(d.port());
+    HttpResponse r = http.get("/healthz");
+    CHECK(r.status == 200);
+    CHECK(trimmed(r.body) == "ok");
+}
+
+// ------------------------------------------------------------ debug page
+
+TEST_CASE("the debug page for curl is an aligned text table of Arith's methods, types and plugin file") {
+    Daemon d;
+    HttpClient http(d.port());
+    HttpResponse r = http.get("/debug/rpc", "*/*");
+    REQUIRE(r.status == 200);
+    CHECK(contains(r.header("Content-Type"), "text/plain"));
+    INFO("page:\n" << r.body);
+    std::string arith_so = (d.plugin_dir() / "arith.so").string();
+    std::string multiply = line_with(r.body, {"Arith", "Multiply"});
+    std::string divide = line_with(r.body, {"Arith", "Divide"});
+    REQUIRE(!multiply.empty());
+    REQUIRE(!divide.empty());
+    CHECK(contains(multiply, "Args"));
+    CHECK(contains(multiply, "int64"));
+    CHECK(contains(multiply, arith_so));
+    CHECK(contains(divide, "Args"));
+    CHECK(contains(divide, "Quotient"));
+    CHECK(contains(divide, arith_so));
+    // Aligned: every cell of the Multiply row starts in the same column as
+    // the same cell of the Divide row.
+    CHECK(cell_starts(multiply) == cell_starts(divide));
+    CHECK(cell_starts(multiply).size() >= 5);
+    CHECK_FALSE(contains(r.body, "<"));
+}
+
+TEST_CASE("the debug page for a browser is HTML listing Arith with Multiply and Divide") {
+    Daemon d;
+    HttpClient http(d.port());
+    HttpResponse r = http.get("/debug/rpc", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+    REQUIRE(r.status == 200);
+    CHECK(contains(r.header("Content-Type"), "text/html"));
+    INFO("page:\n" << r.body);
+    CHECK(contains(r.body, "<html"));
+    CHECK(contains(r.body, "</html>"));
+    CHECK(contains(r.body, "Arith"));
+    CHECK(contains(r.body, "Multiply"));
+    CHECK(contains(r.body, "Divide"));
+    CHECK(contains(r.body, "Quotient"));
+    CHECK(contains(r.body, (d.plugin_dir() / "arith.so").string()));
+}
+
+TEST_CASE("the debug page as JSON (Accept: application/json) lists Arith's methods with their types and file") {
+    Daemon d;
+    HttpClient http(d.port());
+    HttpResponse r = http.get("/debug/rpc", "application/json");
+    REQUIRE(r.status == 200);
+    CHECK(contains(r.header("Content-Type"), "application/json"));
+    json::value page = parse_json(r.body);
+    auto services = methods_of(page);
+    REQUIRE(services.count("Arith") == 1);
+    REQUIRE(services["Arith"].size() == 2);
+    const json::object& multiply = services["Arith"].at("Multiply");
+    const json::object& divide = services["Arith"].at("Divide");
+    CHECK(multiply.at("calls") == 0);
+    CHECK(divide.at("errors") == 0);
+    bool file_named = false;
+    for (const auto& s : member(page, "services").as_array())
+        if (member(s, "name") == "Arith")
+            file_named = json::serialize(s).find((d.plugin_dir() / "arith.so").string()) != std::string::npos;
+    CHECK(file_named);
+    std::string text = json::serialize(page);
+    CHECK(contains(text, "Quotient"));
+    CHECK(contains(text, "int64"));
+}
+
+TEST_CASE("the debug page as JSON (?format=json) counts calls and errors per method") {
+    Daemon d;
+    HttpClient http(d.port());
+    auto counts = [&] { return methods_of(parse_json(http.get("/debug/rpc?format=json", "*/*").body)); };
+    auto before = counts();
+    REQUIRE(before.count("Arith") == 1);
+
+    Connection c = Connection::tcp(d.port());
+    for (int i = 0; i < 3; ++i)
+        CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})") ==
+              R"({"jsonrpc":"2.0","result":56,"id":1})");
+    call_line(c, R"({"method":"Arith.Divide","params":[{"A":17,"B":8}],"id":2})");
+    call_line(c, R"({"method":"Arith.Divide","params":[{"A":17,"B":0}],"id":3})");
+    CHECK(trimmed(http.post("/_goRPC_", kCurlBody).body) == R"({"jsonrpc":"2.0","result":56,"id":1})");
+
+    auto after = counts();
+    auto delta = [&](const char* method, const char* what) {
+        return after["Arith"].at(method).at(what).to_number<std::int64_t>() -
+               before["Arith"].at(method).at(what).to_number<std::int64_t>();
+    };
+    CHECK(delta("Multiply", "calls") == 4);
+    CHECK(delta("Multiply", "errors") == 0);
+    CHECK(delta("Divide", "calls") == 2); // errors are calls too, as in Go
+    CHECK(delta("Divide", "errors") == 1);
+}

@@ -1,0 +1,254 @@
+// JSON-RPC over a plain TCP stream (and a unix socket): JSON-RPC 2.0 and
+// Go's net/rpc/jsonrpc dialect, each answered in its own shape.
+#include "daemon.hpp"
+#include "json_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <regex>
+
+using namespace plugrpc::test;
+namespace json = boost::json;
+
+namespace {
+
+// The V2 error object of a reply that must not have a result.
+json::object v2_error(const json::value& reply) {
+    CHECK(member(reply, "jsonrpc") == "2.0");
+    CHECK_FALSE(has_member(reply, "result"));
+    return member(reply, "error").as_object();
+}
+
+} // namespace
+
+// ------------------------------------------------------------ JSON-RPC 2.0
+
+TEST_CASE("JSON-RPC 2.0 Arith.Multiply over TCP replies exactly {\"jsonrpc\":\"2.0\",\"result\":56,\"id\":1}") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})") ==
+          R"({"jsonrpc":"2.0","result":56,"id":1})");
+}
+
+TEST_CASE("JSON-RPC 2.0 Arith.Divide 17/8 over TCP replies the quotient {Quo:2, Rem:1}") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":17,"B":8},"id":2})"));
+    CHECK(reply == parse_json(R"({"jsonrpc":"2.0","result":{"Quo":2,"Rem":1},"id":2})"));
+}
+
+TEST_CASE("JSON-RPC 2.0 divide by zero replies an error object with message \"divide by zero\" and no result") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":0},"id":3})"));
+    CHECK(member(reply, "id") == 3);
+    json::object error = v2_error(reply);
+    CHECK(error.at("message") == "divide by zero");
+    // A method's own error is a server error: -32000 to -32099.
+    std::int64_t code = error.at("code").as_int64();
+    CHECK(code <= -32000);
+    CHECK(code >= -32099);
+}
+
+TEST_CASE("JSON-RPC 2.0 unknown method replies -32601 method not found") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Nope","params":{"A":1,"B":2},"id":4})"));
+    CHECK(member(reply, "id") == 4);
+    json::object error = v2_error(reply);
+    CHECK(error.at("code") == -32601);
+    CHECK(std::string(error.at("message").as_string()).find("Arith.Nope") != std::string::npos);
+}
+
+TEST_CASE("JSON-RPC 2.0 unknown service replies -32601 method not found") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Geometry.Area","params":{},"id":5})"));
+    CHECK(member(reply, "id") == 5);
+    CHECK(v2_error(reply).at("code") == -32601);
+}
+
+TEST_CASE("malformed JSON over TCP replies -32700 parse error with a null id") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":},"id":6})"));
+    CHECK(member(reply, "id").is_null());
+    CHECK(v2_error(reply).at("code") == -32700);
+}
+
+TEST_CASE("a request that is not a JSON-RPC request object replies -32600 invalid request") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":1,"params":"bar","id":7})"));
+    CHECK(v2_error(reply).at("code") == -32600);
+}
+
+TEST_CASE("a batch with a notification replies only to the requests that have an id") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    std::string line = call_line(c, R"([
+        {"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":2,"B":3},"id":1},
+        {"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":4,"B":5}},
+        {"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":9,"B":2},"id":"q"}
+    ])");
+    json::value reply = parse_json(line);
+    REQUIRE(reply.is_array());
+    REQUIRE(reply.as_array().size() == 2);
+    std::map<std::string, json::value> by_id;
+    for (const auto& r : reply.as_array()) by_id[json::serialize(member(r, "id"))] = r;
+    CHECK(by_id["1"] == parse_json(R"({"jsonrpc":"2.0","result":6,"id":1})"));
+    CHECK(by_id["\"q\""] == parse_json(R"({"jsonrpc":"2.0","result":{"Quo":4,"Rem":1},"id":"q"})"));
+}
+
+TEST_CASE("notifications alone get no reply at all") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    c.send_line(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":2,"B":3}})");
+    c.send_line(R"([{"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":2,"B":3}},)"
+                R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":0}}])");
+    // The next line on the stream answers the next request, not the notifications.
+    CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":9})") ==
+          R"({"jsonrpc":"2.0","result":56,"id":9})");
+}
+
+TEST_CASE("JSON-RPC 2.0 positional params map to the argument's fields in order") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[6,7],"id":10})") ==
+          R"({"jsonrpc":"2.0","result":42,"id":10})");
+    json::value quo = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Divide","params":[17,5],"id":11})"));
+    CHECK(member(quo, "result") == parse_json(R"({"Quo":3,"Rem":2})"));
+}
+
+TEST_CASE("JSON-RPC 2.0 params of the wrong type reply -32602 naming the field") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":"seven","B":8},"id":12})"));
+    CHECK(member(reply, "id") == 12);
+    json::object error = v2_error(reply);
+    CHECK(error.at("code") == -32602);
+    std::string message(error.at("message").as_string());
+    INFO("message: " << message);
+    // Names the bad field (A) and why, not the good one (B).
+    CHECK(std::regex_search(message, std::regex(R"(\bA\b)")));
+    CHECK_FALSE(std::regex_search(message, std::regex(R"(\bB\b)")));
+    CHECK(message.find("string") != std::string::npos);
+}
+
+TEST_CASE("JSON-RPC 2.0 string ids are echoed as sent") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":3,"B":3},"id":"abc-1"})") ==
+          R"({"jsonrpc":"2.0","result":9,"id":"abc-1"})");
+}
+
+TEST_CASE("Arith multiplies 64-bit integers: (1<<40) times 3") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":1099511627776,"B":3},"id":1})") ==
+          R"({"jsonrpc":"2.0","result":3298534883328,"id":1})");
+}
+
+TEST_CASE("Arith divides negative numbers as Go does: -17/5 is -3 remainder -2") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":-17,"B":5},"id":1})"));
+    CHECK(member(reply, "result") == parse_json(R"({"Quo":-3,"Rem":-2})"));
+}
+
+TEST_CASE("a TCP connection keeps serving after errors") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(v2_error(parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":},"id":1})")))
+              .at("code") == -32700);
+    CHECK(v2_error(parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Nope","params":{},"id":2})")))
+              .at("code") == -32601);
+    CHECK(v2_error(parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":0},"id":3})")))
+              .at("message") == "divide by zero");
+    CHECK(v2_error(parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":true},"id":4})")))
+              .at("code") == -32602);
+    CHECK(call_line(c, R"({"method":"Arith.Divide","params":[{"A":1,"B":0}],"id":5})") ==
+          R"({"id":5,"result":null,"error":"divide by zero"})");
+    CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":6})") ==
+          R"({"jsonrpc":"2.0","result":56,"id":6})");
+}
+
+TEST_CASE("several requests in one write are all answered") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    std::string burst;
+    for (int i = 1; i <= 50; ++i)
+        burst += R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":)" + std::to_string(i) +
+                 R"(,"B":2},"id":)" + std::to_string(i) + "}\n";
+    c.send(burst);
+    std::map<std::int64_t, std::int64_t> results;
+    for (int i = 1; i <= 50; ++i) {
+        json::value r = parse_json(c.recv_line());
+        results[member(r, "id").as_int64()] = member(r, "result").as_int64();
+    }
+    REQUIRE(results.size() == 50);
+    for (const auto& [id, product] : results) CHECK(product == id * 2);
+}
+
+// ------------------------------------------------------------ Go's jsonrpc
+
+TEST_CASE("Go's jsonrpc shape: Arith.Divide 17/8 replies {\"id\":0,\"result\":{\"Quo\":2,\"Rem\":1},\"error\":null}") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, R"({"method":"Arith.Divide","params":[{"A":17,"B":8}],"id":0})") ==
+          R"({"id":0,"result":{"Quo":2,"Rem":1},"error":null})");
+}
+
+TEST_CASE("Go's jsonrpc shape: two requests back to back with no separator get two Go-shaped replies") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    c.send(R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":0})"
+           R"({"method":"Arith.Divide","params":[{"A":17,"B":8}],"id":1})");
+    std::map<std::string, std::string> by_id;
+    for (int i = 0; i < 2; ++i) {
+        std::string line = c.recv_line();
+        by_id[json::serialize(member(parse_json(line), "id"))] = line;
+    }
+    CHECK(by_id["0"] == R"({"id":0,"result":56,"error":null})");
+    CHECK(by_id["1"] == R"({"id":1,"result":{"Quo":2,"Rem":1},"error":null})");
+}
+
+TEST_CASE("Go's jsonrpc shape: a method's error replies \"result\":null and the error text") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, R"({"method":"Arith.Divide","params":[{"A":17,"B":0}],"id":7})") ==
+          R"({"id":7,"result":null,"error":"divide by zero"})");
+}
+
+TEST_CASE("Go's jsonrpc shape: unknown methods and services get Go's own error texts") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, R"({"method":"Arith.Nope","params":[{}],"id":1})") ==
+          R"({"id":1,"result":null,"error":"rpc: can't find method Arith.Nope"})");
+    CHECK(call_line(c, R"({"method":"Nope.Multiply","params":[{}],"id":2})") ==
+          R"({"id":2,"result":null,"error":"rpc: can't find service Nope.Multiply"})");
+    CHECK(call_line(c, R"({"method":"Multiply","params":[{}],"id":3})") ==
+          R"({"id":3,"result":null,"error":"rpc: service/method request ill-formed: Multiply"})");
+}
+
+TEST_CASE("Go's jsonrpc shape: missing params are refused as Go's server does") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, R"({"method":"Arith.Multiply","id":4})") ==
+          R"({"id":4,"result":null,"error":"jsonrpc: request body missing params"})");
+}
+
+// ------------------------------------------------------------ unix socket
+
+TEST_CASE("a unix socket listener serves JSON-RPC too") {
+    DaemonOptions o;
+    o.listen = {"tcp://127.0.0.1:0", "unix://{dir}/s.sock"};
+    Daemon d(o);
+    CHECK(d.listening().at(1) == "unix://" + (d.dir() / "s.sock").string());
+    Connection c = Connection::unix_socket(d.dir() / "s.sock");
+    CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})") ==
+          R"({"jsonrpc":"2.0","result":56,"id":1})");
+    CHECK(call_line(c, R"({"method":"Arith.Divide","params":[{"A":17,"B":8}],"id":0})") ==
+          R"({"id":0,"result":{"Quo":2,"Rem":1},"error":null})");
+}

@@ -1,0 +1,64 @@
+// Slow: a test service whose methods block, so the integration tests can
+// show that a slow call holds up nothing else and that blocking calls run
+// side by side.
+#include <plugrpc/plugin.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace slow {
+
+struct SleepArgs {
+    std::int64_t Millis;
+};
+BOOST_DESCRIBE_STRUCT(SleepArgs, (), (Millis))
+
+struct MeetArgs {
+    std::int64_t Parties;
+    std::int64_t TimeoutMillis;
+};
+BOOST_DESCRIBE_STRUCT(MeetArgs, (), (Parties, TimeoutMillis))
+
+struct Slow {
+    // Sleeps Millis milliseconds (at most ten seconds) and replies Millis.
+    plugrpc::Status Sleep(const SleepArgs& args, std::int64_t& reply) {
+        if (args.Millis < 0) return plugrpc::Error("negative Millis");
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(args.Millis, 10000)));
+        reply = args.Millis;
+        return {};
+    }
+
+    // Waits until Parties calls of Meet are running at once (each call
+    // counts once, for the life of the plugin) and replies how many arrived;
+    // an error if they do not all arrive within TimeoutMillis. Only calls
+    // that really run concurrently can meet.
+    plugrpc::Status Meet(const MeetArgs& args, std::int64_t& reply) {
+        std::unique_lock lock(mutex_);
+        ++arrived_;
+        met_.notify_all();
+        auto timeout = std::chrono::milliseconds(std::clamp<std::int64_t>(args.TimeoutMillis, 0, 10000));
+        if (!met_.wait_for(lock, timeout, [&] { return arrived_ >= args.Parties; }))
+            return plugrpc::Error("only " + std::to_string(arrived_) + " of " + std::to_string(args.Parties) +
+                                  " parties met");
+        reply = arrived_;
+        return {};
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable met_;
+    std::int64_t arrived_ = 0;
+};
+BOOST_DESCRIBE_STRUCT(Slow, (), (Sleep, Meet))
+
+} // namespace slow
+
+PLUGRPC_PLUGIN("slow", "1.0.0", "Test service: Slow.Sleep and Slow.Meet block") {
+    // GCC warns (-Wmissing-field-initializers) when .name is left out.
+    plugin.add<slow::Slow>({.name = {}, .blocking = {"Sleep", "Meet"}});
+}

@@ -1,0 +1,160 @@
+// The JSON stream framer: where one value ends in bytes as they arrive.
+#include "codec/jsonrpc/framer.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using plugrpc::jsonrpc::Framer;
+using Status = Framer::Status;
+
+namespace {
+
+// A connection's read side: bytes are appended as they arrive, complete
+// values are cut off the front, as the JSON session does.
+struct Stream {
+    explicit Stream(std::size_t max_bytes = 1 << 20, unsigned max_depth = 64) : framer(max_bytes, max_depth) {}
+
+    // Append `bytes` and cut every complete value; the last status seen.
+    Status feed(std::string_view bytes) {
+        buffer += bytes;
+        for (;;) {
+            std::size_t begin = 0, end = 0;
+            Status st = framer.next(buffer, begin, end);
+            if (st != Status::Complete) return st;
+            values.push_back(buffer.substr(begin, end - begin));
+            buffer.erase(0, end);
+        }
+    }
+
+    Framer framer;
+    std::string buffer;
+    std::vector<std::string> values;
+};
+
+} // namespace
+
+TEST_CASE("framer: one object is complete when its closing brace arrives", "[jsonrpc]") {
+    Framer f(1024, 8);
+    std::size_t begin = 99, end = 99;
+    std::string_view text = R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":0})";
+    REQUIRE(f.next(text, begin, end) == Status::Complete);
+    CHECK(begin == 0);
+    CHECK(end == text.size());
+}
+
+TEST_CASE("framer: values back to back with no separator come out one by one", "[jsonrpc]") {
+    Stream s;
+    CHECK(s.feed(R"({"id":0}{"id":1}[{"id":2}]{"id":3})") == Status::NeedMore);
+    CHECK(s.values == std::vector<std::string>{R"({"id":0})", R"({"id":1})", R"([{"id":2}])", R"({"id":3})"});
+    CHECK(s.buffer.empty());
+}
+
+TEST_CASE("framer: whitespace before and between values is skipped, not part of a value", "[jsonrpc]") {
+    Stream s;
+    CHECK(s.feed(" \r\n\t{\"a\":1}\n\n  [2 , 3]\t\r\n") == Status::NeedMore);
+    CHECK(s.values == std::vector<std::string>{R"({"a":1})", "[2 , 3]"});
+}
+
+TEST_CASE("framer: only whitespace so far needs more", "[jsonrpc]") {
+    Stream s;
+    CHECK(s.feed("  \n\t ") == Status::NeedMore);
+    CHECK(s.values.empty());
+}
+
+TEST_CASE("framer: braces, brackets and escaped quotes inside strings do not end a value", "[jsonrpc]") {
+    Stream s;
+    std::string tricky = R"({"s":"}{][","q":"a \"}\" b","bs":"\\","end":"\\\"}"})";
+    CHECK(s.feed(tricky + "{\"n\":1}") == Status::NeedMore);
+    CHECK(s.values == std::vector<std::string>{tricky, R"({"n":1})"});
+}
+
+TEST_CASE("framer: a stream split at every byte position yields the same values", "[jsonrpc]") {
+    const std::string stream = R"( {"method":"A.B","params":["}{\"x",{"k":[1,[2]]}],"id":"\\"}[1,[2,{"a":"]"}]]  {"b":{}})";
+    const std::vector<std::string> expected{R"({"method":"A.B","params":["}{\"x",{"k":[1,[2]]}],"id":"\\"})",
+                                            R"([1,[2,{"a":"]"}]])", R"({"b":{}})"};
+    for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+        INFO("split at byte " << cut);
+        Stream s;
+        s.feed(stream.substr(0, cut));
+        CHECK(s.feed(stream.substr(cut)) == Status::NeedMore);
+        CHECK(s.values == expected);
+    }
+}
+
+TEST_CASE("framer: a stream fed one byte at a time yields the same values", "[jsonrpc]") {
+    const std::string stream = R"({"a":"x\"}y"}[{"b":[]}]{})";
+    Stream s;
+    for (char c : stream) s.feed(std::string(1, c));
+    CHECK(s.values == std::vector<std::string>{R"({"a":"x\"}y"})", R"([{"b":[]}])", "{}"});
+}
+
+TEST_CASE("framer: a value longer than the limit is too large before it completes", "[jsonrpc]") {
+    Stream s(16, 8);
+    CHECK(s.feed(R"({"a":"0123456789)") == Status::NeedMore); // 16 bytes
+    CHECK(s.feed("x") == Status::TooLarge);                     // 17 bytes, still open
+    CHECK(s.values.empty());
+}
+
+TEST_CASE("framer: a value exactly at the size limit is complete, one byte over is too large", "[jsonrpc]") {
+    Stream at(9, 8);
+    CHECK(at.feed(R"({"a":"b"})") == Status::NeedMore); // 9 bytes
+    CHECK(at.values == std::vector<std::string>{R"({"a":"b"})"});
+
+    Stream over(8, 8);
+    CHECK(over.feed(R"({"a":"b"})") == Status::TooLarge);
+    CHECK(over.values.empty());
+}
+
+TEST_CASE("framer: leading whitespace does not count against the size limit", "[jsonrpc]") {
+    Stream s(9, 8);
+    CHECK(s.feed(std::string(100, ' ') + R"({"a":"b"})") == Status::NeedMore);
+    CHECK(s.values == std::vector<std::string>{R"({"a":"b"})"});
+}
+
+TEST_CASE("framer: a long string is too large before its closing quote arrives", "[jsonrpc]") {
+    Stream s(32, 8);
+    CHECK(s.feed("[\"" + std::string(64, 'x')) == Status::TooLarge);
+}
+
+TEST_CASE("framer: nesting deeper than the limit is too deep before the value completes", "[jsonrpc]") {
+    Stream ok(1024, 3);
+    CHECK(ok.feed("[[[1]]]") == Status::NeedMore);
+    CHECK(ok.values == std::vector<std::string>{"[[[1]]]"});
+
+    Stream deep(1024, 3);
+    CHECK(deep.feed("[{\"a\":[") == Status::NeedMore);
+    CHECK(deep.feed("[") == Status::TooDeep);
+}
+
+TEST_CASE("framer: brackets inside strings do not count towards depth", "[jsonrpc]") {
+    Stream s(1024, 2);
+    CHECK(s.feed(R"({"a":"[[[[{{{{"})") == Status::NeedMore);
+    CHECK(s.values == std::vector<std::string>{R"({"a":"[[[[{{{{"})"});
+}
+
+TEST_CASE("framer: a first byte that cannot start an object or array is garbage", "[jsonrpc]") {
+    const std::vector<std::string> inputs{"x{}", "\"str\"", "42", "null", "}", "]", std::string("\0{}", 3)};
+    for (const auto& bad : inputs) {
+        INFO(bad);
+        Stream s;
+        CHECK(s.feed(bad) == Status::Garbage);
+    }
+}
+
+TEST_CASE("framer: garbage after whitespace and after a complete value is reported", "[jsonrpc]") {
+    Stream s;
+    CHECK(s.feed("  \n{\"a\":1} GET") == Status::Garbage);
+    CHECK(s.values == std::vector<std::string>{R"({"a":1})"});
+}
+
+TEST_CASE("framer: reset forgets a partial value", "[jsonrpc]") {
+    Framer f(1024, 8);
+    std::size_t begin = 0, end = 0;
+    CHECK(f.next("{\"a\":\"}", begin, end) == Status::NeedMore);
+    f.reset();
+    CHECK(f.next("[1]", begin, end) == Status::Complete);
+    CHECK(begin == 0);
+    CHECK(end == 3);
+}

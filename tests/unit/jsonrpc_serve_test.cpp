@@ -1,0 +1,309 @@
+// Serving JSON-RPC messages through a real dispatcher and registry, with
+// methods whose handlers are plain C functions using the host table, as a
+// plugin written in C would.
+#include "codec/jsonrpc/serve.hpp"
+#include "plugin/loaded_plugin.hpp"
+#include "rpc/dispatcher.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <optional>
+#include <string>
+#include <thread>
+
+using namespace plugrpc;
+using namespace plugrpc::jsonrpc;
+
+namespace {
+
+const char* const kArgs = R"({"type":"object","title":"Args","properties":{"A":{"type":"integer","format":"int64"},"B":{"type":"integer","format":"int64"}}})";
+const char* const kQuotient = R"({"type":"object","title":"Quotient","properties":{"Quo":{"type":"integer","format":"int64"},"Rem":{"type":"integer","format":"int64"}}})";
+const char* const kInt = R"({"type":"integer","format":"int64"})";
+const char* const kString = R"({"type":"string"})";
+
+// ---- handlers: plain C, through the host table --------------------------------
+
+int multiply(void*, plrpc_call* call, const char*, size_t) {
+    const plrpc_host_v1* h = host_table();
+    int64_t a = 0, b = 0;
+    if (h->arg_int(call, "A", &a) != PLRPC_OK || h->arg_int(call, "B", &b) != PLRPC_OK) return PLRPC_ERROR;
+    h->set_int(call, nullptr, a * b);
+    return h->reply_fields(call);
+}
+
+int divide(void*, plrpc_call* call, const char*, size_t) {
+    const plrpc_host_v1* h = host_table();
+    int64_t a = 0, b = 0;
+    h->arg_int(call, "A", &a);
+    h->arg_int(call, "B", &b);
+    if (b == 0) {
+        const char* msg = "divide by zero";
+        return h->reply_error(call, msg, std::strlen(msg));
+    }
+    h->set_int(call, "Quo", a / b);
+    h->set_int(call, "Rem", a % b);
+    return h->reply_fields(call);
+}
+
+int echo(void*, plrpc_call* call, const char* args, size_t len) { return host_table()->reply_json(call, args, len); }
+
+int silent(void*, plrpc_call*, const char*, size_t) { return PLRPC_OK; }
+
+int wrong_reply(void*, plrpc_call* call, const char*, size_t) {
+    const char* text = R"("not an integer")";
+    return host_table()->reply_json(call, text, std::strlen(text));
+}
+
+// ---- a registry with those methods ----------------------------------------------
+
+Method method(const std::string& service, const std::string& name, const char* args, const char* reply,
+              plrpc_handler_fn handler, std::uint32_t flags = 0) {
+    Method m;
+    m.service = service;
+    m.name = name;
+    m.full_name = service + "." + name;
+    m.args_schema_text = args;
+    m.reply_schema_text = reply;
+    auto a = parse_schema(m.args_schema_text);
+    auto r = parse_schema(m.reply_schema_text);
+    REQUIRE(a.schema);
+    REQUIRE(r.schema);
+    m.args = a.schema;
+    m.reply = r.schema;
+    m.handler = handler;
+    m.flags = flags;
+    return m;
+}
+
+struct Server {
+    Dispatcher dispatcher{1};
+
+    Server() {
+        auto plugin = std::make_shared<LoadedPlugin>();
+        plugin->name = "test";
+        plugin->file = "/plugins/test.so";
+        plugin->methods.push_back(method("Arith", "Multiply", kArgs, kInt, multiply));
+        plugin->methods.push_back(method("Arith", "Divide", kArgs, kQuotient, divide));
+        plugin->methods.push_back(method("Slow", "Multiply", kArgs, kInt, multiply, PLRPC_METHOD_BLOCKING));
+        plugin->methods.push_back(method("Echo", "Int", kInt, kInt, echo));
+        plugin->methods.push_back(method("Echo", "String", kString, kString, echo));
+        plugin->methods.push_back(method("Broken", "Silent", kArgs, kInt, silent));
+        plugin->methods.push_back(method("Broken", "WrongReply", kArgs, kInt, wrong_reply));
+        auto registry = std::make_shared<Registry>();
+        std::string error;
+        REQUIRE(registry->add_plugin(plugin, error));
+        dispatcher.publish(registry);
+    }
+
+    // Serve one message; the reply text handed to `done`, which must run once.
+    std::string serve(std::string_view text) {
+        std::promise<std::string> reply;
+        auto future = reply.get_future();
+        int calls = 0;
+        serve_message(dispatcher, text, DecodeLimits{}, [&](std::string out) {
+            ++calls;
+            reply.set_value(std::move(out));
+        });
+        REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        std::string out = future.get();
+        CHECK(calls == 1);
+        return out;
+    }
+
+    std::uint64_t calls(std::string_view name) const { return dispatcher.registry()->find(name).method->stats->calls; }
+    std::uint64_t errors(std::string_view name) const { return dispatcher.registry()->find(name).method->stats->errors; }
+};
+
+} // namespace
+
+TEST_CASE("serve: a JSON-RPC 2.0 call with named params is answered with its result", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})") ==
+          R"({"jsonrpc":"2.0","result":56,"id":1})");
+}
+
+TEST_CASE("serve: positional params fill the argument's fields in order", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Divide","params":[17,8],"id":"d"})") ==
+          R"({"jsonrpc":"2.0","result":{"Quo":2,"Rem":1},"id":"d"})");
+}
+
+TEST_CASE("serve: positional params for a non-struct argument take the first element", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.Int","params":[5],"id":1})") ==
+          R"({"jsonrpc":"2.0","result":5,"id":1})");
+}
+
+TEST_CASE("serve: a Go jsonrpc call is answered in Go's shape", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"method":"Arith.Divide","params":[{"A":17,"B":8}],"id":0})") ==
+          R"({"id":0,"result":{"Quo":2,"Rem":1},"error":null})");
+}
+
+TEST_CASE("serve: a method's own error reaches a Go client verbatim", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"method":"Arith.Divide","params":[{"A":1,"B":0}],"id":4})") ==
+          R"({"id":4,"result":null,"error":"divide by zero"})");
+}
+
+TEST_CASE("serve: a method's own error is a -32000 server error in JSON-RPC 2.0, with no result", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":0},"id":2})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32000,"message":"divide by zero"},"id":2})");
+}
+
+TEST_CASE("serve: a Go call with missing params gets Go's error, and the method is not run", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"method":"Arith.Multiply","id":5})") ==
+          R"({"id":5,"result":null,"error":"jsonrpc: request body missing params"})");
+    CHECK(s.calls("Arith.Multiply") == 0);
+}
+
+TEST_CASE("serve: a Go call with empty params runs the method on the zero struct", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"method":"Arith.Multiply","params":[],"id":6})") == R"({"id":6,"result":0,"error":null})");
+}
+
+TEST_CASE("serve: a Go call with empty params runs the method on the zero integer", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"method":"Echo.Int","params":[],"id":6})") == R"({"id":6,"result":0,"error":null})");
+}
+
+TEST_CASE("serve: fields left out of the argument are zero", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7},"id":1})") ==
+          R"({"jsonrpc":"2.0","result":0,"id":1})");
+}
+
+TEST_CASE("serve: a batch with a notification gets only the other replies, in request order", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"([{"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1},)"
+                  R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":1,"B":1}},)"
+                  R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":0},"id":2}])") ==
+          R"([{"jsonrpc":"2.0","result":56,"id":1},{"jsonrpc":"2.0","error":{"code":-32000,"message":"divide by zero"},"id":2}])");
+    CHECK(s.calls("Arith.Multiply") == 2); // the notification ran too
+}
+
+TEST_CASE("serve: a batch of notifications only is answered with nothing", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"([{"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8}},)"
+                  R"({"jsonrpc":"2.0","method":"Arith.Nope","params":{}}])") == "");
+    CHECK(s.calls("Arith.Multiply") == 1);
+}
+
+TEST_CASE("serve: a single notification is answered with nothing, even when it fails", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8}})") == "");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":7,"B":0}})") == "");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Nope"})") == "");
+}
+
+TEST_CASE("serve: an invalid element of a batch is answered in its place", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"([{"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":2,"B":3},"id":1},5])") ==
+          R"([{"jsonrpc":"2.0","result":6,"id":1},{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request: expected an object"},"id":null}])");
+}
+
+TEST_CASE("serve: an unknown method is -32601 with Go's text", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Nope","params":{},"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found: rpc: can't find method Arith.Nope"},"id":1})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Nope.Multiply","params":{},"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found: rpc: can't find service Nope.Multiply"},"id":1})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Multiply","params":{},"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found: rpc: service/method request ill-formed: Multiply"},"id":1})");
+}
+
+TEST_CASE("serve: an unknown method reaches a Go client as Go's own text", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"method":"Arith.Nope","params":[{}],"id":9})") ==
+          R"({"id":9,"result":null,"error":"rpc: can't find method Arith.Nope"})");
+}
+
+TEST_CASE("serve: invalid params are -32602 naming the field and why", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":"seven","B":8},"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64), got a string"},"id":1})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[1,2,3],"id":2})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: params: expected at most 2 positional values for Args, got 3"},"id":2})");
+}
+
+TEST_CASE("serve: invalid params count as a call and an error of the method", "[jsonrpc]") {
+    Server s;
+    s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":"seven"},"id":1})");
+    s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":1,"B":2},"id":2})");
+    CHECK(s.calls("Arith.Multiply") == 2);
+    CHECK(s.errors("Arith.Multiply") == 1);
+}
+
+TEST_CASE("serve: a method's own error counts as an error of the method", "[jsonrpc]") {
+    Server s;
+    s.serve(R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":0},"id":1})");
+    s.serve(R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":4,"B":2},"id":2})");
+    CHECK(s.calls("Arith.Divide") == 2);
+    CHECK(s.errors("Arith.Divide") == 1);
+}
+
+TEST_CASE("serve: malformed JSON is a -32700 parse error with id null", "[jsonrpc]") {
+    Server s;
+    std::string out = s.serve(R"({"jsonrpc":"2.0","method":"foobar,"params":"bar","baz])");
+    CHECK_THAT(out, Catch::StartsWith(R"({"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: )"));
+    CHECK_THAT(out, Catch::EndsWith(R"("},"id":null})"));
+}
+
+TEST_CASE("serve: an empty batch is one -32600 error with id null", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve("[]") == R"({"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request: empty batch"},"id":null})");
+}
+
+TEST_CASE("serve: a method that returns without answering is an internal error", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Broken.Silent","params":{},"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error: Broken.Silent: the method returned without answering"},"id":1})");
+}
+
+TEST_CASE("serve: a reply that does not match the reply schema is an internal error", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Broken.WrongReply","params":{},"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error: Broken.WrongReply: the plugin's reply does not match its schema: params: expected an integer (int64), got a string"},"id":1})");
+}
+
+TEST_CASE("serve: the handler sees the argument in canonical form", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.Int","params":[7.0],"id":1})") ==
+          R"({"jsonrpc":"2.0","result":7,"id":1})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.String","params":["h\u00e9\"llo"],"id":2})") ==
+          "{\"jsonrpc\":\"2.0\",\"result\":\"h\xc3\xa9\\\"llo\",\"id\":2}");
+}
+
+TEST_CASE("serve: a blocking method is answered from the worker pool", "[jsonrpc]") {
+    Server s;
+    std::promise<std::thread::id> where;
+    std::promise<std::string> reply;
+    serve_message(s.dispatcher, R"({"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":6,"B":7},"id":1})",
+                  DecodeLimits{}, [&](std::string out) {
+                      where.set_value(std::this_thread::get_id());
+                      reply.set_value(std::move(out));
+                  });
+    auto f = reply.get_future();
+    REQUIRE(f.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(f.get() == R"({"jsonrpc":"2.0","result":42,"id":1})");
+    CHECK(where.get_future().get() != std::this_thread::get_id());
+}
+
+TEST_CASE("serve: a batch mixing blocking and inline methods joins every reply", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"([{"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":6,"B":7},"id":1},)"
+                  R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":2,"B":2},"id":2}])") ==
+          R"([{"jsonrpc":"2.0","result":42,"id":1},{"jsonrpc":"2.0","result":4,"id":2}])");
+}
+
+TEST_CASE("serve: no call stays in flight once every reply is out", "[jsonrpc]") {
+    Server s;
+    s.serve(R"([{"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":6,"B":7},"id":1},)"
+            R"({"jsonrpc":"2.0","method":"Broken.Silent","params":{},"id":2}])");
+    CHECK(s.dispatcher.inflight() == 0);
+}

@@ -1,0 +1,299 @@
+// Normalizing: checking a JSON value against a schema and bringing it to the
+// canonical form a method sees, as Go's encoding/json would decode it.
+#include "schema/schema.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace json = boost::json;
+using namespace plugrpc;
+
+namespace {
+
+const char* const kArgs =
+    R"({"type":"object","title":"Args","properties":{"A":{"type":"integer","format":"int64"},"B":{"type":"integer","format":"int64"}}})";
+
+SchemaPtr schema(std::string_view text) {
+    SchemaResult r = parse_schema(text);
+    INFO(r.error);
+    REQUIRE(r.schema);
+    return r.schema;
+}
+
+SchemaPtr integer(std::string_view format) { return schema(R"({"type":"integer","format":")" + std::string(format) + "\"}"); }
+
+// The canonical value, or "error: <why>".
+std::string norm(std::string_view value, const SchemaPtr& s) {
+    NormalizeResult r = normalize(json::parse(value), *s);
+    if (!r.ok()) {
+        CHECK(r.value.is_null());
+        return "error: " + r.error;
+    }
+    return json::serialize(r.value);
+}
+
+std::string norm(std::string_view value, std::string_view schema_text) { return norm(value, schema(schema_text)); }
+
+} // namespace
+
+// ---- structs -------------------------------------------------------------------------
+
+TEST_CASE("normalize: a struct given in full comes back unchanged", "[schema]") {
+    CHECK(norm(R"({"A":7,"B":8})", kArgs) == R"({"A":7,"B":8})");
+}
+
+TEST_CASE("normalize: fields come back in declaration order", "[schema]") {
+    CHECK(norm(R"({"B":8,"A":7})", kArgs) == R"({"A":7,"B":8})");
+}
+
+TEST_CASE("normalize: missing struct fields are zero", "[schema]") {
+    CHECK(norm(R"({"A":7})", kArgs) == R"({"A":7,"B":0})");
+    CHECK(norm("{}", kArgs) == R"({"A":0,"B":0})");
+}
+
+TEST_CASE("normalize: unknown struct fields are dropped", "[schema]") {
+    CHECK(norm(R"({"A":1,"C":{"deep":[1,2]},"B":2})", kArgs) == R"({"A":1,"B":2})");
+}
+
+TEST_CASE("normalize: field names match without regard to case", "[schema]") {
+    CHECK(norm(R"({"a":3,"b":4})", kArgs) == R"({"A":3,"B":4})");
+}
+
+TEST_CASE("normalize: an exact field name wins over a case-insensitive one", "[schema]") {
+    const char* s = R"({"type":"object","properties":{"name":{"type":"string"},"Name":{"type":"string"}}})";
+    CHECK(norm(R"({"Name":"upper","name":"lower"})", s) == R"({"name":"lower","Name":"upper"})");
+}
+
+TEST_CASE("normalize: an array for a struct fills its fields in order", "[schema]") {
+    CHECK(norm("[7,8]", kArgs) == R"({"A":7,"B":8})");
+    CHECK(norm("[7]", kArgs) == R"({"A":7,"B":0})");
+    CHECK(norm("[]", kArgs) == R"({"A":0,"B":0})");
+}
+
+TEST_CASE("normalize: more positional values than fields is refused", "[schema]") {
+    CHECK(norm("[1,2,3]", kArgs) == "error: params: expected at most 2 positional values for Args, got 3");
+}
+
+TEST_CASE("normalize: a scalar for a struct is refused, naming the struct", "[schema]") {
+    CHECK(norm(R"("x")", kArgs) == "error: params: expected an object Args, got a string");
+    CHECK(norm("5", kArgs) == "error: params: expected an object Args, got an integer");
+}
+
+TEST_CASE("normalize: an error in a struct field names the field", "[schema]") {
+    CHECK(norm(R"({"A":"seven"})", kArgs) == "error: field A: expected an integer (int64), got a string");
+    CHECK(norm(R"([1,true])", kArgs) == "error: field B: expected an integer (int64), got a boolean");
+}
+
+TEST_CASE("normalize: an error deep inside names the full path", "[schema]") {
+    auto s = schema(R"({"type":"object","title":"Order","properties":{
+        "Items":{"type":"array","items":{"type":"object","title":"Item","properties":{"Name":{"type":"string"},"Tags":{"type":"object","additionalProperties":{"type":"boolean"}}}}}}})");
+    CHECK(norm(R"({"Items":[{"Name":"a"},{"Name":5}]})", s) == "error: field Items[1].Name: expected a string, got an integer");
+    CHECK(norm(R"({"Items":[{"Tags":{"x":true,"y":1}}]})", s) == "error: field Items[0].Tags[y]: expected a boolean, got an integer");
+}
+
+// ---- null ------------------------------------------------------------------------------
+
+TEST_CASE("normalize: null is the zero value of a struct, string, bytes, slice, array and map", "[schema]") {
+    CHECK(norm("null", kArgs) == R"({"A":0,"B":0})");
+    CHECK(norm("null", R"({"type":"string"})") == R"("")");
+    CHECK(norm("null", R"({"type":"string","format":"byte"})") == R"("")");
+    CHECK(norm("null", R"({"type":"array","items":{"type":"integer"}})") == "[]");
+    CHECK(norm("null", R"({"type":"array","items":{"type":"integer"},"minItems":2,"maxItems":2})") == "[0,0]");
+    CHECK(norm("null", R"({"type":"object","additionalProperties":{"type":"integer"}})") == "{}");
+    CHECK(norm(R"({"A":null,"B":2})", R"({"type":"object","properties":{"A":{"type":"string"},"B":{"type":"integer"}}})") ==
+          R"({"A":"","B":2})");
+}
+
+TEST_CASE("normalize: null is the zero value of integers, floats and booleans, as in Go", "[schema]") {
+    CHECK(norm("null", R"({"type":"integer"})") == "0");
+    CHECK(norm("null", R"({"type":"integer","format":"uint8"})") == "0");
+    CHECK(norm("null", R"({"type":"number"})") == "0E0");
+    CHECK(norm("null", R"({"type":"boolean"})") == "false");
+    CHECK(norm(R"({"A":null,"B":2})", kArgs) == R"({"A":0,"B":2})");
+}
+
+// ---- integers ----------------------------------------------------------------------------
+
+TEST_CASE("normalize: int8 holds -128..127 and refuses what overflows", "[schema]") {
+    auto s = integer("int8");
+    CHECK(norm("127", s) == "127");
+    CHECK(norm("-128", s) == "-128");
+    CHECK(norm("128", s) == "error: params: value 128 overflows int8");
+    CHECK(norm("-129", s) == "error: params: value -129 overflows int8");
+}
+
+TEST_CASE("normalize: int16 and int32 are range-checked for their width", "[schema]") {
+    CHECK(norm("32767", integer("int16")) == "32767");
+    CHECK(norm("32768", integer("int16")) == "error: params: value 32768 overflows int16");
+    CHECK(norm("-2147483648", integer("int32")) == "-2147483648");
+    CHECK(norm("-2147483649", integer("int32")) == "error: params: value -2147483649 overflows int32");
+}
+
+TEST_CASE("normalize: int64 holds its full range and refuses 2^63", "[schema]") {
+    auto s = integer("int64");
+    CHECK(norm("9223372036854775807", s) == "9223372036854775807");
+    CHECK(norm("-9223372036854775808", s) == "-9223372036854775808");
+    CHECK(norm("9223372036854775808", s) == "error: params: value 9223372036854775808 overflows int64");
+}
+
+TEST_CASE("normalize: uint8 holds 0..255 and refuses what overflows", "[schema]") {
+    auto s = integer("uint8");
+    CHECK(norm("0", s) == "0");
+    CHECK(norm("255", s) == "255");
+    CHECK(norm("256", s) == "error: params: value 256 overflows uint8");
+}
+
+TEST_CASE("normalize: uint64 holds its full range and refuses 2^64", "[schema]") {
+    auto s = integer("uint64");
+    CHECK(norm("18446744073709551615", s) == "18446744073709551615");
+    NormalizeResult small = normalize(json::parse("5"), *s);
+    REQUIRE(small.ok());
+    CHECK(small.value.is_uint64());
+    std::string over = norm("18446744073709551616", s);
+    CHECK_THAT(over, Catch::StartsWith("error: params: expected an integer, got "));
+}
+
+TEST_CASE("normalize: a negative number for an unsigned integer is refused", "[schema]") {
+    CHECK(norm("-1", integer("uint32")) == "error: params: expected an unsigned integer (uint32), got -1");
+    CHECK(norm("-1", integer("uint64")) == "error: params: expected an unsigned integer (uint64), got -1");
+    CHECK(norm("-3.0", integer("uint8")) == "error: params: expected an unsigned integer (uint8), got -3");
+}
+
+TEST_CASE("normalize: an integral double such as 7.0 is accepted as an integer", "[schema]") {
+    NormalizeResult r = normalize(json::parse("7.0"), *integer("int64"));
+    REQUIRE(r.ok());
+    CHECK(r.value.is_int64());
+    CHECK(r.value.get_int64() == 7);
+    CHECK(norm("-3.0", integer("int8")) == "-3");
+    CHECK(norm("2.55e2", integer("uint8")) == "255");
+    CHECK(norm("2.56e2", integer("uint8")) == "error: params: value 256 overflows uint8");
+}
+
+TEST_CASE("normalize: a fractional number such as 7.5 is refused for an integer", "[schema]") {
+    std::string why = norm("7.5", integer("int64"));
+    CHECK_THAT(why, Catch::StartsWith("error: params: expected an integer, got 7.5"));
+}
+
+TEST_CASE("normalize: a non-number for an integer is refused, naming the type", "[schema]") {
+    CHECK(norm(R"("7")", integer("int32")) == "error: params: expected an integer (int32), got a string");
+    CHECK(norm("true", integer("uint16")) == "error: params: expected an integer (uint16), got a boolean");
+    CHECK(norm("[7]", integer("int64")) == "error: params: expected an integer (int64), got an array");
+}
+
+// ---- floats, booleans, strings --------------------------------------------------------------
+
+TEST_CASE("normalize: integers are accepted for a float and become doubles", "[schema]") {
+    NormalizeResult r = normalize(json::parse("3"), *schema(R"({"type":"number"})"));
+    REQUIRE(r.ok());
+    CHECK(r.value.is_double());
+    CHECK(r.value.get_double() == 3.0);
+}
+
+TEST_CASE("normalize: a float32 refuses values beyond its range", "[schema]") {
+    auto s = schema(R"({"type":"number","format":"float"})");
+    CHECK(norm("1.5", s) == "1.5E0");
+    CHECK(norm("1e39", s) == "error: params: value overflows float32");
+    CHECK(norm("1e39", R"({"type":"number"})") == "1E39");
+}
+
+TEST_CASE("normalize: a non-number for a float is refused", "[schema]") {
+    CHECK(norm(R"("1.5")", R"({"type":"number"})") == "error: params: expected a number, got a string");
+}
+
+TEST_CASE("normalize: booleans and strings must have their own JSON type", "[schema]") {
+    CHECK(norm("true", R"({"type":"boolean"})") == "true");
+    CHECK(norm("1", R"({"type":"boolean"})") == "error: params: expected a boolean, got an integer");
+    CHECK(norm(R"("hi")", R"({"type":"string"})") == R"("hi")");
+    CHECK(norm("5", R"({"type":"string"})") == "error: params: expected a string, got an integer");
+}
+
+// ---- bytes ----------------------------------------------------------------------------------
+
+TEST_CASE("normalize: bytes must be valid padded base64", "[schema]") {
+    const char* s = R"({"type":"string","format":"byte"})";
+    CHECK(norm(R"("aGVsbG8=")", s) == R"("aGVsbG8=")");
+    CHECK(norm(R"("")", s) == R"("")");
+    CHECK(norm(R"("aGVsbG8")", s) == "error: params: not valid base64");
+    CHECK(norm(R"("aGVs!G8=")", s) == "error: params: not valid base64");
+    CHECK(norm(R"("a===")", s) == "error: params: not valid base64");
+    CHECK(norm(R"("aG=s")", s) == "error: params: not valid base64");
+    CHECK(norm("[104,105]", s) == "error: params: expected a base64 string, got an array");
+}
+
+// ---- slices, arrays, maps --------------------------------------------------------------------
+
+TEST_CASE("normalize: slice elements are normalized and errors name the index", "[schema]") {
+    const char* s = R"({"type":"array","items":{"type":"integer","format":"uint8"}})";
+    CHECK(norm("[1,2.0,3]", s) == "[1,2,3]");
+    CHECK(norm("[1,256]", s) == "error: field [1]: value 256 overflows uint8");
+    CHECK(norm(R"({"0":1})", s) == "error: params: expected an array, got an object");
+}
+
+TEST_CASE("normalize: a short fixed array is padded with zero values", "[schema]") {
+    const char* s = R"({"type":"array","items":{"type":"integer","format":"uint8"},"minItems":4,"maxItems":4})";
+    CHECK(norm("[1,2]", s) == "[1,2,0,0]");
+    CHECK(norm("[]", s) == "[0,0,0,0]");
+    CHECK(norm("[1,2,3,4]", s) == "[1,2,3,4]");
+}
+
+TEST_CASE("normalize: a fixed array given too many elements is refused", "[schema]") {
+    const char* s = R"({"type":"array","items":{"type":"integer","format":"uint8"},"minItems":4,"maxItems":4})";
+    CHECK(norm("[1,2,3,4,5]", s) == "error: params: expected at most 4 elements, got 5");
+}
+
+TEST_CASE("normalize: map values are normalized and errors name the key", "[schema]") {
+    const char* s = R"({"type":"object","additionalProperties":{"type":"integer","format":"int8"}})";
+    CHECK(norm(R"({"a":1,"b":2.0})", s) == R"({"a":1,"b":2})");
+    CHECK(norm(R"({"a":1,"b":200})", s) == "error: field [b]: value 200 overflows int8");
+    CHECK(norm("[1]", s) == "error: params: expected an object, got an array");
+}
+
+TEST_CASE("normalize: a map with integer keys accepts integer keys of its width", "[schema]") {
+    const char* s = R"({"type":"object","additionalProperties":{"type":"string"},"x-key":{"type":"integer","format":"int8"}})";
+    CHECK(norm(R"({"1":"a","-128":"b","127":"c"})", s) == R"({"1":"a","-128":"b","127":"c"})");
+    CHECK(norm(R"({"x":"a"})", s) == "error: field [x]: map key is not an integer of type int8");
+    CHECK(norm(R"({"128":"a"})", s) == "error: field [128]: value 128 overflows int8");
+}
+
+TEST_CASE("normalize: a map with unsigned keys refuses negative keys", "[schema]") {
+    const char* s = R"({"type":"object","additionalProperties":{"type":"string"},"x-key":{"type":"integer","format":"uint16"}})";
+    CHECK(norm(R"({"65535":"a"})", s) == R"({"65535":"a"})");
+    CHECK(norm(R"({"-1":"a"})", s) == "error: field [-1]: map key is not an integer of type uint16");
+}
+
+TEST_CASE("normalize: integer map keys must be written as Go writes them", "[schema]") {
+    // Go's encoding/json parses map[int]T keys with strconv.ParseInt: "5.0",
+    // " 5" and "1e2" are not integers there.
+    const char* s = R"({"type":"object","additionalProperties":{"type":"string"},"x-key":{"type":"integer","format":"int64"}})";
+    for (std::string_view key : {"5.0", " 5", "5 ", "1e2", "[5]", "", "0x10", "+-5"}) {
+        INFO(key);
+        std::string value = "{" + json::serialize(json::string(key)) + R"(:"a"})";
+        CHECK(norm(value, s) == "error: field [" + std::string(key) + "]: map key is not an integer of type int64");
+    }
+}
+
+TEST_CASE("normalize: integer map keys come back in canonical decimal form", "[schema]") {
+    const char* s = R"({"type":"object","additionalProperties":{"type":"string"},"x-key":{"type":"integer","format":"int64"}})";
+    CHECK(norm(R"({"+7":"a","-0":"b","-012":"c"})", s) == R"({"7":"a","0":"b","-12":"c"})");
+    CHECK(norm(R"({"+7":"a","007":"b"})", s) == R"({"7":"b"})"); // the same key twice: the last wins, as in Go
+}
+
+TEST_CASE("normalize: unsigned map keys take no sign", "[schema]") {
+    const char* s = R"({"type":"object","additionalProperties":{"type":"string"},"x-key":{"type":"integer","format":"uint64"}})";
+    CHECK(norm(R"({"18446744073709551615":"max"})", s) == R"({"18446744073709551615":"max"})");
+    CHECK(norm(R"({"+5":"a"})", s) == "error: field [+5]: map key is not an integer of type uint64");
+}
+
+// ---- depth ----------------------------------------------------------------------------------
+
+TEST_CASE("normalize: values nested within the schema's depth are accepted", "[schema]") {
+    std::string schema_text = R"({"type":"integer"})";
+    std::string value = "1";
+    for (int i = 0; i < 32; ++i) {
+        schema_text = R"({"type":"array","items":)" + schema_text + "}";
+        value = "[" + value + "]";
+    }
+    CHECK(norm(value, schema_text) == value);
+}
