@@ -224,8 +224,7 @@ struct Reader {
             }
             if (!error.empty()) return false;
             if (!boolean(t, "plugins", "watch", c.watch)) return false;
-            bool strict = true;
-            if (!boolean(t, "plugins", "strict_permissions", strict)) return false;
+            if (!boolean(t, "plugins", "strict_permissions", c.strict_permissions)) return false;
         }
         if (const toml::node* n = root.get("http")) {
             if (!n->is_table()) return fail(n, "http", "expected a table");

@@ -54,6 +54,9 @@ struct Config {
     // [plugins]
     std::vector<std::filesystem::path> plugin_dirs{"/usr/lib/plugrpcd/plugins"};
     bool watch = true;
+    // Refuse plugin files and folders writable by group or others, or owned
+    // by anyone but root or the daemon's own user.
+    bool strict_permissions = true;
 
     // [http]: who may read the debug page, /metrics and /openrpc.json besides
     // loopback and unix-socket peers.

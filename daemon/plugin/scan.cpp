@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
 #include <set>
+#include <unistd.h>
 #include <sys/stat.h>
 
 namespace plugrpc {
@@ -19,6 +21,29 @@ std::shared_ptr<LoadedPlugin> unchanged(const Registry* previous, const std::fil
     for (const auto& p : previous->plugins())
         if (p->file == file && p->identity == id) return p;
     return nullptr;
+}
+
+// Anyone who can write a plugin file or its folder can run code in the
+// daemon: only root and the daemon's own user may.
+bool trusted(const std::filesystem::path& path, std::string& why) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) return why = std::strerror(errno), false;
+    uid_t self = ::geteuid();
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        why = std::string(S_ISDIR(st.st_mode) ? "its folder " + path.string() : "it") + " is writable by " +
+              ((st.st_mode & S_IWOTH) ? "others" : "its group") + " (mode " + mode +
+              "); refused because [plugins] strict_permissions = true";
+        return false;
+    }
+    if (st.st_uid != 0 && st.st_uid != self) {
+        why = std::string(S_ISDIR(st.st_mode) ? "its folder " + path.string() : "it") + " is owned by uid " +
+              std::to_string(st.st_uid) + ", not root or the daemon's user; refused because [plugins] "
+              "strict_permissions = true";
+        return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -37,7 +62,14 @@ ScanResult scan_plugins(const Config& config, const Registry* previous) {
             failed(dir, "cannot read plugin folder: " + error);
             continue;
         }
+        std::string dir_problem;
+        bool dir_ok = !config.strict_permissions || trusted(dir, dir_problem);
         for (const auto& file : files) {
+            std::string why;
+            if (!dir_ok || (config.strict_permissions && !trusted(file, why))) {
+                failed(file, dir_ok ? why : dir_problem);
+                continue;
+            }
             std::shared_ptr<LoadedPlugin> plugin = unchanged(previous, file);
             bool fresh = !plugin;
             if (fresh) {

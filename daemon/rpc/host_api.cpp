@@ -5,6 +5,7 @@
 #include "rpc/dispatcher.hpp"
 
 #include <boost/json/parse.hpp>
+#include <plugrpc/json_parse.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -88,7 +89,7 @@ int reply_json(plrpc_call* call, const char* text, size_t len) {
     json::parse_options opt;
     opt.max_depth = 2 * kMaxSchemaDepth;
     boost::system::error_code ec;
-    json::value v = json::parse(std::string_view(text, len), ec, {}, opt);
+    json::value v = plugrpc::parse_json(std::string_view(text, len), ec, {}, opt);
     if (ec) {
         o.kind = Outcome::Kind::Internal;
         o.error = call->method->full_name + ": the plugin's reply is not valid JSON";

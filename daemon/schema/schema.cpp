@@ -187,21 +187,27 @@ json::value schema_to_json(const Schema& s) {
     return o;
 }
 
-std::string type_name(const Schema& s) {
+namespace {
+std::string name_of(const Schema& s, const char* bytes) {
     switch (s.kind) {
     case Kind::Bool: return "bool";
     case Kind::Int: return "int" + std::to_string(s.bits);
     case Kind::Uint: return "uint" + std::to_string(s.bits);
     case Kind::Float: return "float" + std::to_string(s.bits);
     case Kind::String: return "string";
-    case Kind::Bytes: return "[]byte";
-    case Kind::Slice: return "[]" + type_name(*s.elem);
-    case Kind::Array: return "[" + std::to_string(s.length) + "]" + type_name(*s.elem);
-    case Kind::Map: return "map[" + type_name(*s.key) + "]" + type_name(*s.elem);
+    case Kind::Bytes: return bytes;
+    case Kind::Slice: return "[]" + name_of(*s.elem, bytes);
+    case Kind::Array: return "[" + std::to_string(s.length) + "]" + name_of(*s.elem, bytes);
+    case Kind::Map: return "map[" + name_of(*s.key, bytes) + "]" + name_of(*s.elem, bytes);
     case Kind::Struct: return s.name;
     }
     return "?";
 }
+} // namespace
+
+std::string type_name(const Schema& s) { return name_of(s, "[]byte"); }
+
+std::string go_type_name(const Schema& s) { return name_of(s, "[]uint8"); }
 
 json::value zero_value(const Schema& s) {
     switch (s.kind) {
@@ -308,8 +314,9 @@ struct Normalizer {
         case Kind::Float:
             if (!v.is_number()) return fail(std::string("expected a number, got ") + kind_of(v));
             out = v.to_number<double>();
-            if (s.bits == 32 && std::isfinite(out.get_double()) &&
-                std::fabs(out.get_double()) > std::numeric_limits<float>::max())
+            // The largest float32 as Go prints it (3.4028235e+38) is above
+            // FLT_MAX as a double, yet rounds to it: only infinity overflows.
+            if (s.bits == 32 && std::isfinite(out.get_double()) && std::isinf(static_cast<float>(out.get_double())))
                 return fail("value overflows float32");
             return true;
         case Kind::String:

@@ -71,6 +71,8 @@ boost::json::value schema_to_json(const Schema& s);
 // Go-like type name for people: "int64", "[]string", "map[string]float64",
 // "[4]uint8", "Args".
 std::string type_name(const Schema& s);
+// The same as Go's reflect spells it, for Go's own error texts: []byte is "[]uint8".
+std::string go_type_name(const Schema& s);
 
 // The zero value of a type, as JSON.
 boost::json::value zero_value(const Schema& s);

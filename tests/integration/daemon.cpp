@@ -221,6 +221,8 @@ RunResult run_plugrpcd(const std::vector<std::string>& args, Millis timeout) {
 
 Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
     fs::create_directory(plugin_dir());
+    // The daemon refuses plugin folders others may write to, whatever the umask.
+    fs::permissions(plugin_dir(), fs::perms::group_write | fs::perms::others_write, fs::perm_options::remove);
     for (const auto& p : options_.plugins) fs::copy_file(p, plugin_dir() / p.filename());
     for (const auto& [name, content] : options_.plugin_files) {
         std::ofstream out(plugin_dir() / name, std::ios::binary);

@@ -345,3 +345,14 @@ TEST_CASE("under journald, log lines carry syslog priority prefixes") {
     INFO(err2);
     CHECK(err2.rfind("<3>plugin /nonexistent-plugrpc-dir skipped", 0) == 0);
 }
+
+TEST_CASE("a world-writable plugin is refused with a message naming the file and the reason") {
+    Daemon d;
+    auto target = d.plugin_dir() / "version.so";
+    std::filesystem::copy_file(version_plugin('a'), d.dir() / "staged.so");
+    std::filesystem::permissions(d.dir() / "staged.so", std::filesystem::perms::others_write,
+                                 std::filesystem::perm_options::add);
+    std::filesystem::rename(d.dir() / "staged.so", target);
+    REQUIRE(d.wait_for_log("version.so skipped: it is writable by others"));
+    CHECK(version_of(d.port()) == "Method not found: rpc: can't find service Version.Get");
+}

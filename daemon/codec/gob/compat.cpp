@@ -59,7 +59,7 @@ const WireType& wire_struct_for(const TypeTable& types, const Schema& local, Typ
     if (t && t->kind == WireKind::Struct) return *t;
     // Ids 1..15 are Go's predefined non-struct types; others are unknown.
     if (!t && (wire < 1 || wire > 15)) throw Error("gob: unknown type id or corrupted data");
-    throw Error("gob: type mismatch in decoder: want struct type " + type_name(local) + "; got non-struct");
+    throw Error("gob: type mismatch in decoder: want struct type " + go_type_name(local) + "; got non-struct");
 }
 
 int local_field(const Schema& local, std::string_view wire_name) {
@@ -84,7 +84,7 @@ void check_struct(TypeTable& types, const Schema& local, TypeId wire) {
         }
         const Schema& field = *local.fields[static_cast<std::size_t>(i)].type;
         if (!compatible(types, field, f.id))
-            throw Error("gob: wrong type (" + type_name(field) + ") for received field " + ws.name + "." + f.name);
+            throw Error("gob: wrong type (" + go_type_name(field) + ") for received field " + ws.name + "." + f.name);
         check_nested(types, field, f.id);
     }
 }

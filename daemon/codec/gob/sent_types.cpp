@@ -21,7 +21,7 @@ TypeId basic_id(const Schema& s) {
 
 // The name Go gives a struct field's type: a named type's name, else the
 // type written out ("[]string", "map[string]int64").
-std::string field_type_name(const Schema& s) { return type_name(s); }
+std::string field_type_name(const Schema& s) { return go_type_name(s); }
 
 // The name Go gives a slice's element type: named types only.
 std::string elem_type_name(const Schema& s) { return s.kind == Kind::Struct ? s.name : std::string(); }
@@ -46,7 +46,7 @@ const std::string& SentTypes::key(const Schema& s) {
         for (const Field& f : s.fields) k += std::to_string(f.name.size()) + ":" + f.name + " " + key(*f.type) + ";";
         k += "}";
         break;
-    default: k = type_name(s); break;
+    default: k = go_type_name(s); break;
     }
     return keys_.emplace(&s, std::move(k)).first->second;
 }

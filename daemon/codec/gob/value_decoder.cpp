@@ -27,7 +27,7 @@ std::string exceeds_input(const Schema& elem, std::uint64_t n) {
     std::string kind;
     bool basic = elem.kind == Kind::Bool || elem.kind == Kind::Int || elem.kind == Kind::Float ||
                  elem.kind == Kind::String || (elem.kind == Kind::Uint && elem.bits != 8);
-    if (basic) kind = type_name(elem) + " ";
+    if (basic) kind = go_type_name(elem) + " ";
     return "gob: decoding " + kind + "array or slice: length exceeds input size (" + std::to_string(n) +
            " elements)";
 }
@@ -112,7 +112,7 @@ json::value ValueDecoder::value(TypeId id, const Schema& s, const std::string& n
     case Kind::Map: return map(id, s, name, depth);
     case Kind::Struct: return structure(id, s, depth);
     }
-    throw Error("gob: decode can't handle type " + type_name(s));
+    throw Error("gob: decode can't handle type " + go_type_name(s));
 }
 
 json::value ValueDecoder::sequence(TypeId id, const Schema& s, const std::string& name, unsigned depth) {
@@ -152,7 +152,7 @@ json::value ValueDecoder::map(TypeId id, const Schema& s, const std::string& nam
         if (k.is_string()) key = k.get_string();
         else if (k.is_int64()) key = std::to_string(k.get_int64());
         else if (k.is_uint64()) key = std::to_string(k.get_uint64());
-        else throw Error("gob: map key of type " + type_name(*s.key) + " cannot be a JSON object key");
+        else throw Error("gob: map key of type " + go_type_name(*s.key) + " cannot be a JSON object key");
         out[key] = std::move(v); // a repeated key: the last one wins, as in Go
     }
     return out;
@@ -196,7 +196,7 @@ json::value decode_top_value(Walk& w, TypeId id, const Schema& local) {
         return dec.structure(id, local, 0);
     }
     // net/rpc decodes into a pointer, so Go names the local type *T here.
-    const std::string name = "*" + type_name(local);
+    const std::string name = "*" + go_type_name(local);
     if (!compatible(w.types, local, id))
         throw Error("gob: decoding into local type " + name + ", received remote type " + w.types.name_of(id));
     check_nested(w.types, local, id);

@@ -7,6 +7,7 @@ namespace plugrpc::jsonrpc {
 Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_t& end) {
     const char* p = buf.data();
     std::size_t n = buf.size();
+    if (pos_ > n) reset(); // the caller dropped bytes we had scanned
     std::size_t i = pos_;
     if (!started_) {
         while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) ++i;

@@ -2,6 +2,7 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
+#include <plugrpc/json_parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace plugrpc::jsonrpc {
@@ -79,7 +80,7 @@ Message decode(std::string_view text, const DecodeLimits& limits) {
     unsigned char stack_buf[8192];
     json::monotonic_resource mr(stack_buf, sizeof stack_buf);
     boost::system::error_code ec;
-    json::value v = json::parse(text, ec, &mr, opt);
+    json::value v = plugrpc::parse_json(text, ec, &mr, opt);
     if (ec) {
         m.error_code = ParseError;
         m.error = "Parse error: " + ec.message();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <plugrpc/base64.hpp>
+#include <plugrpc/json_parse.hpp>
 
 #include <boost/describe.hpp>
 #include <boost/json.hpp>
@@ -203,7 +204,7 @@ bool json_parse_into(std::string_view text, T& out, std::string& why) {
     boost::system::error_code ec;
     unsigned char buf[4096];
     boost::json::monotonic_resource mr(buf, sizeof buf);
-    boost::json::value v = boost::json::parse(text, ec, &mr);
+    boost::json::value v = parse_json(text, ec, &mr);
     if (ec) return why = "not JSON: " + ec.message(), false;
     return from_json(v, out, why);
 }

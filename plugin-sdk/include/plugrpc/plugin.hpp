@@ -65,8 +65,9 @@ inline Status Error(std::string message) {
 
 // Per-service registration options.
 struct ServiceOptions {
-    std::string name;                   // default: the type's name ("Arith")
-    std::vector<std::string> blocking;  // methods that may block: run off the I/O threads
+    // `{}`: so that `{.blocking = {"M"}}` compiles without -Wmissing-field-initializers.
+    std::string name{};                   // default: the type's name ("Arith")
+    std::vector<std::string> blocking{};  // methods that may block: run off the I/O threads
 };
 
 class Plugin;

@@ -1,0 +1,3 @@
+module plugrpc.test/interop
+
+go 1.19
