@@ -8,6 +8,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
@@ -23,7 +24,8 @@ namespace {
 
 class HttpSession : public Session, public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(Connection conn, ReadBuffer buffer) : conn_(std::move(conn)), buffer_(std::move(buffer)) {
+    HttpSession(Connection conn, ReadBuffer buffer)
+        : conn_(std::move(conn)), buffer_(std::move(buffer)), timer_(conn_.socket.get_executor()) {
         conn_.gauge->become(Protocol::Http);
         buffer_.max_size(64 * 1024);
     }
@@ -54,6 +56,18 @@ private:
     void read() {
         if (draining_ && buffer_.size() == 0) return close();
         reading_ = true;
+        // A request under way must arrive within header_timeout; an idle
+        // keep-alive connection may wait idle_timeout for the next one.
+        const auto& l = conn_.settings->limits;
+        bool started = buffer_.size() > 0;
+        timer_.expires_after(started ? l.header_timeout : l.idle_timeout);
+        timer_.async_wait([self = shared_from_this(), started](boost::system::error_code ec) {
+            if (ec || !self->reading_) return;
+            spdlog::debug("{}: http: {}; closing", self->conn_.peer, started ? "header timeout" : "idle");
+            if (started) self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
+            boost::system::error_code ignored;
+            self->conn_.socket.cancel(ignored);
+        });
         parser_.emplace();
         parser_->header_limit(16 * 1024);
         parser_->body_limit(conn_.settings->limits.max_message_bytes);
@@ -63,6 +77,7 @@ private:
 
     void on_read(boost::system::error_code ec) {
         reading_ = false;
+        timer_.cancel();
         if (ec == asio::error::operation_aborted) return close();
         if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
             return close();
@@ -189,6 +204,7 @@ private:
     Request req_;
     std::optional<bool> keep_alive_override_;
     const char* allow_ = nullptr;
+    boost::asio::steady_timer timer_;
     bool reading_ = false;
     bool draining_ = false;
 };

@@ -4,6 +4,7 @@
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
@@ -116,8 +117,20 @@ void Listener::accept() {
     impl_->acceptor.async_accept(pick_(), [self](boost::system::error_code ec, Socket socket) {
         if (ec == asio::error::operation_aborted || !self->impl_->acceptor.is_open()) return;
         if (ec) {
-            // Out of descriptors and the like: log, and keep accepting.
+            // Out of descriptors and the like: log, pause, and keep accepting
+            // (an immediate retry would spin on the same error).
             spdlog::warn("{}: accept: {}", self->name_, ec.message());
+            auto timer = std::make_shared<asio::steady_timer>(self->impl_->acceptor.get_executor());
+            timer->expires_after(std::chrono::milliseconds(100));
+            timer->async_wait([self, timer](boost::system::error_code) { self->accept(); });
+            return;
+        }
+        if (self->ctx_.sessions.size() >= self->ctx_.settings.load()->limits.max_connections) {
+            // Over max_connections: refuse at once rather than queue.
+            self->ctx_.counters.limit(LimitKind::Connections);
+            spdlog::debug("{}: max_connections reached; refusing a connection", self->name_);
+            boost::system::error_code ignored;
+            socket.close(ignored);
         } else {
             if (self->impl_->tcp) {
                 boost::system::error_code ignored;

@@ -38,6 +38,10 @@ public:
     // converts straight from the wire to the schema).
     void invoke(MethodPtr method, boost::json::value args, Completion done);
 
+    // Beyond this many calls running daemon-wide, new calls fail fast with
+    // "server busy" instead of queueing.
+    void set_max_inflight(std::size_t n) { max_inflight_.store(n, std::memory_order_relaxed); }
+
     // Calls running now, daemon-wide.
     std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
 
@@ -50,6 +54,7 @@ private:
     std::atomic<RegistryPtr> registry_;
     boost::asio::thread_pool blocking_;
     std::atomic<std::size_t> inflight_{0};
+    std::atomic<std::size_t> max_inflight_{100000};
 };
 
 // The table of host functions handed to every plugin.

@@ -33,6 +33,7 @@ int Daemon::run() {
     server_.context().counters.plugin_load_failures += scan.failures.size();
     if (scan.registry->method_count() == 0) spdlog::warn("no methods to serve yet: no plugin loaded");
     dispatcher_.publish(std::move(scan.registry));
+    dispatcher_.set_max_inflight(config_.limits.max_inflight);
 
     std::string error;
     if (!server_.listen(Systemd::listen_fds(), error)) {
@@ -92,6 +93,7 @@ void Daemon::reload() {
         next.threads = config_.threads;
         config_ = std::move(next);
         server_.apply(config_);
+        dispatcher_.set_max_inflight(config_.limits.max_inflight);
         if (config_.watch) watch_.watch(config_.plugin_dirs);
         else watch_.watch({});
         rescan();

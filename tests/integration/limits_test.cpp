@@ -1,0 +1,54 @@
+// Limits: a daemon that refuses work it cannot take, quickly and clearly.
+#include "daemon.hpp"
+#include "json_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+using namespace plugrpc::test;
+
+TEST_CASE("over max_connections a new connection is closed at once and the others keep serving") {
+    DaemonOptions o;
+    o.extra_config = "[limits]\nmax_connections = 2\n";
+    Daemon d(o);
+    Connection a = Connection::tcp(d.port()), b = Connection::tcp(d.port());
+    CHECK(call_line(a, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,3],"id":1})") ==
+          R"({"jsonrpc":"2.0","result":6,"id":1})");
+    CHECK(call_line(b, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,4],"id":1})") ==
+          R"({"jsonrpc":"2.0","result":8,"id":1})");
+    Connection c = Connection::tcp(d.port());
+    CHECK(c.closed_by_peer(5s));
+    CHECK(call_line(a, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,5],"id":2})") ==
+          R"({"jsonrpc":"2.0","result":10,"id":2})");
+}
+
+TEST_CASE("over max_inflight a new call gets a fast server-busy error") {
+    DaemonOptions o;
+    o.plugins.push_back(slow_plugin());
+    o.extra_config = "[limits]\nmax_inflight = 1\n";
+    Daemon d(o);
+    Connection slow = Connection::tcp(d.port());
+    slow.send_line(R"({"jsonrpc":"2.0","method":"Slow.Sleep","params":{"Millis":1500},"id":1})");
+    std::this_thread::sleep_for(300ms);
+    Connection c = Connection::tcp(d.port());
+    auto start = std::chrono::steady_clock::now();
+    auto r = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,3],"id":2})"));
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+    CHECK(member(member(r, "error"), "code").as_int64() == -32001);
+    CHECK(std::string(member(member(r, "error"), "message").as_string()).find("server busy") == 0);
+    CHECK(slow.recv_line(5s) == R"({"jsonrpc":"2.0","result":1500,"id":1})");
+    CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,3],"id":3})") ==
+          R"({"jsonrpc":"2.0","result":6,"id":3})");
+}
+
+TEST_CASE("an HTTP request trickled slower than header_timeout is cut off") {
+    DaemonOptions o;
+    o.extra_config = "[limits]\nheader_timeout = \"500ms\"\n";
+    Daemon d(o);
+    Connection c = Connection::tcp(d.port());
+    c.send("POST /_goRPC_ HTTP/1.1\r\nHost: x\r\n");
+    CHECK(c.closed_by_peer(5s));
+    HttpClient good(d.port());
+    CHECK(good.get("/healthz").status == 200);
+}
