@@ -210,6 +210,9 @@ struct Reader {
             }
             if (!error.empty()) return false;
             if (!http_path(t, "rpc_path", c.rpc_path) || !http_path(t, "debug_path", c.debug_path)) return false;
+            if (c.rpc_path == c.debug_path)
+                return fail(t.get("debug_path") ? t.get("debug_path") : t.get("rpc_path"), "server.debug_path",
+                            "must differ from server.rpc_path (\"" + c.rpc_path + "\")");
             if (!count(t, "server", "threads", c.threads, 0, 256)) return false;
             if (!count(t, "server", "blocking_threads", c.blocking_threads, 1, 1024)) return false;
             if (!duration(t, "server", "drain_timeout", c.drain_timeout)) return false;

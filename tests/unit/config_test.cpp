@@ -375,3 +375,10 @@ TEST_CASE("config: errors in a loaded file name that file", "[config]") {
     CHECK_FALSE(r.config);
     CHECK(r.error == path.string() + ":2:10: server.listen: expected an array of strings, got an integer");
 }
+
+TEST_CASE("config: rpc_path and debug_path may not be the same path", "[config]") {
+    auto r = plugrpc::parse_config("[server]\nrpc_path = \"/x\"\ndebug_path = \"/x\"\n", "same.toml");
+    REQUIRE_FALSE(r.config);
+    CHECK(r.error.find("same.toml:3") == 0);
+    CHECK(r.error.find("server.debug_path: must differ from server.rpc_path") != std::string::npos);
+}
