@@ -369,3 +369,15 @@ TEST_CASE("sdk: base64 refuses bad length, characters and padding", "[sdk]") {
         CHECK_FALSE(plugrpc::base64_decode(bad, out));
     }
 }
+
+namespace sdk_template_name {
+template <class T>
+struct Pair {
+    T First, Second;
+};
+} // namespace sdk_template_name
+
+TEST_CASE("sdk: the name of a template type keeps its arguments and drops only its own namespace", "[sdk]") {
+    CHECK(plugrpc::type_name<sdk_template_name::Pair<int>>() == "Pair<int>");
+    CHECK(plugrpc::type_name<sdk_template_name::Pair<std::string>>().rfind("Pair<std::", 0) == 0);
+}

@@ -37,7 +37,9 @@ std::string type_name() {
     f = f.substr(start + 4);
     auto end = f.find_first_of(";]");
     f = f.substr(0, end);
-    auto colon = f.rfind("::");
+    // Drop the namespaces of the type itself, not those inside its template
+    // arguments: ns::Pair<std::string> is "Pair<std::string>".
+    auto colon = f.substr(0, f.find('<')).rfind("::");
     if (colon != std::string_view::npos) f = f.substr(colon + 2);
     return std::string(f);
 }
