@@ -5,6 +5,7 @@
 #include "http/metrics.hpp"
 #include "registry/openrpc.hpp"
 #include "net/connection.hpp"
+#include "net/endpoint.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -83,11 +84,13 @@ private:
             return close();
         if (ec) {
             spdlog::debug("{}: http: {}", conn_.peer, ec.message());
-            if (ec == http::error::body_limit)
+            if (ec == http::error::body_limit) {
+                conn_.ctx.counters.limit(LimitKind::MessageBytes);
                 return respond_error(http::status::payload_too_large,
                                      "request body larger than " +
                                          std::to_string(conn_.settings->limits.max_message_bytes) + " bytes\n",
                                      false);
+            }
             if (ec == http::error::header_limit)
                 return respond_error(http::status::request_header_fields_too_large, "request header too large\n",
                                      false);
@@ -140,15 +143,11 @@ private:
         boost::system::error_code ec;
         auto ep = conn_.socket.remote_endpoint(ec);
         if (ec) return false;
-        const sockaddr* sa = ep.data();
-        if (sa->sa_family == AF_UNIX) return true;
-        if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) return false;
-        asio::ip::tcp::endpoint tcp;
-        std::memcpy(tcp.data(), sa, std::min<std::size_t>(ep.size(), sizeof(sockaddr_in6)));
-        auto a = tcp.address();
-        if (a.is_loopback() || (a.is_v6() && a.to_v6().is_v4_mapped() &&
-                                asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback()))
-            return true;
+        if (ep.data()->sa_family == AF_UNIX) return true;
+        auto tcp = ip_endpoint(ep);
+        if (!tcp) return false;
+        auto a = tcp->address();
+        if (a.is_loopback()) return true;
         for (const auto& c : conn_.settings->admin_allow)
             if (c.contains(a)) return true;
         return false;

@@ -80,6 +80,7 @@ std::string render_metrics(const ServeContext& ctx) {
     for (std::size_t k = 0; k < kLimitKinds; ++k)
         out << "plugrpc_limit_exceeded_total{limit=\"" << limit_name(static_cast<LimitKind>(k)) << "\"} "
             << ctx.counters.limits_exceeded[k].load() << '\n';
+    out << "plugrpc_limit_exceeded_total{limit=\"max_inflight\"} " << ctx.dispatcher.busy_refusals() << '\n';
 
     header(out, "plugrpc_uptime_seconds", "gauge", "Seconds since the daemon started.");
     out << "plugrpc_uptime_seconds "

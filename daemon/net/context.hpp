@@ -33,11 +33,18 @@ struct Settings {
 struct ConnectionCounters {
     std::array<std::atomic<std::int64_t>, kProtocols> open{};
     std::atomic<std::uint64_t> accepted{0};
+    // Every open connection, whatever its phase (sniffing, handshake, serving).
+    std::size_t total() const {
+        std::int64_t n = 0;
+        for (const auto& o : open) n += o.load(std::memory_order_relaxed);
+        return n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
 };
 
 // Limits a peer can run into; counted for /metrics.
-enum class LimitKind : std::uint8_t { MessageBytes, JsonDepth, Batch, Connections, Inflight, IdleTimeout, HeaderTimeout };
-inline constexpr std::size_t kLimitKinds = 7;
+// (Calls refused by max_inflight are counted by the Dispatcher.)
+enum class LimitKind : std::uint8_t { MessageBytes, JsonDepth, Connections, IdleTimeout, HeaderTimeout };
+inline constexpr std::size_t kLimitKinds = 5;
 const char* limit_name(LimitKind k);
 
 struct DaemonCounters {

@@ -1,5 +1,7 @@
 #include "net/listener.hpp"
 
+#include "net/endpoint.hpp"
+
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,22 +17,6 @@ namespace plugrpc {
 namespace asio = boost::asio;
 using generic = asio::generic::stream_protocol;
 
-namespace {
-
-std::string endpoint_name(const generic::endpoint& ep) {
-    const sockaddr* sa = ep.data();
-    if (sa->sa_family == AF_UNIX) {
-        auto* un = reinterpret_cast<const sockaddr_un*>(sa);
-        return std::string("unix://") + (un->sun_path[0] ? un->sun_path : "@abstract");
-    }
-    asio::ip::tcp::endpoint tcp;
-    std::memcpy(tcp.data(), sa, std::min<std::size_t>(ep.size(), sizeof(sockaddr_in6)));
-    std::string host = tcp.address().to_string();
-    if (tcp.address().is_v6()) host = "[" + host + "]";
-    return "tcp://" + host + ":" + std::to_string(tcp.port());
-}
-
-} // namespace
 
 struct Listener::Impl {
     explicit Impl(asio::io_context& ioc) : acceptor(ioc) {}
@@ -62,7 +48,7 @@ std::shared_ptr<Listener> Listener::open(asio::io_context& ioc, const ListenAddr
             error = addr.text + ": " + ec.message();
             return nullptr;
         }
-        l->name_ = endpoint_name(acc.local_endpoint(ec));
+        l->name_ = endpoint_url(acc.local_endpoint(ec));
     } else {
         // A socket file left by an earlier run is removed; anything else is not touched.
         struct stat st{};
@@ -103,10 +89,7 @@ std::shared_ptr<Listener> Listener::adopt(asio::io_context& ioc, int fd, ServeCo
         error = "passed fd " + std::to_string(fd) + ": " + ec.message();
         return nullptr;
     }
-    generic::endpoint ep;
-    std::memcpy(ep.data(), &ss, len);
-    ep.resize(len);
-    l->name_ = endpoint_name(ep) + " (fd " + std::to_string(fd) + " from systemd)";
+    l->name_ = endpoint_url(l->impl_->acceptor.local_endpoint(ec)) + " (fd " + std::to_string(fd) + " from systemd)";
     return l;
 }
 
@@ -125,7 +108,7 @@ void Listener::accept() {
             timer->async_wait([self, timer](boost::system::error_code) { self->accept(); });
             return;
         }
-        if (self->ctx_.sessions.size() >= self->ctx_.settings.load()->limits.max_connections) {
+        if (self->ctx_.connections.total() >= self->ctx_.settings.load()->limits.max_connections) {
             // Over max_connections: refuse at once rather than queue.
             self->ctx_.counters.limit(LimitKind::Connections);
             spdlog::debug("{}: max_connections reached; refusing a connection", self->name_);

@@ -2,6 +2,7 @@
 // an HTTP method token means HTTP; '{', '[' or whitespace a JSON stream;
 // anything else Go's gob.
 #include "net/connection.hpp"
+#include "net/endpoint.hpp"
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,9 +28,7 @@ const char* limit_name(LimitKind k) {
     switch (k) {
     case LimitKind::MessageBytes: return "max_message_bytes";
     case LimitKind::JsonDepth: return "max_json_depth";
-    case LimitKind::Batch: return "max_batch";
     case LimitKind::Connections: return "max_connections";
-    case LimitKind::Inflight: return "max_inflight";
     case LimitKind::IdleTimeout: return "idle_timeout";
     case LimitKind::HeaderTimeout: return "header_timeout";
     }
@@ -70,6 +69,7 @@ public:
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (!ec) {
                 spdlog::debug("{}: no request within the header timeout; closing", self->conn_.peer);
+                self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
                 boost::system::error_code ignored;
                 self->conn_.socket.close(ignored);
             }
@@ -110,24 +110,7 @@ private:
 std::string describe_peer(const Socket& s) {
     boost::system::error_code ec;
     auto ep = s.remote_endpoint(ec);
-    if (ec) return "peer";
-    if (ep.protocol().family() == AF_UNIX) return "unix peer";
-    char host[64] = "?";
-    unsigned port = 0;
-    const sockaddr* sa = ep.data();
-    if (sa->sa_family == AF_INET) {
-        auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-        port = ntohs(in->sin_port);
-        return std::string(host) + ":" + std::to_string(port);
-    }
-    if (sa->sa_family == AF_INET6) {
-        auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-        port = ntohs(in6->sin6_port);
-        return "[" + std::string(host) + "]:" + std::to_string(port);
-    }
-    return "peer";
+    return ec ? std::string("peer") : endpoint_url(ep);
 }
 
 } // namespace

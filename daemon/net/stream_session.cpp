@@ -37,7 +37,7 @@ void StreamSession::read() {
     std::size_t room = std::min(kReadChunk, in_.max_size() - in_.size());
     if (room == 0) {
         // Decoders refuse a message over the limit before this can happen.
-        spdlog::debug("{}: {}: read buffer full; closing", conn_.peer, "stream");
+        spdlog::debug("{}: read buffer full; closing", conn_.peer);
         failed_ = true;
         return maybe_close();
     }
@@ -127,6 +127,7 @@ void StreamSession::arm_idle_timer() {
         if (idle >= timeout && self->inflight_ == 0 && self->writer_.idle()) {
             spdlog::debug("{}: idle for {} ms; closing", self->conn_.peer,
                           std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count());
+            self->conn_.ctx.counters.limit(LimitKind::IdleTimeout);
             self->read_closed_ = true;
             boost::system::error_code ignored;
             self->conn_.socket.cancel(ignored);

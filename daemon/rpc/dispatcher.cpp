@@ -86,6 +86,7 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
 void Dispatcher::invoke(MethodPtr method, json::value args, Completion done) {
     if (inflight_.fetch_add(1, std::memory_order_relaxed) >= max_inflight_.load(std::memory_order_relaxed)) {
         inflight_.fetch_sub(1, std::memory_order_relaxed);
+        busy_.fetch_add(1, std::memory_order_relaxed);
         method->stats->record(0, true);
         done(failure(Outcome::Kind::Busy, "server busy: " + std::to_string(max_inflight_.load()) +
                                               " calls are running; try again later"));

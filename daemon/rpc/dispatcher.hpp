@@ -42,6 +42,9 @@ public:
     // "server busy" instead of queueing.
     void set_max_inflight(std::size_t n) { max_inflight_.store(n, std::memory_order_relaxed); }
 
+    // Calls refused because max_inflight were running.
+    std::uint64_t busy_refusals() const { return busy_.load(std::memory_order_relaxed); }
+
     // Calls running now, daemon-wide.
     std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
 
@@ -55,6 +58,7 @@ private:
     boost::asio::thread_pool blocking_;
     std::atomic<std::size_t> inflight_{0};
     std::atomic<std::size_t> max_inflight_{100000};
+    std::atomic<std::uint64_t> busy_{0};
 };
 
 // The table of host functions handed to every plugin.

@@ -12,15 +12,34 @@ TEST_CASE("over max_connections a new connection is closed at once and the other
     DaemonOptions o;
     o.extra_config = "[limits]\nmax_connections = 2\n";
     Daemon d(o);
+    // Connections count from accept, before they have said anything.
     Connection a = Connection::tcp(d.port()), b = Connection::tcp(d.port());
-    CHECK(call_line(a, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,3],"id":1})") ==
-          R"({"jsonrpc":"2.0","result":6,"id":1})");
-    CHECK(call_line(b, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,4],"id":1})") ==
-          R"({"jsonrpc":"2.0","result":8,"id":1})");
+    std::this_thread::sleep_for(200ms);
     Connection c = Connection::tcp(d.port());
     CHECK(c.closed_by_peer(5s));
+    CHECK(call_line(b, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,4],"id":1})") ==
+          R"({"jsonrpc":"2.0","result":8,"id":1})");
     CHECK(call_line(a, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,5],"id":2})") ==
           R"({"jsonrpc":"2.0","result":10,"id":2})");
+    a.shutdown_write();
+    CHECK(a.closed_by_peer(5s));
+    HttpClient admin(d.port());
+    CHECK(admin.get("/metrics").body.find("plugrpc_limit_exceeded_total{limit=\"max_connections\"} 1\n") !=
+          std::string::npos);
+}
+
+TEST_CASE("/metrics counts exactly the calls made, by outcome") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    for (int i = 0; i < 5; ++i)
+        call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[2,3],"id":1})");
+    for (int i = 0; i < 3; ++i)
+        call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Divide","params":[1,0],"id":1})");
+    std::string m = HttpClient(d.port()).get("/metrics").body;
+    CHECK(m.find("plugrpc_calls_total{service=\"Arith\",method=\"Multiply\",outcome=\"ok\"} 5\n") != std::string::npos);
+    CHECK(m.find("plugrpc_calls_total{service=\"Arith\",method=\"Divide\",outcome=\"error\"} 3\n") != std::string::npos);
+    CHECK(m.find("plugrpc_call_duration_seconds_count{service=\"Arith\",method=\"Multiply\"} 5\n") != std::string::npos);
+    CHECK(m.find("plugrpc_connections_open{protocol=\"json\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("over max_inflight a new call gets a fast server-busy error") {
