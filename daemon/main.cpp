@@ -2,6 +2,7 @@
 // protocols, JSON-RPC and HTTP, all on one port.
 #include "config/config.hpp"
 #include "log/logging.hpp"
+#include "net/tls_front.hpp"
 #include "plugin/loaded_plugin.hpp"
 #include "plugin/scan.hpp"
 #include "service/daemon.hpp"
@@ -114,6 +115,8 @@ bool apply_flags(const Options& o, plugrpc::Config& c) {
 void print_plan(const plugrpc::Config& c, const plugrpc::Registry& reg) {
     std::printf("configuration %s is valid\n", c.file.c_str());
     for (const auto& l : c.listen) std::printf("listen: %s\n", l.text.c_str());
+    if (!c.tls_cert_file.empty())
+        std::printf("tls: certificate %s, key %s\n", c.tls_cert_file.c_str(), c.tls_key_file.c_str());
     std::printf("rpc path: %s\ndebug path: %s\n", c.rpc_path.c_str(), c.debug_path.c_str());
     for (const auto& [name, svc] : reg.services()) {
         for (const auto& [mname, m] : svc.methods)
@@ -138,6 +141,12 @@ int main(int argc, char** argv) {
     plugrpc::setup_logging(config.log_level);
 
     if (opt.check) {
+        std::string tls_error;
+        plugrpc::load_tls_context(config, tls_error);
+        if (!tls_error.empty()) {
+            std::fprintf(stderr, "plugrpcd: %s\n", tls_error.c_str());
+            return 1;
+        }
         plugrpc::ScanResult scan = plugrpc::scan_plugins(config, nullptr);
         print_plan(config, *scan.registry);
         for (const auto& f : scan.failures) std::printf("plugin failed: %s\n", f.c_str());

@@ -36,8 +36,11 @@ std::optional<ListenAddress> parse_listen_address(const std::string& text, std::
         return a;
     }
     if (rest.rfind("tcp://", 0) == 0) rest = rest.substr(6);
-    else if (rest.find("://") != std::string::npos) {
-        why = "unknown scheme (use tcp:// or unix://)";
+    else if (rest.rfind("tls://", 0) == 0) {
+        rest = rest.substr(6);
+        a.kind = ListenAddress::Kind::Tls;
+    } else if (rest.find("://") != std::string::npos) {
+        why = "unknown scheme (use tcp://, tls:// or unix://)";
         return std::nullopt;
     }
     auto colon = rest.rfind(':');
@@ -191,7 +194,7 @@ struct Reader {
     }
 
     bool read(const toml::table& root, Config& c) {
-        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http"})) return false;
+        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http", "tls"})) return false;
         if (const toml::node* n = root.get("server")) {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
@@ -243,6 +246,19 @@ struct Reader {
                 }
             }
             if (!error.empty()) return false;
+        }
+        if (const toml::node* n = root.get("tls")) {
+            if (!n->is_table()) return fail(n, "tls", "expected a table");
+            const toml::table& t = *n->as_table();
+            if (!known_keys(t, "tls.", {"cert_file", "key_file"})) return false;
+            std::string cert, key;
+            if (!string(t, "tls", "cert_file", cert) || !string(t, "tls", "key_file", key)) return false;
+            if (cert.empty() != key.empty())
+                return fail(n, cert.empty() ? "tls.cert_file" : "tls.key_file",
+                            "cert_file and key_file go together");
+            auto base = std::filesystem::path(source).parent_path();
+            if (!cert.empty()) c.tls_cert_file = base / cert; // an absolute path stays as it is
+            if (!key.empty()) c.tls_key_file = base / key;
         }
         if (const toml::node* n = root.get("log")) {
             if (!n->is_table()) return fail(n, "log", "expected a table");

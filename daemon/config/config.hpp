@@ -19,14 +19,15 @@
 namespace plugrpc {
 
 struct ListenAddress {
-    enum class Kind { Tcp, Unix } kind = Kind::Tcp;
-    std::string host;  // Tcp: "127.0.0.1", "::1", "0.0.0.0"
+    enum class Kind { Tcp, Tls, Unix } kind = Kind::Tcp;
+    std::string host;  // Tcp, Tls: "127.0.0.1", "::1", "0.0.0.0"
     std::uint16_t port = 0;
     std::string path;  // Unix
     std::string text;  // as written: "tcp://127.0.0.1:1234"
 };
 
-// "tcp://host:port", "tcp://[v6]:port", "host:port", "unix:///path" or "unix:/path".
+// "tcp://host:port", "tcp://[v6]:port", "host:port", "tls://host:port",
+// "unix:///path" or "unix:/path".
 std::optional<ListenAddress> parse_listen_address(const std::string& text, std::string& why);
 
 struct Limits {
@@ -61,6 +62,11 @@ struct Config {
     // [http]: who may read the debug page, /metrics and /openrpc.json besides
     // loopback and unix-socket peers.
     std::vector<Cidr> admin_allow;
+
+    // [tls]: the certificate chain and private key (PEM) of tls:// listeners.
+    // Relative paths are taken from the config file's folder.
+    std::filesystem::path tls_cert_file;
+    std::filesystem::path tls_key_file;
 
     // [log]
     std::string log_level = "info";

@@ -140,9 +140,8 @@ private:
     // Loopback and unix-socket peers may read the admin pages, and the
     // ranges of [http] admin_allow.
     bool admin_allowed() const {
-        boost::system::error_code ec;
-        auto ep = conn_.socket.remote_endpoint(ec);
-        if (ec) return false;
+        const auto& ep = conn_.remote;
+        if (ep.size() == 0) return false;
         if (ep.data()->sa_family == AF_UNIX) return true;
         auto tcp = ip_endpoint(ep);
         if (!tcp) return false;

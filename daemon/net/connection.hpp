@@ -17,7 +17,10 @@ struct Connection {
     ServeContext& ctx;
     std::shared_ptr<const Settings> settings;
     std::unique_ptr<ProtocolGauge> gauge;
-    std::string peer; // "127.0.0.1:53211" or "unix", for log lines
+    std::string peer; // "tcp://127.0.0.1:53211" or "unix://...", for log lines
+    // Who is on the other end, for access checks: the socket's peer, or for
+    // tls:// the TLS client (the socket is then one end of a socket pair).
+    boost::asio::generic::stream_protocol::endpoint remote;
 };
 
 // Bytes already read from the socket travel with the connection.

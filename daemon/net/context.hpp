@@ -13,6 +13,10 @@
 #include <mutex>
 #include <unordered_map>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace plugrpc {
 
 using Socket = boost::asio::generic::stream_protocol::socket;
@@ -85,6 +89,8 @@ struct ServeContext {
     DaemonCounters counters;
     SessionSet sessions;
     std::atomic<bool> draining{false};
+    // Certificate and key of tls:// listeners; replaced on reload.
+    std::atomic<std::shared_ptr<boost::asio::ssl::context>> tls;
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 
     explicit ServeContext(Dispatcher& d) : dispatcher(d) {}
@@ -110,7 +116,9 @@ private:
 };
 
 // Hand a freshly accepted connection over: it is sniffed, then served by the
-// session of its protocol.
-void serve_connection(Socket socket, ServeContext& ctx);
+// session of its protocol. `remote`, when given, is the peer to name in logs
+// and access checks instead of the socket's own (see net/tls_front.hpp).
+void serve_connection(Socket socket, ServeContext& ctx,
+                      const boost::asio::generic::stream_protocol::endpoint* remote = nullptr);
 
 } // namespace plugrpc

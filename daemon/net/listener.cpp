@@ -1,6 +1,7 @@
 #include "net/listener.hpp"
 
 #include "net/endpoint.hpp"
+#include "net/tls_front.hpp"
 
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
@@ -22,6 +23,7 @@ struct Listener::Impl {
     explicit Impl(asio::io_context& ioc) : acceptor(ioc) {}
     asio::basic_socket_acceptor<generic> acceptor;
     bool tcp = true;
+    bool tls = false;
 };
 
 Listener::Listener(asio::io_context& ioc, ServeContext& ctx, PickContext pick)
@@ -32,7 +34,7 @@ std::shared_ptr<Listener> Listener::open(asio::io_context& ioc, const ListenAddr
     std::shared_ptr<Listener> l(new Listener(ioc, ctx, std::move(pick)));
     boost::system::error_code ec;
     auto& acc = l->impl_->acceptor;
-    if (addr.kind == ListenAddress::Kind::Tcp) {
+    if (addr.kind != ListenAddress::Kind::Unix) {
         auto ip = asio::ip::make_address(addr.host, ec);
         if (ec) {
             error = addr.text + ": \"" + addr.host + "\" is not an IP address";
@@ -49,6 +51,10 @@ std::shared_ptr<Listener> Listener::open(asio::io_context& ioc, const ListenAddr
             return nullptr;
         }
         l->name_ = endpoint_url(acc.local_endpoint(ec));
+        if (addr.kind == ListenAddress::Kind::Tls) {
+            l->impl_->tls = true;
+            l->name_.replace(0, 3, "tls"); // tcp://... -> tls://...
+        }
     } else {
         // A socket file left by an earlier run is removed; anything else is not touched.
         struct stat st{};
@@ -121,8 +127,9 @@ void Listener::accept() {
             }
             auto& ctx = self->ctx_;
             auto exec = socket.get_executor();
-            asio::post(exec, [&ctx, s = std::make_shared<Socket>(std::move(socket))]() mutable {
-                serve_connection(std::move(*s), ctx);
+            asio::post(exec, [&ctx, tls = self->impl_->tls, s = std::make_shared<Socket>(std::move(socket))]() mutable {
+                if (tls) serve_tls_connection(std::move(*s), ctx);
+                else serve_connection(std::move(*s), ctx);
             });
         }
         self->accept();

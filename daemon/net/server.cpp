@@ -1,6 +1,7 @@
 #include "net/server.hpp"
 
 #include "net/listener.hpp"
+#include "net/tls_front.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -24,6 +25,13 @@ void Server::apply(const Config& config) {
     settings->limits = config.limits;
     settings->admin_allow = config.admin_allow;
     ctx_.settings.store(std::move(settings));
+}
+
+bool Server::load_tls(const Config& config, std::string& error) {
+    TlsContextPtr tls = load_tls_context(config, error);
+    if (!error.empty()) return false;
+    ctx_.tls.store(std::move(tls));
+    return true;
 }
 
 asio::io_context& Server::next_context() {

@@ -32,6 +32,11 @@ public:
     // New connections get the settings of `config` (rpc_path, limits, ...).
     void apply(const Config& config);
 
+    // Load [tls] cert_file and key_file for tls:// listeners; new TLS
+    // connections use them. False with a message naming the file, and the
+    // certificate in use (if any) stays.
+    bool load_tls(const Config& config, std::string& error);
+
     // Run the network threads until stop() completes. Returns the exit code.
     int run();
 

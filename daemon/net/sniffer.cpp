@@ -107,19 +107,15 @@ private:
     asio::steady_timer timer_;
 };
 
-std::string describe_peer(const Socket& s) {
-    boost::system::error_code ec;
-    auto ep = s.remote_endpoint(ec);
-    return ec ? std::string("peer") : endpoint_url(ep);
-}
-
 } // namespace
 
-void serve_connection(Socket socket, ServeContext& ctx) {
+void serve_connection(Socket socket, ServeContext& ctx, const GenericEndpoint* remote) {
     ctx.connections.accepted.fetch_add(1, std::memory_order_relaxed);
-    std::string peer = describe_peer(socket);
+    boost::system::error_code ec;
+    GenericEndpoint ep = remote ? *remote : socket.remote_endpoint(ec);
+    std::string peer = ec ? std::string("peer") : endpoint_url(ep) + (remote ? " (tls)" : "");
     Connection conn{std::move(socket), ctx, ctx.settings.load(), std::make_unique<ProtocolGauge>(ctx.connections),
-                    std::move(peer)};
+                    std::move(peer), ep};
     std::make_shared<Sniffer>(std::move(conn))->start();
 }
 

@@ -36,6 +36,10 @@ int Daemon::run() {
     dispatcher_.set_max_inflight(config_.limits.max_inflight);
 
     std::string error;
+    if (!server_.load_tls(config_, error)) {
+        spdlog::critical("cannot serve TLS: {}", error);
+        return 1;
+    }
     if (!server_.listen(Systemd::listen_fds(), error)) {
         spdlog::critical("cannot listen: {}", error);
         return 1;
@@ -93,6 +97,9 @@ void Daemon::reload() {
         next.threads = config_.threads;
         config_ = std::move(next);
         server_.apply(config_);
+        std::string tls_error;
+        if (!server_.load_tls(config_, tls_error))
+            spdlog::error("reload: {}; TLS connections keep the certificate already loaded", tls_error);
         dispatcher_.set_max_inflight(config_.limits.max_inflight);
         if (config_.watch) watch_.watch(config_.plugin_dirs);
         else watch_.watch({});

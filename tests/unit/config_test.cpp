@@ -340,7 +340,7 @@ TEST_CASE("config: unix socket paths must be absolute and fit sun_path", "[confi
 }
 
 TEST_CASE("config: other URL schemes are refused", "[config]") {
-    CHECK(listen_error("http://host:80") == "unknown scheme (use tcp:// or unix://)");
+    CHECK(listen_error("http://host:80") == "unknown scheme (use tcp://, tls:// or unix://)");
 }
 
 // ---- errors: TOML syntax ---------------------------------------------------------------------
@@ -381,4 +381,27 @@ TEST_CASE("config: rpc_path and debug_path may not be the same path", "[config]"
     REQUIRE_FALSE(r.config);
     CHECK(r.error.find("same.toml:3") == 0);
     CHECK(r.error.find("server.debug_path: must differ from server.rpc_path") != std::string::npos);
+}
+
+// ---- tls -----------------------------------------------------------------------------
+
+TEST_CASE("config: tls://host:port is a TLS listener", "[config]") {
+    std::string why;
+    auto a = parse_listen_address("tls://[::1]:8443", why);
+    REQUIRE(a);
+    CHECK(a->kind == ListenAddress::Kind::Tls);
+    CHECK(a->host == "::1");
+    CHECK(a->port == 8443);
+    CHECK(listen_error("ftp://x:1") == "unknown scheme (use tcp://, tls:// or unix://)");
+}
+
+TEST_CASE("config: [tls] files are taken from the config file's folder unless absolute", "[config]") {
+    ConfigResult r = parse_config("[tls]\ncert_file = \"tls/cert.pem\"\nkey_file = \"/abs/key.pem\"\n", "/etc/plugrpcd/plugrpcd.toml");
+    REQUIRE(r.config);
+    CHECK(r.config->tls_cert_file == "/etc/plugrpcd/tls/cert.pem");
+    CHECK(r.config->tls_key_file == "/abs/key.pem");
+}
+
+TEST_CASE("config: an unknown [tls] key is an error naming it", "[config]") {
+    CHECK_THAT(parse_error("[tls]\ncert = \"x\"\n"), Catch::Contains("tls.cert: unknown key"));
 }

@@ -1,0 +1,112 @@
+// tls:// listeners: configuration errors that name what is wrong, and a
+// real TLS client (curl, with OpenSSL) calling through one. Go's crypto/tls
+// clients over every protocol are in tests/interop/cmd/tlscheck.
+#include "daemon.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+using namespace plugrpc::test;
+
+namespace {
+
+// Run a shell command; its exit status and stdout.
+std::pair<int, std::string> shell(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen(command.c_str(), "r");
+    if (!p) throw HarnessError("popen failed: " + command);
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// A self-signed certificate for 127.0.0.1: cert.pem and key.pem in `dir`.
+void make_certificate(const TempDir& dir, const std::string& prefix = "") {
+    std::string d = dir.path().string() + "/" + prefix;
+    auto [rc, out] = shell("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
+                           " -subj /CN=plugrpcd-test -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                           d + "key.pem -out " + d + "cert.pem 2>&1");
+    if (rc != 0) throw HarnessError("openssl req failed: " + out);
+}
+
+std::uint16_t tls_port(const Daemon& d) {
+    for (const auto& l : d.listening())
+        if (l.rfind("tls://", 0) == 0) return static_cast<std::uint16_t>(std::stoul(l.substr(l.rfind(':') + 1)));
+    throw HarnessError("plugrpcd logged no tls:// listener");
+}
+
+} // namespace
+
+TEST_CASE("a tls:// listener without [tls] files is refused, naming the listener", "[tls]") {
+    TempDir dir;
+    auto cfg = dir.write("c.toml", "[server]\nlisten = [\"tls://127.0.0.1:0\"]\n[plugins]\ndirs = []\n");
+    RunResult r = run_plugrpcd({"--check-config", "-c", cfg.string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("tls://127.0.0.1:0") && Catch::Contains("[tls] cert_file and key_file"));
+}
+
+TEST_CASE("[tls] cert_file without key_file is a config error naming the line", "[tls]") {
+    TempDir dir;
+    auto cfg = dir.write("c.toml", "[tls]\ncert_file = \"cert.pem\"\n");
+    RunResult r = run_plugrpcd({"--check-config", "-c", cfg.string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("c.toml:1:1: tls.key_file: cert_file and key_file go together"));
+}
+
+TEST_CASE("a certificate that does not load is refused, naming the file", "[tls]") {
+    TempDir dir;
+    make_certificate(dir);
+    auto listen = "[server]\nlisten = [\"tls://127.0.0.1:0\"]\n[plugins]\ndirs = []\n";
+
+    auto missing = dir.write("missing.toml", std::string(listen) + "[tls]\ncert_file = \"nope.pem\"\nkey_file = \"key.pem\"\n");
+    RunResult r = run_plugrpcd({"--check-config", "-c", missing.string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains((dir.path() / "nope.pem").string() + ": [tls] cert_file"));
+
+    make_certificate(dir, "other-");
+    auto mismatched =
+        dir.write("mismatch.toml", std::string(listen) + "[tls]\ncert_file = \"cert.pem\"\nkey_file = \"other-key.pem\"\n");
+    r = run_plugrpcd({"--check-config", "-c", mismatched.string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("other-key.pem: [tls] key_file: ") && Catch::Contains("mismatch"));
+
+    // And the daemon itself will not start with it.
+    r = run_plugrpcd({"-c", mismatched.string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("cannot serve TLS"));
+}
+
+TEST_CASE("curl calls Arith over HTTPS on a tls:// listener, and reads /metrics from loopback", "[tls]") {
+    TempDir certs;
+    make_certificate(certs);
+    DaemonOptions o;
+    o.listen = {"tcp://127.0.0.1:0", "tls://127.0.0.1:0"};
+    o.extra_config = "[tls]\ncert_file = \"" + (certs.path() / "cert.pem").string() + "\"\nkey_file = \"" +
+                     (certs.path() / "key.pem").string() + "\"\n";
+    Daemon d(o);
+    std::string url = "https://127.0.0.1:" + std::to_string(tls_port(d));
+    std::string curl = "curl -sS --max-time 10 --cacert " + (certs.path() / "cert.pem").string() + " ";
+
+    auto [rc, out] = shell(curl + "-H 'Content-Type: application/json' -d "
+                                  "'{\"jsonrpc\":\"2.0\",\"method\":\"Arith.Multiply\",\"params\":{\"A\":7,\"B\":8},\"id\":1}' " +
+                           url + "/_goRPC_ 2>&1");
+    CHECK(rc == 0);
+    CHECK_THAT(out, Catch::StartsWith("{\"jsonrpc\":\"2.0\"") && Catch::Contains("\"result\":56"));
+
+    std::tie(rc, out) = shell(curl + url + "/metrics 2>&1");
+    CHECK(rc == 0);
+    CHECK_THAT(out, Catch::Contains("plugrpc_calls_total{service=\"Arith\",method=\"Multiply\",outcome=\"ok\"} 1"));
+
+    // Without the certificate as a trust anchor curl refuses the server.
+    std::tie(rc, out) = shell("curl -sS --max-time 10 " + url + "/healthz 2>&1");
+    CHECK(rc != 0);
+
+    // The plain listener beside it still speaks plain text.
+    HttpClient http(d.port());
+    CHECK(http.get("/healthz").status == 200);
+}
