@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <sys/types.h>
@@ -55,9 +56,17 @@ struct LoadResult {
     std::string error;                    // the exact reason, without the file name
 };
 
+// Frees a plugin whose last reference is dropped. The last reference may
+// go on any thread, including one the plugin made (answering a call after
+// a reload dropped it): unloading there would unmap the code that thread
+// runs. The daemon's unloader moves the work to a thread of its own; an
+// empty one frees at once (tools and tests without threads).
+using Unloader = std::function<void(LoadedPlugin*)>;
+
 // Load, check and initialise one plugin file. `plugin_configs` holds the
 // [plugin.<name>] tables of the config, keyed by plugin name.
-LoadResult load_plugin(const std::filesystem::path& file, const boost::json::object& plugin_configs);
+LoadResult load_plugin(const std::filesystem::path& file, const boost::json::object& plugin_configs,
+                       const Unloader& unloader = {});
 
 // Every regular "*.so" file of a folder, sorted by name.
 std::vector<std::filesystem::path> list_plugin_files(const std::filesystem::path& dir, std::string& error);

@@ -27,7 +27,8 @@ LoadedPlugin::~LoadedPlugin() {
 }
 
 struct PluginLoader {
-    static LoadResult load(const std::filesystem::path& file, const boost::json::object& configs);
+    static LoadResult load(const std::filesystem::path& file, const boost::json::object& configs,
+                           const Unloader& unloader);
 };
 
 namespace {
@@ -98,9 +99,13 @@ PrivateCopy private_copy(const std::filesystem::path& file, FileIdentity& id, st
 
 } // namespace
 
-LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::json::object& configs) {
+LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::json::object& configs,
+                              const Unloader& unloader) {
     LoadResult r;
-    auto p = std::make_shared<LoadedPlugin>();
+    std::shared_ptr<LoadedPlugin> p(new LoadedPlugin, [unloader](LoadedPlugin* dropped) {
+        if (unloader) unloader(dropped);
+        else delete dropped;
+    });
     p->file = file;
     p->loaded_at = std::chrono::system_clock::now();
 
@@ -181,8 +186,9 @@ LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::js
     return r;
 }
 
-LoadResult load_plugin(const std::filesystem::path& file, const boost::json::object& configs) {
-    return PluginLoader::load(file, configs);
+LoadResult load_plugin(const std::filesystem::path& file, const boost::json::object& configs,
+                       const Unloader& unloader) {
+    return PluginLoader::load(file, configs, unloader);
 }
 
 std::vector<std::filesystem::path> list_plugin_files(const std::filesystem::path& dir, std::string& error) {

@@ -48,7 +48,7 @@ bool trusted(const std::filesystem::path& path, std::string& why) {
 
 } // namespace
 
-ScanResult scan_plugins(const Config& config, const Registry* previous) {
+ScanResult scan_plugins(const Config& config, const Registry* previous, const Unloader& unloader) {
     ScanResult r;
     r.registry = std::make_shared<Registry>();
     auto failed = [&](const std::filesystem::path& file, const std::string& why) {
@@ -73,7 +73,7 @@ ScanResult scan_plugins(const Config& config, const Registry* previous) {
             std::shared_ptr<LoadedPlugin> plugin = unchanged(previous, file);
             bool fresh = !plugin;
             if (fresh) {
-                LoadResult loaded = load_plugin(file, config.plugin_configs);
+                LoadResult loaded = load_plugin(file, config.plugin_configs, unloader);
                 if (!loaded.plugin) {
                     failed(file, loaded.error);
                     continue;

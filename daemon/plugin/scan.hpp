@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "plugin/loaded_plugin.hpp"
 #include "registry/registry.hpp"
 
 #include <string>
@@ -16,7 +17,8 @@ struct ScanResult {
 
 // Load every *.so of every folder; a file that fails is logged and skipped.
 // `previous` (may be null) lends plugins whose file did not change, so a
-// rescan keeps them, their state and their counters.
-ScanResult scan_plugins(const Config& config, const Registry* previous);
+// rescan keeps them, their state and their counters. New plugins are freed
+// through `unloader` (see loaded_plugin.hpp).
+ScanResult scan_plugins(const Config& config, const Registry* previous, const Unloader& unloader = {});
 
 } // namespace plugrpc

@@ -19,7 +19,30 @@ Daemon::Daemon(std::filesystem::path config_file, Config config, Overrides overr
       systemd_(server_.control()),
       watch_(server_.control(), [this] { rescan(); }),
       signals_(server_.control(), SIGINT, SIGTERM, SIGHUP),
-      status_timer_(server_.control()) {}
+      status_timer_(server_.control()) {
+    unload_target_->control = &server_.control();
+}
+
+Daemon::~Daemon() {
+    // From here on, plugins are freed on the thread that drops them (the
+    // threads have stopped: only this one is left).
+    std::lock_guard lock(unload_target_->mu);
+    unload_target_->control = nullptr;
+}
+
+Unloader Daemon::unloader() {
+    return [target = unload_target_](LoadedPlugin* plugin) {
+        std::unique_lock lock(target->mu);
+        boost::asio::io_context* control = target->control;
+        if (control && !control->stopped() && !control->get_executor().running_in_this_thread()) {
+            // Should the context never run it, destroying the handler frees the plugin.
+            boost::asio::post(*control, [owned = std::unique_ptr<LoadedPlugin>(plugin)] {});
+            return;
+        }
+        lock.unlock();
+        delete plugin;
+    };
+}
 
 std::string Daemon::status() const {
     auto reg = dispatcher_.registry();
@@ -29,7 +52,7 @@ std::string Daemon::status() const {
 }
 
 int Daemon::run() {
-    ScanResult scan = scan_plugins(config_, nullptr);
+    ScanResult scan = scan_plugins(config_, nullptr, unloader());
     server_.context().counters.plugin_load_failures += scan.failures.size();
     if (scan.registry->method_count() == 0) spdlog::warn("no methods to serve yet: no plugin loaded");
     dispatcher_.publish(std::move(scan.registry));
@@ -111,7 +134,7 @@ void Daemon::reload() {
 void Daemon::rescan() {
     if (stopping_) return;
     auto previous = dispatcher_.registry();
-    ScanResult scan = scan_plugins(config_, previous.get());
+    ScanResult scan = scan_plugins(config_, previous.get(), unloader());
     server_.context().counters.plugin_load_failures += scan.failures.size();
     std::set<const LoadedPlugin*> kept;
     for (const auto& p : scan.registry->plugins()) kept.insert(p.get());

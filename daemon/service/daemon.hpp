@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "plugin/loaded_plugin.hpp"
 #include "net/server.hpp"
 #include "rpc/dispatcher.hpp"
 #include "service/plugin_watch.hpp"
@@ -12,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace plugrpc {
 
@@ -22,6 +24,7 @@ public:
     using Overrides = std::function<bool(Config&)>;
 
     Daemon(std::filesystem::path config_file, Config config, Overrides overrides);
+    ~Daemon();
 
     // Load plugins, listen, serve until stopped. Returns the exit code.
     int run();
@@ -32,6 +35,14 @@ private:
     void rescan();
     std::string status() const;
     void arm_status_timer();
+    Unloader unloader();
+
+    // Where dropped plugins are freed: the control thread while it runs.
+    struct UnloadTarget {
+        std::mutex mu;
+        boost::asio::io_context* control = nullptr;
+    };
+    std::shared_ptr<UnloadTarget> unload_target_ = std::make_shared<UnloadTarget>();
 
     std::filesystem::path config_file_;
     Config config_;
