@@ -1,0 +1,3 @@
+module plugrpc.bench
+
+go 1.19
