@@ -37,13 +37,18 @@ for path in /usr/sbin/plugrpcd /usr/lib/plugrpcd/plugins/arith.so /etc/plugrpcd/
     /usr/lib/cmake/plugrpc/plugrpcConfig.cmake /usr/lib/cmake/plugrpc/plugrpcConfigVersion.cmake \
     /usr/lib/cmake/plugrpc/plugrpcTargets.cmake /usr/lib/cmake/plugrpc/plugrpc-plugin.cmake \
     /usr/lib/pkgconfig/plugrpc.pc /usr/lib/sysusers.d/plugrpcd.conf \
-    /usr/share/man/man8/plugrpcd.8.gz /usr/share/man/man5/plugrpcd.toml.5.gz; do
+    /usr/share/man/man8/plugrpcd.8.gz /usr/share/man/man5/plugrpcd.toml.5.gz \
+    /usr/bin/plugrpc /usr/share/man/man1/plugrpc.1.gz /usr/share/bash-completion/completions/plugrpc \
+    /usr/include/plugrpc/client.hpp /usr/include/plugrpc/client/client.hpp; do
     grep -qxF "$path" "$TMP/contents" || { cat "$TMP/contents" >&2; fail "the package lacks $path"; }
 done
 # Nothing else: no /usr/etc, no /usr/local, no test plugin.
-allowed='^/(|etc/|lib/|lib/systemd/|usr/|usr/sbin/|usr/include/|usr/lib/|usr/lib/cmake/|usr/share/|usr/share/man/|usr/share/man/man[58]/)$'
+allowed='^/(|etc/|lib/|lib/systemd/|usr/|usr/bin/|usr/sbin/|usr/include/|usr/lib/|usr/lib/cmake/|usr/share/|usr/share/man/|usr/share/man/man[158]/)$'
 allowed+='|^/(etc/plugrpcd|lib/systemd/system|usr/include/plugrpc|usr/lib/plugrpcd|usr/lib/cmake/plugrpc|usr/lib/pkgconfig|usr/lib/sysusers\.d)/'
 allowed+='|^/usr/sbin/plugrpcd$|^/usr/share/man/man[58]/plugrpcd'
+# The client: the CLI, its man page and completion, the static libraries.
+allowed+='|^/usr/bin/plugrpc$|^/usr/share/man/man1/plugrpc\.1\.gz$|^/usr/share/bash-completion/(completions/(plugrpc)?)?$'
+allowed+='|^/usr/lib/[a-z0-9_]+-linux-gnu[a-z0-9_]*/$|^/usr/lib/[a-z0-9_]+-linux-gnu[a-z0-9_]*/libplugrpc_(client|codec)\.a$'
 stray=$(grep -Ev "$allowed" "$TMP/contents" || true)
 [ -z "$stray" ] || fail "unexpected paths in the package: $stray"
 grep -q 'slow\.so' "$TMP/contents" && fail "a test plugin is in the package"
@@ -73,6 +78,7 @@ dpkg-deb -x "$deb" "$root"
 file "$root/usr/sbin/plugrpcd" | grep -q 'ELF.*, stripped' || fail "usr/sbin/plugrpcd is not a stripped ELF"
 zcat "$root/usr/share/man/man8/plugrpcd.8.gz" | grep -q '^\.TH PLUGRPCD 8' || fail "plugrpcd.8.gz is not the man page"
 "$root/usr/sbin/plugrpcd" --version | grep -q '^plugrpcd ' || fail "plugrpcd --version"
+"$root/usr/bin/plugrpc" --version | grep -q '^plugrpc ' || fail "plugrpc --version"
 config=$root/etc/plugrpcd/plugrpcd.toml
 plugins=$root/usr/lib/plugrpcd/plugins
 timeout 30 "$root/usr/sbin/plugrpcd" --config "$config" --plugin-dir "$plugins" --check-config >"$TMP/check" 2>&1 ||
@@ -83,5 +89,8 @@ start_daemon "$TMP/daemon.log" "$root/usr/sbin/plugrpcd" --config "$config" --pl
 echo "serving on 127.0.0.1:$PORT"
 expect_rpc Arith.Multiply '{"A":7,"B":8}' '{"jsonrpc":"2.0","result":56,"id":1}'
 expect_rpc Arith.Divide '{"A":17,"B":8}' '{"jsonrpc":"2.0","result":{"Quo":2,"Rem":1},"id":1}'
+got=$("$root/usr/bin/plugrpc" call "127.0.0.1:$PORT" Arith.Multiply '{"A":7,"B":8}') ||
+    fail "the packaged plugrpc call failed"
+[ "$got" = 56 ] || fail "the packaged plugrpc call printed $got, expected 56"
 stop_daemon
 echo "ok"

@@ -1,0 +1,173 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace plugrpc::cli {
+
+namespace {
+
+const char* kCommandHelp[] = {
+    // Call
+    "Usage: plugrpc call [OPTIONS] [ADDR] SERVICE.METHOD [PARAMS]\n"
+    "\n"
+    "Call one method and print its result as JSON on stdout.\n"
+    "PARAMS is the argument as JSON ({\"A\":7,\"B\":8}); without it, -d gives it, and\n"
+    "without either the argument is its zero value.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --data TEXT       the params: JSON text, @FILE to read a file, @- for stdin\n"
+    "  -P, --proto PROTO     json (JSON-RPC 2.0 over TCP, the default), gob (Go's net/rpc),\n"
+    "                        gob-http (gob after CONNECT), http (JSON-RPC 2.0 POSTed to --path)\n"
+    "      --path PATH       the rpc path for http and gob-http (default /_goRPC_)\n"
+    "  -t, --timeout DUR     how long to wait for the connection and the reply\n"
+    "                        (default 5s; 500ms, 2s, 1m)\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "With gob the argument's type comes from rpc.discover, asked over JSON-RPC on a\n"
+    "second connection to the same ADDR (plugrpcd serves every protocol on one port).\n",
+    // List
+    "Usage: plugrpc list [OPTIONS] [ADDR]\n"
+    "\n"
+    "List the methods ADDR serves, with their argument and reply types (from\n"
+    "rpc.discover).\n"
+    "\n"
+    "Options:\n"
+    "      --names           print only the method names, one per line\n"
+    "  -P, --proto PROTO     ask over json (default) or http\n"
+    "      --path PATH       the rpc path for http (default /_goRPC_)\n"
+    "  -t, --timeout DUR     default 5s\n"
+    "  -h, --help            show this help\n",
+    // Describe
+    "Usage: plugrpc describe [OPTIONS] [ADDR] SERVICE.METHOD\n"
+    "\n"
+    "Show a method's signature and the JSON schemas of its argument and reply\n"
+    "(from rpc.discover).\n"
+    "\n"
+    "Options:\n"
+    "  -P, --proto PROTO     ask over json (default) or http\n"
+    "      --path PATH       the rpc path for http (default /_goRPC_)\n"
+    "  -t, --timeout DUR     default 5s\n"
+    "  -h, --help            show this help\n",
+};
+
+int usage_error(const std::string& why) {
+    std::fprintf(stderr, "plugrpc: %s (see --help)\n", why.c_str());
+    return kExitUsage;
+}
+
+bool parse_protocol(std::string_view s, client::Protocol& p) {
+    if (s == "json") p = client::Protocol::Json;
+    else if (s == "gob") p = client::Protocol::Gob;
+    else if (s == "gob-http") p = client::Protocol::GobHttp;
+    else if (s == "http") p = client::Protocol::Http;
+    else return false;
+    return true;
+}
+
+// ADDR is told from a method name by its colon (HOST:PORT, unix:/PATH).
+bool is_address(std::string_view s) { return s.find(':') != std::string_view::npos; }
+
+} // namespace
+
+void print_usage(std::FILE* out) {
+    std::fprintf(out,
+                 "Usage: plugrpc COMMAND [OPTIONS] [ADDR] ...\n"
+                 "\n"
+                 "Call the methods a plugrpcd (or a Go net/rpc server) serves.\n"
+                 "\n"
+                 "Commands:\n"
+                 "  call [ADDR] SERVICE.METHOD [PARAMS]   call a method, print its result as JSON\n"
+                 "  list [ADDR]                           list methods with argument and reply types\n"
+                 "  describe [ADDR] SERVICE.METHOD        show a method's argument and reply schemas\n"
+                 "\n"
+                 "ADDR is HOST:PORT (default %s) or unix:/PATH.\n"
+                 "`plugrpc COMMAND --help` shows a command's options.\n"
+                 "\n"
+                 "  -h, --help      show this help\n"
+                 "  -V, --version   show the version\n"
+                 "\n"
+                 "Exit status: 0 success, 1 the server answered with an error, 2 transport error\n"
+                 "(cannot connect, connection lost, timeout, malformed reply), 64 usage error.\n"
+                 "See plugrpc(1).\n",
+                 kDefaultAddress);
+}
+
+void print_command_usage(Command command, std::FILE* out) {
+    std::fputs(kCommandHelp[static_cast<int>(command)], out);
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    double scale = 1000; // plain numbers are seconds
+    if (text.ends_with("ms")) scale = 1, text.remove_suffix(2);
+    else if (text.ends_with("s")) text.remove_suffix(1);
+    else if (text.ends_with("m")) scale = 60000, text.remove_suffix(1);
+    double n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || n <= 0 || n * scale > 86400e3)
+        return std::nullopt;
+    return std::chrono::milliseconds(static_cast<long long>(n * scale + 0.5));
+}
+
+std::optional<int> parse_invocation(Command command, const std::vector<std::string>& args, Invocation& out) {
+    out.command = command;
+    std::vector<std::string> positional;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string a = args[i], value;
+        bool has_value = false;
+        if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos)
+            value = a.substr(eq + 1), a = a.substr(0, eq), has_value = true;
+        auto need = [&](const char* name) -> std::optional<int> {
+            if (has_value) return std::nullopt;
+            if (i + 1 >= args.size()) return usage_error(std::string(name) + " needs a value");
+            value = args[++i];
+            return std::nullopt;
+        };
+        if (a == "-h" || a == "--help") return print_command_usage(command, stdout), kExitOk;
+        if (a == "--") {
+            positional.insert(positional.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+            break;
+        }
+        if ((a == "-d" || a == "--data") && command == Command::Call) {
+            if (auto e = need("--data")) return e;
+            out.data = value;
+        } else if (a == "-P" || a == "--proto") {
+            if (auto e = need("--proto")) return e;
+            if (!parse_protocol(value, out.protocol)) return usage_error("--proto " + value + ": use json, gob, gob-http or http");
+            if (command != Command::Call && out.protocol != client::Protocol::Json && out.protocol != client::Protocol::Http)
+                return usage_error("--proto " + value + ": discovery is asked over json or http");
+        } else if (a == "--path") {
+            if (auto e = need("--path")) return e;
+            if (value.empty() || value[0] != '/') return usage_error("--path " + value + ": must start with /");
+            out.path = value;
+        } else if (a == "-t" || a == "--timeout") {
+            if (auto e = need("--timeout")) return e;
+            auto d = parse_duration(value);
+            if (!d) return usage_error("--timeout " + value + ": not a duration (500ms, 2s, 1m)");
+            out.timeout = *d;
+        } else if (a == "--names" && command == Command::List) {
+            out.names_only = true;
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usage_error("unknown option " + args[i]);
+        } else {
+            positional.push_back(args[i]);
+        }
+    }
+    if (!positional.empty() && is_address(positional.front())) {
+        out.address = positional.front();
+        positional.erase(positional.begin());
+    }
+    std::size_t max_args = command == Command::List ? 0 : command == Command::Describe ? 1 : 2;
+    if (positional.size() > max_args) return usage_error("unexpected argument " + positional[max_args]);
+    if (command != Command::List) {
+        if (positional.empty()) return usage_error("which method? (SERVICE.METHOD)");
+        out.method = positional[0];
+    }
+    if (positional.size() == 2) {
+        if (out.data) return usage_error("give the params either as an argument or with --data, not both");
+        out.data = positional[1];
+    }
+    return std::nullopt;
+}
+
+} // namespace plugrpc::cli
