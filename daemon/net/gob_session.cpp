@@ -63,8 +63,8 @@ private:
         ctx().dispatcher.invoke(std::move(found.method), std::move(body.value),
                                 [self, method, seq, name = std::move(method_name)](Outcome&& o) mutable {
                                     self->at_home([self, method, seq, name = std::move(name), o = std::move(o)] {
-                                        self->enc_.encode(self->output(), name, seq, o.ok() ? "" : o.error,
-                                                          &o.result, method->reply.get());
+                                        self->enc_.encode_cached(self->output(), name, seq, o.ok() ? "" : o.error,
+                                                                 &o.result, method->reply);
                                         self->finish_call({});
                                     });
                                 });

@@ -47,6 +47,7 @@ struct plrpc_call {
     boost::json::value scalar;      // set_* with field == NULL
     bool has_scalar = false;
     plugrpc::Completion done;
+    std::atomic<std::size_t>* inflight = nullptr; // the dispatcher's count, decremented on answer
     std::chrono::steady_clock::time_point started;
     std::atomic<bool> answered{false};
     std::atomic<int> refs{2};       // the handler's invocation + the pending answer
@@ -55,7 +56,9 @@ struct plrpc_call {
 namespace plugrpc {
 
 // Create a call for `method`; it holds two references (see plrpc_call::refs).
-plrpc_call* new_call(MethodPtr method, boost::json::value args, Completion done);
+// `inflight`, if given, is decremented when the call is answered.
+plrpc_call* new_call(MethodPtr method, boost::json::value args, Completion done,
+                     std::atomic<std::size_t>* inflight = nullptr);
 // Answer a call once: counts it, hands the outcome to `done`, drops the
 // answer's reference. Later answers are refused (returns false).
 bool answer_call(plrpc_call* call, Outcome&& outcome);

@@ -1,6 +1,7 @@
 #include "rpc/dispatcher.hpp"
 
 #include "registry/openrpc.hpp"
+#include "rpc/json_text.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,12 +9,13 @@
 namespace plugrpc {
 namespace json = boost::json;
 
-plrpc_call* new_call(MethodPtr method, json::value args, Completion done) {
+plrpc_call* new_call(MethodPtr method, json::value args, Completion done, std::atomic<std::size_t>* inflight) {
     method->stats->inflight.fetch_add(1, std::memory_order_relaxed);
     auto* c = new plrpc_call;
     c->method = std::move(method);
     c->args = std::move(args);
     c->done = std::move(done);
+    c->inflight = inflight;
     c->started = std::chrono::steady_clock::now();
     return c;
 }
@@ -29,6 +31,7 @@ bool answer_call(plrpc_call* call, Outcome&& outcome) {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                                    call->started);
     s.record(static_cast<std::uint64_t>(ns.count()), !outcome.ok());
+    if (call->inflight) call->inflight->fetch_sub(1, std::memory_order_relaxed);
     Completion done = std::move(call->done);
     release_call(call);
     done(std::move(outcome));
@@ -92,20 +95,27 @@ void Dispatcher::invoke(MethodPtr method, json::value args, Completion done) {
                                               " calls are running; try again later"));
         return;
     }
-    Completion counted = [this, done = std::move(done)](Outcome&& o) {
-        inflight_.fetch_sub(1, std::memory_order_relaxed);
-        done(std::move(o));
-    };
     bool blocking = method->blocking();
-    plrpc_call* c = new_call(std::move(method), std::move(args), std::move(counted));
+    plrpc_call* c = new_call(std::move(method), std::move(args), std::move(done), &inflight_);
     if (blocking) boost::asio::post(blocking_, [this, c] { run(c); });
     else run(c);
 }
 
 void Dispatcher::run(plrpc_call* c) {
     const Method& m = *c->method;
-    std::string text = json::serialize(c->args);
+    // The arguments as text, in a buffer each thread reuses; a nested run
+    // (a completion that dispatches again before the handler returned)
+    // gets one of its own.
+    thread_local std::string reused;
+    thread_local bool in_use = false;
+    std::string own;
+    std::string& text = in_use ? own : reused;
+    bool outer = !in_use;
+    in_use = true;
+    text.clear();
+    append_json(text, c->args);
     int rc = m.handler(m.method_data, c, text.data(), text.size());
+    if (outer) in_use = false;
     if (!c->answered.load(std::memory_order_acquire) && rc != PLRPC_PENDING) {
         std::string why = rc == PLRPC_OK ? "returned without answering"
                                          : "failed with code " + std::to_string(rc) + " without answering";

@@ -4,6 +4,7 @@
 #include "rpc/call.hpp"
 #include "rpc/dispatcher.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <plugrpc/json_parse.hpp>
 #include <spdlog/spdlog.h>
@@ -89,7 +90,10 @@ int reply_json(plrpc_call* call, const char* text, size_t len) {
     json::parse_options opt;
     opt.max_depth = 2 * kMaxSchemaDepth;
     boost::system::error_code ec;
-    json::value v = plugrpc::parse_json(std::string_view(text, len), ec, {}, opt);
+    // Parsed into stack memory: only its normalized copy outlives this call.
+    unsigned char arena[4096];
+    json::monotonic_resource mr(arena, sizeof arena);
+    json::value v = plugrpc::parse_json(std::string_view(text, len), ec, &mr, opt);
     if (ec) {
         o.kind = Outcome::Kind::Internal;
         o.error = call->method->full_name + ": the plugin's reply is not valid JSON";

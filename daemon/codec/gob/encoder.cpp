@@ -42,10 +42,38 @@ std::string top_level_name(const Schema& s) { return s.kind == Kind::Struct ? s.
 
 void ResponseEncoder::encode(std::string& out, std::string_view service_method, std::uint64_t seq,
                              std::string_view error, const boost::json::value* reply, const Schema* reply_schema) {
+    encode(out, service_method, seq, error, reply, reply_schema, nullptr);
+}
+
+void ResponseEncoder::encode_cached(std::string& out, std::string_view service_method, std::uint64_t seq,
+                                    std::string_view error, const boost::json::value* reply,
+                                    const std::shared_ptr<const Schema>& reply_schema) {
+    encode(out, service_method, seq, error, reply, reply_schema.get(), &reply_schema);
+}
+
+TypeId ResponseEncoder::top_level_type(std::string& out, const Schema& s, const std::shared_ptr<const Schema>* owner) {
+    // The two static schemas, and schemas held in known_, cannot be freed
+    // and their address reused for another shape: their ids are remembered.
+    TypeId* fixed = &s == &response_schema() ? &header_id_ : &s == &empty_struct_schema() ? &empty_id_ : nullptr;
+    if (fixed && *fixed) return *fixed;
+    if (owner)
+        for (const Known& k : known_)
+            if (k.schema.get() == &s) return k.id;
+    TypeId id = types_.id_for(s, top_level_name(s));
+    types_.send(out, s);
+    if (fixed) *fixed = id;
+    if (owner && id >= 65) {
+        if (known_.size() >= 64) known_.clear();
+        known_.push_back({*owner, id});
+    }
+    return id;
+}
+
+void ResponseEncoder::encode(std::string& out, std::string_view service_method, std::uint64_t seq,
+                             std::string_view error, const boost::json::value* reply, const Schema* reply_schema,
+                             const std::shared_ptr<const Schema>* owner) {
     types_.end_call(); // schema addresses from an earlier call may be reused
-    const Schema& header = response_schema();
-    TypeId header_id = types_.id_for(header, header.name);
-    types_.send(out, header);
+    TypeId header_id = top_level_type(out, response_schema(), nullptr);
     // Response{ServiceMethod, Seq, Error}, zero fields left out.
     payload_.clear();
     put_int(payload_, header_id);
@@ -61,9 +89,8 @@ void ResponseEncoder::encode(std::string& out, std::string_view service_method, 
     append_message(out, payload_);
 
     const Schema& body = error.empty() && reply_schema ? *reply_schema : empty_struct_schema();
-    if (&body == &empty_struct_schema()) reply = nullptr;
-    TypeId body_id = types_.id_for(body, top_level_name(body));
-    types_.send(out, body);
+    if (&body == &empty_struct_schema()) reply = nullptr, owner = nullptr;
+    TypeId body_id = top_level_type(out, body, owner);
     payload_.clear();
     encode_top_value(payload_, body_id, body, reply);
     append_message(out, payload_);

@@ -29,6 +29,11 @@ struct Batch {
     }
 };
 
+struct Single {
+    Request req;
+    std::function<void(std::string)> done;
+};
+
 } // namespace
 
 void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits,
@@ -41,17 +46,21 @@ void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLi
         return;
     }
     if (!m.batch) {
-        auto req = std::make_shared<Request>(std::move(m.requests[0]));
-        if (req->error_code) {
+        Request& first = m.requests[0];
+        if (first.error_code) {
             std::string out;
-            if (!req->notification) encode_error(out, req->dialect, req->id, req->error_code, req->error);
+            if (!first.notification) encode_error(out, first.dialect, first.id, first.error_code, first.error);
             done(std::move(out));
             return;
         }
-        dispatcher.call(req->method, req->params, req->shape, [req, done = std::move(done)](Outcome&& o) {
+        // One allocation holds what the reply needs; the completion is a
+        // single pointer, small enough to live inside the std::function.
+        auto single = std::make_shared<Single>(Single{std::move(first), std::move(done)});
+        const Request& req = single->req;
+        dispatcher.call(req.method, req.params, req.shape, [single](Outcome&& o) {
             std::string out;
-            if (!req->notification) encode_reply(out, *req, o);
-            done(std::move(out));
+            if (!single->req.notification) encode_reply(out, single->req, o);
+            single->done(std::move(out));
         });
         return;
     }

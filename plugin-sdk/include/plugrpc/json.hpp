@@ -108,31 +108,33 @@ boost::json::value schema_of() {
 
 // ---- values -----------------------------------------------------------------
 
+// `sp`: where the value's memory comes from (a stack arena, say).
 template <class T>
-boost::json::value to_json(const T& v) {
+boost::json::value to_json(const T& v, boost::json::storage_ptr sp = {}) {
     if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T>) {
-        return boost::json::value(v);
+        return boost::json::value(v, sp);
     } else if constexpr (std::is_same_v<T, std::string>) {
-        return boost::json::value(v);
+        return boost::json::value(boost::json::string_view(v), sp);
     } else if constexpr (detail::is_bytes<T>) {
-        return boost::json::value(base64_encode(std::string_view(reinterpret_cast<const char*>(v.data()), v.size())));
+        return boost::json::value(base64_encode(std::string_view(reinterpret_cast<const char*>(v.data()), v.size())),
+                                  sp);
     } else if constexpr (detail::is_vector<T>::value || detail::is_array<T>::value) {
-        boost::json::array a;
+        boost::json::array a(sp);
         a.reserve(v.size());
-        for (const auto& e : v) a.push_back(to_json(e));
+        for (const auto& e : v) a.push_back(to_json(e, sp));
         return a;
     } else if constexpr (detail::is_map<T>::value) {
-        boost::json::object o;
+        boost::json::object o(sp);
         for (const auto& [k, e] : v) {
-            if constexpr (std::is_integral_v<typename T::key_type>) o[std::to_string(k)] = to_json(e);
-            else o[k] = to_json(e);
+            if constexpr (std::is_integral_v<typename T::key_type>) o[std::to_string(k)] = to_json(e, sp);
+            else o[k] = to_json(e, sp);
         }
         return o;
     } else {
-        boost::json::object o;
+        boost::json::object o(sp);
         boost::mp11::mp_for_each<
             boost::describe::describe_members<T, boost::describe::mod_public>>(
-            [&](auto D) { o[D.name] = to_json(v.*D.pointer); });
+            [&](auto D) { o[D.name] = to_json(v.*D.pointer, sp); });
         return o;
     }
 }

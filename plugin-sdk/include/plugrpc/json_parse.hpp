@@ -27,7 +27,10 @@ struct PreciseHandler {
     boost::json::value_stack st;
     std::string num; // a number's text split over several parts
 
-    explicit PreciseHandler(boost::json::storage_ptr sp) : st(std::move(sp)) {}
+    // `temp`: scratch space for the value stack, so a small document is
+    // parsed without touching the heap (beyond what `sp` hands out).
+    PreciseHandler(boost::json::storage_ptr sp, unsigned char* temp, std::size_t temp_size)
+        : st(std::move(sp), temp, temp_size) {}
     bool on_document_begin(ec_t&) { return true; }
     bool on_document_end(ec_t&) { return true; }
     bool on_object_begin(ec_t&) { return true; }
@@ -62,7 +65,8 @@ struct PreciseHandler {
 inline boost::json::value parse_json(std::string_view text, boost::json::error_code& ec,
                                      boost::json::storage_ptr sp = {},
                                      const boost::json::parse_options& opt = {}) {
-    boost::json::basic_parser<detail::PreciseHandler> p(opt, sp);
+    unsigned char temp[1024];
+    boost::json::basic_parser<detail::PreciseHandler> p(opt, sp, temp, sizeof temp);
     p.handler().st.reset(sp);
     std::size_t n = p.write_some(false, text.data(), text.size(), ec);
     if (!ec && n < text.size()) ec = boost::json::error::extra_data;

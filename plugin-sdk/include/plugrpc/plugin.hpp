@@ -101,8 +101,24 @@ int handler(void* data, plrpc_call* call, const char* args, std::size_t len) noe
             reply_error(b->host, call, st.message());
             return PLRPC_OK;
         }
-        std::string out = boost::json::serialize(to_json(r));
-        b->host->reply_json(call, out.data(), out.size());
+        // Reply value and text from stack memory: no heap for small replies.
+        unsigned char arena[2048];
+        boost::json::monotonic_resource mr(arena, sizeof arena);
+        boost::json::value v = to_json(r, &mr);
+        char text[512];
+        boost::json::serializer sr;
+        sr.reset(&v);
+        boost::json::string_view first = sr.read(text, sizeof text);
+        if (sr.done()) {
+            b->host->reply_json(call, first.data(), first.size());
+        } else {
+            std::string out(first);
+            while (!sr.done()) {
+                char more[4096];
+                out.append(sr.read(more, sizeof more));
+            }
+            b->host->reply_json(call, out.data(), out.size());
+        }
     } catch (const std::exception& e) {
         reply_error(b->host, call, e.what());
     } catch (...) {
