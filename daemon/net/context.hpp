@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "net/shared_setting.hpp"
 #include "rpc/dispatcher.hpp"
 
 #include <boost/asio/generic/stream_protocol.hpp>
@@ -84,13 +85,13 @@ private:
 
 struct ServeContext {
     Dispatcher& dispatcher;
-    std::atomic<std::shared_ptr<const Settings>> settings;
+    SharedSetting<const Settings> settings;
     ConnectionCounters connections;
     DaemonCounters counters;
     SessionSet sessions;
     std::atomic<bool> draining{false};
     // Certificate and key of tls:// listeners; replaced on reload.
-    std::atomic<std::shared_ptr<boost::asio::ssl::context>> tls;
+    SharedSetting<boost::asio::ssl::context> tls;
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 
     explicit ServeContext(Dispatcher& d) : dispatcher(d) {}

@@ -38,7 +38,38 @@ bool answer_call(plrpc_call* call, Outcome&& outcome) {
     return true;
 }
 
-Dispatcher::Dispatcher(unsigned blocking_threads) : blocking_(blocking_threads ? blocking_threads : 4) {}
+namespace {
+// Registry generations are unique across dispatchers, so a thread's cached
+// snapshot can never be mistaken for another dispatcher's.
+std::atomic<std::uint64_t> g_generations{0};
+} // namespace
+
+Dispatcher::Dispatcher(unsigned blocking_threads)
+    : generation_(++g_generations), blocking_(blocking_threads ? blocking_threads : 4) {}
+
+void Dispatcher::publish(RegistryPtr registry) {
+    std::lock_guard lock(registry_mu_);
+    registry_ = std::move(registry);
+    generation_.store(++g_generations, std::memory_order_release);
+}
+
+// Each thread remembers the snapshot it last saw, weakly (an old snapshot
+// and its plugins are freed as soon as no call holds them), and takes the
+// lock only when publish() has moved the generation on.
+RegistryPtr Dispatcher::registry() const {
+    struct Seen {
+        std::uint64_t generation = 0;
+        std::weak_ptr<const Registry> snapshot;
+    };
+    thread_local Seen seen;
+    std::uint64_t now = generation_.load(std::memory_order_acquire);
+    if (seen.generation == now)
+        if (RegistryPtr r = seen.snapshot.lock()) return r;
+    std::lock_guard lock(registry_mu_);
+    seen.generation = generation_.load(std::memory_order_relaxed);
+    seen.snapshot = registry_;
+    return registry_;
+}
 
 Dispatcher::~Dispatcher() { join(); }
 

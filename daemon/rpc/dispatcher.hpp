@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 namespace plugrpc {
 
@@ -26,8 +27,10 @@ public:
     explicit Dispatcher(unsigned blocking_threads);
     ~Dispatcher();
 
-    void publish(RegistryPtr registry) { registry_.store(std::move(registry)); }
-    RegistryPtr registry() const { return registry_.load(); }
+    // The snapshot new calls use. publish() swaps it; registry() is read on
+    // every call without a shared lock (see dispatcher.cpp).
+    void publish(RegistryPtr registry);
+    RegistryPtr registry() const;
 
     // Look up `service_method`, check `params` against the method's argument
     // schema and run it.
@@ -54,7 +57,9 @@ public:
 private:
     void run(plrpc_call* call);
 
-    std::atomic<RegistryPtr> registry_;
+    mutable std::mutex registry_mu_;
+    RegistryPtr registry_;
+    std::atomic<std::uint64_t> generation_; // unique over every Dispatcher; changes on publish
     boost::asio::thread_pool blocking_;
     std::atomic<std::size_t> inflight_{0};
     std::atomic<std::size_t> max_inflight_{100000};
