@@ -57,10 +57,22 @@ private:
     void read() {
         if (draining_ && buffer_.size() == 0) return close();
         reading_ = true;
-        // A request under way must arrive within header_timeout; an idle
-        // keep-alive connection may wait idle_timeout for the next one.
-        const auto& l = conn_.settings->limits;
         bool started = buffer_.size() > 0;
+        arm_timer(started);
+        if (started) return parse();
+        // Nothing buffered (the usual keep-alive case): wait for the next
+        // request instead of trying a read that would fail.
+        conn_.socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+            if (ec) return self->on_read(ec);
+            self->arm_timer(true); // its first bytes are here: the rest within header_timeout
+            self->parse();
+        });
+    }
+
+    // An idle keep-alive connection may wait idle_timeout for its next
+    // request; a request under way must arrive whole within header_timeout.
+    void arm_timer(bool started) {
+        const auto& l = conn_.settings->limits;
         timer_.expires_after(started ? l.header_timeout : l.idle_timeout);
         timer_.async_wait([self = shared_from_this(), started](boost::system::error_code ec) {
             if (ec || !self->reading_) return;
@@ -69,6 +81,9 @@ private:
             boost::system::error_code ignored;
             self->conn_.socket.cancel(ignored);
         });
+    }
+
+    void parse() {
         parser_.emplace();
         parser_->header_limit(16 * 1024);
         parser_->body_limit(conn_.settings->limits.max_message_bytes);

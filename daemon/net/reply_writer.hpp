@@ -1,6 +1,7 @@
 // Replies waiting to go out on one connection, written with as few syscalls
-// as possible: while one write runs, new replies collect in a second buffer
-// and leave together when it completes.
+// as possible: all replies ready at a flush leave in one write; while an
+// asynchronous write runs, new replies collect in a second buffer and leave
+// together when it completes.
 #pragma once
 
 #include "net/context.hpp"
@@ -20,10 +21,26 @@ public:
     // Append reply bytes here, then flush().
     std::string& buffer() { return pending_; }
 
-    // Start a write if none runs and bytes wait. `owner` is kept alive until
-    // the write completes.
+    // Write what waits, if no write runs. Most batches fit the socket's
+    // send buffer: they go out at once, with no completion to schedule
+    // (the socket is non-blocking). What does not fit is written
+    // asynchronously; `owner` is kept alive until that completes, and
+    // on_drained is called after it.
     void flush(std::shared_ptr<void> owner) {
         if (writing_ || pending_.empty() || failed_) return;
+        boost::system::error_code ec;
+        std::size_t n = socket_.write_some(boost::asio::buffer(pending_), ec);
+        if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) ec = {}, n = 0;
+        if (ec) {
+            failed_ = true;
+            pending_.clear();
+            return;
+        }
+        if (n == pending_.size()) {
+            pending_.clear();
+            return;
+        }
+        pending_.erase(0, n);
         writing_ = true;
         std::swap(pending_, inflight_);
         boost::asio::async_write(socket_, boost::asio::buffer(inflight_),

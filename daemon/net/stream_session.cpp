@@ -15,6 +15,8 @@ StreamSession::~StreamSession() { conn_.ctx.sessions.remove(this); }
 
 void StreamSession::start() {
     conn_.ctx.sessions.add(shared_from_this());
+    boost::system::error_code ignored;
+    conn_.socket.non_blocking(true, ignored); // see read_now() and ReplyWriter::flush()
     writer_.on_drained = [this] {
         if (!processing_) resume();
     };
@@ -42,10 +44,33 @@ void StreamSession::read() {
         return maybe_close();
     }
     reading_ = true;
-    conn_.socket.async_read_some(in_.prepare(room), [self = shared_from_this()](boost::system::error_code ec,
-                                                                               std::size_t n) {
+    if (drained_socket_) {
+        // The last read emptied the socket: wait until it is readable rather
+        // than try a read that would fail (a syscall per call saved at low load).
+        conn_.socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+            if (ec) return self->on_read(ec, 0);
+            self->read_now();
+        });
+        return;
+    }
+    conn_.socket.async_read_some(in_.prepare(room), [self = shared_from_this(), room](boost::system::error_code ec,
+                                                                                     std::size_t n) {
+        self->drained_socket_ = !ec && n < room;
         self->on_read(ec, n);
     });
+}
+
+// The socket is readable: read on the spot (it is non-blocking).
+void StreamSession::read_now() {
+    std::size_t room = std::min(kReadChunk, in_.max_size() - in_.size());
+    boost::system::error_code ec;
+    std::size_t n = conn_.socket.read_some(in_.prepare(room), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        reading_ = false; // a spurious wake-up: wait again
+        return read();
+    }
+    drained_socket_ = !ec && n < room;
+    on_read(ec, n);
 }
 
 void StreamSession::on_read(boost::system::error_code ec, std::size_t n) {

@@ -71,3 +71,18 @@ TEST_CASE("an HTTP request trickled slower than header_timeout is cut off") {
     HttpClient good(d.port());
     CHECK(good.get("/healthz").status == 200);
 }
+
+TEST_CASE("on a kept-alive HTTP connection the next request, trickled, is cut off by header_timeout, not idle_timeout") {
+    DaemonOptions o;
+    o.extra_config = "[limits]\nheader_timeout = \"500ms\"\nidle_timeout = \"60s\"\n";
+    Daemon d(o);
+    HttpClient http(d.port());
+    REQUIRE(http.get("/healthz").status == 200);
+    Connection& c = http.connection();
+    c.send("POST /_goRPC_ HTTP/1.1\r\n");
+    std::this_thread::sleep_for(300ms);
+    c.send("Host: x\r\n");
+    auto start = std::chrono::steady_clock::now();
+    CHECK(c.closed_by_peer(5s));
+    CHECK(std::chrono::steady_clock::now() - start < 2s);
+}
