@@ -8,9 +8,9 @@
 
 namespace plugrpc {
 
-inline void append_json(std::string& out, const boost::json::value& v) {
-    boost::json::serializer sr;
-    sr.reset(&v);
+namespace detail {
+// Drain `sr` into the free capacity of `out`, growing it as needed.
+inline void append_serialized(std::string& out, boost::json::serializer& sr) {
     while (!sr.done()) {
         std::size_t at = out.size();
         std::size_t room = out.capacity() - at;
@@ -20,18 +20,19 @@ inline void append_json(std::string& out, const boost::json::value& v) {
         out.resize(at + n);
     }
 }
+} // namespace detail
 
+inline void append_json(std::string& out, const boost::json::value& v) {
+    boost::json::serializer sr;
+    sr.reset(&v);
+    detail::append_serialized(out, sr);
+}
+
+// A string, quoted and escaped.
 inline void append_json(std::string& out, boost::json::string_view s) {
     boost::json::serializer sr;
     sr.reset(s);
-    while (!sr.done()) {
-        std::size_t at = out.size();
-        std::size_t room = out.capacity() - at;
-        if (room < 64) room = at + 256;
-        out.resize(at + room);
-        std::size_t n = sr.read(out.data() + at, room).size();
-        out.resize(at + n);
-    }
+    detail::append_serialized(out, sr);
 }
 
 } // namespace plugrpc

@@ -125,7 +125,7 @@ ReplyDecoder::Step ReplyDecoder::read_item() {
         if (id < 0) {
             WireType t = read_wire_type(r);
             if (!r.empty()) throw StreamError("gob: extra data in buffer");
-            types_.define(-id, std::move(t), f.size);
+            types_.define(gob::TypeTable::defined_id(id), std::move(t), f.size);
             pos_ = f.end;
             continue;
         }

@@ -44,7 +44,7 @@ TypeId read_type_sequence(Walk& w) {
         std::size_t before = r.remaining();
         try {
             WireType t = read_wire_type(r);
-            if (w.scanning) w.types.define(-id, std::move(t), before - r.remaining());
+            if (w.scanning) w.types.define(TypeTable::defined_id(id), std::move(t), before - r.remaining());
         } catch (const Error& e) {
             throw StreamError(e.what());
         }

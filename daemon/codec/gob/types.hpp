@@ -9,6 +9,7 @@
 #include "codec/gob/wire.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -62,6 +63,13 @@ public:
     // Throws Error: ids below 64 or already defined ("gob: duplicate type
     // received"), or past the limits.
     void define(std::int64_t id, WireType t, std::size_t bytes);
+
+    // The id a definition message defines: the negation of the id it
+    // carries. INT64_MIN has no negation (found by tests/fuzz): it becomes
+    // 0, which define() refuses like every id below 64.
+    static std::int64_t defined_id(std::int64_t message_id) {
+        return message_id == std::numeric_limits<std::int64_t>::min() ? 0 : -message_id;
+    }
 
     // Definitions made after a mark can be taken back (a value that was
     // scanned before all of its messages had arrived).

@@ -1,9 +1,13 @@
 #include "codec/jsonrpc/message.hpp"
 
+#include "rpc/json_text.hpp"
+
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <plugrpc/json_parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <cmath>
 
 namespace plugrpc::jsonrpc {
 namespace json = boost::json;
@@ -21,6 +25,30 @@ Request invalid(Dialect d, json::value id, int code, std::string why) {
 
 bool valid_id(const json::value& id) { return id.is_null() || id.is_number() || id.is_string(); }
 
+// The first number JSON cannot carry (infinity, NaN) in `v`, as Go's
+// encoding/json names it; null when there is none. A number beyond a
+// double's range (1e400) parses as infinity: an id holding one could not
+// be echoed, a result holding one could not be sent.
+const char* unsupported_number(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::double_: {
+        double d = v.get_double();
+        if (std::isnan(d)) return "NaN";
+        if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
+        return nullptr;
+    }
+    case json::kind::array:
+        for (const auto& e : v.get_array())
+            if (const char* bad = unsupported_number(e)) return bad;
+        return nullptr;
+    case json::kind::object:
+        for (const auto& kv : v.get_object())
+            if (const char* bad = unsupported_number(kv.value())) return bad;
+        return nullptr;
+    default: return nullptr;
+    }
+}
+
 Request decode_one(const json::value& v) {
     if (!v.is_object()) return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: expected an object");
     const json::object& o = v.get_object();
@@ -28,6 +56,10 @@ Request decode_one(const json::value& v) {
     Request r;
     r.dialect = version ? Dialect::V2 : Dialect::Go;
     const json::value* id = o.if_contains("id");
+    if (id && unsupported_number(*id)) // Go's dialect echoes any value as the id: [1e400] too
+        return invalid(r.dialect, nullptr, InvalidRequest,
+                       r.dialect == Dialect::V2 ? "Invalid Request: id must be a string, number or null"
+                                                : "jsonrpc: request id out of range");
     if (id) r.id = *id;
     if (r.dialect == Dialect::V2) {
         if (!version->is_string() || version->get_string() != "2.0")
@@ -67,9 +99,9 @@ Request decode_one(const json::value& v) {
     return r;
 }
 
-void append_id(std::string& out, const json::value& id) { out += json::serialize(id); }
+void append_id(std::string& out, const json::value& id) { append_json(out, id); }
 
-void append_escaped(std::string& out, std::string_view s) { out += json::serialize(json::string_view(s)); }
+void append_escaped(std::string& out, std::string_view s) { append_json(out, json::string_view(s)); }
 
 } // namespace
 
@@ -132,15 +164,23 @@ void encode_error(std::string& out, Dialect dialect, const json::value& id, int 
 
 void encode_reply(std::string& out, const Request& req, const Outcome& o) {
     if (o.ok()) {
+        // Infinity and NaN have no JSON text (a gob client may send them; a
+        // plugin may return them): answer as Go's encoding/json would fail.
+        if (const char* bad = unsupported_number(o.result)) {
+            Outcome failed;
+            failed.kind = Outcome::Kind::Internal;
+            failed.error = std::string("json: unsupported value: ") + bad;
+            return encode_reply(out, req, failed);
+        }
         if (req.dialect == Dialect::Go) {
             out += "{\"id\":";
             append_id(out, req.id);
             out += ",\"result\":";
-            out += json::serialize(o.result);
+            append_json(out, o.result);
             out += ",\"error\":null}";
         } else {
             out += "{\"jsonrpc\":\"2.0\",\"result\":";
-            out += json::serialize(o.result);
+            append_json(out, o.result);
             out += ",\"id\":";
             append_id(out, req.id);
             out += '}';
