@@ -37,6 +37,8 @@ private:
         return true;
     }
 
+    bool mid_message() const override { return dec_.buffered() > 0; }
+
     void on_input_end() override {
         if (dec_.buffered() > 0)
             spdlog::debug("{}: gob: connection closed inside a message ({} bytes)", peer(), dec_.buffered());

@@ -33,6 +33,10 @@ private:
         return true;
     }
 
+    bool mid_message() const override {
+        return input().find_first_not_of(" \t\r\n") != std::string_view::npos;
+    }
+
     void on_input_end() override {
         std::string_view rest = input();
         if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos)

@@ -6,7 +6,8 @@ namespace plugrpc {
 namespace asio = boost::asio;
 
 StreamSession::StreamSession(Connection conn, ReadBuffer buffer, Protocol protocol)
-    : conn_(std::move(conn)), in_(std::move(buffer)), writer_(conn_.socket), idle_timer_(conn_.socket.get_executor()) {
+    : conn_(std::move(conn)), in_(std::move(buffer)), writer_(conn_.socket), idle_timer_(conn_.socket.get_executor()),
+      message_timer_(conn_.socket.get_executor()) {
     if (protocol != Protocol::GobHttp) conn_.gauge->become(protocol);
     in_.max_size(conn_.settings->limits.max_message_bytes + kReadChunk);
 }
@@ -110,7 +111,35 @@ void StreamSession::process() {
     processing_ = false;
     writer_.flush(shared_from_this());
     if (read_closed_ || failed_) maybe_close();
-    else read();
+    else {
+        watch_partial_message();
+        read();
+    }
+}
+
+void StreamSession::watch_partial_message() {
+    if (!mid_message()) {
+        if (message_timer_armed_) message_timer_.cancel();
+        message_timer_armed_ = false;
+        return;
+    }
+    if (message_timer_armed_) return; // the clock runs from the message's first bytes
+    message_timer_armed_ = true;
+    auto timeout = conn_.settings->limits.header_timeout;
+    message_timer_.expires_after(timeout);
+    message_timer_.async_wait([self = shared_from_this(), timeout](boost::system::error_code ec) {
+        if (ec || self->closed_ || !self->message_timer_armed_) return;
+        self->message_timer_armed_ = false;
+        if (!self->mid_message() || self->paused()) return; // done, or we are the slow side
+        spdlog::debug("{}: a message not complete within the header timeout ({} ms); closing", self->conn_.peer,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count());
+        self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
+        self->failed_ = true;
+        self->read_closed_ = true;
+        boost::system::error_code ignored;
+        self->conn_.socket.cancel(ignored);
+        self->maybe_close();
+    });
 }
 
 void StreamSession::finish_call(std::string_view reply) {
@@ -138,6 +167,7 @@ void StreamSession::maybe_close() {
     if (closed_ || !(read_closed_ || failed_) || inflight_ > 0 || !writer_.idle()) return;
     closed_ = true;
     idle_timer_.cancel();
+    message_timer_.cancel();
     boost::system::error_code ignored;
     conn_.socket.shutdown(Socket::shutdown_send, ignored);
     conn_.socket.close(ignored);

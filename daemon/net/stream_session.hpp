@@ -7,7 +7,8 @@
 // Back-pressure: with max_inflight_per_connection calls running, or too
 // many reply bytes waiting for a slow reader, the session stops reading.
 // A drain (graceful stop) reads what the peer already sent, answers it, and
-// closes. An idle connection is closed after idle_timeout.
+// closes. An idle connection is closed after idle_timeout; a message begun
+// and not finished within header_timeout closes the connection too.
 #pragma once
 
 #include "net/connection.hpp"
@@ -39,6 +40,10 @@ protected:
     virtual bool on_input() = 0;
     // The peer will send nothing more; bytes left in input() are all there is.
     virtual void on_input_end() {}
+    // Part of a message has arrived and the rest has not: the rest must come
+    // within header_timeout of the part's arrival, or the session closes
+    // (a request trickled byte by byte cannot hold a connection).
+    virtual bool mid_message() const = 0;
 
     std::string_view input() const {
         return {static_cast<const char*>(in_.data().data()), in_.size()};
@@ -75,6 +80,7 @@ private:
     void resume();
     void maybe_close();
     void arm_idle_timer();
+    void watch_partial_message();
 
     static constexpr std::size_t kReadChunk = 64 * 1024;
     static constexpr std::size_t kMaxBacklog = 4u << 20;
@@ -82,6 +88,8 @@ private:
     ReadBuffer in_;
     ReplyWriter writer_;
     boost::asio::steady_timer idle_timer_;
+    boost::asio::steady_timer message_timer_; // header_timeout for a message under way
+    bool message_timer_armed_ = false;
     std::chrono::steady_clock::time_point last_read_;
     std::size_t inflight_ = 0;
     bool reading_ = false;
