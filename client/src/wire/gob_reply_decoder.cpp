@@ -1,6 +1,7 @@
 #include "wire/gob_reply_decoder.hpp"
 
 #include "codec/gob/input.hpp"
+#include "codec/gob/netrpc_headers.hpp"
 #include "codec/gob/skip.hpp"
 #include "codec/gob/value_decoder.hpp"
 
@@ -10,22 +11,6 @@
 namespace plugrpc::gob {
 
 namespace {
-
-// net/rpc's Response, as the client decodes it.
-const Schema& response_schema() {
-    static const Schema s = [] {
-        Schema r;
-        r.kind = Kind::Struct;
-        r.name = "Response";
-        auto str = std::make_shared<Schema>();
-        str->kind = Kind::String;
-        auto u64 = std::make_shared<Schema>();
-        u64->kind = Kind::Uint;
-        r.fields = {{"ServiceMethod", str}, {"Seq", u64}, {"Error", str}};
-        return r;
-    }();
-    return s;
-}
 
 TypeId as_type_id(std::int64_t id) {
     return id <= std::numeric_limits<TypeId>::max() ? static_cast<TypeId>(id) : -1;
@@ -163,7 +148,7 @@ ReplyDecoder::Step ReplyDecoder::read_item() {
         Walk replay{types_, in, false};
         boost::json::value header;
         try {
-            header = decode_top_value(replay, as_type_id(id), response_schema());
+            header = decode_top_value(replay, as_type_id(id), response_header_schema());
         } catch (const Error& e) {
             throw StreamError(std::string("rpc: client cannot decode response: ") + e.what());
         }

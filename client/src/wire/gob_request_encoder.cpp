@@ -1,38 +1,16 @@
 #include "wire/gob_request_encoder.hpp"
 
+#include "codec/gob/netrpc_headers.hpp"
 #include "codec/gob/value_encoder.hpp"
 
 #include <memory>
 
 namespace plugrpc::gob {
 
-namespace {
-
-// net/rpc's Request, as Go's client sends it.
-const Schema& request_schema() {
-    static const Schema s = [] {
-        Schema r;
-        r.kind = Kind::Struct;
-        r.name = "Request";
-        auto str = std::make_shared<Schema>();
-        str->kind = Kind::String;
-        auto u64 = std::make_shared<Schema>();
-        u64->kind = Kind::Uint;
-        r.fields = {{"ServiceMethod", str}, {"Seq", u64}};
-        return r;
-    }();
-    return s;
-}
-
-// Go names a top-level struct after itself; slices, maps and arrays have no name.
-std::string top_level_name(const Schema& s) { return s.kind == Kind::Struct ? s.name : std::string(); }
-
-} // namespace
-
 void RequestEncoder::encode(std::string& out, std::string_view service_method, std::uint64_t seq,
                             const boost::json::value& args, const Schema& args_schema) {
     types_.end_call(); // schema addresses from an earlier call may be reused
-    const Schema& header = request_schema();
+    const Schema& header = request_header_schema();
     TypeId header_id = types_.id_for(header, header.name);
     types_.send(out, header);
     // Request{ServiceMethod, Seq}, zero fields left out.

@@ -1,6 +1,7 @@
 #include "codec/gob/decoder.hpp"
 
 #include "codec/gob/input.hpp"
+#include "codec/gob/netrpc_headers.hpp"
 #include "codec/gob/skip.hpp"
 #include "codec/gob/value_decoder.hpp"
 
@@ -10,22 +11,6 @@
 namespace plugrpc::gob {
 
 namespace {
-
-// net/rpc's Request, as the server decodes it.
-const Schema& request_schema() {
-    static const Schema s = [] {
-        Schema r;
-        r.kind = Kind::Struct;
-        r.name = "Request";
-        auto str = std::make_shared<Schema>();
-        str->kind = Kind::String;
-        auto u64 = std::make_shared<Schema>();
-        u64->kind = Kind::Uint;
-        r.fields = {{"ServiceMethod", str}, {"Seq", u64}};
-        return r;
-    }();
-    return s;
-}
 
 TypeId as_type_id(std::int64_t id) {
     // Out of range: an id no table holds, reported as unknown when used.
@@ -199,7 +184,7 @@ RequestDecoder::Step RequestDecoder::read_item() {
         Walk replay{types_, in, false};
         boost::json::value header;
         try {
-            header = decode_top_value(replay, as_type_id(id), request_schema());
+            header = decode_top_value(replay, as_type_id(id), request_header_schema());
         } catch (const Error& e) {
             throw StreamError(std::string("rpc: server cannot decode request: ") + e.what());
         }

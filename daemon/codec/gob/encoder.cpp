@@ -1,44 +1,11 @@
 #include "codec/gob/encoder.hpp"
 
+#include "codec/gob/netrpc_headers.hpp"
 #include "codec/gob/value_encoder.hpp"
 
 #include <memory>
 
 namespace plugrpc::gob {
-
-namespace {
-
-// net/rpc's Response, as Go's server sends it.
-const Schema& response_schema() {
-    static const Schema s = [] {
-        Schema r;
-        r.kind = Kind::Struct;
-        r.name = "Response";
-        auto str = std::make_shared<Schema>();
-        str->kind = Kind::String;
-        auto u64 = std::make_shared<Schema>();
-        u64->kind = Kind::Uint;
-        r.fields = {{"ServiceMethod", str}, {"Seq", u64}, {"Error", str}};
-        return r;
-    }();
-    return s;
-}
-
-// The body of an error reply: Go's invalidRequest, struct{}{}.
-const Schema& empty_struct_schema() {
-    static const Schema s = [] {
-        Schema r;
-        r.kind = Kind::Struct;
-        return r;
-    }();
-    return s;
-}
-
-// The name Go gives a top-level type: its own name; "" for a slice, map or
-// array, which have none.
-std::string top_level_name(const Schema& s) { return s.kind == Kind::Struct ? s.name : std::string(); }
-
-} // namespace
 
 void ResponseEncoder::encode(std::string& out, std::string_view service_method, std::uint64_t seq,
                              std::string_view error, const boost::json::value* reply, const Schema* reply_schema) {
@@ -54,7 +21,7 @@ void ResponseEncoder::encode_cached(std::string& out, std::string_view service_m
 TypeId ResponseEncoder::top_level_type(std::string& out, const Schema& s, const std::shared_ptr<const Schema>* owner) {
     // The two static schemas, and schemas held in known_, cannot be freed
     // and their address reused for another shape: their ids are remembered.
-    TypeId* fixed = &s == &response_schema() ? &header_id_ : &s == &empty_struct_schema() ? &empty_id_ : nullptr;
+    TypeId* fixed = &s == &response_header_schema() ? &header_id_ : &s == &empty_struct_schema() ? &empty_id_ : nullptr;
     if (fixed && *fixed) return *fixed;
     if (owner)
         for (const Known& k : known_)
@@ -73,7 +40,7 @@ void ResponseEncoder::encode(std::string& out, std::string_view service_method, 
                              std::string_view error, const boost::json::value* reply, const Schema* reply_schema,
                              const std::shared_ptr<const Schema>* owner) {
     types_.end_call(); // schema addresses from an earlier call may be reused
-    TypeId header_id = top_level_type(out, response_schema(), nullptr);
+    TypeId header_id = top_level_type(out, response_header_schema(), nullptr);
     // Response{ServiceMethod, Seq, Error}, zero fields left out.
     payload_.clear();
     put_int(payload_, header_id);
