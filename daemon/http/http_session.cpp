@@ -76,7 +76,8 @@ private:
         timer_.expires_after(started ? l.header_timeout : l.idle_timeout);
         timer_.async_wait([self = shared_from_this(), started](boost::system::error_code ec) {
             if (ec || !self->reading_) return;
-            spdlog::debug("{}: http: {}; closing", self->conn_.peer, started ? "header timeout" : "idle");
+            if (started) spdlog::info("{}: http: request not complete within the header timeout; closing", self->conn_.peer);
+            else spdlog::debug("{}: http: idle; closing", self->conn_.peer);
             if (started) self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
             boost::system::error_code ignored;
             self->conn_.socket.cancel(ignored);
@@ -98,7 +99,8 @@ private:
         if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
             return close();
         if (ec) {
-            spdlog::debug("{}: http: {}", conn_.peer, ec.message());
+            // Over a limit (body, header) or malformed: worth a line, once for the connection, which closes.
+            spdlog::info("{}: http: {}; closing", conn_.peer, ec.message());
             if (ec == http::error::body_limit) {
                 conn_.ctx.counters.limit(LimitKind::MessageBytes);
                 return respond_error(http::status::payload_too_large,

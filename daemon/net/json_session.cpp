@@ -52,7 +52,7 @@ private:
                           : st == Framer::Status::TooDeep
                               ? "nested deeper than " + std::to_string(l.max_json_depth) + " levels"
                               : "expected a JSON object or array";
-        spdlog::debug("{}: json: {}; closing", peer(), why);
+        spdlog::info("{}: json: {}; closing", peer(), why);
         if (st == Framer::Status::TooLarge) ctx().counters.limit(LimitKind::MessageBytes);
         if (st == Framer::Status::TooDeep) ctx().counters.limit(LimitKind::JsonDepth);
         reply_error(st == Framer::Status::Garbage ? ParseError : InvalidRequest,

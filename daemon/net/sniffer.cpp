@@ -68,7 +68,7 @@ public:
         timer_.expires_after(conn_.settings->limits.header_timeout);
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (!ec) {
-                spdlog::debug("{}: no request within the header timeout; closing", self->conn_.peer);
+                spdlog::info("{}: no request within the header timeout; closing", self->conn_.peer);
                 self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
                 boost::system::error_code ignored;
                 self->conn_.socket.close(ignored);

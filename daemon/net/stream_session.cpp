@@ -131,7 +131,7 @@ void StreamSession::watch_partial_message() {
         if (ec || self->closed_ || !self->message_timer_armed_) return;
         self->message_timer_armed_ = false;
         if (!self->mid_message() || self->paused()) return; // done, or we are the slow side
-        spdlog::debug("{}: a message not complete within the header timeout ({} ms); closing", self->conn_.peer,
+        spdlog::info("{}: a message not complete within the header timeout ({} ms); closing", self->conn_.peer,
                       std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count());
         self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
         self->failed_ = true;

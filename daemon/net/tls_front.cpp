@@ -66,7 +66,7 @@ public:
         timer_.expires_after(ctx_.settings.load()->limits.header_timeout);
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec || self->handshaken_) return;
-            spdlog::debug("{}: no TLS handshake within the header timeout; closing", self->peer_);
+            spdlog::info("{}: no TLS handshake within the header timeout; closing", self->peer_);
             self->ctx_.counters.limit(LimitKind::HeaderTimeout);
             self->close();
         });
