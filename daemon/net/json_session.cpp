@@ -33,9 +33,8 @@ private:
         return true;
     }
 
-    bool mid_message() const override {
-        return input().find_first_not_of(" \t\r\n") != std::string_view::npos;
-    }
+    // The framer knows, without rescanning what is buffered on every read.
+    bool mid_message() const override { return framer_.mid_value(); }
 
     void on_input_end() override {
         std::string_view rest = input();

@@ -30,6 +30,8 @@ public:
 
     // Forget any partial value (after the caller dropped its bytes).
     void reset() { *this = Framer(max_bytes_, max_depth_); }
+    // A value has begun and not yet ended (whitespace alone does not count).
+    bool mid_value() const { return started_; }
 
 private:
     std::size_t max_bytes_;
