@@ -3,8 +3,8 @@
 //
 //   JSON: Framer::next (json_session) -> jsonrpc::serve_message (decode,
 //         Dispatcher::call, encode_reply)
-//   gob:  RequestDecoder feed/next/body_as (gob_session) -> Registry::find ->
-//         Dispatcher::invoke -> ResponseEncoder::encode
+//   gob:  RequestDecoder feed/next/body_into (gob_session) -> Registry::find ->
+//         Dispatcher::prepare/start -> ResponseEncoder::encode_cached
 //
 // — and into the real arith.so's Arith.Multiply through the plugin ABI.
 // Every reply is checked. What is left out is only the socket and the
@@ -150,7 +150,7 @@ void json_call_path(benchmark::State& state, Shape shape) {
         std::size_t begin = 0, end = 0;
         if (framer.next(in, begin, end) != jsonrpc::Framer::Status::Complete) die("framer: not complete");
         jsonrpc::serve_message(h.dispatcher, in.substr(begin, end - begin), limits,
-                               [&reply](std::string out) { reply = std::move(out); });
+                               [&reply](std::string_view out) { reply.assign(out); });
         wrong += reply != replies[i];
         benchmark::DoNotOptimize(reply.data());
         i = (i + 1) % kVariants;
@@ -260,18 +260,18 @@ struct GobConnection {
     }
 
     void handle() {
-        std::string method_name = dec.service_method();
+        const std::string& method_name = dec.service_method();
         std::uint64_t seq = dec.seq();
         Lookup found = dispatcher.registry()->find(method_name);
         if (!found.method) die(found.error);
-        auto body = dec.body_as(*found.method->args);
-        if (!body.ok()) die(body.error);
         MethodPtr method = found.method;
-        dispatcher.invoke(std::move(found.method), std::move(body.value),
-                          [this, method, seq, name = std::move(method_name)](Outcome&& o) {
-                              if (o.ok() && o.result.is_int64()) last_result = o.result.get_int64();
-                              enc.encode(out, name, seq, o.ok() ? "" : o.error, &o.result, method->reply.get());
-                          });
+        plrpc_call* call = dispatcher.prepare(std::move(found.method), [this, method, seq, name = method_name](Outcome&& o) {
+            if (o.ok() && o.result.is_int64()) last_result = o.result.get_int64();
+            enc.encode_cached(out, name, seq, o.ok() ? "" : o.error, &o.result, method->reply);
+        });
+        std::string error = dec.body_into(method->args, call->args);
+        if (!error.empty()) die(error);
+        dispatcher.start(call);
     }
 };
 

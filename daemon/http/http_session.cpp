@@ -172,9 +172,9 @@ private:
     void serve_jsonrpc() {
         jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch};
         jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
-                               [self = shared_from_this()](std::string reply) {
+                               [self = shared_from_this()](std::string_view text) {
                                    asio::dispatch(self->conn_.socket.get_executor(),
-                                                  [self, reply = std::move(reply)]() mutable {
+                                                  [self, reply = std::string(text)]() mutable {
                                                       if (reply.empty())
                                                           return self->respond(http::status::no_content, "", "");
                                                       reply += '\n';

@@ -53,23 +53,28 @@ private:
             enc_.encode(output(), method_name, seq, found.error, nullptr, nullptr);
             return;
         }
-        auto body = dec_.body_as(*found.method->args);
-        if (!body.ok()) {
-            found.method->stats->record(0, true);
-            enc_.encode(output(), method_name, seq, body.error, nullptr, nullptr);
+        // The argument is decoded straight into the call's own arena.
+        MethodPtr method = found.method;
+        auto self = std::static_pointer_cast<GobSession>(shared_from_this());
+        plrpc_call* call = ctx().dispatcher.prepare(
+            std::move(found.method), [self, method, seq, name = method_name](Outcome&& o) mutable {
+                auto reply = [self, method, seq, name = std::move(name), o = std::move(o)] {
+                    self->enc_.encode_cached(self->output(), name, seq, o.ok() ? "" : o.error, &o.result,
+                                             method->reply);
+                    self->finish_call({});
+                };
+                if (self->at_home_now()) return reply();
+                self->at_home(std::move(reply));
+            });
+        std::string error = dec_.body_into(method->args, call->args);
+        if (!error.empty()) {
+            Dispatcher::abandon(call);
+            method->stats->record(0, true);
+            enc_.encode(output(), method_name, seq, error, nullptr, nullptr);
             return;
         }
         call_started();
-        auto self = std::static_pointer_cast<GobSession>(shared_from_this());
-        MethodPtr method = found.method;
-        ctx().dispatcher.invoke(std::move(found.method), std::move(body.value),
-                                [self, method, seq, name = std::move(method_name)](Outcome&& o) mutable {
-                                    self->at_home([self, method, seq, name = std::move(name), o = std::move(o)] {
-                                        self->enc_.encode_cached(self->output(), name, seq, o.ok() ? "" : o.error,
-                                                                 &o.result, method->reply);
-                                        self->finish_call({});
-                                    });
-                                });
+        ctx().dispatcher.start(call);
     }
 
     gob::RequestDecoder dec_;

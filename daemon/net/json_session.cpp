@@ -68,12 +68,18 @@ private:
     void handle(std::string_view text) {
         call_started();
         auto self = std::static_pointer_cast<JsonSession>(shared_from_this());
-        serve_message(ctx().dispatcher, text, limits_, [self](std::string reply) {
-            self->at_home([self, reply = std::move(reply)]() mutable {
-                if (!reply.empty()) reply += '\n';
-                self->finish_call(reply);
-            });
+        serve_message(ctx().dispatcher, text, limits_, [self](std::string_view reply) {
+            if (self->at_home_now()) return self->finish_reply(reply);
+            self->at_home([self, reply = std::string(reply)] { self->finish_reply(reply); });
         });
+    }
+
+    void finish_reply(std::string_view reply) {
+        if (!reply.empty()) {
+            output().append(reply);
+            output() += '\n';
+        }
+        finish_call({});
     }
 
     Framer framer_;

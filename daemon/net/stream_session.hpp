@@ -15,6 +15,7 @@
 #include "net/reply_writer.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -61,6 +62,13 @@ protected:
     void at_home(F&& f) {
         boost::asio::dispatch(conn_.socket.get_executor(),
                               [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
+    }
+
+    // True when running on this session's thread (at_home() would run at once).
+    bool at_home_now() {
+        auto home = conn_.socket.get_executor();
+        auto* ex = home.target<boost::asio::io_context::executor_type>();
+        return ex && ex->running_in_this_thread();
     }
 
     std::string& output() { return writer_.buffer(); }

@@ -9,6 +9,7 @@
 
 #include <plugrpc/abi.h>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -41,8 +42,16 @@ using Completion = std::function<void(Outcome&&)>;
 
 // Defined outside the namespace: abi.h declares it as a global struct.
 struct plrpc_call {
+    plrpc_call(plugrpc::MethodPtr m, plugrpc::Completion d) : method(std::move(m)), done(std::move(d)) {}
+    plrpc_call(const plrpc_call&) = delete;
+    plrpc_call& operator=(const plrpc_call&) = delete;
+
     plugrpc::MethodPtr method;
-    boost::json::value args;        // normalized arguments
+    // The arguments are built in this arena: small ones fit the call's own
+    // block, so a call costs one allocation.
+    unsigned char arena_block[320];
+    boost::json::monotonic_resource arena{arena_block, sizeof arena_block};
+    boost::json::value args = boost::json::value(boost::json::storage_ptr(&arena)); // normalized arguments
     boost::json::object fields;     // built by set_* helpers
     boost::json::value scalar;      // set_* with field == NULL
     bool has_scalar = false;
@@ -55,12 +64,8 @@ struct plrpc_call {
 
 namespace plugrpc {
 
-// Create a call for `method`; it holds two references (see plrpc_call::refs).
-// `inflight`, if given, is decremented when the call is answered.
-plrpc_call* new_call(MethodPtr method, boost::json::value args, Completion done,
-                     std::atomic<std::size_t>* inflight = nullptr);
-// Answer a call once: counts it, hands the outcome to `done`, drops the
-// answer's reference. Later answers are refused (returns false).
+// Answer a started call once: counts it, hands the outcome to `done`, drops
+// the answer's reference. Later answers are refused (returns false).
 bool answer_call(plrpc_call* call, Outcome&& outcome);
 // Drop one reference; the last one frees the call.
 void release_call(plrpc_call* call);

@@ -2,23 +2,13 @@
 
 #include "registry/openrpc.hpp"
 #include "rpc/json_text.hpp"
+#include "rpc/scratch.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace plugrpc {
 namespace json = boost::json;
-
-plrpc_call* new_call(MethodPtr method, json::value args, Completion done, std::atomic<std::size_t>* inflight) {
-    method->stats->inflight.fetch_add(1, std::memory_order_relaxed);
-    auto* c = new plrpc_call;
-    c->method = std::move(method);
-    c->args = std::move(args);
-    c->done = std::move(done);
-    c->inflight = inflight;
-    c->started = std::chrono::steady_clock::now();
-    return c;
-}
 
 void release_call(plrpc_call* call) {
     if (call->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete call;
@@ -108,45 +98,58 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
         const auto& a = params.get_array();
         arg = a.empty() ? &null_value : &a[0];
     }
-    NormalizeResult n = normalize(*arg, schema);
-    if (!n.ok()) {
-        found.method->stats->record(0, true);
-        done(failure(Outcome::Kind::InvalidParams, std::move(n.error)));
+    plrpc_call* c = prepare(std::move(found.method), std::move(done));
+    std::string error = normalize_into(*arg, schema, c->args);
+    if (!error.empty()) {
+        c->method->stats->record(0, true);
+        Completion failed = std::move(c->done);
+        abandon(c);
+        failed(failure(Outcome::Kind::InvalidParams, std::move(error)));
         return;
     }
-    invoke(std::move(found.method), std::move(n.value), std::move(done));
+    start(c);
 }
 
-void Dispatcher::invoke(MethodPtr method, json::value args, Completion done) {
+plrpc_call* Dispatcher::prepare(MethodPtr method, Completion done) {
+    return new plrpc_call(std::move(method), std::move(done));
+}
+
+void Dispatcher::abandon(plrpc_call* call) { delete call; }
+
+void Dispatcher::invoke(MethodPtr method, const json::value& args, Completion done) {
+    plrpc_call* c = prepare(std::move(method), std::move(done));
+    c->args = args;
+    start(c);
+}
+
+void Dispatcher::start(plrpc_call* c) {
+    MethodStats& stats = *c->method->stats;
     if (inflight_.fetch_add(1, std::memory_order_relaxed) >= max_inflight_.load(std::memory_order_relaxed)) {
         inflight_.fetch_sub(1, std::memory_order_relaxed);
         busy_.fetch_add(1, std::memory_order_relaxed);
-        method->stats->record(0, true);
-        done(failure(Outcome::Kind::Busy, "server busy: " + std::to_string(max_inflight_.load()) +
-                                              " calls are running; try again later"));
+        stats.record(0, true);
+        Completion refused = std::move(c->done);
+        abandon(c);
+        refused(failure(Outcome::Kind::Busy, "server busy: " + std::to_string(max_inflight_.load()) +
+                                                 " calls are running; try again later"));
         return;
     }
-    bool blocking = method->blocking();
-    plrpc_call* c = new_call(std::move(method), std::move(args), std::move(done), &inflight_);
-    if (blocking) boost::asio::post(blocking_, [this, c] { run(c); });
+    stats.inflight.fetch_add(1, std::memory_order_relaxed);
+    c->inflight = &inflight_;
+    c->started = std::chrono::steady_clock::now();
+    if (c->method->blocking()) boost::asio::post(blocking_, [this, c] { run(c); });
     else run(c);
 }
 
 void Dispatcher::run(plrpc_call* c) {
     const Method& m = *c->method;
-    // The arguments as text, in a buffer each thread reuses; a nested run
-    // (a completion that dispatches again before the handler returned)
-    // gets one of its own.
-    thread_local std::string reused;
-    thread_local bool in_use = false;
-    std::string own;
-    std::string& text = in_use ? own : reused;
-    bool outer = !in_use;
-    in_use = true;
-    text.clear();
-    append_json(text, c->args);
-    int rc = m.handler(m.method_data, c, text.data(), text.size());
-    if (outer) in_use = false;
+    int rc;
+    {
+        // The arguments as text, valid while the handler runs.
+        Scratch args;
+        append_json(args.text(), c->args);
+        rc = m.handler(m.method_data, c, args.text().data(), args.text().size());
+    }
     if (!c->answered.load(std::memory_order_acquire) && rc != PLRPC_PENDING) {
         std::string why = rc == PLRPC_OK ? "returned without answering"
                                          : "failed with code " + std::to_string(rc) + " without answering";

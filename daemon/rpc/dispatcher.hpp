@@ -37,9 +37,16 @@ public:
     void call(std::string_view service_method, const boost::json::value& params, ParamsShape shape,
               Completion done);
 
-    // Run a method whose arguments are already canonical (the gob codec
-    // converts straight from the wire to the schema).
-    void invoke(MethodPtr method, boost::json::value args, Completion done);
+    // For codecs that decode straight into the schema (gob): a call for
+    // `method`, whose `args` (in the call's own arena) the codec fills with
+    // canonical arguments and then start()s — or drops with abandon() if it
+    // cannot (`done` is then never called).
+    plrpc_call* prepare(MethodPtr method, Completion done);
+    void start(plrpc_call* call);
+    static void abandon(plrpc_call* call);
+
+    // prepare() and start() in one step, the arguments copied (tests, benchmarks).
+    void invoke(MethodPtr method, const boost::json::value& args, Completion done);
 
     // Beyond this many calls running daemon-wide, new calls fail fast with
     // "server busy" instead of queueing.

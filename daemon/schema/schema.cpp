@@ -255,10 +255,48 @@ const char* kind_of(const json::value& v) {
 
 struct Normalizer {
     std::string error;
-    std::string path; // "B", "Items[3].Name"
+
+    // Where the value being checked sits, as segments: built into a text
+    // ("B", "Items[3].Name", "Tags[key]") only when a check fails.
+    struct Segment {
+        enum class Kind : std::uint8_t { Field, Index, Key } kind;
+        std::string_view text; // Field, Key
+        std::size_t index;     // Index
+    };
+    Segment segments[kMaxSchemaDepth + 2];
+    unsigned depth_ = 0;
+
+    struct Enter {
+        Normalizer& n;
+        Enter(Normalizer& n, Segment s) : n(n) { n.segments[n.depth_++] = s; }
+        ~Enter() { --n.depth_; }
+    };
+    Enter field(std::string_view name) { return Enter(*this, {Segment::Kind::Field, name, 0}); }
+    Enter index(std::size_t i) { return Enter(*this, {Segment::Kind::Index, {}, i}); }
+    Enter key(std::string_view k) { return Enter(*this, {Segment::Kind::Key, k, 0}); }
+
+    std::string path() const {
+        std::string p;
+        for (unsigned i = 0; i < depth_; ++i) {
+            const Segment& s = segments[i];
+            if (s.kind == Segment::Kind::Field) {
+                if (!p.empty()) p += '.';
+                p += s.text;
+            } else {
+                p += '[';
+                if (s.kind == Segment::Kind::Index) p += std::to_string(s.index);
+                else p += s.text;
+                p += ']';
+            }
+        }
+        return p;
+    }
 
     bool fail(const std::string& why) {
-        if (error.empty()) error = (path.empty() ? std::string("params") : "field " + path) + ": " + why;
+        if (error.empty()) {
+            std::string p = path();
+            error = (p.empty() ? std::string("params") : "field " + p) + ": " + why;
+        }
         return false;
     }
 
@@ -298,6 +336,7 @@ struct Normalizer {
         return true;
     }
 
+    // `out` is written in its own storage.
     bool run(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
         if (depth > kMaxSchemaDepth) return fail("nested too deep");
         if (v.is_null()) { // as Go's encoding/json: null leaves the zero value
@@ -342,16 +381,13 @@ struct Normalizer {
         if (s.kind == Kind::Array && in.size() > s.length)
             return fail("expected at most " + std::to_string(s.length) + " elements, got " +
                         std::to_string(in.size()));
-        json::array a;
+        json::array& a = out.emplace_array();
         a.reserve(s.kind == Kind::Array ? s.length : in.size());
-        std::string base = path;
         for (std::size_t i = 0; i < in.size(); ++i) {
-            path = base + "[" + std::to_string(i) + "]";
+            auto at = index(i);
             if (!run(in[i], *s.elem, a.emplace_back(nullptr), depth + 1)) return false;
         }
-        path = base;
         while (s.kind == Kind::Array && a.size() < s.length) a.push_back(zero_value(*s.elem));
-        out = std::move(a);
         return true;
     }
 
@@ -378,73 +414,80 @@ struct Normalizer {
 
     bool map(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
         if (!v.is_object()) return fail(std::string("expected an object, got ") + kind_of(v));
-        json::object o;
-        std::string base = path;
+        json::object& o = out.emplace_object();
         for (const auto& kv : v.get_object()) {
-            path = base + "[" + std::string(kv.key()) + "]";
-            std::string key(kv.key());
+            auto at = key(kv.key());
             if (s.key->kind != Kind::String) {
                 json::value k;
                 if (!integer_key(kv.key(), *s.key, k)) return false;
-                key = json::serialize(k); // canonical: "+7" and "007" are "7"
+                // canonical: "+7" and "007" are "7"
+                if (!run(kv.value(), *s.elem, o[json::serialize(k)], depth + 1)) return false;
+            } else if (!run(kv.value(), *s.elem, o[kv.key()], depth + 1)) {
+                return false;
             }
-            if (!run(kv.value(), *s.elem, o[key], depth + 1)) return false;
         }
-        path = base;
-        out = std::move(o);
         return true;
     }
 
     bool structure(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
-        json::object o;
+        if (!v.is_array() && !v.is_object()) return fail("expected an object " + s.name + ", got " + kind_of(v));
+        json::object& o = out.emplace_object();
         o.reserve(s.fields.size());
-        std::string base = path;
-        auto sub = [&](const std::string& name) { return base.empty() ? name : base + "." + name; };
         if (v.is_array()) {
             const auto& a = v.get_array();
             if (a.size() > s.fields.size())
                 return fail("expected at most " + std::to_string(s.fields.size()) + " positional values for " +
                             s.name + ", got " + std::to_string(a.size()));
             for (std::size_t i = 0; i < s.fields.size(); ++i) {
-                path = sub(s.fields[i].name);
+                auto at = field(s.fields[i].name);
                 if (i < a.size()) {
                     if (!run(a[i], *s.fields[i].type, o[s.fields[i].name], depth + 1)) return false;
                 } else {
                     o[s.fields[i].name] = zero_value(*s.fields[i].type);
                 }
             }
-        } else if (v.is_object()) {
-            std::vector<const json::value*> given(s.fields.size(), nullptr);
-            for (const auto& kv : v.get_object()) {
-                int i = s.field_index(kv.key());
-                if (i >= 0 && !given[i]) given[i] = &kv.value();
-            }
-            for (std::size_t i = 0; i < s.fields.size(); ++i) {
-                path = sub(s.fields[i].name);
-                if (given[i]) {
-                    if (!run(*given[i], *s.fields[i].type, o[s.fields[i].name], depth + 1)) return false;
-                } else {
-                    o[s.fields[i].name] = zero_value(*s.fields[i].type);
-                }
-            }
-        } else {
-            return fail("expected an object " + s.name + ", got " + kind_of(v));
+            return true;
         }
-        path = base;
-        out = std::move(o);
+        // The first field given for each of ours (exact name first, then
+        // case-insensitive); a struct has few fields, found by a short scan.
+        constexpr std::size_t kOnStack = 16;
+        const json::value* on_stack[kOnStack] = {};
+        std::vector<const json::value*> on_heap;
+        const json::value** given = on_stack;
+        if (s.fields.size() > kOnStack) {
+            on_heap.assign(s.fields.size(), nullptr);
+            given = on_heap.data();
+        }
+        for (const auto& kv : v.get_object()) {
+            int i = s.field_index(kv.key());
+            if (i >= 0 && !given[i]) given[i] = &kv.value();
+        }
+        for (std::size_t i = 0; i < s.fields.size(); ++i) {
+            auto at = field(s.fields[i].name);
+            if (given[i]) {
+                if (!run(*given[i], *s.fields[i].type, o[s.fields[i].name], depth + 1)) return false;
+            } else {
+                o[s.fields[i].name] = zero_value(*s.fields[i].type);
+            }
+        }
         return true;
     }
 };
 
 } // namespace
 
-NormalizeResult normalize(const json::value& v, const Schema& s) {
+std::string normalize_into(const json::value& v, const Schema& s, json::value& out) {
     Normalizer n;
-    NormalizeResult r;
-    if (!n.run(v, s, r.value, 0)) {
-        r.value = nullptr;
-        r.error = std::move(n.error);
+    if (!n.run(v, s, out, 0)) {
+        out = nullptr;
+        return std::move(n.error);
     }
+    return {};
+}
+
+NormalizeResult normalize(const json::value& v, const Schema& s) {
+    NormalizeResult r;
+    r.error = normalize_into(v, s, r.value);
     return r;
 }
 

@@ -88,5 +88,8 @@ struct NormalizeResult {
 // missing ones zero; an array given for a struct fills its fields in order;
 // null is the zero value; integers range-checked for their width.
 NormalizeResult normalize(const boost::json::value& v, const Schema& s);
+// The same into `out`, built in out's own storage (an arena, say): the
+// error text (then `out` is null), or empty on success.
+std::string normalize_into(const boost::json::value& v, const Schema& s, boost::json::value& out);
 
 } // namespace plugrpc

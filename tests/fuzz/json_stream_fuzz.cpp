@@ -71,9 +71,9 @@ std::string drive(std::string_view data, const std::vector<std::size_t>& pieces)
             if (text.empty() || (text.front() != '{' && text.front() != '[')) fail("a frame is not a value", text);
             int answers = 0;
             std::string reply;
-            serve_message(dispatcher(), text, kLimits, [&](std::string r) {
+            serve_message(dispatcher(), text, kLimits, [&](std::string_view r) {
                 ++answers;
-                reply = std::move(r);
+                reply = r;
             });
             if (answers != 1) fail("a message was not answered exactly once", text);
             check_reply(text, reply);

@@ -103,9 +103,9 @@ struct Server {
         std::promise<std::string> reply;
         auto future = reply.get_future();
         int calls = 0;
-        serve_message(dispatcher, text, DecodeLimits{}, [&](std::string out) {
+        serve_message(dispatcher, text, DecodeLimits{}, [&](std::string_view out) {
             ++calls;
-            reply.set_value(std::move(out));
+            reply.set_value(std::string(out));
         });
         REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
         std::string out = future.get();
@@ -284,9 +284,9 @@ TEST_CASE("serve: a blocking method is answered from the worker pool", "[jsonrpc
     std::promise<std::thread::id> where;
     std::promise<std::string> reply;
     serve_message(s.dispatcher, R"({"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":6,"B":7},"id":1})",
-                  DecodeLimits{}, [&](std::string out) {
+                  DecodeLimits{}, [&](std::string_view out) {
                       where.set_value(std::this_thread::get_id());
-                      reply.set_value(std::move(out));
+                      reply.set_value(std::string(out));
                   });
     auto f = reply.get_future();
     REQUIRE(f.wait_for(std::chrono::seconds(10)) == std::future_status::ready);

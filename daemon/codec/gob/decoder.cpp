@@ -5,6 +5,8 @@
 #include "codec/gob/skip.hpp"
 #include "codec/gob/value_decoder.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
+
 #include <limits>
 #include <memory>
 
@@ -182,9 +184,12 @@ RequestDecoder::Step RequestDecoder::read_item() {
         std::vector<std::string_view> msgs = views(spans);
         ValueInput in(msgs);
         Walk replay{types_, in, false};
+        // The header is read into stack memory: only two fields are kept.
+        unsigned char block[512];
+        boost::json::monotonic_resource arena(block, sizeof block);
         boost::json::value header;
         try {
-            header = decode_top_value(replay, as_type_id(id), request_header_schema());
+            header = decode_top_value(replay, as_type_id(id), request_header_schema(), plans_, &arena);
         } catch (const Error& e) {
             throw StreamError(std::string("rpc: server cannot decode request: ") + e.what());
         }
@@ -198,22 +203,33 @@ RequestDecoder::Step RequestDecoder::read_item() {
 
 RequestDecoder::BodyResult RequestDecoder::body_as(const Schema& args) {
     BodyResult result;
-    if (phase_ != Phase::BodyReady) {
-        result.error = "gob: no request body to decode";
-        return result;
-    }
+    result.error = read_body([&](Walk& replay) { result.value = decode_top_value(replay, as_type_id(body_id_), args); });
+    return result;
+}
+
+std::string RequestDecoder::body_into(const SchemaPtr& args, boost::json::value& out) {
+    plans_.keep(args);
+    return read_body([&](Walk& replay) {
+        out = decode_top_value(replay, as_type_id(body_id_), *args, plans_, out.storage());
+    });
+}
+
+template <class Decode>
+std::string RequestDecoder::read_body(Decode&& decode) {
+    if (phase_ != Phase::BodyReady) return "gob: no request body to decode";
+    std::string error;
     std::vector<std::string_view> msgs = views(body_);
     ValueInput in(msgs);
     Walk replay{types_, in, false};
     try {
-        result.value = decode_top_value(replay, as_type_id(body_id_), args);
+        decode(replay);
     } catch (const Error& e) {
-        result.error = e.what();
+        error = e.what();
     } catch (const StreamError& e) {
-        result.error = e.what();
+        error = e.what();
     }
     skip_body();
-    return result;
+    return error;
 }
 
 void RequestDecoder::skip_body() {

@@ -34,6 +34,7 @@
 #pragma once
 
 #include "codec/gob/types.hpp"
+#include "codec/gob/value_decoder.hpp"
 #include "schema/schema.hpp"
 
 #include <boost/json/value.hpp>
@@ -74,6 +75,10 @@ public:
     // After Body: the argument as JSON for the method's argument schema, or
     // Go's error text ("gob: wrong type (uint64) for received field Args.B").
     BodyResult body_as(const Schema& args);
+    // The same into `out`, built in out's own storage (a call's arena), with
+    // the type checks and field maps of earlier calls reused: the error
+    // text, or empty on success.
+    std::string body_into(const SchemaPtr& args, boost::json::value& out);
 
     // After Body: discard the argument (unknown method).
     void skip_body();
@@ -97,6 +102,8 @@ private:
     std::vector<std::string_view> views(const std::vector<Span>& spans) const;
     void compact();
     Step fail(std::string why);
+    template <class Decode>
+    std::string read_body(Decode&& decode);
 
     friend class StreamMessages;
 
@@ -105,6 +112,7 @@ private:
     std::size_t pos_ = 0;  // first byte not yet consumed
     std::size_t need_ = 0; // buf_ must hold this many bytes before the next try
     TypeTable types_;
+    DecodePlans plans_;
     Phase phase_ = Phase::Header;
     std::vector<Span> body_;   // the messages of the pending body
     std::int64_t body_id_ = 0; // its type id

@@ -34,10 +34,11 @@ std::string exceeds_input(const Schema& elem, std::uint64_t n) {
 
 class ValueDecoder {
 public:
-    explicit ValueDecoder(Walk& w) : w_(w) {}
+    ValueDecoder(Walk& w, DecodePlans& plans, json::storage_ptr sp) : w_(w), plans_(plans), sp_(std::move(sp)) {}
 
     // `name` names the value in nested names ("element of X"); `ovfl` in
     // the out-of-range error of a basic value (they differ inside maps).
+    // Every value is built in sp_, so containers take it without a copy.
     json::value value(TypeId id, const Schema& s, const std::string& name, const std::string& ovfl, unsigned depth);
     json::value structure(TypeId id, const Schema& s, unsigned depth);
 
@@ -45,26 +46,20 @@ private:
     Reader& r() { return w_.in.reader(); }
     json::value integer(const Schema& s, const std::string& ovfl);
     json::value floating(const Schema& s, const std::string& ovfl);
+    json::value text(std::string_view bytes);
     json::value sequence(TypeId id, const Schema& s, const std::string& name, unsigned depth);
     json::value map(TypeId id, const Schema& s, const std::string& name, unsigned depth);
     const WireType& composite(TypeId id, WireKind kind);
-    const std::vector<int>& field_map(TypeId id, const WireType& ws, const Schema& s);
 
     Walk& w_;
-    std::map<std::pair<TypeId, const Schema*>, std::vector<int>> field_maps_;
+    DecodePlans& plans_;
+    json::storage_ptr sp_;
 };
 
 const WireType& ValueDecoder::composite(TypeId id, WireKind kind) {
     const WireType* t = w_.types.find(id);
     if (!t || t->kind != kind) throw Error("gob: unknown type id or corrupted data");
     return *t;
-}
-
-const std::vector<int>& ValueDecoder::field_map(TypeId id, const WireType& ws, const Schema& s) {
-    auto [it, fresh] = field_maps_.try_emplace({id, &s});
-    if (fresh)
-        for (const WireField& f : ws.fields) it->second.push_back(local_field(s, f.name));
-    return it->second;
 }
 
 json::value ValueDecoder::integer(const Schema& s, const std::string& ovfl) {
@@ -74,11 +69,11 @@ json::value ValueDecoder::integer(const Schema& s, const std::string& ovfl) {
             std::int64_t max = (std::int64_t(1) << (s.bits - 1)) - 1;
             if (v > max || v < -max - 1) throw out_of_range(ovfl);
         }
-        return v;
+        return json::value(v, sp_);
     }
     std::uint64_t v = r().read_uint();
     if (s.bits >= 1 && s.bits < 64 && v > (std::uint64_t(1) << s.bits) - 1) throw out_of_range(ovfl);
-    return v;
+    return json::value(v, sp_);
 }
 
 json::value ValueDecoder::floating(const Schema& s, const std::string& ovfl) {
@@ -90,7 +85,18 @@ json::value ValueDecoder::floating(const Schema& s, const std::string& ovfl) {
             throw out_of_range(ovfl);
         v = static_cast<double>(static_cast<float>(v));
     }
-    return v;
+    return json::value(v, sp_);
+}
+
+// A string as JSON carries it: valid UTF-8 as it is, else repaired.
+json::value ValueDecoder::text(std::string_view bytes) {
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        std::size_t n = static_cast<unsigned char>(bytes[i]) < 0x80 ? 1 : utf8_sequence_length(bytes.substr(i));
+        if (n == 0) return json::string(to_valid_utf8(bytes), sp_);
+        i += n;
+    }
+    return json::string(bytes, sp_);
 }
 
 json::value ValueDecoder::value(TypeId id, const Schema& s, const std::string& name, const std::string& ovfl,
@@ -98,15 +104,12 @@ json::value ValueDecoder::value(TypeId id, const Schema& s, const std::string& n
     if (depth > kMaxValueDepth)
         throw Error("gob: value nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
     switch (s.kind) {
-    case Kind::Bool: return r().read_uint() != 0;
+    case Kind::Bool: return json::value(r().read_uint() != 0, sp_);
     case Kind::Int:
     case Kind::Uint: return integer(s, ovfl);
     case Kind::Float: return floating(s, ovfl);
-    case Kind::String: {
-        auto bytes = r().read_bytes(r().read_length("string slice"));
-        return json::string(to_valid_utf8(bytes));
-    }
-    case Kind::Bytes: return json::string(base64_encode(r().read_bytes(r().read_length("[]uint8 slice"))));
+    case Kind::String: return text(r().read_bytes(r().read_length("string slice")));
+    case Kind::Bytes: return json::string(base64_encode(r().read_bytes(r().read_length("[]uint8 slice"))), sp_);
     case Kind::Slice:
     case Kind::Array: return sequence(id, s, name, depth);
     case Kind::Map: return map(id, s, name, depth);
@@ -116,7 +119,7 @@ json::value ValueDecoder::value(TypeId id, const Schema& s, const std::string& n
 }
 
 json::value ValueDecoder::sequence(TypeId id, const Schema& s, const std::string& name, unsigned depth) {
-    json::array out;
+    json::array out(sp_);
     if (is_byte_slice(s)) {
         for (char c : r().read_bytes(r().read_length("[]uint8 slice")))
             out.emplace_back(static_cast<std::uint64_t>(static_cast<unsigned char>(c)));
@@ -142,7 +145,7 @@ json::value ValueDecoder::map(TypeId id, const Schema& s, const std::string& nam
     if (n > w_.in.remaining())
         throw Error("gob: decoding map: length exceeds input size (" + std::to_string(n) + " elements)");
     const std::string key_name = "key of " + name, elem_name = "element of " + name;
-    json::object out;
+    json::object out(sp_);
     for (std::uint64_t i = 0; i < n; ++i) {
         if (r().empty())
             throw Error("gob: decoding map: length exceeds input size (" + std::to_string(n) + " elements)");
@@ -162,46 +165,83 @@ json::value ValueDecoder::structure(TypeId id, const Schema& s, unsigned depth) 
     if (depth > kMaxValueDepth)
         throw Error("gob: value nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
     const WireType& ws = wire_struct_for(w_.types, s, id);
-    const std::vector<int>& local = field_map(id, ws, s);
-    std::vector<json::value> slots(s.fields.size());
-    std::vector<bool> present(s.fields.size());
+    const std::vector<int>& local = plans_.field_map(id, ws, s);
+    // Every field in schema order, then the received ones filled in; a
+    // field not received is zero.
+    json::object out(sp_);
+    out.reserve(s.fields.size());
+    for (const Field& f : s.fields) out.emplace(f.name, nullptr);
+    std::uint64_t seen = 0; // the fields received, the first 64 of them
+    std::vector<bool> seen_more(s.fields.size() > 64 ? s.fields.size() : 0);
+    auto mark = [&](std::size_t i) {
+        if (i < 64) seen |= std::uint64_t(1) << i;
+        else seen_more[i] = true;
+    };
+    auto present = [&](std::size_t i) -> bool { return i < 64 ? (seen >> i) & 1 : seen_more[i]; };
     for_each_field(r(), ws.fields.size(), [&](std::size_t f) {
         const WireField& wf = ws.fields[f];
         int i = local[f];
         if (i < 0) return skip_value(w_, wf.id, depth + 1);
         auto slot = static_cast<std::size_t>(i);
-        slots[slot] = value(wf.id, *s.fields[slot].type, wf.name, wf.name, depth + 1);
-        present[slot] = true;
+        (out.begin() + slot)->value() = value(wf.id, *s.fields[slot].type, wf.name, wf.name, depth + 1);
+        mark(slot);
     });
-    json::object out;
-    out.reserve(s.fields.size());
     for (std::size_t i = 0; i < s.fields.size(); ++i)
-        out[s.fields[i].name] = present[i] ? std::move(slots[i]) : zero_value(*s.fields[i].type);
+        if (!present(i)) (out.begin() + i)->value() = zero_value(*s.fields[i].type);
     return out;
 }
 
 } // namespace
 
-json::value decode_top_value(Walk& w, TypeId id, const Schema& local) {
-    ValueDecoder dec(w);
+void DecodePlans::keep(const SchemaPtr& schema) {
+    for (const auto& k : kept_)
+        if (k == schema) return;
+    if (kept_.size() >= kMaxSchemas) {
+        checked_.clear();
+        field_maps_.clear();
+        kept_.clear();
+    }
+    kept_.push_back(schema);
+}
+
+const std::vector<int>& DecodePlans::field_map(TypeId id, const WireType& ws, const Schema& s) {
+    auto [it, fresh] = field_maps_.try_emplace({id, &s});
+    if (fresh)
+        for (const WireField& f : ws.fields) it->second.push_back(local_field(s, f.name));
+    return it->second;
+}
+
+json::value decode_top_value(Walk& w, TypeId id, const Schema& local, DecodePlans& plans, json::storage_ptr storage) {
+    ValueDecoder dec(w, plans, std::move(storage));
     if (local.kind == Kind::Struct) {
-        check_struct(w.types, local, id);
-        const WireType& ws = wire_struct_for(w.types, local, id);
-        if (id >= kFirstUserId && !local.fields.empty() && !ws.fields.empty()) {
-            bool matched = false;
-            for (const WireField& f : ws.fields) matched = matched || local_field(local, f.name) >= 0;
-            if (!matched)
-                throw Error("gob: type mismatch: no fields matched compiling decoder for " + local.name);
+        if (!plans.checked(id, local)) {
+            check_struct(w.types, local, id);
+            const WireType& ws = wire_struct_for(w.types, local, id);
+            if (id >= kFirstUserId && !local.fields.empty() && !ws.fields.empty()) {
+                bool matched = false;
+                for (const WireField& f : ws.fields) matched = matched || local_field(local, f.name) >= 0;
+                if (!matched)
+                    throw Error("gob: type mismatch: no fields matched compiling decoder for " + local.name);
+            }
+            plans.mark_checked(id, local);
         }
         return dec.structure(id, local, 0);
     }
     // net/rpc decodes into a pointer, so Go names the local type *T here.
     const std::string name = "*" + go_type_name(local);
-    if (!compatible(w.types, local, id))
-        throw Error("gob: decoding into local type " + name + ", received remote type " + w.types.name_of(id));
-    check_nested(w.types, local, id);
+    if (!plans.checked(id, local)) {
+        if (!compatible(w.types, local, id))
+            throw Error("gob: decoding into local type " + name + ", received remote type " + w.types.name_of(id));
+        check_nested(w.types, local, id);
+        plans.mark_checked(id, local);
+    }
     if (w.in.reader().read_uint() != 0) throw Error("gob: decode: corrupted data: non-zero delta for singleton");
     return dec.value(id, local, name, name, 0);
+}
+
+json::value decode_top_value(Walk& w, TypeId id, const Schema& local) {
+    DecodePlans once;
+    return decode_top_value(w, id, local, once);
 }
 
 } // namespace plugrpc::gob

@@ -26,12 +26,13 @@ Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_
             else if (c == '\\') escape_ = true;
             else if (c == '"') in_string_ = false;
             else {
-                // Skip ahead over ordinary string bytes.
+                // Skip ahead over ordinary string bytes: to the next quote,
+                // or to a backslash before it (only that far is searched, so
+                // a buffer of many messages is scanned once, not once per string).
                 const void* q = std::memchr(p + i, '"', n - i);
-                const void* b = std::memchr(p + i, '\\', n - i);
-                std::size_t stop = n;
-                if (q) stop = static_cast<const char*>(q) - p;
-                if (b) stop = std::min<std::size_t>(stop, static_cast<const char*>(b) - p);
+                std::size_t stop = q ? static_cast<std::size_t>(static_cast<const char*>(q) - p) : n;
+                if (const void* b = std::memchr(p + i, '\\', stop - i))
+                    stop = static_cast<std::size_t>(static_cast<const char*>(b) - p);
                 i = stop - 1;
             }
             continue;

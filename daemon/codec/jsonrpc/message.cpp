@@ -2,7 +2,6 @@
 
 #include "rpc/json_text.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <plugrpc/json_parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -14,8 +13,11 @@ namespace json = boost::json;
 
 namespace {
 
+const json::value kNull; // the argument of a request without one
+
 Request invalid(Dialect d, json::value id, int code, std::string why) {
     Request r;
+    r.params = &kNull;
     r.dialect = d;
     r.id = std::move(id);
     r.error_code = code;
@@ -75,27 +77,24 @@ Request decode_one(const json::value& v) {
                        r.dialect == Dialect::V2 ? "Invalid Request: \"method\" must be a string"
                                                 : "jsonrpc: request has no method");
     }
-    r.method = std::string(method->get_string());
+    r.method = method->get_string();
     const json::value* params = o.if_contains("params");
+    r.params = &kNull;
     if (r.dialect == Dialect::Go) {
         // Go's server: the argument is params[0]; [] is the zero value.
         if (!params || params->is_null()) return invalid(r.dialect, r.id, InvalidParams, "jsonrpc: request body missing params");
         if (params->is_array()) {
             const auto& a = params->get_array();
-            r.params = a.empty() ? json::value(nullptr) : a[0];
+            if (!a.empty()) r.params = &a[0];
         } else {
-            r.params = *params; // lenient: an object is the argument itself
+            r.params = params; // lenient: an object is the argument itself
         }
         return r;
     }
     if (params && !params->is_array() && !params->is_object() && !params->is_null())
         return invalid(r.dialect, r.id, InvalidRequest, "Invalid Request: \"params\" must be an array or an object");
-    if (params && params->is_array()) {
-        r.params = *params;
-        r.shape = ParamsShape::Positional;
-    } else if (params) {
-        r.params = *params;
-    }
+    if (params) r.params = params;
+    if (params && params->is_array()) r.shape = ParamsShape::Positional;
     return r;
 }
 
@@ -105,14 +104,13 @@ void append_escaped(std::string& out, std::string_view s) { append_json(out, jso
 
 } // namespace
 
-Message decode(std::string_view text, const DecodeLimits& limits) {
-    Message m;
+Message decode(std::string_view text, const DecodeLimits& limits, json::storage_ptr storage) {
+    Message m(storage);
     json::parse_options opt;
     opt.max_depth = limits.max_depth;
-    unsigned char stack_buf[8192];
-    json::monotonic_resource mr(stack_buf, sizeof stack_buf);
     boost::system::error_code ec;
-    json::value v = plugrpc::parse_json(text, ec, &mr, opt);
+    m.root = plugrpc::parse_json(text, ec, std::move(storage), opt); // same storage: moved, not copied
+    const json::value& v = m.root;
     if (ec) {
         m.error_code = ParseError;
         m.error = "Parse error: " + ec.message();
@@ -162,7 +160,7 @@ void encode_error(std::string& out, Dialect dialect, const json::value& id, int 
     out += '}';
 }
 
-void encode_reply(std::string& out, const Request& req, const Outcome& o) {
+void encode_reply(std::string& out, Dialect dialect, const json::value& id, const Outcome& o) {
     if (o.ok()) {
         // Infinity and NaN have no JSON text (a gob client may send them; a
         // plugin may return them): answer as Go's encoding/json would fail.
@@ -170,11 +168,11 @@ void encode_reply(std::string& out, const Request& req, const Outcome& o) {
             Outcome failed;
             failed.kind = Outcome::Kind::Internal;
             failed.error = std::string("json: unsupported value: ") + bad;
-            return encode_reply(out, req, failed);
+            return encode_reply(out, dialect, id, failed);
         }
-        if (req.dialect == Dialect::Go) {
+        if (dialect == Dialect::Go) {
             out += "{\"id\":";
-            append_id(out, req.id);
+            append_id(out, id);
             out += ",\"result\":";
             append_json(out, o.result);
             out += ",\"error\":null}";
@@ -182,13 +180,13 @@ void encode_reply(std::string& out, const Request& req, const Outcome& o) {
             out += "{\"jsonrpc\":\"2.0\",\"result\":";
             append_json(out, o.result);
             out += ",\"id\":";
-            append_id(out, req.id);
+            append_id(out, id);
             out += '}';
         }
         return;
     }
-    if (req.dialect == Dialect::Go) {
-        encode_error(out, Dialect::Go, req.id, 0, o.error);
+    if (dialect == Dialect::Go) {
+        encode_error(out, Dialect::Go, id, 0, o.error);
         return;
     }
     int code = ServerError;
@@ -210,7 +208,7 @@ void encode_reply(std::string& out, const Request& req, const Outcome& o) {
     case Outcome::Kind::Busy: code = ServerBusy; break;
     default: break;
     }
-    encode_error(out, Dialect::V2, req.id, code, message);
+    encode_error(out, Dialect::V2, id, code, message);
 }
 
 } // namespace plugrpc::jsonrpc

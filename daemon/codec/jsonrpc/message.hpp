@@ -34,12 +34,14 @@ enum Code : int {
     ServerBusy = -32001
 };
 
+// One call of a message. `method` and `params` point into the Message it
+// came from, and live as long as it; the rest is the request's own.
 struct Request {
     Dialect dialect = Dialect::V2;
     bool notification = false;   // V2 without "id": no reply
     boost::json::value id;       // echoed as received
-    std::string method;
-    boost::json::value params;   // the argument (Go) or params as sent (V2)
+    std::string_view method;
+    const boost::json::value* params = nullptr; // the argument (Go) or params as sent (V2); never null
     ParamsShape shape = ParamsShape::Value;
     // Set when the request itself is invalid: answer it with this, do not dispatch.
     int error_code = 0;
@@ -47,12 +49,15 @@ struct Request {
 };
 
 struct Message {
+    explicit Message(boost::json::storage_ptr storage = {}) : root(std::move(storage)) {}
+
     bool batch = false;
     std::vector<Request> requests;
     // A message that cannot be read at all (bad JSON, empty batch, ...):
     // answered with one V2 error, id null.
     int error_code = 0;
     std::string error;
+    boost::json::value root; // the parsed text the requests point into
 };
 
 struct DecodeLimits {
@@ -60,10 +65,16 @@ struct DecodeLimits {
     std::size_t max_batch = 1000;
 };
 
-Message decode(std::string_view text, const DecodeLimits& limits);
+// The message is parsed into `storage` (an arena on the caller's stack, say),
+// which must outlive it.
+Message decode(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {});
 
-// Append the reply to `req` with `outcome` to `out` (no trailing newline).
-void encode_reply(std::string& out, const Request& req, const Outcome& outcome);
+// Append the reply with `outcome` to a request of `dialect` with `id` to
+// `out` (no trailing newline).
+void encode_reply(std::string& out, Dialect dialect, const boost::json::value& id, const Outcome& outcome);
+inline void encode_reply(std::string& out, const Request& req, const Outcome& outcome) {
+    encode_reply(out, req.dialect, req.id, outcome);
+}
 // Append a reply for an invalid request or message.
 void encode_error(std::string& out, Dialect dialect, const boost::json::value& id, int code, std::string_view message);
 

@@ -1,88 +1,95 @@
 #include "codec/jsonrpc/serve.hpp"
 
+#include "rpc/scratch.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+
 #include <atomic>
 #include <memory>
 #include <vector>
 
 namespace plugrpc::jsonrpc {
+namespace json = boost::json;
 namespace {
 
 // The replies of a batch, each written once by the thread that finished its
 // call; the last one to finish joins them.
 struct Batch {
-    std::vector<Request> requests;
     std::vector<std::string> parts; // empty for notifications
     std::atomic<std::size_t> pending{0};
-    std::function<void(std::string)> done;
+    ReplyDone done;
 
     void finish(std::size_t slot, std::string text) {
-        if (!requests[slot].notification) parts[slot] = std::move(text);
+        parts[slot] = std::move(text);
         if (pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-        std::string out;
+        Scratch out;
         for (auto& p : parts) {
             if (p.empty()) continue;
-            out += out.empty() ? '[' : ',';
-            out += p;
+            out.text() += out.text().empty() ? '[' : ',';
+            out.text() += p;
         }
-        if (!out.empty()) out += ']';
-        done(std::move(out));
+        if (!out.text().empty()) out.text() += ']';
+        done(out.text());
     }
 };
 
-struct Single {
-    Request req;
-    std::function<void(std::string)> done;
-};
-
-} // namespace
-
-void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits,
-                   std::function<void(std::string)> done) {
-    Message m = decode(text, limits);
-    if (m.error_code) {
-        std::string out;
-        encode_error(out, Dialect::V2, nullptr, m.error_code, m.error);
-        done(std::move(out));
+void serve_one(Dispatcher& dispatcher, Request& req, ReplyDone done) {
+    if (req.error_code) {
+        Scratch out;
+        if (!req.notification) encode_error(out.text(), req.dialect, req.id, req.error_code, req.error);
+        done(out.text());
         return;
     }
-    if (!m.batch) {
-        Request& first = m.requests[0];
-        if (first.error_code) {
-            std::string out;
-            if (!first.notification) encode_error(out, first.dialect, first.id, first.error_code, first.error);
-            done(std::move(out));
-            return;
-        }
-        // One allocation holds what the reply needs; the completion is a
-        // single pointer, small enough to live inside the std::function.
-        auto single = std::make_shared<Single>(Single{std::move(first), std::move(done)});
-        const Request& req = single->req;
-        dispatcher.call(req.method, req.params, req.shape, [single](Outcome&& o) {
-            std::string out;
-            if (!single->req.notification) encode_reply(out, single->req, o);
-            single->done(std::move(out));
-        });
-        return;
-    }
+    // What the reply needs of the request is moved into the completion: one
+    // allocation, with no holder of its own.
+    dispatcher.call(req.method, *req.params, req.shape,
+                    [dialect = req.dialect, notification = req.notification, id = std::move(req.id),
+                     done = std::move(done)](Outcome&& o) {
+                        Scratch out;
+                        if (!notification) encode_reply(out.text(), dialect, id, o);
+                        done(out.text());
+                    });
+}
+
+void serve_batch(Dispatcher& dispatcher, std::vector<Request>& requests, ReplyDone done) {
     auto batch = std::make_shared<Batch>();
-    batch->requests = std::move(m.requests);
-    batch->parts.resize(batch->requests.size());
-    batch->pending = batch->requests.size();
+    batch->parts.resize(requests.size());
+    batch->pending = requests.size();
     batch->done = std::move(done);
-    for (std::size_t i = 0; i < batch->requests.size(); ++i) {
-        const Request& req = batch->requests[i];
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        Request& req = requests[i];
         if (req.error_code) {
             std::string out;
-            encode_error(out, req.dialect, req.id, req.error_code, req.error);
+            if (!req.notification) encode_error(out, req.dialect, req.id, req.error_code, req.error);
             batch->finish(i, std::move(out));
             continue;
         }
-        dispatcher.call(req.method, req.params, req.shape, [batch, i](Outcome&& o) {
-            std::string out;
-            encode_reply(out, batch->requests[i], o);
-            batch->finish(i, std::move(out));
-        });
+        dispatcher.call(req.method, *req.params, req.shape,
+                        [batch, i, dialect = req.dialect, notification = req.notification,
+                         id = std::move(req.id)](Outcome&& o) {
+                            std::string out;
+                            if (!notification) encode_reply(out, dialect, id, o);
+                            batch->finish(i, std::move(out));
+                        });
     }
+}
+
+} // namespace
+
+void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits, ReplyDone done) {
+    // The message is parsed into stack memory: it is needed only until every
+    // call has started (what a reply needs is copied out of it).
+    unsigned char arena_block[4096];
+    json::monotonic_resource arena(arena_block, sizeof arena_block);
+    Message m = decode(text, limits, &arena);
+    if (m.error_code) {
+        Scratch out;
+        encode_error(out.text(), Dialect::V2, nullptr, m.error_code, m.error);
+        done(out.text());
+        return;
+    }
+    if (m.batch) return serve_batch(dispatcher, m.requests, std::move(done));
+    serve_one(dispatcher, m.requests[0], std::move(done));
 }
 
 } // namespace plugrpc::jsonrpc
