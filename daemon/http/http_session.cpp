@@ -36,6 +36,8 @@ public:
     void start() {
         conn_.ctx.sessions.add(shared_from_this());
         draining_ = conn_.ctx.draining.load();
+        boost::system::error_code ignored;
+        conn_.socket.non_blocking(true, ignored); // reads and writes are tried at once, see read_now()
         read();
     }
 
@@ -54,19 +56,60 @@ private:
     using Request = http::request<http::string_body>;
     using Response = http::response<http::string_body>;
 
+    // Read and parse one request. The socket is read directly when it is
+    // readable and the bytes are handed to Beast's parser: no composed
+    // operation per request. Pipelined requests already buffered are parsed
+    // without a read.
     void read() {
         if (draining_ && buffer_.size() == 0) return close();
         reading_ = true;
-        bool started = buffer_.size() > 0;
-        arm_timer(started);
-        if (started) return parse();
-        // Nothing buffered (the usual keep-alive case): wait for the next
-        // request instead of trying a read that would fail.
+        got_bytes_ = buffer_.size() > 0;
+        arm_timer(got_bytes_);
+        parser_.emplace();
+        parser_->header_limit(16 * 1024);
+        parser_->body_limit(conn_.settings->limits.max_message_bytes);
+        if (got_bytes_) return parse();
+        wait_readable();
+    }
+
+    void wait_readable() {
         conn_.socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
             if (ec) return self->on_read(ec);
-            self->arm_timer(true); // its first bytes are here: the rest within header_timeout
-            self->parse();
+            self->read_now();
         });
+    }
+
+    void read_now() {
+        boost::system::error_code ec;
+        std::size_t room = std::min<std::size_t>(kReadChunk, buffer_.max_size() - buffer_.size());
+        if (room == 0) return on_read(http::error::buffer_overflow);
+        std::size_t n = conn_.socket.read_some(buffer_.prepare(room), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+        if (ec == asio::error::eof) {
+            if (!parser_->got_some()) return on_read(http::error::end_of_stream);
+            parser_->put_eof(ec);
+            return on_read(ec ? ec : http::error::partial_message);
+        }
+        if (ec) return on_read(ec);
+        buffer_.commit(n);
+        if (!got_bytes_) {
+            got_bytes_ = true;
+            arm_timer(true); // its first bytes are here: the rest within header_timeout
+        }
+        parse();
+    }
+
+    void parse() {
+        while (buffer_.size() > 0 && !parser_->is_done()) {
+            boost::system::error_code ec;
+            std::size_t used = parser_->put(buffer_.data(), ec);
+            buffer_.consume(used);
+            if (ec == http::error::need_more) break;
+            if (ec) return on_read(ec);
+            if (used == 0) break;
+        }
+        if (parser_->is_done()) return on_read({});
+        wait_readable();
     }
 
     // An idle keep-alive connection may wait idle_timeout for its next
@@ -82,14 +125,6 @@ private:
             boost::system::error_code ignored;
             self->conn_.socket.cancel(ignored);
         });
-    }
-
-    void parse() {
-        parser_.emplace();
-        parser_->header_limit(16 * 1024);
-        parser_->body_limit(conn_.settings->limits.max_message_bytes);
-        http::async_read(conn_.socket, buffer_, *parser_,
-                         [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(boost::system::error_code ec) {
@@ -190,21 +225,48 @@ private:
         respond(status, "text/plain; charset=utf-8", std::move(text));
     }
 
+    // The response is serialised by Beast into out_ and written at once on
+    // the non-blocking socket; only what does not fit waits for an
+    // asynchronous write.
     void respond(http::status status, const char* content_type, std::string body) {
-        auto res = std::make_shared<Response>(status, req_.version());
-        res->set(http::field::server, "plugrpcd/" PLUGRPC_VERSION);
-        if (*content_type) res->set(http::field::content_type, content_type);
-        if (allow_) res->set(http::field::allow, allow_);
-        res->keep_alive(!draining_ && keep_alive_override_.value_or(req_.keep_alive()));
-        if (req_.method() != http::verb::head) res->body() = std::move(body);
-        res->prepare_payload();
+        Response res(status, req_.version());
+        res.set(http::field::server, "plugrpcd/" PLUGRPC_VERSION);
+        if (*content_type) res.set(http::field::content_type, content_type);
+        if (allow_) res.set(http::field::allow, allow_);
+        res.keep_alive(!draining_ && keep_alive_override_.value_or(req_.keep_alive()));
+        if (req_.method() != http::verb::head) res.body() = std::move(body);
+        res.prepare_payload();
         keep_alive_override_.reset();
         allow_ = nullptr;
-        http::async_write(conn_.socket, *res,
-                          [self = shared_from_this(), res](boost::system::error_code ec, std::size_t) {
-                              if (ec || !res->keep_alive()) return self->close();
-                              self->read();
+        keep_alive_ = res.keep_alive();
+        out_.clear();
+        http::response_serializer<http::string_body> sr(res);
+        boost::system::error_code ec;
+        while (!ec && !sr.is_done()) {
+            sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+                std::size_t n = 0;
+                for (auto b : boost::beast::buffers_range_ref(buffers)) {
+                    out_.append(static_cast<const char*>(b.data()), b.size());
+                    n += b.size();
+                }
+                sr.consume(n);
+            });
+        }
+        if (ec) return close();
+        std::size_t n = conn_.socket.write_some(asio::buffer(out_), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {}, n = 0;
+        if (ec) return close();
+        if (n == out_.size()) return written();
+        asio::async_write(conn_.socket, asio::buffer(out_.data() + n, out_.size() - n),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->written();
                           });
+    }
+
+    void written() {
+        if (!keep_alive_) return close();
+        read();
     }
 
     void close() {
@@ -215,8 +277,13 @@ private:
 
     Connection conn_;
     ReadBuffer buffer_;
+    static constexpr std::size_t kReadChunk = 16 * 1024;
+
     std::optional<http::request_parser<http::string_body>> parser_;
+    bool got_bytes_ = false; // of the request being read
     Request req_;
+    std::string out_;        // the response being written
+    bool keep_alive_ = true;
     std::optional<bool> keep_alive_override_;
     const char* allow_ = nullptr;
     boost::asio::steady_timer timer_;

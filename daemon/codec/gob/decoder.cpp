@@ -187,14 +187,15 @@ RequestDecoder::Step RequestDecoder::read_item() {
         // The header is read into stack memory: only two fields are kept.
         unsigned char block[512];
         boost::json::monotonic_resource arena(block, sizeof block);
-        boost::json::value header;
         try {
-            header = decode_top_value(replay, as_type_id(id), request_header_schema(), plans_, &arena);
+            // Initialised, not assigned: a value assigned across storages is copied.
+            boost::json::value header =
+                decode_top_value(replay, as_type_id(id), request_header_schema(), plans_, &arena);
+            service_method_ = std::string(header.at("ServiceMethod").as_string());
+            seq_ = header.at("Seq").as_uint64();
         } catch (const Error& e) {
             throw StreamError(std::string("rpc: server cannot decode request: ") + e.what());
         }
-        service_method_ = std::string(header.at("ServiceMethod").as_string());
-        seq_ = header.at("Seq").as_uint64();
         phase_ = Phase::Body;
         check_next_length();
         return Step::Header;
