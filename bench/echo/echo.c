@@ -10,11 +10,17 @@
  * `-proto jsonrpc2 -check none`: it checks that one reply with a pending id
  * arrives per request, not the result.
  *
+ * With --http it is the floor of the HTTP scenario instead: for every
+ * complete HTTP/1.1 request (a header ended by an empty line, then
+ * Content-Length bytes of body) it writes back a fixed 200 response with a
+ * JSON-RPC 2.0 body, keeping the connection open. The request is not
+ * otherwise read; wrk drives it as it drives the real servers.
+ *
  * What it shows is the cost of the sockets alone: one thread, epoll in
  * level-triggered mode, one read() per readable connection per wakeup and
  * one write() for all the replies that read produced.
  *
- *     echo PORT        listens on 127.0.0.1:PORT, prints "listening ADDR"
+ *     echo [--http] PORT   listens on 127.0.0.1:PORT, prints "listening ADDR"
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -101,19 +108,52 @@ static int flush_out(struct conn *c) {
     return 1;
 }
 
+static int http_mode;
+
+/* The length of the complete HTTP request at the start of `p`, 0 if it is
+ * not all here yet. */
+static size_t http_request_length(const char *p, size_t n) {
+    const char *end = memmem(p, n, "\r\n\r\n", 4);
+    if (!end) return 0;
+    size_t header = (size_t)(end - p) + 4, body = 0;
+    for (const char *q = p; q < end; q++) {
+        if ((q == p || q[-1] == '\n') && strncasecmp(q, "content-length:", 15) == 0) {
+            body = strtoul(q + 15, NULL, 10);
+            break;
+        }
+    }
+    return header + body <= n ? header + body : 0;
+}
+
+static void http_requests(struct conn *c, size_t *start) {
+    static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 36\r\n\r\n"
+                                "{\"jsonrpc\":\"2.0\",\"result\":0,\"id\":1}\n";
+    size_t n;
+    while ((n = http_request_length(c->in + *start, c->in_len - *start)) > 0) {
+        out_append(c, reply, sizeof reply - 1);
+        *start += n;
+    }
+}
+
+/* Every complete line: a JSON-RPC 2.0 request. */
+static void line_requests(struct conn *c, size_t *start) {
+    for (;;) {
+        char *nl = memchr(c->in + *start, '\n', c->in_len - *start);
+        if (!nl) break;
+        size_t end = (size_t)(nl - c->in);
+        reply_to(c, c->in + *start, end - *start);
+        *start = end + 1;
+    }
+}
+
 static int on_readable(struct conn *c) {
     ssize_t r = read(c->fd, c->in + c->in_len, IN_CAP - c->in_len);
     if (r == 0) return 0;
     if (r < 0) return errno == EAGAIN || errno == EINTR;
     c->in_len += (size_t)r;
     size_t start = 0;
-    for (;;) {
-        char *nl = memchr(c->in + start, '\n', c->in_len - start);
-        if (!nl) break;
-        size_t end = (size_t)(nl - c->in);
-        reply_to(c, c->in + start, end - start);
-        start = end + 1;
-    }
+    if (http_mode) http_requests(c, &start);
+    else line_requests(c, &start);
     if (start == 0 && c->in_len == IN_CAP) return 0; /* a line longer than the buffer */
     memmove(c->in, c->in + start, c->in_len - start);
     c->in_len -= start;
@@ -121,8 +161,13 @@ static int on_readable(struct conn *c) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--http") == 0) {
+        http_mode = 1;
+        argv++;
+        argc--;
+    }
     if (argc != 2) {
-        fprintf(stderr, "usage: echo PORT\n");
+        fprintf(stderr, "usage: echo [--http] PORT\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);

@@ -3,9 +3,11 @@
 #include "codec/jsonrpc/serve.hpp"
 #include "http/debug_page.hpp"
 #include "http/metrics.hpp"
+#include "http/response_text.hpp"
 #include "registry/openrpc.hpp"
 #include "net/connection.hpp"
 #include "net/endpoint.hpp"
+#include "rpc/scratch.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -54,7 +56,6 @@ public:
 
 private:
     using Request = http::request<http::string_body>;
-    using Response = http::response<http::string_body>;
 
     // Read and parse one request. The socket is read directly when it is
     // readable and the bytes are handed to Beast's parser: no composed
@@ -207,52 +208,49 @@ private:
     void serve_jsonrpc() {
         jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch};
         jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
-                               [self = shared_from_this()](std::string_view text) {
+                               [self = shared_from_this()](std::string_view reply) {
+                                   if (self->at_home_now()) return self->respond_jsonrpc(reply);
                                    asio::dispatch(self->conn_.socket.get_executor(),
-                                                  [self, reply = std::string(text)]() mutable {
-                                                      if (reply.empty())
-                                                          return self->respond(http::status::no_content, "", "");
-                                                      reply += '\n';
-                                                      self->respond(http::status::ok, "application/json",
-                                                                    std::move(reply));
-                                                  });
+                                                  [self, reply = std::string(reply)] { self->respond_jsonrpc(reply); });
                                });
     }
 
-    void respond_error(http::status status, std::string text, bool keep_alive, const char* allow = nullptr) {
-        keep_alive_override_ = keep_alive ? std::nullopt : std::optional<bool>(false);
-        allow_ = allow;
-        respond(status, "text/plain; charset=utf-8", std::move(text));
+    void respond_jsonrpc(std::string_view reply) {
+        if (reply.empty()) return respond(http::status::no_content, "", "");
+        Scratch body; // the reply and its newline
+        body.text().append(reply);
+        body.text() += '\n';
+        respond(http::status::ok, "application/json", body.text());
     }
 
-    // The response is serialised by Beast into out_ and written at once on
-    // the non-blocking socket; only what does not fit waits for an
-    // asynchronous write.
-    void respond(http::status status, const char* content_type, std::string body) {
-        Response res(status, req_.version());
-        res.set(http::field::server, "plugrpcd/" PLUGRPC_VERSION);
-        if (*content_type) res.set(http::field::content_type, content_type);
-        if (allow_) res.set(http::field::allow, allow_);
-        res.keep_alive(!draining_ && keep_alive_override_.value_or(req_.keep_alive()));
-        if (req_.method() != http::verb::head) res.body() = std::move(body);
-        res.prepare_payload();
+    bool at_home_now() {
+        auto home = conn_.socket.get_executor();
+        auto* ex = home.target<asio::io_context::executor_type>();
+        return ex && ex->running_in_this_thread();
+    }
+
+    void respond_error(http::status status, std::string_view text, bool keep_alive, const char* allow = nullptr) {
+        keep_alive_override_ = keep_alive ? std::nullopt : std::optional<bool>(false);
+        allow_ = allow;
+        respond(status, "text/plain; charset=utf-8", text);
+    }
+
+    // The response is formatted into out_ (as Beast would serialise it) and
+    // written at once on the non-blocking socket; only what does not fit
+    // waits for an asynchronous write.
+    void respond(http::status status, const char* content_type, std::string_view body) {
+        ResponseHead head;
+        head.version = req_.version();
+        head.status = status;
+        head.content_type = content_type;
+        head.allow = allow_;
+        head.keep_alive = !draining_ && keep_alive_override_.value_or(req_.keep_alive());
         keep_alive_override_.reset();
         allow_ = nullptr;
-        keep_alive_ = res.keep_alive();
+        keep_alive_ = head.keep_alive;
         out_.clear();
-        http::response_serializer<http::string_body> sr(res);
+        append_response(out_, head, req_.method() == http::verb::head ? std::string_view() : body);
         boost::system::error_code ec;
-        while (!ec && !sr.is_done()) {
-            sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
-                std::size_t n = 0;
-                for (auto b : boost::beast::buffers_range_ref(buffers)) {
-                    out_.append(static_cast<const char*>(b.data()), b.size());
-                    n += b.size();
-                }
-                sr.consume(n);
-            });
-        }
-        if (ec) return close();
         std::size_t n = conn_.socket.write_some(asio::buffer(out_), ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {}, n = 0;
         if (ec) return close();
