@@ -9,6 +9,7 @@
 #include <plugrpc/json_parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <cstring>
 
 namespace plugrpc {
@@ -79,6 +80,31 @@ void log(int level, const char* msg, size_t len) {
     spdlog::log(lvl, "plugin: {}", text);
 }
 
+// An integer reply given as plain decimal digits ("56", "-7"), read without
+// the JSON parser; false (nothing done) for anything else, which takes the
+// general path and its checks.
+bool integer_reply(const Schema& schema, std::string_view text, json::value& out) {
+    if ((schema.kind != Kind::Int && schema.kind != Kind::Uint) || text.empty() || text.size() > 20) return false;
+    std::size_t digits = text[0] == '-' ? 1 : 0;
+    if (text.size() > digits + 1 && text[digits] == '0') return false; // JSON has no leading zeros
+    const char* end = text.data() + text.size();
+    if (schema.kind == Kind::Int) {
+        std::int64_t i = 0;
+        auto r = std::from_chars(text.data(), end, i);
+        if (r.ec != std::errc() || r.ptr != end) return false;
+        if (schema.bits < 64 && (i > (std::int64_t(1) << (schema.bits - 1)) - 1 || i < -(std::int64_t(1) << (schema.bits - 1))))
+            return false;
+        out = i;
+        return true;
+    }
+    std::uint64_t u = 0;
+    auto r = std::from_chars(text.data(), end, u);
+    if (r.ec != std::errc() || r.ptr != end || text[0] == '-') return false;
+    if (schema.bits < 64 && u > (std::uint64_t(1) << schema.bits) - 1) return false;
+    out = u;
+    return true;
+}
+
 int reply_json(plrpc_call* call, const char* text, size_t len) {
     if (!call || !text) return PLRPC_INVALID;
     Outcome o;
@@ -87,6 +113,8 @@ int reply_json(plrpc_call* call, const char* text, size_t len) {
         o.error = call->method->full_name + ": reply larger than " + std::to_string(kMaxReplyBytes) + " bytes";
         return answer_call(call, std::move(o)) ? PLRPC_OK : PLRPC_INVALID;
     }
+    if (integer_reply(*call->method->reply, std::string_view(text, len), o.result))
+        return answer_call(call, std::move(o)) ? PLRPC_OK : PLRPC_INVALID;
     json::parse_options opt;
     opt.max_depth = 2 * kMaxSchemaDepth;
     boost::system::error_code ec;

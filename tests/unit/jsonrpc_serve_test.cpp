@@ -23,6 +23,7 @@ const char* const kArgs = R"({"type":"object","title":"Args","properties":{"A":{
 const char* const kQuotient = R"({"type":"object","title":"Quotient","properties":{"Quo":{"type":"integer","format":"int64"},"Rem":{"type":"integer","format":"int64"}}})";
 const char* const kInt = R"({"type":"integer","format":"int64"})";
 const char* const kString = R"({"type":"string"})";
+const char* const kText = R"({"type":"object","title":"Text","properties":{"Text":{"type":"string"}}})";
 
 // ---- handlers: plain C, through the host table --------------------------------
 
@@ -51,6 +52,14 @@ int divide(void*, plrpc_call* call, const char*, size_t) {
 int echo(void*, plrpc_call* call, const char* args, size_t len) { return host_table()->reply_json(call, args, len); }
 
 int silent(void*, plrpc_call*, const char*, size_t) { return PLRPC_OK; }
+
+// Replies with the JSON text it is given in its Text field, whatever it is.
+int verbatim(void*, plrpc_call* call, const char*, size_t) {
+    const char* text = nullptr;
+    size_t len = 0;
+    if (host_table()->arg_string(call, "Text", &text, &len) != PLRPC_OK) return PLRPC_ERROR;
+    return host_table()->reply_json(call, text, len);
+}
 
 int wrong_reply(void*, plrpc_call* call, const char*, size_t) {
     const char* text = R"("not an integer")";
@@ -92,6 +101,10 @@ struct Server {
         plugin->methods.push_back(method("Echo", "String", kString, kString, echo));
         plugin->methods.push_back(method("Broken", "Silent", kArgs, kInt, silent));
         plugin->methods.push_back(method("Broken", "WrongReply", kArgs, kInt, wrong_reply));
+        plugin->methods.push_back(method("Reply", "Int64", kText, kInt, verbatim));
+        plugin->methods.push_back(method("Reply", "Int8", kText, R"({"type":"integer","format":"int8"})", verbatim));
+        plugin->methods.push_back(method("Reply", "Uint8", kText, R"({"type":"integer","format":"uint8"})", verbatim));
+        plugin->methods.push_back(method("Reply", "Uint64", kText, R"({"type":"integer","format":"uint64"})", verbatim));
         auto registry = std::make_shared<Registry>();
         std::string error;
         REQUIRE(registry->add_plugin(plugin, error));
@@ -269,6 +282,43 @@ TEST_CASE("serve: a reply that does not match the reply schema is an internal er
     Server s;
     CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Broken.WrongReply","params":{},"id":1})") ==
           R"({"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error: Broken.WrongReply: the plugin's reply does not match its schema: params: expected an integer (int64), got a string"},"id":1})");
+}
+
+// Plain decimal integer replies skip the JSON parser (host_api.cpp,
+// integer_reply); every other text takes the general path. Both must agree.
+TEST_CASE("serve: integer replies are checked alike on the short path and the general one", "[jsonrpc]") {
+    Server s;
+    auto reply = [&](const char* method, const char* text) {
+        return s.serve(std::string(R"({"jsonrpc":"2.0","method":")") + method + R"(","params":{"Text":")" + text +
+                       R"("},"id":1})");
+    };
+    auto result = [](const char* r) { return std::string(R"({"jsonrpc":"2.0","result":)") + r + R"(,"id":1})"; };
+    auto internal = [](const char* method, const char* why) {
+        return std::string(R"({"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error: )") + method + ": " +
+               why + R"("},"id":1})";
+    };
+    const std::string overflow8 = "the plugin's reply does not match its schema: params: value ";
+    CHECK(reply("Reply.Int64", "56") == result("56"));
+    CHECK(reply("Reply.Int64", "-7") == result("-7"));
+    CHECK(reply("Reply.Int64", "0") == result("0"));
+    CHECK(reply("Reply.Int64", "-0") == result("0"));
+    CHECK(reply("Reply.Int64", "-9223372036854775808") == result("-9223372036854775808"));
+    CHECK(reply("Reply.Int64", " 5 ") == result("5"));  // general path: JSON allows the blanks
+    CHECK(reply("Reply.Int64", "5.0") == result("5"));  // general path: an integral number
+    CHECK(reply("Reply.Int64", "007") == internal("Reply.Int64", "the plugin's reply is not valid JSON"));
+    CHECK(reply("Reply.Int64", "+5") == internal("Reply.Int64", "the plugin's reply is not valid JSON"));
+    CHECK(reply("Reply.Int64", "9223372036854775808") ==
+          internal("Reply.Int64", (overflow8 + "9223372036854775808 overflows int64").c_str()));
+    CHECK(reply("Reply.Int8", "127") == result("127"));
+    CHECK(reply("Reply.Int8", "-128") == result("-128"));
+    CHECK(reply("Reply.Int8", "128") == internal("Reply.Int8", (overflow8 + "128 overflows int8").c_str()));
+    CHECK(reply("Reply.Int8", "-129") == internal("Reply.Int8", (overflow8 + "-129 overflows int8").c_str()));
+    CHECK(reply("Reply.Uint8", "255") == result("255"));
+    CHECK(reply("Reply.Uint8", "256") == internal("Reply.Uint8", (overflow8 + "256 overflows uint8").c_str()));
+    CHECK(reply("Reply.Uint8", "-1") ==
+          internal("Reply.Uint8",
+                   "the plugin's reply does not match its schema: params: expected an unsigned integer (uint8), got -1"));
+    CHECK(reply("Reply.Uint64", "18446744073709551615") == result("18446744073709551615"));
 }
 
 TEST_CASE("serve: the handler sees the argument in canonical form", "[jsonrpc]") {

@@ -113,11 +113,11 @@ void RequestDecoder::compact() {
     }
 }
 
-std::vector<std::string_view> RequestDecoder::views(const std::vector<Span>& spans) const {
-    std::vector<std::string_view> v;
-    v.reserve(spans.size());
-    for (auto [off, size] : spans) v.push_back(std::string_view(buf_).substr(off, size));
-    return v;
+// Into a vector kept for the purpose: no allocation per item once it has grown.
+std::vector<std::string_view>& RequestDecoder::views(const std::vector<Span>& spans) {
+    views_.clear();
+    for (auto [off, size] : spans) views_.push_back(std::string_view(buf_).substr(off, size));
+    return views_;
 }
 
 RequestDecoder::Step RequestDecoder::next() {
@@ -153,12 +153,13 @@ RequestDecoder::Step RequestDecoder::read_item() {
         // A value: find where it ends (an interface value may continue in
         // further messages), recording type definitions it carries.
         std::size_t first = f.payload + (f.size - r.remaining());
-        std::vector<Span> spans{{first, r.remaining()}};
+        std::vector<Span>& spans = item_spans_;
+        spans.assign(1, Span{first, r.remaining()});
         StreamMessages more(*this, f.end, f.size, spans);
         // Only an interface value can continue in another message: values
         // whose types hold none are one message and need no walk here.
         if (types_.may_hold_interface(as_type_id(id))) {
-            std::vector<std::string_view> msgs = views(spans);
+            std::vector<std::string_view>& msgs = views(spans);
             ValueInput in(msgs, &more);
             Walk scan{types_, in, true};
             std::size_t mark = types_.mark();
@@ -175,13 +176,13 @@ RequestDecoder::Step RequestDecoder::read_item() {
         pos_ = more.end();
 
         if (phase_ == Phase::Body) {
-            body_ = std::move(spans);
+            body_.assign(spans.begin(), spans.end());
             body_id_ = id;
             phase_ = Phase::BodyReady;
             return Step::Body;
         }
 
-        std::vector<std::string_view> msgs = views(spans);
+        std::vector<std::string_view>& msgs = views(spans);
         ValueInput in(msgs);
         Walk replay{types_, in, false};
         // The header is read into stack memory: only two fields are kept.
@@ -219,7 +220,7 @@ template <class Decode>
 std::string RequestDecoder::read_body(Decode&& decode) {
     if (phase_ != Phase::BodyReady) return "gob: no request body to decode";
     std::string error;
-    std::vector<std::string_view> msgs = views(body_);
+    std::vector<std::string_view>& msgs = views(body_);
     ValueInput in(msgs);
     Walk replay{types_, in, false};
     try {

@@ -99,7 +99,7 @@ private:
     bool frame_at(std::size_t pos, Frame& f);
     Step read_item();
     void check_next_length();
-    std::vector<std::string_view> views(const std::vector<Span>& spans) const;
+    std::vector<std::string_view>& views(const std::vector<Span>& spans);
     void compact();
     Step fail(std::string why);
     template <class Decode>
@@ -115,6 +115,8 @@ private:
     DecodePlans plans_;
     Phase phase_ = Phase::Header;
     std::vector<Span> body_;   // the messages of the pending body
+    std::vector<Span> item_spans_;               // of the item being read
+    std::vector<std::string_view> views_;        // see views()
     std::int64_t body_id_ = 0; // its type id
     std::string service_method_;
     std::uint64_t seq_ = 0;
