@@ -1,5 +1,6 @@
 #include "codec/jsonrpc/framer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace plugrpc::jsonrpc {
@@ -27,12 +28,18 @@ Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_
             else if (c == '"') in_string_ = false;
             else {
                 // Skip ahead over ordinary string bytes: to the next quote,
-                // or to a backslash before it (only that far is searched, so
-                // a buffer of many messages is scanned once, not once per string).
-                const void* q = std::memchr(p + i, '"', n - i);
-                std::size_t stop = q ? static_cast<std::size_t>(static_cast<const char*>(q) - p) : n;
-                if (const void* b = std::memchr(p + i, '\\', stop - i))
-                    stop = static_cast<std::size_t>(static_cast<const char*>(b) - p);
+                // or to a backslash before it. A short run (most keys and
+                // values) is scanned inline; a long one with memchr, the
+                // backslash searched only up to the quote, so a buffer of
+                // many messages is scanned once, not once per string.
+                std::size_t stop = i, inline_end = std::min(n, i + 32);
+                while (stop < inline_end && p[stop] != '"' && p[stop] != '\\') ++stop;
+                if (stop == inline_end && stop < n) {
+                    const void* q = std::memchr(p + stop, '"', n - stop);
+                    std::size_t quote = q ? static_cast<std::size_t>(static_cast<const char*>(q) - p) : n;
+                    const void* b = std::memchr(p + stop, '\\', quote - stop);
+                    stop = b ? static_cast<std::size_t>(static_cast<const char*>(b) - p) : quote;
+                }
                 i = stop - 1;
             }
             continue;
