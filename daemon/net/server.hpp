@@ -45,7 +45,10 @@ public:
     // logged by name and abandoned.
     void stop(std::chrono::milliseconds drain_timeout);
 
-    std::size_t open_connections() const { return ctx_.sessions.size(); }
+    // Client connections open now, each once whatever its phase. (Not the
+    // session set: a TLS connection is two sessions there, its TLS front and
+    // the session it feeds.)
+    std::size_t open_connections() const { return ctx_.connections.total(); }
     ServeContext& context() { return ctx_; }
 
 private:
