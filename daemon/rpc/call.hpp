@@ -14,8 +14,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace plugrpc {
 
@@ -51,7 +53,17 @@ struct plrpc_call {
     // block, so a call costs one allocation.
     unsigned char arena_block[320];
     boost::json::monotonic_resource arena{arena_block, sizeof arena_block};
-    boost::json::value args = boost::json::value(boost::json::storage_ptr(&arena)); // normalized arguments
+    // The normalized arguments: as text (the JSON codecs write it, and it is
+    // what the handler gets), or as a value (the gob codec builds one), or
+    // both. host_api's argument helpers parse the text on first use.
+    std::string_view args_text;
+    boost::json::value args = boost::json::value(boost::json::storage_ptr(&arena));
+    bool args_built = false;
+    void set_args_text(std::string_view text) {
+        auto* p = static_cast<char*>(arena.allocate(text.size() ? text.size() : 1, 1));
+        std::memcpy(p, text.data(), text.size());
+        args_text = std::string_view(p, text.size());
+    }
     boost::json::object fields;     // built by set_* helpers
     boost::json::value scalar;      // set_* with field == NULL
     bool has_scalar = false;

@@ -99,7 +99,14 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
         arg = a.empty() ? &null_value : &a[0];
     }
     plrpc_call* c = prepare(std::move(found.method), std::move(done));
-    std::string error = normalize_into(*arg, schema, c->args);
+    // Checked and written as the handler's text in one pass; no value is
+    // built unless the plugin asks for fields (host_api.cpp).
+    std::string error;
+    {
+        Scratch text;
+        error = normalize_text(*arg, schema, text.text());
+        if (error.empty()) c->set_args_text(text.text());
+    }
     if (!error.empty()) {
         c->method->stats->record(0, true);
         Completion failed = std::move(c->done);
@@ -119,6 +126,7 @@ void Dispatcher::abandon(plrpc_call* call) { delete call; }
 void Dispatcher::invoke(MethodPtr method, const json::value& args, Completion done) {
     plrpc_call* c = prepare(std::move(method), std::move(done));
     c->args = args;
+    c->args_built = true;
     start(c);
 }
 
@@ -144,7 +152,9 @@ void Dispatcher::start(plrpc_call* c) {
 void Dispatcher::run(plrpc_call* c) {
     const Method& m = *c->method;
     int rc;
-    {
+    if (!c->args_text.empty()) {
+        rc = m.handler(m.method_data, c, c->args_text.data(), c->args_text.size());
+    } else {
         // The arguments as text, valid while the handler runs.
         Scratch args;
         append_json(args.text(), c->args);

@@ -148,8 +148,20 @@ int reply_error(plrpc_call* call, const char* msg, size_t len) {
 
 // ---- argument helpers -------------------------------------------------------
 
+// The arguments as a value, parsed from their text on first use (a call is
+// answered by one thread at a time).
+const json::value& args_value(plrpc_call* call) {
+    if (!call->args_built && !call->args_text.empty()) {
+        boost::system::error_code ec;
+        json::value v = plugrpc::parse_json(call->args_text, ec, call->args.storage());
+        if (!ec) call->args = std::move(v);
+    }
+    call->args_built = true;
+    return call->args;
+}
+
 const json::value* arg(plrpc_call* call, const char* field) {
-    if (!call || !field || !call->args.is_object()) return nullptr;
+    if (!call || !field || !args_value(call).is_object()) return nullptr;
     return call->args.get_object().if_contains(field);
 }
 

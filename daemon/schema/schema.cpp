@@ -1,7 +1,10 @@
 #include "schema/schema.hpp"
 
+#include "rpc/json_text.hpp"
+
 #include <plugrpc/base64.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -9,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <strings.h>
+#include <type_traits>
 
 namespace plugrpc {
 namespace json = boost::json;
@@ -253,16 +257,24 @@ const char* kind_of(const json::value& v) {
     return "?";
 }
 
+// One step of the path to a value being checked.
+struct PathSegment {
+    enum class Kind : std::uint8_t { Field, Index, Key } kind;
+    std::string_view text; // Field, Key
+    std::size_t index;     // Index
+};
+
+// Checks a value against a schema and writes its canonical form to Out:
+// a json::value (built in the value's own storage), or JSON text appended
+// to a std::string — the text serialising the value would give.
+template <class Out>
 struct Normalizer {
+    static constexpr bool kText = std::is_same_v<Out, std::string>;
     std::string error;
 
     // Where the value being checked sits, as segments: built into a text
     // ("B", "Items[3].Name", "Tags[key]") only when a check fails.
-    struct Segment {
-        enum class Kind : std::uint8_t { Field, Index, Key } kind;
-        std::string_view text; // Field, Key
-        std::size_t index;     // Index
-    };
+    using Segment = PathSegment;
     Segment segments[kMaxSchemaDepth + 2];
     unsigned depth_ = 0;
 
@@ -300,7 +312,22 @@ struct Normalizer {
         return false;
     }
 
-    bool integer(const json::value& v, const Schema& s, json::value& out) {
+    // Write a scalar or a whole value.
+    template <class T>
+    static void emit(Out& out, const T& v) {
+        if constexpr (kText) {
+            if constexpr (std::is_same_v<T, bool>) out += v ? "true" : "false";
+            else if constexpr (std::is_integral_v<T>) {
+                char buf[24];
+                out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+            } else if constexpr (std::is_same_v<T, json::string>) append_json(out, json::string_view(v));
+            else append_json(out, json::value(v));
+        } else {
+            out = v;
+        }
+    }
+
+    bool integer(const json::value& v, const Schema& s, Out& out) {
         // Integral doubles (7.0) are accepted, as JSON does not distinguish.
         std::int64_t i = 0;
         std::uint64_t u = 0;
@@ -320,7 +347,7 @@ struct Normalizer {
             if (neg) return fail("expected an unsigned integer (" + type_name(s) + "), got " + std::to_string(i));
             std::uint64_t max = s.bits == 64 ? ~0ull : (1ull << s.bits) - 1;
             if (u > max) return fail("value " + std::to_string(u) + " overflows " + type_name(s));
-            out = u;
+            emit(out, u);
             return true;
         }
         std::int64_t max = s.bits == 64 ? std::numeric_limits<std::int64_t>::max() : (1ll << (s.bits - 1)) - 1;
@@ -332,40 +359,41 @@ struct Normalizer {
         } else if (i < min) {
             return fail("value " + std::to_string(i) + " overflows " + type_name(s));
         }
-        out = i;
+        emit(out, i);
         return true;
     }
 
-    // `out` is written in its own storage.
-    bool run(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
+    bool run(const json::value& v, const Schema& s, Out& out, unsigned depth) {
         if (depth > kMaxSchemaDepth) return fail("nested too deep");
         if (v.is_null()) { // as Go's encoding/json: null leaves the zero value
-            out = zero_value(s);
+            emit(out, zero_value(s));
             return true;
         }
         switch (s.kind) {
         case Kind::Bool:
             if (!v.is_bool()) return fail(std::string("expected a boolean, got ") + kind_of(v));
-            out = v.get_bool();
+            emit(out, v.get_bool());
             return true;
         case Kind::Int:
         case Kind::Uint: return integer(v, s, out);
-        case Kind::Float:
+        case Kind::Float: {
             if (!v.is_number()) return fail(std::string("expected a number, got ") + kind_of(v));
-            out = v.to_number<double>();
+            double d = v.to_number<double>();
             // The largest float32 as Go prints it (3.4028235e+38) is above
             // FLT_MAX as a double, yet rounds to it: only infinity overflows.
-            if (s.bits == 32 && std::isfinite(out.get_double()) && std::isinf(static_cast<float>(out.get_double())))
+            if (s.bits == 32 && std::isfinite(d) && std::isinf(static_cast<float>(d)))
                 return fail("value overflows float32");
+            emit(out, d);
             return true;
+        }
         case Kind::String:
             if (!v.is_string()) return fail(std::string("expected a string, got ") + kind_of(v));
-            out = v.get_string();
+            emit(out, v.get_string());
             return true;
         case Kind::Bytes:
             if (!v.is_string()) return fail(std::string("expected a base64 string, got ") + kind_of(v));
             if (!base64_valid(v.get_string())) return fail("not valid base64");
-            out = v.get_string();
+            emit(out, v.get_string());
             return true;
         case Kind::Slice:
         case Kind::Array: return sequence(v, s, out, depth);
@@ -375,19 +403,34 @@ struct Normalizer {
         return fail("unsupported type");
     }
 
-    bool sequence(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
+    bool sequence(const json::value& v, const Schema& s, Out& out, unsigned depth) {
         if (!v.is_array()) return fail(std::string("expected an array, got ") + kind_of(v));
         const auto& in = v.get_array();
         if (s.kind == Kind::Array && in.size() > s.length)
             return fail("expected at most " + std::to_string(s.length) + " elements, got " +
                         std::to_string(in.size()));
-        json::array& a = out.emplace_array();
-        a.reserve(s.kind == Kind::Array ? s.length : in.size());
-        for (std::size_t i = 0; i < in.size(); ++i) {
-            auto at = index(i);
-            if (!run(in[i], *s.elem, a.emplace_back(nullptr), depth + 1)) return false;
+        std::size_t total = s.kind == Kind::Array ? s.length : in.size();
+        if constexpr (kText) {
+            out += '[';
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                auto at = index(i);
+                if (i) out += ',';
+                if (!run(in[i], *s.elem, out, depth + 1)) return false;
+            }
+            for (std::size_t i = in.size(); i < total; ++i) {
+                if (i) out += ',';
+                emit(out, zero_value(*s.elem));
+            }
+            out += ']';
+        } else {
+            json::array& a = out.emplace_array();
+            a.reserve(total);
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                auto at = index(i);
+                if (!run(in[i], *s.elem, a.emplace_back(nullptr), depth + 1)) return false;
+            }
+            while (a.size() < total) a.push_back(zero_value(*s.elem));
         }
-        while (s.kind == Kind::Array && a.size() < s.length) a.push_back(zero_value(*s.elem));
         return true;
     }
 
@@ -409,47 +452,47 @@ struct Normalizer {
         }
         if (text.empty() || r.ec != std::errc() || r.ptr != end)
             return fail("map key is not an integer of type " + type_name(key));
-        return integer(parsed, key, out);
+        return integer(parsed, key, out); // only the value form reads maps (see map())
     }
 
-    bool map(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
+    bool map(const json::value& v, const Schema& s, Out& out, unsigned depth) {
         if (!v.is_object()) return fail(std::string("expected an object, got ") + kind_of(v));
-        json::object& o = out.emplace_object();
-        for (const auto& kv : v.get_object()) {
-            auto at = key(kv.key());
-            if (s.key->kind != Kind::String) {
-                json::value k;
-                if (!integer_key(kv.key(), *s.key, k)) return false;
-                // canonical: "+7" and "007" are "7"
-                if (!run(kv.value(), *s.elem, o[json::serialize(k)], depth + 1)) return false;
-            } else if (!run(kv.value(), *s.elem, o[kv.key()], depth + 1)) {
+        if constexpr (kText) {
+            // Keys may collapse ("+7" and "007" are "7"; a repeated key keeps
+            // its last value): built as a value first, then written.
+            unsigned char block[1024];
+            json::monotonic_resource arena(block, sizeof block);
+            json::value built(&arena);
+            Normalizer<json::value> as_value;
+            as_value.depth_ = depth_;
+            std::copy(segments, segments + depth_, as_value.segments);
+            if (!as_value.map(v, s, built, depth)) {
+                error = std::move(as_value.error);
                 return false;
+            }
+            append_json(out, built);
+        } else {
+            json::object& o = out.emplace_object();
+            for (const auto& kv : v.get_object()) {
+                auto at = key(kv.key());
+                if (s.key->kind != Kind::String) {
+                    json::value k;
+                    if (!integer_key(kv.key(), *s.key, k)) return false;
+                    // canonical: "+7" and "007" are "7"
+                    if (!run(kv.value(), *s.elem, o[json::serialize(k)], depth + 1)) return false;
+                } else if (!run(kv.value(), *s.elem, o[kv.key()], depth + 1)) {
+                    return false;
+                }
             }
         }
         return true;
     }
 
-    bool structure(const json::value& v, const Schema& s, json::value& out, unsigned depth) {
+    bool structure(const json::value& v, const Schema& s, Out& out, unsigned depth) {
         if (!v.is_array() && !v.is_object()) return fail("expected an object " + s.name + ", got " + kind_of(v));
-        json::object& o = out.emplace_object();
-        o.reserve(s.fields.size());
-        if (v.is_array()) {
-            const auto& a = v.get_array();
-            if (a.size() > s.fields.size())
-                return fail("expected at most " + std::to_string(s.fields.size()) + " positional values for " +
-                            s.name + ", got " + std::to_string(a.size()));
-            for (std::size_t i = 0; i < s.fields.size(); ++i) {
-                auto at = field(s.fields[i].name);
-                if (i < a.size()) {
-                    if (!run(a[i], *s.fields[i].type, o[s.fields[i].name], depth + 1)) return false;
-                } else {
-                    o[s.fields[i].name] = zero_value(*s.fields[i].type);
-                }
-            }
-            return true;
-        }
-        // The first field given for each of ours (exact name first, then
-        // case-insensitive); a struct has few fields, found by a short scan.
+        // The value of each field: given positionally, or by name (exact
+        // first, then case-insensitive; the first given wins); null if not
+        // given (then zero).
         constexpr std::size_t kOnStack = 16;
         const json::value* on_stack[kOnStack] = {};
         std::vector<const json::value*> on_heap;
@@ -458,16 +501,42 @@ struct Normalizer {
             on_heap.assign(s.fields.size(), nullptr);
             given = on_heap.data();
         }
-        for (const auto& kv : v.get_object()) {
-            int i = s.field_index(kv.key());
-            if (i >= 0 && !given[i]) given[i] = &kv.value();
+        if (v.is_array()) {
+            const auto& a = v.get_array();
+            if (a.size() > s.fields.size())
+                return fail("expected at most " + std::to_string(s.fields.size()) + " positional values for " +
+                            s.name + ", got " + std::to_string(a.size()));
+            for (std::size_t i = 0; i < a.size(); ++i) given[i] = &a[i];
+        } else {
+            for (const auto& kv : v.get_object()) {
+                int i = s.field_index(kv.key());
+                if (i >= 0 && !given[i]) given[i] = &kv.value();
+            }
         }
-        for (std::size_t i = 0; i < s.fields.size(); ++i) {
-            auto at = field(s.fields[i].name);
-            if (given[i]) {
-                if (!run(*given[i], *s.fields[i].type, o[s.fields[i].name], depth + 1)) return false;
-            } else {
-                o[s.fields[i].name] = zero_value(*s.fields[i].type);
+        if constexpr (kText) {
+            out += '{';
+            for (std::size_t i = 0; i < s.fields.size(); ++i) {
+                auto at = field(s.fields[i].name);
+                if (i) out += ',';
+                append_json(out, json::string_view(s.fields[i].name));
+                out += ':';
+                if (given[i]) {
+                    if (!run(*given[i], *s.fields[i].type, out, depth + 1)) return false;
+                } else {
+                    emit(out, zero_value(*s.fields[i].type));
+                }
+            }
+            out += '}';
+        } else {
+            json::object& o = out.emplace_object();
+            o.reserve(s.fields.size());
+            for (std::size_t i = 0; i < s.fields.size(); ++i) {
+                auto at = field(s.fields[i].name);
+                if (given[i]) {
+                    if (!run(*given[i], *s.fields[i].type, o[s.fields[i].name], depth + 1)) return false;
+                } else {
+                    o[s.fields[i].name] = zero_value(*s.fields[i].type);
+                }
             }
         }
         return true;
@@ -477,11 +546,17 @@ struct Normalizer {
 } // namespace
 
 std::string normalize_into(const json::value& v, const Schema& s, json::value& out) {
-    Normalizer n;
+    Normalizer<json::value> n;
     if (!n.run(v, s, out, 0)) {
         out = nullptr;
         return std::move(n.error);
     }
+    return {};
+}
+
+std::string normalize_text(const json::value& v, const Schema& s, std::string& out) {
+    Normalizer<std::string> n;
+    if (!n.run(v, s, out, 0)) return std::move(n.error);
     return {};
 }
 

@@ -91,5 +91,9 @@ NormalizeResult normalize(const boost::json::value& v, const Schema& s);
 // The same into `out`, built in out's own storage (an arena, say): the
 // error text (then `out` is null), or empty on success.
 std::string normalize_into(const boost::json::value& v, const Schema& s, boost::json::value& out);
+// The same as JSON text appended to `out`: what serialising normalize()'s
+// value gives. The error text, or empty on success (`out` is then partly
+// written).
+std::string normalize_text(const boost::json::value& v, const Schema& s, std::string& out);
 
 } // namespace plugrpc

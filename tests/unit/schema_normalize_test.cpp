@@ -24,13 +24,21 @@ SchemaPtr schema(std::string_view text) {
 
 SchemaPtr integer(std::string_view format) { return schema(R"({"type":"integer","format":")" + std::string(format) + "\"}"); }
 
-// The canonical value, or "error: <why>".
+// The canonical value, or "error: <why>". Every case also checks the text
+// form (normalize_text, what the JSON codecs hand a handler) against the
+// value form: the same text, or the same error.
 std::string norm(std::string_view value, const SchemaPtr& s) {
-    NormalizeResult r = normalize(json::parse(value), *s);
+    json::value v = json::parse(value);
+    NormalizeResult r = normalize(v, *s);
+    std::string text;
+    std::string text_error = normalize_text(v, *s, text);
     if (!r.ok()) {
         CHECK(r.value.is_null());
+        CHECK(text_error == r.error);
         return "error: " + r.error;
     }
+    CHECK(text_error.empty());
+    CHECK(text == json::serialize(r.value));
     return json::serialize(r.value);
 }
 

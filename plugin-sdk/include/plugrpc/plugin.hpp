@@ -32,6 +32,7 @@
 #include <boost/json.hpp>
 #include <boost/mp11.hpp>
 
+#include <charconv>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -99,6 +100,13 @@ int handler(void* data, plrpc_call* call, const char* args, std::size_t len) noe
         Status st = (b->service->*M)(a, r);
         if (!st.ok()) {
             reply_error(b->host, call, st.message());
+            return PLRPC_OK;
+        }
+        if constexpr (std::is_integral_v<R> && !std::is_same_v<R, bool>) {
+            // An integer is its decimal digits: no JSON value to build.
+            char digits[24];
+            char* end = std::to_chars(digits, digits + sizeof digits, r).ptr;
+            b->host->reply_json(call, digits, static_cast<std::size_t>(end - digits));
             return PLRPC_OK;
         }
         // Reply value and text from stack memory: no heap for small replies.
