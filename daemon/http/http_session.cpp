@@ -17,6 +17,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace plugrpc {
@@ -82,7 +83,10 @@ private:
 
     void read_now() {
         boost::system::error_code ec;
-        std::size_t room = std::min<std::size_t>(kReadChunk, buffer_.max_size() - buffer_.size());
+        // As Beast reads: into the room the buffer has, at least 512 bytes,
+        // at most kReadChunk. An idle or trickling connection holds little.
+        std::size_t room = std::min({std::max<std::size_t>(512, buffer_.capacity() - buffer_.size()), kReadChunk,
+                                     buffer_.max_size() - buffer_.size()});
         if (room == 0) return on_read(http::error::buffer_overflow);
         std::size_t n = conn_.socket.read_some(buffer_.prepare(room), ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
