@@ -81,40 +81,55 @@ private:
         });
     }
 
+    // Read while the socket has bytes, parsing as they come; wait for
+    // readability once it is drained.
     void read_now() {
-        boost::system::error_code ec;
-        // As Beast reads: into the room the buffer has, at least 512 bytes,
-        // at most kReadChunk. An idle or trickling connection holds little.
-        std::size_t room = std::min({std::max<std::size_t>(512, buffer_.capacity() - buffer_.size()), kReadChunk,
-                                     buffer_.max_size() - buffer_.size()});
-        if (room == 0) return on_read(http::error::buffer_overflow);
-        std::size_t n = conn_.socket.read_some(buffer_.prepare(room), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
-        if (ec == asio::error::eof) {
-            if (!parser_->got_some()) return on_read(http::error::end_of_stream);
-            parser_->put_eof(ec);
-            return on_read(ec ? ec : http::error::partial_message);
+        for (;;) {
+            // While the header comes, read as Beast does: into the room the
+            // buffer has, at least 512 bytes (an idle or trickling connection
+            // holds little); a body in chunks of kReadChunk.
+            std::size_t room = parser_->is_header_done()
+                                   ? kReadChunk
+                                   : std::max<std::size_t>(512, buffer_.capacity() - buffer_.size());
+            room = std::min(room, buffer_.max_size() - buffer_.size());
+            if (room == 0) return on_read(http::error::buffer_overflow);
+            boost::system::error_code ec;
+            std::size_t n = conn_.socket.read_some(buffer_.prepare(room), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+            if (ec == asio::error::eof) {
+                if (!parser_->got_some()) return on_read(http::error::end_of_stream);
+                parser_->put_eof(ec);
+                return on_read(ec ? ec : http::error::partial_message);
+            }
+            if (ec) return on_read(ec);
+            buffer_.commit(n);
+            if (!got_bytes_) {
+                got_bytes_ = true;
+                arm_timer(true); // its first bytes are here: the rest within header_timeout
+            }
+            if (!parse_buffered()) return;
+            if (n < room) return wait_readable(); // drained
         }
-        if (ec) return on_read(ec);
-        buffer_.commit(n);
-        if (!got_bytes_) {
-            got_bytes_ = true;
-            arm_timer(true); // its first bytes are here: the rest within header_timeout
-        }
-        parse();
     }
 
+    // Bytes already buffered (pipelined, or sniffed): parse them first.
     void parse() {
+        if (parse_buffered()) wait_readable();
+    }
+
+    // Feed the buffered bytes to the parser. True if the request needs more;
+    // otherwise the request (or its error) has been handed on.
+    bool parse_buffered() {
         while (buffer_.size() > 0 && !parser_->is_done()) {
             boost::system::error_code ec;
             std::size_t used = parser_->put(buffer_.data(), ec);
             buffer_.consume(used);
             if (ec == http::error::need_more) break;
-            if (ec) return on_read(ec);
+            if (ec) return on_read(ec), false;
             if (used == 0) break;
         }
-        if (parser_->is_done()) return on_read({});
-        wait_readable();
+        if (parser_->is_done()) return on_read({}), false;
+        return true;
     }
 
     // An idle keep-alive connection may wait idle_timeout for its next
