@@ -8,6 +8,8 @@
 
 #include <boost/asio/write.hpp>
 
+#include <cstdint>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,6 +48,7 @@ public:
         boost::asio::async_write(socket_, boost::asio::buffer(inflight_),
                                  [this, owner = std::move(owner)](boost::system::error_code ec, std::size_t) {
                                      writing_ = false;
+                                     ++writes_completed_;
                                      inflight_.clear();
                                      if (ec) {
                                          failed_ = true;
@@ -59,6 +62,8 @@ public:
     std::size_t backlog() const { return pending_.size() + inflight_.size(); }
     bool idle() const { return !writing_ && (pending_.empty() || failed_); }
     bool failed() const { return failed_; }
+    // Asynchronous writes completed so far.
+    std::uint64_t writes_completed() const { return writes_completed_; }
 
     // Called after each completed write.
     std::function<void()> on_drained;
@@ -68,6 +73,7 @@ private:
     std::string pending_;
     std::string inflight_;
     bool writing_ = false;
+    std::uint64_t writes_completed_ = 0;
     bool failed_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include "net/stream_session.hpp"
 
+#include "net/drained.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace plugrpc {
@@ -17,7 +19,7 @@ StreamSession::~StreamSession() { conn_.ctx.sessions.remove(this); }
 void StreamSession::start() {
     conn_.ctx.sessions.add(shared_from_this());
     boost::system::error_code ignored;
-    conn_.socket.non_blocking(true, ignored); // see read_now() and ReplyWriter::flush()
+    conn_.socket.non_blocking(true, ignored); // see ReplyWriter::flush()
     writer_.on_drained = [this] {
         if (!processing_) resume();
     };
@@ -45,33 +47,20 @@ void StreamSession::read() {
         return maybe_close();
     }
     reading_ = true;
-    if (drained_socket_) {
-        // The last read emptied the socket: wait until it is readable rather
-        // than try a read that would fail (a syscall per call saved at low load).
-        conn_.socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-            if (ec) return self->on_read(ec, 0);
-            self->read_now();
-        });
-        return;
-    }
-    conn_.socket.async_read_some(in_.prepare(room), [self = shared_from_this(), room](boost::system::error_code ec,
-                                                                                     std::size_t n) {
-        self->drained_socket_ = !ec && n < room;
+    // After a read that came back short, mark_drained() has told the reactor
+    // the socket is empty, and this read waits for the next edge without a
+    // syscall. Only a read the reactor made on that edge, with no write of
+    // this socket beside it, may say so: see net/drained.hpp.
+    bool writer_idle = writer_.idle();
+    std::uint64_t writes = writer_.writes_completed();
+    conn_.socket.async_read_some(in_.prepare(room), [self = shared_from_this(), room, writer_idle,
+                                                     writes](boost::system::error_code ec, std::size_t n) {
+        if (!ec && n < room && self->read_on_edge_ && writer_idle && self->writer_.idle() &&
+            self->writer_.writes_completed() == writes)
+            mark_drained(self->conn_.socket);
         self->on_read(ec, n);
     });
-}
-
-// The socket is readable: read on the spot (it is non-blocking).
-void StreamSession::read_now() {
-    std::size_t room = std::min(kReadChunk, in_.max_size() - in_.size());
-    boost::system::error_code ec;
-    std::size_t n = conn_.socket.read_some(in_.prepare(room), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-        reading_ = false; // a spurious wake-up: wait again
-        return read();
-    }
-    drained_socket_ = !ec && n < room;
-    on_read(ec, n);
+    read_on_edge_ = read_queued(conn_.socket);
 }
 
 void StreamSession::on_read(boost::system::error_code ec, std::size_t n) {

@@ -81,7 +81,6 @@ protected:
 
 private:
     void read();
-    void read_now();
     void on_read(boost::system::error_code ec, std::size_t n);
     void slurp();
     void process();
@@ -101,7 +100,7 @@ private:
     std::chrono::steady_clock::time_point last_read_;
     std::size_t inflight_ = 0;
     bool reading_ = false;
-    bool drained_socket_ = true; // the last read left nothing behind: wait before reading
+    bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
     bool read_closed_ = false;
     bool failed_ = false;
     bool closed_ = false;
