@@ -18,7 +18,7 @@ namespace json = boost::json;
 
 namespace {
 
-int usage_error(const std::string& why) {
+int call_usage_error(const std::string& why) {
     std::fprintf(stderr, "plugrpc: %s\n", why.c_str());
     return kExitUsage;
 }
@@ -69,12 +69,12 @@ int report(const client::Error& e) {
 int run_call(const Invocation& inv) {
     std::string why;
     std::optional<std::string> text = params_text(inv.data, why);
-    if (!text) return usage_error(why);
+    if (!text) return call_usage_error(why);
     json::value params;
     if (text->find_first_not_of(" \t\r\n") != std::string::npos) {
         json::error_code ec;
         params = parse_json(*text, ec);
-        if (ec) return usage_error("params are not JSON (" + ec.message() + "): " + text->substr(0, 200));
+        if (ec) return call_usage_error("params are not JSON (" + ec.message() + "): " + text->substr(0, 200));
     }
 
     std::optional<client::CallTypes> types;

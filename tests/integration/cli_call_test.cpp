@@ -14,7 +14,6 @@ constexpr int kServerError = 1, kTransportError = 2, kUsage = 64;
 
 std::string addr(const Daemon& d) { return "127.0.0.1:" + std::to_string(d.port()); }
 
-bool contains(const std::string& hay, std::string_view needle) { return hay.find(needle) != std::string::npos; }
 
 // The line of `text` that starts with `start`, or "".
 std::string line_starting(const std::string& text, std::string_view start) {

@@ -8,7 +8,6 @@ using namespace plugrpc::test;
 
 namespace {
 
-bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
 
 // A config in `dir` that serves arith from its own plugin folder.
 std::filesystem::path good_config(const TempDir& dir) {

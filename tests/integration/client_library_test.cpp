@@ -1,6 +1,7 @@
 // The C++ client library against the real daemon: typed calls over every
 // protocol, server errors told from transport errors, timeouts, and Go's
 // "connection is shut down".
+#include "arith_types.hpp"
 #include "daemon.hpp"
 
 #include <plugrpc/client.hpp>
@@ -15,22 +16,6 @@ using client::ErrorKind;
 using client::Protocol;
 
 namespace {
-
-// Go's Arith types, as the arith plugin declares them.
-struct Args {
-    std::int64_t A, B;
-};
-BOOST_DESCRIBE_STRUCT(Args, (), (A, B))
-
-struct Quotient {
-    std::int64_t Quo, Rem;
-};
-BOOST_DESCRIBE_STRUCT(Quotient, (), (Quo, Rem))
-
-struct SleepArgs {
-    std::int64_t Millis;
-};
-BOOST_DESCRIBE_STRUCT(SleepArgs, (), (Millis))
 
 std::string tcp_address(const Daemon& d) { return "127.0.0.1:" + std::to_string(d.port()); }
 

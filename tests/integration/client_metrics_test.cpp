@@ -1,5 +1,6 @@
 // /metrics after traffic made with the client library: promtool accepts
 // it, and the call counters equal the calls made.
+#include "arith_types.hpp"
 #include "cli_call_run.hpp"
 #include "daemon.hpp"
 
@@ -14,11 +15,6 @@ using namespace plugrpc::test;
 namespace client = plugrpc::client;
 
 namespace {
-
-struct Args {
-    std::int64_t A, B;
-};
-BOOST_DESCRIBE_STRUCT(Args, (), (A, B))
 
 // The value of the sample whose name and labels are exactly `series`, or -1.
 double sample(const std::string& metrics, std::string_view series) {

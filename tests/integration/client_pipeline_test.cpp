@@ -1,5 +1,6 @@
 // Many calls in flight on one client connection, and what a client does
 // when it is closed or its connection drops (Go's ErrShutdown).
+#include "arith_types.hpp"
 #include "daemon.hpp"
 
 #include <plugrpc/client.hpp>
@@ -19,16 +20,6 @@ using client::ErrorKind;
 using client::Protocol;
 
 namespace {
-
-struct Args {
-    std::int64_t A, B;
-};
-BOOST_DESCRIBE_STRUCT(Args, (), (A, B))
-
-struct SleepArgs {
-    std::int64_t Millis;
-};
-BOOST_DESCRIBE_STRUCT(SleepArgs, (), (Millis))
 
 // Counts callbacks down to zero.
 class Latch {

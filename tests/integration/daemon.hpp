@@ -63,6 +63,8 @@ private:
 
 std::string read_file(const std::filesystem::path& file);
 
+inline bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+
 // What a finished process left behind.
 struct RunResult {
     int exit_code = -1;      // exit status, or 128 + signal number

@@ -10,7 +10,7 @@
 #include <catch2/catch.hpp>
 
 using namespace gobtest;
-using Step = gob::ReplyDecoder::Step;
+using ReplyStep = gob::ReplyDecoder::Step;
 
 namespace {
 
@@ -58,29 +58,29 @@ TEST_CASE("the client reads Go's Arith.Multiply replies: header, then the int bo
     gob::ReplyDecoder dec(1 << 20);
     dec.feed(kFirstReply + kSecondReply);
     for (std::uint64_t seq : {0u, 1u}) {
-        REQUIRE(dec.next() == Step::Header);
+        REQUIRE(dec.next() == ReplyStep::Header);
         CHECK(dec.seq() == seq);
         CHECK(dec.service_method() == "Arith.Multiply");
         CHECK(dec.error().empty());
-        REQUIRE(dec.next() == Step::Body);
+        REQUIRE(dec.next() == ReplyStep::Body);
         auto body = dec.body_as(*integer());
         REQUIRE(body.ok());
         CHECK(body.value == json("56"));
     }
-    CHECK(dec.next() == Step::NeedMore);
+    CHECK(dec.next() == ReplyStep::NeedMore);
 }
 
 TEST_CASE("the client reads a gob error reply and skips its empty-struct body", "[client][gob]") {
     gob::ReplyDecoder dec(1 << 20);
     dec.feed(kFirstReply + kUnknownMethodReply);
-    REQUIRE(dec.next() == Step::Header);
-    REQUIRE(dec.next() == Step::Body);
+    REQUIRE(dec.next() == ReplyStep::Header);
+    REQUIRE(dec.next() == ReplyStep::Body);
     dec.skip_body();
-    REQUIRE(dec.next() == Step::Header);
+    REQUIRE(dec.next() == ReplyStep::Header);
     CHECK(dec.seq() == 2);
     CHECK(dec.error() == "rpc: can't find method Arith.Nope");
-    REQUIRE(dec.next() == Step::Body);
-    CHECK(dec.next() == Step::NeedMore); // the body left alone is skipped
+    REQUIRE(dec.next() == ReplyStep::Body);
+    CHECK(dec.next() == ReplyStep::NeedMore); // the body left alone is skipped
 }
 
 TEST_CASE("the client's gob reader accepts replies split at every byte", "[client][gob]") {
@@ -89,9 +89,9 @@ TEST_CASE("the client's gob reader accepts replies split at every byte", "[clien
     std::vector<std::int64_t> values;
     for (char c : stream) {
         dec.feed(std::string_view(&c, 1));
-        for (Step s = dec.next(); s != Step::NeedMore; s = dec.next()) {
-            REQUIRE(s != Step::Fatal);
-            if (s == Step::Body) values.push_back(dec.body_as(*integer()).value.as_int64());
+        for (ReplyStep s = dec.next(); s != ReplyStep::NeedMore; s = dec.next()) {
+            REQUIRE(s != ReplyStep::Fatal);
+            if (s == ReplyStep::Body) values.push_back(dec.body_as(*integer()).value.as_int64());
         }
     }
     CHECK(values == std::vector<std::int64_t>{56, 56});
@@ -101,7 +101,7 @@ TEST_CASE("a gob reply message over the client's limit breaks the stream as soon
           "[client][gob]") {
     gob::ReplyDecoder dec(64);
     dec.feed(bytes("fe 10 00")); // announces 4096 bytes
-    CHECK(dec.next() == Step::Fatal);
+    CHECK(dec.next() == ReplyStep::Fatal);
     CHECK(dec.fatal_error() == "gob: reply message of 4096 bytes exceeds the limit of 64 bytes");
 }
 
@@ -109,12 +109,12 @@ TEST_CASE("a gob reply body that does not fit the reply type is that call's erro
           "[client][gob]") {
     gob::ReplyDecoder dec(1 << 20);
     dec.feed(kFirstReply + kSecondReply);
-    REQUIRE(dec.next() == Step::Header);
-    REQUIRE(dec.next() == Step::Body);
+    REQUIRE(dec.next() == ReplyStep::Header);
+    REQUIRE(dec.next() == ReplyStep::Body);
     auto body = dec.body_as(*string());
     CHECK_FALSE(body.ok());
     CHECK(body.error == "gob: decoding into local type *string, received remote type int"); // Go decodes into &reply
-    CHECK(dec.next() == Step::Header);
+    CHECK(dec.next() == ReplyStep::Header);
 }
 
 TEST_CASE("the daemon's gob replies decode in the client: structs, maps and errors round-trip", "[client][gob]") {
@@ -130,17 +130,17 @@ TEST_CASE("the daemon's gob replies decode in the client: structs, maps and erro
 
     gob::ReplyDecoder dec(1 << 20);
     dec.feed(stream);
-    REQUIRE(dec.next() == Step::Header);
+    REQUIRE(dec.next() == ReplyStep::Header);
     CHECK(dec.seq() == 7);
-    REQUIRE(dec.next() == Step::Body);
+    REQUIRE(dec.next() == ReplyStep::Body);
     CHECK(dec.body_as(*q).value == qv);
-    REQUIRE(dec.next() == Step::Header);
+    REQUIRE(dec.next() == ReplyStep::Header);
     CHECK(dec.seq() == 8);
     CHECK(dec.error() == "divide by zero");
-    REQUIRE(dec.next() == Step::Body);
-    REQUIRE(dec.next() == Step::Header);
+    REQUIRE(dec.next() == ReplyStep::Body);
+    REQUIRE(dec.next() == ReplyStep::Header);
     CHECK(dec.service_method() == "Maps.Get");
-    REQUIRE(dec.next() == Step::Body);
+    REQUIRE(dec.next() == ReplyStep::Body);
     CHECK(dec.body_as(*m).value == mv);
 }
 

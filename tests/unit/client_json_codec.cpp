@@ -9,7 +9,7 @@
 namespace json = boost::json;
 using plugrpc::client::wire::Codec;
 using plugrpc::client::wire::Reply;
-using Step = Codec::Step;
+using CodecStep = Codec::Step;
 
 namespace {
 
@@ -25,7 +25,7 @@ std::string encode(Codec& c, std::uint64_t seq, std::string_view method, std::st
 Reply read_one(Codec& c, std::string_view text) {
     c.feed(text);
     Reply r;
-    REQUIRE(c.next(r, kNoTypes) == Step::Reply);
+    REQUIRE(c.next(r, kNoTypes) == CodecStep::Reply);
     return r;
 }
 
@@ -80,8 +80,8 @@ TEST_CASE("JSON replies arrive back to back and split anywhere", "[client][json]
     for (char ch : stream) {
         c->feed(std::string_view(&ch, 1));
         Reply r;
-        for (Step s = c->next(r, kNoTypes); s != Step::NeedMore; s = c->next(r, kNoTypes)) {
-            REQUIRE(s == Step::Reply);
+        for (CodecStep s = c->next(r, kNoTypes); s != CodecStep::NeedMore; s = c->next(r, kNoTypes)) {
+            REQUIRE(s == CodecStep::Reply);
             seqs.push_back(r.seq);
         }
     }
@@ -92,12 +92,12 @@ TEST_CASE("a JSON reply over the limit, or one without an id, breaks the stream"
     auto small = plugrpc::client::wire::make_json_codec(32);
     small->feed(R"({"jsonrpc":"2.0","result":"0123456789012345678901234567890123456789","id":1})");
     Reply r;
-    CHECK(small->next(r, kNoTypes) == Step::Fatal);
+    CHECK(small->next(r, kNoTypes) == CodecStep::Fatal);
     CHECK(small->fatal_error() == "reply longer than the limit of 32 bytes");
 
     auto c = plugrpc::client::wire::make_json_codec(1 << 20);
     c->feed(R"({"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: syntax error"},"id":null})");
-    CHECK(c->next(r, kNoTypes) == Step::Fatal);
+    CHECK(c->next(r, kNoTypes) == CodecStep::Fatal);
     CHECK(c->fatal_error() == "the server answered without an id: Parse error: syntax error");
 }
 
@@ -118,21 +118,21 @@ TEST_CASE("pipelined HTTP responses are read in order, each body one reply", "[c
     c->feed(response(R"({"jsonrpc":"2.0","result":56,"id":0})") +
             response(R"({"jsonrpc":"2.0","error":{"code":-32000,"message":"divide by zero"},"id":1})"));
     Reply r;
-    REQUIRE(c->next(r, kNoTypes) == Step::Reply);
+    REQUIRE(c->next(r, kNoTypes) == CodecStep::Reply);
     CHECK(r.seq == 0);
     CHECK(r.result == 56);
-    REQUIRE(c->next(r, kNoTypes) == Step::Reply);
+    REQUIRE(c->next(r, kNoTypes) == CodecStep::Reply);
     CHECK(r.seq == 1);
     CHECK(r.error == "divide by zero");
-    CHECK(c->next(r, kNoTypes) == Step::NeedMore);
+    CHECK(c->next(r, kNoTypes) == CodecStep::NeedMore);
 }
 
 TEST_CASE("an HTTP status other than 200 breaks the connection with the status and body", "[client][http]") {
     auto c = plugrpc::client::wire::make_http_codec(1 << 20, "h", "/nope");
     c->feed("HTTP/1.1 404 Not Found\r\nContent-Length: 18\r\n\r\n404 not found: /x");
     Reply r;
-    CHECK(c->next(r, kNoTypes) == Step::NeedMore); // the body is one byte short
+    CHECK(c->next(r, kNoTypes) == CodecStep::NeedMore); // the body is one byte short
     c->feed("\n");
-    CHECK(c->next(r, kNoTypes) == Step::Fatal);
+    CHECK(c->next(r, kNoTypes) == CodecStep::Fatal);
     CHECK(c->fatal_error() == "HTTP 404 Not Found: 404 not found: /x");
 }

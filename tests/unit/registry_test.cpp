@@ -13,16 +13,16 @@ using namespace plugrpc;
 
 namespace {
 
-const char* const kInt = R"({"type":"integer","format":"int64"})";
+const char* const kIntSchema = R"({"type":"integer","format":"int64"})";
 
 Method method(const std::string& service, const std::string& name) {
     Method m;
     m.service = service;
     m.name = name;
     m.full_name = service + "." + name;
-    m.args_schema_text = kInt;
-    m.reply_schema_text = kInt;
-    auto s = parse_schema(std::string_view(kInt));
+    m.args_schema_text = kIntSchema;
+    m.reply_schema_text = kIntSchema;
+    auto s = parse_schema(std::string_view(kIntSchema));
     REQUIRE(s.schema);
     m.args = s.schema;
     m.reply = s.schema;

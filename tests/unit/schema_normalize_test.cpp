@@ -12,7 +12,7 @@ using namespace plugrpc;
 
 namespace {
 
-const char* const kArgs =
+const char* const kArgsSchema =
     R"({"type":"object","title":"Args","properties":{"A":{"type":"integer","format":"int64"},"B":{"type":"integer","format":"int64"}}})";
 
 SchemaPtr schema(std::string_view text) {
@@ -49,24 +49,24 @@ std::string norm(std::string_view value, std::string_view schema_text) { return 
 // ---- structs -------------------------------------------------------------------------
 
 TEST_CASE("normalize: a struct given in full comes back unchanged", "[schema]") {
-    CHECK(norm(R"({"A":7,"B":8})", kArgs) == R"({"A":7,"B":8})");
+    CHECK(norm(R"({"A":7,"B":8})", kArgsSchema) == R"({"A":7,"B":8})");
 }
 
 TEST_CASE("normalize: fields come back in declaration order", "[schema]") {
-    CHECK(norm(R"({"B":8,"A":7})", kArgs) == R"({"A":7,"B":8})");
+    CHECK(norm(R"({"B":8,"A":7})", kArgsSchema) == R"({"A":7,"B":8})");
 }
 
 TEST_CASE("normalize: missing struct fields are zero", "[schema]") {
-    CHECK(norm(R"({"A":7})", kArgs) == R"({"A":7,"B":0})");
-    CHECK(norm("{}", kArgs) == R"({"A":0,"B":0})");
+    CHECK(norm(R"({"A":7})", kArgsSchema) == R"({"A":7,"B":0})");
+    CHECK(norm("{}", kArgsSchema) == R"({"A":0,"B":0})");
 }
 
 TEST_CASE("normalize: unknown struct fields are dropped", "[schema]") {
-    CHECK(norm(R"({"A":1,"C":{"deep":[1,2]},"B":2})", kArgs) == R"({"A":1,"B":2})");
+    CHECK(norm(R"({"A":1,"C":{"deep":[1,2]},"B":2})", kArgsSchema) == R"({"A":1,"B":2})");
 }
 
 TEST_CASE("normalize: field names match without regard to case", "[schema]") {
-    CHECK(norm(R"({"a":3,"b":4})", kArgs) == R"({"A":3,"B":4})");
+    CHECK(norm(R"({"a":3,"b":4})", kArgsSchema) == R"({"A":3,"B":4})");
 }
 
 TEST_CASE("normalize: an exact field name wins over a case-insensitive one", "[schema]") {
@@ -75,23 +75,23 @@ TEST_CASE("normalize: an exact field name wins over a case-insensitive one", "[s
 }
 
 TEST_CASE("normalize: an array for a struct fills its fields in order", "[schema]") {
-    CHECK(norm("[7,8]", kArgs) == R"({"A":7,"B":8})");
-    CHECK(norm("[7]", kArgs) == R"({"A":7,"B":0})");
-    CHECK(norm("[]", kArgs) == R"({"A":0,"B":0})");
+    CHECK(norm("[7,8]", kArgsSchema) == R"({"A":7,"B":8})");
+    CHECK(norm("[7]", kArgsSchema) == R"({"A":7,"B":0})");
+    CHECK(norm("[]", kArgsSchema) == R"({"A":0,"B":0})");
 }
 
 TEST_CASE("normalize: more positional values than fields is refused", "[schema]") {
-    CHECK(norm("[1,2,3]", kArgs) == "error: params: expected at most 2 positional values for Args, got 3");
+    CHECK(norm("[1,2,3]", kArgsSchema) == "error: params: expected at most 2 positional values for Args, got 3");
 }
 
 TEST_CASE("normalize: a scalar for a struct is refused, naming the struct", "[schema]") {
-    CHECK(norm(R"("x")", kArgs) == "error: params: expected an object Args, got a string");
-    CHECK(norm("5", kArgs) == "error: params: expected an object Args, got an integer");
+    CHECK(norm(R"("x")", kArgsSchema) == "error: params: expected an object Args, got a string");
+    CHECK(norm("5", kArgsSchema) == "error: params: expected an object Args, got an integer");
 }
 
 TEST_CASE("normalize: an error in a struct field names the field", "[schema]") {
-    CHECK(norm(R"({"A":"seven"})", kArgs) == "error: field A: expected an integer (int64), got a string");
-    CHECK(norm(R"([1,true])", kArgs) == "error: field B: expected an integer (int64), got a boolean");
+    CHECK(norm(R"({"A":"seven"})", kArgsSchema) == "error: field A: expected an integer (int64), got a string");
+    CHECK(norm(R"([1,true])", kArgsSchema) == "error: field B: expected an integer (int64), got a boolean");
 }
 
 TEST_CASE("normalize: an error deep inside names the full path", "[schema]") {
@@ -104,7 +104,7 @@ TEST_CASE("normalize: an error deep inside names the full path", "[schema]") {
 // ---- null ------------------------------------------------------------------------------
 
 TEST_CASE("normalize: null is the zero value of a struct, string, bytes, slice, array and map", "[schema]") {
-    CHECK(norm("null", kArgs) == R"({"A":0,"B":0})");
+    CHECK(norm("null", kArgsSchema) == R"({"A":0,"B":0})");
     CHECK(norm("null", R"({"type":"string"})") == R"("")");
     CHECK(norm("null", R"({"type":"string","format":"byte"})") == R"("")");
     CHECK(norm("null", R"({"type":"array","items":{"type":"integer"}})") == "[]");
@@ -119,7 +119,7 @@ TEST_CASE("normalize: null is the zero value of integers, floats and booleans, a
     CHECK(norm("null", R"({"type":"integer","format":"uint8"})") == "0");
     CHECK(norm("null", R"({"type":"number"})") == "0E0");
     CHECK(norm("null", R"({"type":"boolean"})") == "false");
-    CHECK(norm(R"({"A":null,"B":2})", kArgs) == R"({"A":0,"B":2})");
+    CHECK(norm(R"({"A":null,"B":2})", kArgsSchema) == R"({"A":0,"B":2})");
 }
 
 // ---- integers ----------------------------------------------------------------------------
