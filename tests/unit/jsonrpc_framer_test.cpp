@@ -158,3 +158,28 @@ TEST_CASE("framer: reset forgets a partial value", "[jsonrpc]") {
     CHECK(begin == 0);
     CHECK(end == 3);
 }
+
+TEST_CASE("framer: escapes and brackets at every offset of long strings, whole or split, frame as a plain scan does", "[jsonrpc]") {
+    // The values, built so that each special byte falls at each offset of a
+    // 16-byte block somewhere; where each ends is known by construction.
+    std::vector<std::string> expected;
+    std::string stream;
+    for (std::size_t pad = 0; pad < 40; ++pad) {
+        std::string filler(pad, 'x');
+        for (std::string special : {"\\\"", "\\\\", "}", "]", "{[", "\\u005c"}) {
+            std::string v = "{\"k" + filler + "\":\"" + filler + special + filler + "\",\"n\":[" + std::to_string(pad) +
+                            ",{\"z\":\"" + special + "\"}]}";
+            expected.push_back(v);
+            stream += v + (pad % 3 == 0 ? "\n" : "");
+        }
+    }
+    Stream whole;
+    CHECK(whole.feed(stream) == Status::NeedMore);
+    CHECK(whole.values == expected);
+    for (std::size_t chunk : {1, 7, 16, 17, 33}) {
+        INFO("chunks of " << chunk);
+        Stream s;
+        for (std::size_t i = 0; i < stream.size(); i += chunk) s.feed(stream.substr(i, chunk));
+        CHECK(s.values == expected);
+    }
+}
