@@ -13,7 +13,7 @@ src=$1 build=$2
 
 echo "configure and build $build (release, prefix /usr)"
 timeout 300 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DPLUGRPC_WERROR=ON -DPLUGRPC_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr >"$TMP/configure.log" 2>&1 ||
+    -DPLUGRPC_WERROR=ON -DPLUGRPC_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON -DCMAKE_INSTALL_PREFIX=/usr >"$TMP/configure.log" 2>&1 ||
     { cat "$TMP/configure.log" >&2; fail "configure failed"; }
 timeout 1500 cmake --build "$build" >"$TMP/build.log" 2>&1 ||
     { tail -n 50 "$TMP/build.log" >&2; fail "build failed"; }

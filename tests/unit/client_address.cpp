@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_client_address {
+
 using plugrpc::client::Address;
 using plugrpc::client::parse_address;
 
@@ -51,3 +54,5 @@ TEST_CASE("a client address without a port, or with a bad one, is refused with t
     CHECK(refused("localhost:http") == "address localhost:http: port http is not a number");
     CHECK(refused("unix:").find("needs a socket path") != std::string::npos);
 }
+
+} // namespace unit_client_address

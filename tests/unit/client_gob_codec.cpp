@@ -9,6 +9,9 @@
 
 #include <catch2/catch.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_client_gob_codec {
+
 using namespace gobtest;
 using ReplyStep = gob::ReplyDecoder::Step;
 
@@ -163,3 +166,5 @@ TEST_CASE("the client's gob requests decode in the daemon with their arguments i
     REQUIRE(dec.next() == gob::RequestDecoder::Step::Body);
     CHECK(dec.body_as(*args).value == json(R"({"X":0.0,"Name":"","Tags":[]})"));
 }
+
+} // namespace unit_client_gob_codec

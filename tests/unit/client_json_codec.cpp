@@ -6,6 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_client_json_codec {
+
 namespace json = boost::json;
 using plugrpc::client::wire::Codec;
 using plugrpc::client::wire::Reply;
@@ -136,3 +139,5 @@ TEST_CASE("an HTTP status other than 200 breaks the connection with the status a
     CHECK(c->next(r, kNoTypes) == CodecStep::Fatal);
     CHECK(c->fatal_error() == "HTTP 404 Not Found: 404 not found: /x");
 }
+
+} // namespace unit_client_json_codec

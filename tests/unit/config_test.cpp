@@ -12,6 +12,9 @@
 #include <fstream>
 #include <unistd.h>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_config {
+
 using namespace plugrpc;
 using namespace std::chrono_literals;
 
@@ -405,3 +408,5 @@ TEST_CASE("config: [tls] files are taken from the config file's folder unless ab
 TEST_CASE("config: an unknown [tls] key is an error naming it", "[config]") {
     CHECK_THAT(parse_error("[tls]\ncert = \"x\"\n"), Catch::Contains("tls.cert: unknown key"));
 }
+
+} // namespace unit_config

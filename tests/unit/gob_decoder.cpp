@@ -7,6 +7,9 @@
 #include <cmath>
 #include <limits>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_gob_decoder {
+
 using namespace gobtest;
 using Step = gob::RequestDecoder::Step;
 
@@ -312,3 +315,5 @@ TEST_CASE("gob keeps a pending body intact while more bytes are fed", "[gob]") {
     REQUIRE(r.ok());
     CHECK(r.value == json(R"({"A":9,"B":0})"));
 }
+
+} // namespace unit_gob_decoder

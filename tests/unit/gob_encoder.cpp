@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_gob_encoder {
+
 using namespace gobtest;
 
 namespace {
@@ -214,3 +217,5 @@ TEST_CASE("gob ignores the reply value of an error reply", "[gob]") {
     CHECK(definition(all[2]).fields.empty());
     CHECK(hex(all[3].rest) == "00");
 }
+
+} // namespace unit_gob_encoder

@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_gob_fuzz_regressions {
+
 using namespace gobtest;
 using Step = gob::RequestDecoder::Step;
 
@@ -21,3 +24,5 @@ TEST_CASE("gob: the id a definition message defines, for every int64", "[gob]") 
     CHECK(gob::TypeTable::defined_id(-9223372036854775807LL) == 9223372036854775807LL);
     CHECK(gob::TypeTable::defined_id(std::numeric_limits<std::int64_t>::min()) == 0);
 }
+
+} // namespace unit_gob_fuzz_regressions

@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_gob_go_vectors {
+
 using namespace gobtest;
 using Step = gob::RequestDecoder::Step;
 
@@ -178,3 +181,5 @@ TEST_CASE("gob encodes rich replies, an error and a zero reply byte for byte as 
         CHECK(hex(out[i]) == hex(kGoReplies[i]));
     }
 }
+
+} // namespace unit_gob_go_vectors

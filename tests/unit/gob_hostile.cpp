@@ -8,6 +8,9 @@
 #include <chrono>
 #include <random>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_gob_hostile {
+
 using namespace gobtest;
 using Step = gob::RequestDecoder::Step;
 
@@ -338,3 +341,5 @@ TEST_CASE("gob closes the connection when an oversized message follows a body no
     CHECK(dec.next() == Step::Fatal);
     CHECK(dec.fatal_error() == "gob: message of 4096 bytes exceeds the limit of 1024 bytes");
 }
+
+} // namespace unit_gob_hostile

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_gob_netrpc_vectors {
+
 using namespace gobtest;
 using Step = gob::RequestDecoder::Step;
 
@@ -113,3 +116,5 @@ TEST_CASE("gob sends the empty struct's type only once per connection", "[gob]")
     CHECK(second.find(bytes("0a ff83")) == std::string::npos);
     CHECK(hex(second.substr(second.size() - 4)) == "03 ff 84 00");
 }
+
+} // namespace unit_gob_netrpc_vectors

@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_gob_roundtrip {
+
 using namespace gobtest;
 using Step = gob::RequestDecoder::Step;
 
@@ -109,3 +112,5 @@ TEST_CASE("gob round trip: many replies on one connection reuse the types descri
         CHECK(dec.body_as(*s).value == v);
     }
 }
+
+} // namespace unit_gob_roundtrip

@@ -6,6 +6,9 @@
 #include <cmath>
 #include <limits>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_gob_wire {
+
 using namespace gobtest;
 
 namespace {
@@ -87,3 +90,5 @@ TEST_CASE("gob accepts integers written with more bytes than needed, as Go does"
     gob::Reader r(padded);
     CHECK(r.read_uint() == 5);
 }
+
+} // namespace unit_gob_wire

@@ -9,6 +9,9 @@
 
 #include <sstream>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_http_response_text {
+
 namespace http = boost::beast::http;
 using plugrpc::ResponseHead;
 
@@ -77,3 +80,5 @@ TEST_CASE("http responses: a large body is counted and copied whole", "[http]") 
     CHECK(out.find("Content-Length: 1048576\r\n\r\n") != std::string::npos);
     CHECK(out.size() == out.find("\r\n\r\n") + 4 + body.size());
 }
+
+} // namespace unit_http_response_text

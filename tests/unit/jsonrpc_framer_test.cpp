@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_jsonrpc_framer {
+
 using plugrpc::jsonrpc::Framer;
 using Status = Framer::Status;
 
@@ -183,3 +186,5 @@ TEST_CASE("framer: escapes and brackets at every offset of long strings, whole o
         CHECK(s.values == expected);
     }
 }
+
+} // namespace unit_jsonrpc_framer

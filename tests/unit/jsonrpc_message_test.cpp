@@ -10,6 +10,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_jsonrpc_message {
+
 namespace json = boost::json;
 using namespace plugrpc::jsonrpc;
 using plugrpc::Outcome;
@@ -330,3 +333,5 @@ TEST_CASE("json-rpc 2.0: an error reply has no result member", "[jsonrpc]") {
     CHECK_FALSE(v.as_object().contains("result"));
     CHECK(v.at("error").at("message") == "divide by zero");
 }
+
+} // namespace unit_jsonrpc_message

@@ -10,6 +10,9 @@
 #include <cmath>
 #include <limits>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_jsonrpc_nonfinite {
+
 namespace json = boost::json;
 using namespace plugrpc::jsonrpc;
 using plugrpc::Outcome;
@@ -74,3 +77,5 @@ TEST_CASE("jsonrpc: a result holding infinity or NaN is answered with Go's error
         CHECK_FALSE(ec);
     }
 }
+
+} // namespace unit_jsonrpc_nonfinite

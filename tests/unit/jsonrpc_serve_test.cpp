@@ -14,6 +14,9 @@
 #include <string>
 #include <thread>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_jsonrpc_serve {
+
 using namespace plugrpc;
 using namespace plugrpc::jsonrpc;
 
@@ -357,3 +360,5 @@ TEST_CASE("serve: no call stays in flight once every reply is out", "[jsonrpc]")
             R"({"jsonrpc":"2.0","method":"Broken.Silent","params":{},"id":2}])");
     CHECK(s.dispatcher.inflight() == 0);
 }
+
+} // namespace unit_jsonrpc_serve

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_registry {
+
 using namespace plugrpc;
 
 namespace {
@@ -203,3 +206,5 @@ TEST_CASE("registry: plugins with different services are all served", "[registry
     CHECK(r.find("Echo.Say").method);
     CHECK(r.method_count() == 3);
 }
+
+} // namespace unit_registry

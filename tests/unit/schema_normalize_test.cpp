@@ -7,6 +7,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_schema_normalize {
+
 namespace json = boost::json;
 using namespace plugrpc;
 
@@ -305,3 +308,5 @@ TEST_CASE("normalize: values nested within the schema's depth are accepted", "[s
     }
     CHECK(norm(value, schema_text) == value);
 }
+
+} // namespace unit_schema_normalize

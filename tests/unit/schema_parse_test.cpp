@@ -6,6 +6,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_schema_parse {
+
 namespace json = boost::json;
 using namespace plugrpc;
 
@@ -324,3 +327,5 @@ TEST_CASE("schema: field lookup prefers an exact match, then ignores case", "[sc
     CHECK(s->field_index("ID") == 2);
     CHECK(s->field_index("Ident") == -1);
 }
+
+} // namespace unit_schema_parse

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_sdk_json_read {
+
 namespace sdk_json_read_test {
 
 struct Args {
@@ -153,3 +156,5 @@ TEST_CASE("sdk: a field the text leaves out keeps its value, on the direct way t
     REQUIRE(plugrpc::json_parse_into(R"({"Ports":[9]})", it, why));
     CHECK(it.Ports == std::vector<std::uint16_t>{9});
 }
+
+} // namespace unit_sdk_json_read

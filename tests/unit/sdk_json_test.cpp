@@ -14,6 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_sdk_json {
+
 namespace json = boost::json;
 
 namespace sdk_json_test {
@@ -381,3 +384,5 @@ TEST_CASE("sdk: the name of a template type keeps its arguments and drops only i
     CHECK(plugrpc::type_name<sdk_template_name::Pair<int>>() == "Pair<int>");
     CHECK(plugrpc::type_name<sdk_template_name::Pair<std::string>>().rfind("Pair<std::", 0) == 0);
 }
+
+} // namespace unit_sdk_json

@@ -15,6 +15,9 @@
 #include <future>
 #include <stdexcept>
 
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_sdk_plugin {
+
 namespace json = boost::json;
 
 namespace sdk_plugin_test {
@@ -158,3 +161,5 @@ TEST_CASE("sdk plugin: a service name the host refuses makes the plugin fail", "
     CHECK(registrar.error == "register_method: invalid service name (letters, digits, '_' and inner dots)");
     CHECK(loaded->methods.empty());
 }
+
+} // namespace unit_sdk_plugin
