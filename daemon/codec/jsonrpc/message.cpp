@@ -1,5 +1,6 @@
 #include "codec/jsonrpc/message.hpp"
 
+#include "codec/jsonrpc/envelope.hpp"
 #include "rpc/json_text.hpp"
 
 #include <boost/json/parse.hpp>
@@ -51,13 +52,11 @@ const char* unsupported_number(const json::value& v) {
     }
 }
 
-Request decode_one(const json::value& v) {
-    if (!v.is_object()) return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: expected an object");
-    const json::object& o = v.get_object();
-    const json::value* version = o.if_contains("jsonrpc");
+// A request from its members (null where absent), however they were read.
+Request decode_members(const json::value* version, const json::value* id, const json::value* method,
+                       const json::value* params) {
     Request r;
     r.dialect = version ? Dialect::V2 : Dialect::Go;
-    const json::value* id = o.if_contains("id");
     if (id && unsupported_number(*id)) // Go's dialect echoes any value as the id: [1e400] too
         return invalid(r.dialect, nullptr, InvalidRequest,
                        r.dialect == Dialect::V2 ? "Invalid Request: id must be a string, number or null"
@@ -71,14 +70,12 @@ Request decode_one(const json::value& v) {
             return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: id must be a string, number or null");
         r.notification = id == nullptr;
     }
-    const json::value* method = o.if_contains("method");
     if (!method || !method->is_string()) {
         return invalid(r.dialect, r.id, InvalidRequest,
                        r.dialect == Dialect::V2 ? "Invalid Request: \"method\" must be a string"
                                                 : "jsonrpc: request has no method");
     }
     r.method = method->get_string();
-    const json::value* params = o.if_contains("params");
     r.params = &kNull;
     if (r.dialect == Dialect::Go) {
         // Go's server: the argument is params[0]; [] is the zero value.
@@ -98,6 +95,13 @@ Request decode_one(const json::value& v) {
     return r;
 }
 
+Request decode_one(const json::value& v) {
+    if (!v.is_object()) return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: expected an object");
+    const json::object& o = v.get_object();
+    return decode_members(o.if_contains("jsonrpc"), o.if_contains("id"), o.if_contains("method"),
+                          o.if_contains("params"));
+}
+
 void append_id(std::string& out, const json::value& id) { append_json(out, id); }
 
 void append_escaped(std::string& out, std::string_view s) { append_json(out, json::string_view(s)); }
@@ -105,6 +109,19 @@ void append_escaped(std::string& out, std::string_view s) { append_json(out, jso
 } // namespace
 
 Message decode(std::string_view text, const DecodeLimits& limits, json::storage_ptr storage) {
+    Message m(storage);
+    Envelope found;
+    if (read_envelope(text, limits.max_depth, storage, m.root, found)) { // the usual request, read the short way
+        const json::array& v = m.root.get_array();
+        auto member = [&](Envelope::Member k) { return found.has(k) ? &v[k] : nullptr; };
+        m.requests.push_back(decode_members(member(Envelope::Version), member(Envelope::Id),
+                                            member(Envelope::Method), member(Envelope::Params)));
+        return m;
+    }
+    return decode_whole(text, limits, std::move(storage));
+}
+
+Message decode_whole(std::string_view text, const DecodeLimits& limits, json::storage_ptr storage) {
     Message m(storage);
     json::parse_options opt;
     opt.max_depth = limits.max_depth;

@@ -57,7 +57,7 @@ struct Message {
     // answered with one V2 error, id null.
     int error_code = 0;
     std::string error;
-    boost::json::value root; // the parsed text the requests point into
+    boost::json::value root; // the parsed text the requests point into (or the members read the short way)
 };
 
 struct DecodeLimits {
@@ -67,7 +67,10 @@ struct DecodeLimits {
 
 // The message is parsed into `storage` (an arena on the caller's stack, say),
 // which must outlive it.
+// A usual request is read the short way (envelope.hpp), the rest through
+// decode_whole, which parses all of the text: the reference.
 Message decode(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {});
+Message decode_whole(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {});
 
 // Append the reply with `outcome` to a request of `dialect` with `id` to
 // `out` (no trailing newline).

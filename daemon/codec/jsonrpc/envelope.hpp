@@ -1,0 +1,37 @@
+// The usual JSON-RPC request read without parsing all of it:
+//
+//   {"jsonrpc":"2.0","method":"S.M","params":<any>,"id":7}   (either dialect,
+//                                                             members in any order)
+//
+// The members around "params" are read by hand; "params" is parsed alone;
+// no object is built. It takes only what it can read exactly as the full
+// parse would: member
+// names among jsonrpc, method, params and id, each at most once; jsonrpc and
+// method as printable ASCII strings with no escape; id as null, such a
+// string, or an integer literal that fits int64 (not -0). Anything else
+// (a batch, another member, an escape, a float id, bad JSON) it declines,
+// and the message is parsed whole, which stays the reference: each member
+// it accepts is the very value the full parse would give.
+#pragma once
+
+#include <boost/json/storage_ptr.hpp>
+#include <boost/json/value.hpp>
+
+#include <string_view>
+
+namespace plugrpc::jsonrpc {
+
+// The members found: `values` holds jsonrpc, id, method and params at the
+// indexes below (null where absent), built in the storage given.
+struct Envelope {
+    enum Member : unsigned { Version, Id, Method, Params };
+    unsigned present = 0; // a bit per member
+    bool has(Member m) const { return (present >> m) & 1; }
+};
+
+// On success `values` holds the four members, with params nested no deeper
+// than the full parse's `max_depth` allows.
+bool read_envelope(std::string_view text, unsigned max_depth, const boost::json::storage_ptr& storage,
+                   boost::json::value& values, Envelope& found);
+
+} // namespace plugrpc::jsonrpc
