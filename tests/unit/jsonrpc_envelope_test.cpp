@@ -99,6 +99,8 @@ TEST_CASE("envelope: every one-byte change of usual requests is declined or read
              std::string(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":-8},"id":12})"),
              std::string(R"({"method":"A.B","params":[{"s":"q\"}"}],"id":"i"})"),
              std::string(R"({"jsonrpc":"2.0","params":[[1,[2]],{}],"method":"M.N","id":null})"),
+             // strings longer than the 16-byte blocks the scan reads
+             std::string(R"({"jsonrpc":"2.0","method":"A_Service_With_A_Long_Name.And_A_Long_Method","id":"an-id-of-twenty-bytes"})"),
          }) {
         same_as_full_parse(seed);
         for (std::size_t i = 0; i < seed.size(); ++i) {
