@@ -6,6 +6,7 @@
 #include "http/response_text.hpp"
 #include "registry/openrpc.hpp"
 #include "net/connection.hpp"
+#include "net/drained.hpp"
 #include "net/endpoint.hpp"
 #include "rpc/scratch.hpp"
 
@@ -74,42 +75,63 @@ private:
         wait_readable();
     }
 
+    // Wait for the next bytes: a read queued in the reactor. After a read
+    // that came back short, mark_drained() has told the reactor the socket
+    // is empty, and queuing it costs no syscall (net/drained.hpp). Reads
+    // and writes never overlap here, so a queued read completes straight
+    // from its epoll event, alone: a short one marks the socket again.
     void wait_readable() {
-        conn_.socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-            if (ec) return self->on_read(ec);
-            self->read_now();
+        std::size_t room = read_room();
+        if (room == 0) return on_read(http::error::buffer_overflow);
+        conn_.socket.async_read_some(buffer_.prepare(room), [self = shared_from_this(), room](
+                                                                boost::system::error_code ec, std::size_t n) {
+            if (!ec && n < room && self->read_on_edge_) mark_drained(self->conn_.socket);
+            if (self->took(ec, n, room)) self->read_now();
         });
+        read_on_edge_ = read_queued(conn_.socket);
+    }
+
+    // While the header comes, read as Beast does: into the room the buffer
+    // has, at least 512 bytes (an idle or trickling connection holds
+    // little); a body in chunks of kReadChunk.
+    std::size_t read_room() {
+        std::size_t room = parser_->is_header_done()
+                               ? kReadChunk
+                               : std::max<std::size_t>(512, buffer_.capacity() - buffer_.size());
+        return std::min(room, buffer_.max_size() - buffer_.size());
     }
 
     // Read while the socket has bytes, parsing as they come; wait for
     // readability once it is drained.
     void read_now() {
         for (;;) {
-            // While the header comes, read as Beast does: into the room the
-            // buffer has, at least 512 bytes (an idle or trickling connection
-            // holds little); a body in chunks of kReadChunk.
-            std::size_t room = parser_->is_header_done()
-                                   ? kReadChunk
-                                   : std::max<std::size_t>(512, buffer_.capacity() - buffer_.size());
-            room = std::min(room, buffer_.max_size() - buffer_.size());
+            std::size_t room = read_room();
             if (room == 0) return on_read(http::error::buffer_overflow);
             boost::system::error_code ec;
             std::size_t n = conn_.socket.read_some(buffer_.prepare(room), ec);
             if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
-            if (ec == asio::error::eof) {
-                if (!parser_->got_some()) return on_read(http::error::end_of_stream);
-                parser_->put_eof(ec);
-                return on_read(ec ? ec : http::error::partial_message);
-            }
-            if (ec) return on_read(ec);
-            buffer_.commit(n);
-            if (!got_bytes_) {
-                got_bytes_ = true;
-                arm_timer(true); // its first bytes are here: the rest within header_timeout
-            }
-            if (!parse_buffered()) return;
-            if (n < room) return wait_readable(); // drained
+            if (!ec && n < room) mark_drained(conn_.socket); // right after the read that emptied it
+            if (!took(ec, n, room)) return;
         }
+    }
+
+    // Bytes read (or the read's error): parse them. True if the socket may
+    // hold more and should be read again at once.
+    bool took(boost::system::error_code ec, std::size_t n, std::size_t room) {
+        if (ec == asio::error::eof) {
+            if (!parser_->got_some()) return on_read(http::error::end_of_stream), false;
+            parser_->put_eof(ec);
+            return on_read(ec ? ec : http::error::partial_message), false;
+        }
+        if (ec) return on_read(ec), false;
+        buffer_.commit(n);
+        if (!got_bytes_) {
+            got_bytes_ = true;
+            arm_timer(true); // its first bytes are here: the rest within header_timeout
+        }
+        if (!parse_buffered()) return false;
+        if (n < room) return wait_readable(), false; // drained
+        return true;
     }
 
     // Bytes already buffered (pipelined, or sniffed): parse them first.
@@ -305,6 +327,7 @@ private:
     const char* allow_ = nullptr;
     boost::asio::steady_timer timer_;
     bool reading_ = false;
+    bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
     bool draining_ = false;
 };
 
