@@ -129,6 +129,7 @@ TEST_CASE("sdk: the direct reader declines what the full way must judge", "[sdk]
     declines(R"({"Small":128})");      // past int8
     declines(R"({"Count":-1})");       // negative into unsigned
     declines(R"({"Count":01})");       // a leading zero
+    declines(R"({"Small":-0})");       // -0
     declines(R"({"Fixed":[1,2,3,4]})"); // past the array
     declines(R"({"Small":1} x)");      // trailing bytes
     declines(R"({"Small":1)");         // cut short

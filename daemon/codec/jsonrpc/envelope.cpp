@@ -1,16 +1,12 @@
 #include "codec/jsonrpc/envelope.hpp"
 
 #include <plugrpc/json_parse.hpp>
+#include <plugrpc/json_scan.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/string.hpp>
 
-#include <charconv>
 #include <cstdint>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace plugrpc::jsonrpc {
 namespace json = boost::json;
@@ -34,48 +30,12 @@ public:
     }
 
     // A string of printable ASCII with no escape.
-    bool plain_string(std::string_view& s) {
-        if (!take('"')) return false;
-        const char* b = p_;
-#if defined(__SSE2__)
-        // 16 bytes at a time while there are 16: a quote, a backslash, or a
-        // byte below 0x20 or from 0x80 (negative as a signed char) stops it.
-        const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-        while (end_ - p_ >= 16) {
-            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
-            __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                        _mm_cmplt_epi8(v, space));
-            if (int bits = _mm_movemask_epi8(stop)) {
-                p_ += __builtin_ctz(static_cast<unsigned>(bits));
-                break;
-            }
-            p_ += 16;
-        }
-#endif
-        for (; p_ != end_; ++p_) {
-            auto c = static_cast<unsigned char>(*p_);
-            if (c == '"') {
-                s = std::string_view(b, static_cast<std::size_t>(p_ - b));
-                ++p_;
-                return true;
-            }
-            if (c == '\\' || c < 0x20 || c >= 0x80) return false;
-        }
-        return false;
-    }
+    bool plain_string(std::string_view& s) { return take('"') && json_scan::plain_string_rest(p_, end_, s); }
 
     // An integer literal that fits int64, not -0, with no fraction or exponent.
     bool integer(std::int64_t& v) {
         skip_space();
-        const char* digits = p_ != end_ && *p_ == '-' ? p_ + 1 : p_;
-        if (digits == end_ || *digits < '0' || *digits > '9') return false;
-        if (*digits == '0' && (digits != p_ || (digits + 1 != end_ && digits[1] >= '0' && digits[1] <= '9')))
-            return false; // -0, or a leading zero
-        auto [next, ec] = std::from_chars(p_, end_, v);
-        if (ec != std::errc()) return false;
-        if (next != end_ && (*next == '.' || *next == 'e' || *next == 'E')) return false;
-        p_ = next;
-        return true;
+        return json_scan::integer(p_, end_, v);
     }
 
     bool null() {

@@ -4,7 +4,7 @@
 // json_read(text, T&) handles described structs, integers, booleans, plain
 // strings (ASCII, no escapes), std::vector and std::array of those. On
 // anything else (a float, an escape, a map, null, a key T does not have, a
-// key twice, a number past T's range, bad JSON) it declines: it returns
+// key twice, a number past T's range, -0, bad JSON) it declines: it returns
 // false and the caller parses the text the full way (json.hpp:
 // json_parse_into does), which gives the same result or the reason it does
 // not fit. Fields it did write before declining are written again by the
@@ -14,11 +14,12 @@
 // the path a call takes; the full one stays the reference.
 #pragma once
 
+#include <plugrpc/json_scan.hpp>
+
 #include <boost/describe.hpp>
 #include <boost/mp11.hpp>
 
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -58,34 +59,13 @@ private:
     }
 
     // A string of printable ASCII with no escape: its bytes.
-    bool plain_string(std::string_view& s) {
-        if (!take('"')) return false;
-        const char* b = p_;
-        for (; p_ != end_; ++p_) {
-            auto c = static_cast<unsigned char>(*p_);
-            if (c == '"') {
-                s = std::string_view(b, static_cast<std::size_t>(p_ - b));
-                ++p_;
-                return true;
-            }
-            if (c == '\\' || c < 0x20 || c >= 0x80) return false;
-        }
-        return false;
-    }
+    bool plain_string(std::string_view& s) { return take('"') && json_scan::plain_string_rest(p_, end_, s); }
 
-    // An integer literal (no fraction, no exponent) that fits T.
+    // An integer literal (no fraction, no exponent, not -0) that fits T.
     template <class T>
     bool integer(T& out) {
         skip_space();
-        const char* b = p_;
-        const char* digits = b != end_ && *b == '-' ? b + 1 : b;
-        if (digits == end_ || *digits < '0' || *digits > '9') return false;
-        if (*digits == '0' && digits + 1 != end_ && digits[1] >= '0' && digits[1] <= '9') return false;
-        auto [next, ec] = std::from_chars(b, end_, out);
-        if (ec != std::errc()) return false;
-        if (next != end_ && (*next == '.' || *next == 'e' || *next == 'E')) return false;
-        p_ = next;
-        return true;
+        return json_scan::integer(p_, end_, out);
     }
 
     bool literal(std::string_view word) {
