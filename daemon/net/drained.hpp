@@ -17,15 +17,16 @@
 // The knowledge is stale once the thread has been back in epoll_wait: an
 // edge reported there for a socket with no read queued is remembered only
 // in the very flag mark_drained() clears, and clearing it then would leave
-// bytes unread with no edge to come. So mark only after a read that the
-// reactor made itself, on an epoll event, and whose completion ran straight
-// from that event: read_queued() says, right after async_read_some, that
-// the read was queued rather than made on the spot (a read made on the spot
-// completes later, through the handler queue), and the caller must also
-// know that no other operation of that socket (a write) completed beside
-// it, since the reactor then runs that one first and queues the read's.
-// The socket's io_context runs on one thread: the daemon's rule.
-//
+// bytes unread with no edge to come. So mark only right after a short read
+// with no epoll_wait since its recv: a read_some of the session's own, or
+// a queued read whose completion ran straight from its epoll event.
+// read_queued(), asked right after async_read_some, says the read was
+// queued rather than made on the spot (a read made on the spot completes
+// later, through the handler queue); and no other operation of the socket
+// (a write) may have completed beside it, since the reactor then runs that
+// one first and queues the read's. The socket's io_context runs on one
+// thread: the daemon's rule. Stream and HTTP sessions follow this.
+
 // It reaches into the reactor's per-socket state, whose layout is Asio's
 // own; it is compiled only for the Boost release it was read against (1.81,
 // epoll) and is a no-op elsewhere: the read is then tried first, as before.
@@ -35,7 +36,8 @@
 
 namespace plugrpc {
 
-// True when mark_drained() does something in this build.
+// True when mark_drained() does something in this build (a unit test
+// holds it to true on the Boost the project builds with).
 bool drained_hint_supported();
 
 // After async_read_some: the read waits in the reactor for an epoll event.

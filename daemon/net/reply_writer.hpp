@@ -9,7 +9,6 @@
 #include <boost/asio/write.hpp>
 
 #include <cstdint>
-
 #include <functional>
 #include <memory>
 #include <string>
