@@ -2,10 +2,13 @@
 
 #include <boost/version.hpp>
 
+#include <cstdint>
+
 #if BOOST_VERSION == 108100 && defined(BOOST_ASIO_HAS_EPOLL) && !defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT) &&       \
     !defined(BOOST_ASIO_DISABLE_EPOLL)
 #define PLUGRPC_DRAINED_HINT 1
 #include <boost/asio/detail/epoll_reactor.hpp>
+#include <sys/epoll.h>
 #else
 #define PLUGRPC_DRAINED_HINT 0
 #endif
@@ -33,10 +36,20 @@ struct Peek : Socket {
 struct SpeculativeTag {};
 struct MutexTag {};
 struct QueuesTag {};
+struct EventsTag {};
+struct ReadyTag {};
+struct DescriptorTag {};
+struct ReactorTag {};
+struct EpollFdTag {};
 using Queues = boost::asio::detail::op_queue<boost::asio::detail::reactor_op>[Reactor::max_ops];
 Speculative State::*member(SpeculativeTag);
 StateMutex State::*member(MutexTag);
 Queues State::*member(QueuesTag);
+std::uint32_t State::*member(EventsTag);
+unsigned int boost::asio::detail::scheduler_operation::*member(ReadyTag);
+int State::*member(DescriptorTag);
+Reactor* State::*member(ReactorTag);
+int Reactor::*member(EpollFdTag);
 
 template <typename Tag, auto Member>
 struct Expose {
@@ -45,6 +58,19 @@ struct Expose {
 template struct Expose<SpeculativeTag, &State::try_speculative_>;
 template struct Expose<MutexTag, &State::mutex_>;
 template struct Expose<QueuesTag, &State::op_queue_>;
+template struct Expose<EventsTag, &State::registered_events_>;
+template struct Expose<ReadyTag, &State::task_result_>;
+template struct Expose<DescriptorTag, &State::descriptor_>;
+template struct Expose<ReactorTag, &State::reactor_>;
+template struct Expose<EpollFdTag, &Reactor::epoll_fd_>;
+
+// The events of the socket's latest epoll report, kept in the operation
+// that descriptor_state privately derives from (a C-style cast may name a
+// private base).
+unsigned int ready_events(State* state) {
+    using Operation = boost::asio::detail::scheduler_operation;
+    return ((Operation*)state)->*member(ReadyTag{}); // NOLINT(cppcoreguidelines-pro-type-cstyle-cast)
+}
 
 State* state_of(Socket& socket) { return Peek::impl(socket).get_implementation().reactor_data_; }
 
@@ -63,6 +89,23 @@ void mark_drained(Socket& socket) {
     State* state = state_of(socket);
     if (state == nullptr) return;
     StateMutex::scoped_lock lock(state->*member(MutexTag{}));
+    std::uint32_t& registered = state->*member(EventsTag{});
+    if ((registered & EPOLLRDHUP) == 0) {
+        // The first mark of this socket: have epoll report the peer's
+        // shutdown too. The change re-checks readiness, so a FIN that the
+        // short read took is reported now.
+        epoll_event ev{};
+        ev.events = registered | EPOLLRDHUP;
+        ev.data.ptr = state;
+        int epoll_fd = (state->*member(ReactorTag{}))->*member(EpollFdTag{});
+        if (::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, state->*member(DescriptorTag{}), &ev) != 0) return;
+        registered = ev.events;
+    } else if (ready_events(state) & (EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLPRI)) {
+        // The event that led to the read reported more than bytes: a
+        // shutdown, an error or urgent data, which end a read short while
+        // the socket stays readable with no edge to come.
+        return;
+    }
     (state->*member(SpeculativeTag{}))[Reactor::read_op] = false;
 }
 

@@ -14,6 +14,15 @@
 // follows queues the read without a system call, and the read happens when
 // the edge comes.
 //
+// Not every short read leaves nothing to read: one that took the peer's
+// last bytes took its FIN too, and the end of the stream is still to be
+// read, with no edge to come; an error or urgent data end a read short as
+// well. So the first mark of a socket also has epoll report a peer's
+// shutdown (EPOLLRDHUP; the change re-checks readiness, which reports an
+// end already there), and a later mark does nothing when the socket's
+// latest epoll event reported a shutdown, an error or urgent data (one
+// that comes after that event raises an edge of its own).
+//
 // The knowledge is stale once the thread has been back in epoll_wait: an
 // edge reported there for a socket with no read queued is remembered only
 // in the very flag mark_drained() clears, and clearing it then would leave

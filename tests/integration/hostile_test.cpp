@@ -712,8 +712,8 @@ TEST_CASE("hostile clients beside good ones: good calls never fail and every bad
         slowest = good.slowest_ms();
     }
     std::size_t peak = rss.finish();
-    INFO("failures:\n" << report.failures_text());
-    CHECK(report.failures.empty());
+    // The failures in the expansion itself: a CI log cut short keeps it.
+    CHECK(report.failures_text() == std::string());
     CHECK(calls > 30);
     CHECK(d.running());
     Connection after = Connection::tcp(d.port());
@@ -801,8 +801,8 @@ TEST_CASE("2000 slow-trickle connections do not stop a good client and header_ti
     for (const auto& x : t)
         if (x.closed_after_ms) closed.push_back(*x.closed_after_ms);
     std::sort(closed.begin(), closed.end());
-    INFO("failures:\n" << report.failures_text());
-    CHECK(report.failures.empty());
+    // The failures in the expansion itself: a CI log cut short keeps it.
+    CHECK(report.failures_text() == std::string());
     CHECK(calls > 30);
     REQUIRE(closed.size() == static_cast<std::size_t>(kTricklers));
     // Closed by the timeout (not before it), and not long after it.

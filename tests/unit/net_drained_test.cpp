@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <functional>
 #include <string>
+#include <vector>
 
 // Each file in its own namespace: unity builds compile several together.
 namespace unit_net_drained {
@@ -49,6 +51,41 @@ TEST_CASE("drained: a marked socket queues its read, and bytes sent after the ma
     CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
     ioc.run_for(std::chrono::seconds(5));
     CHECK(got == "hello");
+    ::close(fds[1]);
+}
+
+TEST_CASE("drained: a read that took the peer's last bytes and its shutdown does not leave the end unseen", "[net]") {
+    // The bytes and the FIN arrive before the reactor looks: one edge for
+    // both. The read that takes the bytes comes back short with the
+    // socket still readable (at its end), and no edge is to come.
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    boost::asio::io_context ioc(1);
+    Socket a(ioc);
+    a.assign(boost::asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fds[0]);
+    a.non_blocking(true);
+    std::array<char, 64> buf{};
+    std::vector<std::string> reads; // what each read got; "eof" at the end
+    std::function<void()> read = [&] {
+        a.async_read_some(boost::asio::buffer(buf), [&](boost::system::error_code ec, std::size_t n) {
+            if (ec) return reads.push_back(ec == boost::asio::error::eof ? "eof" : ec.message());
+            plugrpc::mark_drained(a); // a short read, right from its epoll event
+            reads.emplace_back(buf.data(), n);
+            read();
+        });
+    };
+    read();
+    // A first exchange: the first mark of a socket also asks epoll to
+    // report the peer's shutdown; the second read is then queued.
+    REQUIRE(::write(fds[1], "x", 1) == 1);
+    ioc.run_one_for(std::chrono::seconds(5));
+    REQUIRE(reads == std::vector<std::string>{"x"});
+    CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
+    // Then the last bytes and the shutdown, together.
+    REQUIRE(::write(fds[1], "ab", 2) == 2);
+    REQUIRE(::shutdown(fds[1], SHUT_WR) == 0);
+    ioc.run_for(std::chrono::seconds(2));
+    CHECK(reads == std::vector<std::string>{"x", "ab", "eof"});
     ::close(fds[1]);
 }
 
