@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,64 @@ TEST_CASE("framer: escapes and brackets at every offset of long strings, whole o
         Stream s;
         for (std::size_t i = 0; i < stream.size(); i += chunk) s.feed(stream.substr(i, chunk));
         CHECK(s.values == expected);
+    }
+}
+
+namespace {
+
+// The framer's rules, one byte at a time over the whole stream: the values
+// it cuts, and how the stream ends (NeedMore, Garbage or TooDeep).
+Status reference_scan(std::string_view s, unsigned max_depth, std::vector<std::string>& values) {
+    std::size_t i = 0;
+    for (;;) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) ++i;
+        if (i == s.size()) return Status::NeedMore;
+        if (s[i] != '{' && s[i] != '[') return Status::Garbage;
+        std::size_t begin = i;
+        unsigned depth = 0;
+        bool in_string = false;
+        for (;; ++i) {
+            if (i == s.size()) return Status::NeedMore;
+            char c = s[i];
+            if (in_string) {
+                if (c == '"') in_string = false;
+                else if (c == '\\') ++i; // past the end: NeedMore at the next turn
+                if (i >= s.size()) return Status::NeedMore;
+                continue;
+            }
+            if (c == '"') in_string = true;
+            else if ((c == '{' || c == '[') && ++depth > max_depth) return Status::TooDeep;
+            else if ((c == '}' || c == ']') && --depth == 0) break;
+        }
+        values.emplace_back(s.substr(begin, i + 1 - begin));
+        ++i;
+    }
+}
+
+} // namespace
+
+TEST_CASE("framer: random streams of brackets, quotes and backslashes, in random chunks, frame as a byte-by-byte scan does",
+          "[jsonrpc]") {
+    std::mt19937 rng(7);
+    const std::string_view alphabet = "{}[]\"\\\\xx  \n";
+    for (int round = 0; round < 3000; ++round) {
+        std::string stream = "{";
+        std::size_t len = std::uniform_int_distribution<std::size_t>(1, 120)(rng);
+        for (std::size_t k = 0; k < len; ++k)
+            stream += alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(rng)];
+        const unsigned max_depth = 6;
+        std::vector<std::string> want;
+        Status want_end = reference_scan(stream, max_depth, want);
+        INFO("stream: " << stream);
+        Stream s(1 << 20, max_depth);
+        Status got_end = Status::NeedMore;
+        for (std::size_t i = 0; i < stream.size() && got_end == Status::NeedMore;) {
+            std::size_t chunk = std::uniform_int_distribution<std::size_t>(1, 40)(rng);
+            got_end = s.feed(stream.substr(i, chunk));
+            i += chunk;
+        }
+        CHECK(s.values == want);
+        CHECK(static_cast<int>(got_end) == static_cast<int>(want_end));
     }
 }
 

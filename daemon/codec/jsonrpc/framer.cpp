@@ -1,5 +1,6 @@
 #include "codec/jsonrpc/framer.hpp"
 
+#include <algorithm>
 #include <array>
 
 #if defined(__SSE2__)
@@ -16,24 +17,24 @@ constexpr auto kSpecial = [] {
     return t;
 }();
 
-// The first special byte at or after i, or n: 16 bytes at a time where
-// SSE2 is there (every x86-64), then byte by byte.
-std::size_t next_special(const char* p, std::size_t i, std::size_t n) {
+// Which of the `width` bytes at p (at most 16) are special: bit k for
+// p[k]. Sixteen at a time with SSE2 (every x86-64); the tail of a buffer,
+// and other machines, byte by byte.
+unsigned special_mask(const char* p, std::size_t width) {
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    const __m128i open_brace = _mm_set1_epi8('{'), close_brace = _mm_set1_epi8('}');
-    const __m128i open_bracket = _mm_set1_epi8('['), close_bracket = _mm_set1_epi8(']');
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-        __m128i hit = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open_brace), _mm_cmpeq_epi8(v, close_brace)),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, open_bracket), _mm_cmpeq_epi8(v, close_bracket))));
-        if (int bits = _mm_movemask_epi8(hit)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+    if (width == 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']')))));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));
     }
 #endif
-    while (i < n && !kSpecial[static_cast<unsigned char>(p[i])]) ++i;
-    return i;
+    unsigned mask = 0;
+    for (std::size_t k = 0; k < width; ++k)
+        if (kSpecial[static_cast<unsigned char>(p[k])]) mask |= 1u << k;
+    return mask;
 }
 
 } // namespace
@@ -62,41 +63,52 @@ Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_
         escape = false; // the byte after a backslash that ended the last buffer
         ++i;
     }
-    for (;;) {
-        i = next_special(p, i, n);
-        if (i >= n) {
-            i = n;
-            break;
-        }
-        char c = p[i++];
-        if (in_string) {
+    // Block by block: the special bytes of a block found at once, then
+    // walked one by one (a JSON-RPC call has about twenty).
+    while (i < n && status == Status::NeedMore) {
+        const std::size_t width = std::min<std::size_t>(16, n - i);
+        unsigned mask = special_mask(p + i, width);
+        std::size_t next = i + width;
+        while (mask) {
+            const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
+            mask &= mask - 1;
+            const std::size_t at = i + bit;
+            const char c = p[at];
+            if (in_string) {
+                if (c == '"') {
+                    in_string = false;
+                } else if (c == '\\') {
+                    // The escaped byte is skipped, whatever it is: in this
+                    // block, in the next one, or in the next buffer.
+                    if (bit + 1 < width) {
+                        mask &= ~(1u << (bit + 1));
+                    } else if (next < n) {
+                        ++next;
+                    } else {
+                        escape = true;
+                    }
+                }
+                continue;
+            }
             if (c == '"') {
-                in_string = false;
-            } else if (c == '\\') {
-                if (i == n) {
-                    escape = true;
+                in_string = true;
+            } else if (c == '{' || c == '[') {
+                if (++depth > max_depth_) {
+                    status = Status::TooDeep;
+                    next = at + 1;
                     break;
                 }
-                ++i; // the escaped byte, whatever it is
-            }
-            continue;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0) {
+                    begin = begin_;
+                    end = at + 1;
+                    if (end - begin_ > max_bytes_) return Status::TooLarge;
+                    reset();
+                    return Status::Complete;
+                }
+            } // a backslash outside a string is the parser's to refuse
         }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_depth_) {
-                status = Status::TooDeep;
-                break;
-            }
-        } else if (c == '}' || c == ']') {
-            if (--depth == 0) {
-                begin = begin_;
-                end = i;
-                if (end - begin_ > max_bytes_) return Status::TooLarge;
-                reset();
-                return Status::Complete;
-            }
-        } // a backslash outside a string is the parser's to refuse
+        i = next;
     }
     in_string_ = in_string;
     escape_ = escape;

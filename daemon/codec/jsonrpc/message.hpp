@@ -13,6 +13,7 @@
 #include "rpc/call.hpp"
 #include "rpc/dispatcher.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/value.hpp>
 
 #include <string>
@@ -48,11 +49,15 @@ struct Request {
     std::string error;
 };
 
+// A message's requests: one, held inline (no allocation per call), or a
+// batch's.
+using Requests = boost::container::small_vector<Request, 1>;
+
 struct Message {
     explicit Message(boost::json::storage_ptr storage = {}) : root(std::move(storage)) {}
 
     bool batch = false;
-    std::vector<Request> requests;
+    Requests requests;
     // A message that cannot be read at all (bad JSON, empty batch, ...):
     // answered with one V2 error, id null.
     int error_code = 0;

@@ -51,7 +51,7 @@ void serve_one(Dispatcher& dispatcher, Request& req, ReplyDone done) {
                     });
 }
 
-void serve_batch(Dispatcher& dispatcher, std::vector<Request>& requests, ReplyDone done) {
+void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
     auto batch = std::make_shared<Batch>();
     batch->parts.resize(requests.size());
     batch->pending = requests.size();
