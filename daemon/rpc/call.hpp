@@ -5,6 +5,7 @@
 // checked against the method's reply schema and handed to `done`.
 #pragma once
 
+#include "rpc/completion.hpp"
 #include "registry/registry.hpp"
 
 #include <plugrpc/abi.h>
@@ -38,13 +39,11 @@ struct Outcome {
     bool ok() const { return kind == Kind::Ok; }
 };
 
-using Completion = std::function<void(Outcome&&)>;
-
 } // namespace plugrpc
 
 // Defined outside the namespace: abi.h declares it as a global struct.
 struct plrpc_call {
-    plrpc_call(plugrpc::MethodPtr m, plugrpc::Completion d) : method(std::move(m)), done(std::move(d)) {}
+    plrpc_call(plugrpc::MethodPtr m, plugrpc::Completion&& d) : method(std::move(m)), done(std::move(d)) {}
     plrpc_call(const plrpc_call&) = delete;
     plrpc_call& operator=(const plrpc_call&) = delete;
 

@@ -117,7 +117,7 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
     start(c);
 }
 
-plrpc_call* Dispatcher::prepare(MethodPtr method, Completion done) {
+plrpc_call* Dispatcher::prepare(MethodPtr method, Completion&& done) {
     return new plrpc_call(std::move(method), std::move(done));
 }
 

@@ -41,7 +41,7 @@ public:
     // `method`, whose `args` (in the call's own arena) the codec fills with
     // canonical arguments and then start()s — or drops with abandon() if it
     // cannot (`done` is then never called).
-    plrpc_call* prepare(MethodPtr method, Completion done);
+    plrpc_call* prepare(MethodPtr method, Completion&& done);
     void start(plrpc_call* call);
     static void abandon(plrpc_call* call);
 
