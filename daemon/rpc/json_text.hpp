@@ -38,7 +38,7 @@ template <class Int>
 void append_integer(std::string& out, Int i) {
     char buf[24];
     auto r = std::to_chars(buf, buf + sizeof buf, i);
-    out.append(buf, r.ptr);
+    out.append(buf, static_cast<std::size_t>(r.ptr - buf)); // not (first, last): that goes through replace()
 }
 } // namespace detail
 

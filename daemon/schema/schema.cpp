@@ -15,6 +15,11 @@
 #include <type_traits>
 
 namespace plugrpc {
+
+Field::Field(std::string n, SchemaPtr t) : name(std::move(n)), type(std::move(t)) {
+    append_json(json_key, name);
+    json_key += ':';
+}
 namespace json = boost::json;
 
 int Schema::field_index(std::string_view n) const {
@@ -110,7 +115,7 @@ struct Parser {
                     for (const auto& existing : s->fields)
                         if (existing.name == kv.key())
                             return fail(path, "duplicate property \"" + std::string(kv.key()) + "\"");
-                    s->fields.push_back({std::string(kv.key()), std::move(ft)});
+                    s->fields.emplace_back(std::string(kv.key()), std::move(ft));
                 }
             } else if (extra != o.end() && extra->value().is_object()) {
                 s->kind = Kind::Map;
@@ -319,7 +324,8 @@ struct Normalizer {
             if constexpr (std::is_same_v<T, bool>) out += v ? "true" : "false";
             else if constexpr (std::is_integral_v<T>) {
                 char buf[24];
-                out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+                // (pointer, length): append(first, last) goes through replace().
+                out.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
             } else if constexpr (std::is_same_v<T, json::string>) append_json(out, json::string_view(v));
             else append_json(out, json::value(v));
         } else {
@@ -518,8 +524,7 @@ struct Normalizer {
             for (std::size_t i = 0; i < s.fields.size(); ++i) {
                 auto at = field(s.fields[i].name);
                 if (i) out += ',';
-                append_json(out, json::string_view(s.fields[i].name));
-                out += ':';
+                out += s.fields[i].json_key;
                 if (given[i]) {
                     if (!run(*given[i], *s.fields[i].type, out, depth + 1)) return false;
                 } else {

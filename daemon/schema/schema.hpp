@@ -34,8 +34,11 @@ using SchemaPtr = std::shared_ptr<const Schema>;
 enum class Kind : std::uint8_t { Bool, Int, Uint, Float, String, Bytes, Slice, Array, Map, Struct };
 
 struct Field {
+    Field(std::string n, SchemaPtr t);
+
     std::string name;
     SchemaPtr type;
+    std::string json_key; // the name as JSON text with its colon ("A":): what the normalizer writes
 };
 
 struct Schema {
