@@ -19,6 +19,23 @@ namespace unit_net_drained {
 
 using plugrpc::Socket;
 
+// Our end as the daemon holds a socket (Asio, non-blocking, its own
+// io_context on this thread) and the peer's as a plain descriptor.
+struct SocketPair {
+    boost::asio::io_context ioc{1};
+    Socket ours{ioc};
+    int peer = -1;
+
+    SocketPair() {
+        int fds[2];
+        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+        ours.assign(boost::asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fds[0]);
+        ours.non_blocking(true);
+        peer = fds[1];
+    }
+    ~SocketPair() { ::close(peer); }
+};
+
 TEST_CASE("drained: the hint is compiled for the Boost this project builds with", "[net]") {
     // Off, every wait costs one syscall more (net/drained.hpp): a Boost
     // upgrade must show up here, not only in bench figures.
@@ -26,15 +43,12 @@ TEST_CASE("drained: the hint is compiled for the Boost this project builds with"
 }
 
 TEST_CASE("drained: a marked socket queues its read, and bytes sent after the mark complete it", "[net]") {
-    int fds[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-    boost::asio::io_context ioc(1);
-    Socket a(ioc);
-    a.assign(boost::asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fds[0]);
-    a.non_blocking(true);
+    SocketPair pair;
+    Socket& a = pair.ours;
+    const int peer = pair.peer;
 
     // A short read empties the socket: mark it, as the sessions do.
-    REQUIRE(::write(fds[1], "x", 1) == 1);
+    REQUIRE(::write(peer, "x", 1) == 1);
     std::array<char, 64> buf{};
     REQUIRE(a.read_some(boost::asio::buffer(buf)) == 1);
     plugrpc::mark_drained(a);
@@ -42,28 +56,24 @@ TEST_CASE("drained: a marked socket queues its read, and bytes sent after the ma
     // Bytes arrive before the read is asked for: without the mark the read
     // would be made on the spot (not queued); with it, it waits for the
     // edge those bytes raised, which the reactor still reports.
-    REQUIRE(::write(fds[1], "hello", 5) == 5);
+    REQUIRE(::write(peer, "hello", 5) == 5);
     std::string got;
     a.async_read_some(boost::asio::buffer(buf), [&](boost::system::error_code ec, std::size_t n) {
         REQUIRE_FALSE(ec);
         got.assign(buf.data(), n);
     });
     CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
-    ioc.run_for(std::chrono::seconds(5));
+    pair.ioc.run_for(std::chrono::seconds(5));
     CHECK(got == "hello");
-    ::close(fds[1]);
 }
 
 TEST_CASE("drained: a read that took the peer's last bytes and its shutdown does not leave the end unseen", "[net]") {
     // The bytes and the FIN arrive before the reactor looks: one edge for
     // both. The read that takes the bytes comes back short with the
     // socket still readable (at its end), and no edge is to come.
-    int fds[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-    boost::asio::io_context ioc(1);
-    Socket a(ioc);
-    a.assign(boost::asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fds[0]);
-    a.non_blocking(true);
+    SocketPair pair;
+    Socket& a = pair.ours;
+    const int peer = pair.peer;
     std::array<char, 64> buf{};
     std::vector<std::string> reads; // what each read got; "eof" at the end
     std::function<void()> read = [&] {
@@ -77,16 +87,15 @@ TEST_CASE("drained: a read that took the peer's last bytes and its shutdown does
     read();
     // A first exchange: the first mark of a socket also asks epoll to
     // report the peer's shutdown; the second read is then queued.
-    REQUIRE(::write(fds[1], "x", 1) == 1);
-    ioc.run_one_for(std::chrono::seconds(5));
+    REQUIRE(::write(peer, "x", 1) == 1);
+    pair.ioc.run_one_for(std::chrono::seconds(5));
     REQUIRE(reads == std::vector<std::string>{"x"});
     CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
     // Then the last bytes and the shutdown, together.
-    REQUIRE(::write(fds[1], "ab", 2) == 2);
-    REQUIRE(::shutdown(fds[1], SHUT_WR) == 0);
-    ioc.run_for(std::chrono::seconds(2));
+    REQUIRE(::write(peer, "ab", 2) == 2);
+    REQUIRE(::shutdown(peer, SHUT_WR) == 0);
+    pair.ioc.run_for(std::chrono::seconds(2));
     CHECK(reads == std::vector<std::string>{"x", "ab", "eof"});
-    ::close(fds[1]);
 }
 
 } // namespace unit_net_drained
