@@ -101,7 +101,7 @@ void mark_drained(Socket& socket) {
         if (::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, state->*member(DescriptorTag{}), &ev) != 0) return;
         registered = ev.events;
     } else if (ready_events(state) & (EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLPRI)) {
-        // The event that led to the read reported more than bytes: a
+        // The socket's latest epoll event reported more than bytes: a
         // shutdown, an error or urgent data, which end a read short while
         // the socket stays readable with no edge to come.
         return;
