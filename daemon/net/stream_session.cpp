@@ -50,12 +50,13 @@ void StreamSession::read() {
     // After a read that came back short, mark_drained() has told the reactor
     // the socket is empty, and this read waits for the next edge without a
     // syscall. Only a read the reactor made on that edge, with no write of
-    // this socket beside it, may say so: see net/drained.hpp.
-    bool writer_idle = writer_.idle();
+    // this socket beside it, may say so (net/drained.hpp): no asynchronous
+    // write running at its completion, and none completed since it was
+    // asked for.
     std::uint64_t writes = writer_.writes_completed();
-    conn_.socket.async_read_some(in_.prepare(room), [self = shared_from_this(), room, writer_idle,
+    conn_.socket.async_read_some(in_.prepare(room), [self = shared_from_this(), room,
                                                      writes](boost::system::error_code ec, std::size_t n) {
-        if (!ec && n < room && self->read_on_edge_ && writer_idle && self->writer_.idle() &&
+        if (!ec && n < room && self->read_on_edge_ && self->writer_.idle() &&
             self->writer_.writes_completed() == writes)
             mark_drained(self->conn_.socket);
         self->on_read(ec, n);
