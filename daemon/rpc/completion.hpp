@@ -4,7 +4,9 @@
 // std::function keeps 16 bytes in place; every codec's completion captures
 // more (the request id, the session, the reply callback: 56 to 72 bytes),
 // so each call paid a heap allocation for it. Completion keeps up to
-// kInline bytes in place and puts bigger callables on the heap.
+// kInline bytes in place, and only that: a callable that does not fit is a
+// compile error, so no call path allocates for its completion unnoticed
+// (capture less, or hold the rest behind one pointer).
 #pragma once
 
 #include <cstddef>
@@ -22,18 +24,15 @@ public:
     static constexpr std::size_t kInline = 96;
 
     Completion() noexcept = default;
-    Completion(std::nullptr_t) noexcept {}
 
     template <class F, class D = std::decay_t<F>,
               class = std::enable_if_t<!std::is_same_v<D, Completion> && std::is_invocable_r_v<void, D&, Outcome&&>>>
     Completion(F&& f) { // NOLINT(google-explicit-constructor): as std::function
-        if constexpr (fits<D>()) {
-            ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
-            ops_ = &kInlineOps<D>;
-        } else {
-            *reinterpret_cast<D**>(storage_) = new D(std::forward<F>(f));
-            ops_ = &kHeapOps<D>;
-        }
+        static_assert(sizeof(D) <= kInline, "a completion must fit Completion::kInline bytes");
+        static_assert(alignof(D) <= alignof(std::max_align_t), "a completion must not be over-aligned");
+        static_assert(std::is_nothrow_move_constructible_v<D>, "a completion must move without throwing");
+        ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
+        ops_ = &kOps<D>;
     }
 
     Completion(Completion&& other) noexcept { take(other); }
@@ -65,26 +64,13 @@ private:
     };
 
     template <class D>
-    static constexpr bool fits() {
-        return sizeof(D) <= kInline && alignof(D) <= alignof(std::max_align_t) &&
-               std::is_nothrow_move_constructible_v<D>;
-    }
-
-    template <class D>
-    static constexpr Ops kInlineOps = {
+    static constexpr Ops kOps = {
         [](void* self, Outcome&& o) { (*static_cast<D*>(self))(std::move(o)); },
         [](void* from, void* to) noexcept {
             ::new (to) D(std::move(*static_cast<D*>(from)));
             static_cast<D*>(from)->~D();
         },
         [](void* self) noexcept { static_cast<D*>(self)->~D(); },
-    };
-
-    template <class D>
-    static constexpr Ops kHeapOps = {
-        [](void* self, Outcome&& o) { (**static_cast<D**>(self))(std::move(o)); },
-        [](void* from, void* to) noexcept { *static_cast<D**>(to) = *static_cast<D**>(from); },
-        [](void* self) noexcept { delete *static_cast<D**>(self); },
     };
 
     void take(Completion& other) noexcept {

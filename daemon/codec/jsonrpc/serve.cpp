@@ -40,8 +40,8 @@ void serve_one(Dispatcher& dispatcher, Request& req, ReplyDone done) {
         done(out.text());
         return;
     }
-    // What the reply needs of the request is moved into the completion: one
-    // allocation, with no holder of its own.
+    // What the reply needs of the request is moved into the completion,
+    // which the call holds in place (rpc/completion.hpp): no allocation.
     dispatcher.call(req.method, *req.params, req.shape,
                     [dialect = req.dialect, notification = req.notification, id = std::move(req.id),
                      done = std::move(done)](Outcome&& o) {
