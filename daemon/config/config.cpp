@@ -126,29 +126,34 @@ struct Reader {
         return true;
     }
 
-    // A duration: seconds as a number, or a string with a unit ("500ms", "10s", "2m").
-    bool duration(const toml::table& t, const std::string& table, const char* key, std::chrono::milliseconds& out) {
+    // A duration: seconds as a number, or a string with a unit ("500ms",
+    // "10s", "2m"; "50us" where `fine`).
+    template <class Duration>
+    bool duration(const toml::table& t, const std::string& table, const char* key, Duration& out, bool fine = false) {
         const toml::node* n = t.get(key);
         if (!n) return true;
-        double ms = -1;
-        if (n->is_integer()) ms = double(n->as_integer()->get()) * 1000;
-        else if (n->is_floating_point()) ms = n->as_floating_point()->get() * 1000;
+        double us = -1;
+        if (n->is_integer()) us = double(n->as_integer()->get()) * 1e6;
+        else if (n->is_floating_point()) us = n->as_floating_point()->get() * 1e6;
         else if (n->is_string()) {
             const std::string& s = n->as_string()->get();
             std::size_t used = 0;
             double v = 0;
             try { v = std::stod(s, &used); } catch (...) { used = 0; }
             std::string unit = used ? s.substr(used) : "";
-            if (used && unit == "ms") ms = v;
-            else if (used && (unit == "s" || unit.empty())) ms = v * 1000;
-            else if (used && unit == "m") ms = v * 60000;
-            else if (used && unit == "h") ms = v * 3600000;
+            if (used && fine && (unit == "us" || unit == "\u00b5s")) us = v;
+            else if (used && unit == "ms") us = v * 1e3;
+            else if (used && (unit == "s" || unit.empty())) us = v * 1e6;
+            else if (used && unit == "m") us = v * 60e6;
+            else if (used && unit == "h") us = v * 3600e6;
         } else {
             return fail(n, table + "." + key, std::string("expected a duration, got ") + type_of(*n));
         }
-        if (!(ms >= 0 && ms <= 86400000.0 * 365)) // also refuses NaN ("nan", "nans")
-            return fail(n, table + "." + key, "expected a duration like 10, \"10s\", \"500ms\" or \"2m\"");
-        out = std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+        if (!(us >= 0 && us <= 86400e6 * 365)) // also refuses NaN ("nan", "nans")
+            return fail(n, table + "." + key,
+                        fine ? "expected a duration like \"50us\", \"1ms\" or 0"
+                             : "expected a duration like 10, \"10s\", \"500ms\" or \"2m\"");
+        out = std::chrono::duration_cast<Duration>(std::chrono::microseconds(static_cast<std::int64_t>(us)));
         return true;
     }
 
@@ -199,7 +204,7 @@ struct Reader {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
             if (!known_keys(t, "server.", {"listen", "rpc_path", "debug_path", "threads", "blocking_threads",
-                                           "drain_timeout"}))
+                                           "drain_timeout", "batch_wait"}))
                 return false;
             std::vector<std::string> listen;
             if (string_list(t, "server", "listen", listen)) {
@@ -219,6 +224,10 @@ struct Reader {
             if (!count(t, "server", "threads", c.threads, 0, 256)) return false;
             if (!count(t, "server", "blocking_threads", c.blocking_threads, 1, 1024)) return false;
             if (!duration(t, "server", "drain_timeout", c.drain_timeout)) return false;
+            if (!duration(t, "server", "batch_wait", c.batch_wait, true)) return false;
+            if (c.batch_wait > std::chrono::milliseconds(10))
+                return fail(t.get("batch_wait"), "server.batch_wait",
+                            "at most \"10ms\" (each call may wait this long before it is read)");
         }
         if (const toml::node* n = root.get("plugins")) {
             if (!n->is_table()) return fail(n, "plugins", "expected a table");

@@ -51,6 +51,9 @@ struct Config {
     unsigned threads = 0;              // 0: one per core
     unsigned blocking_threads = 4;     // pool for methods registered as blocking
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
+    // Under load, serve what arrives within this time in one wake-up
+    // (net/io_loop.hpp); 0 wakes for every request.
+    std::chrono::microseconds batch_wait{50};
 
     // [plugins]
     std::vector<std::filesystem::path> plugin_dirs{"/usr/lib/plugrpcd/plugins"};

@@ -6,6 +6,7 @@
 #include "http/response_text.hpp"
 #include "registry/openrpc.hpp"
 #include "net/connection.hpp"
+#include "net/io_loop.hpp"
 #include "net/drained.hpp"
 #include "net/endpoint.hpp"
 #include "rpc/scratch.hpp"
@@ -247,6 +248,7 @@ private:
     }
 
     void serve_jsonrpc() {
+        note_call();
         jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch};
         jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
                                [self = shared_from_this()](std::string_view reply) {

@@ -1,5 +1,6 @@
 #include "http/metrics.hpp"
 
+#include "net/io_loop.hpp"
 #include "plugin/loaded_plugin.hpp"
 
 #include <sstream>
@@ -66,6 +67,10 @@ std::string render_metrics(const ServeContext& ctx) {
     for (std::size_t p = 0; p < kProtocols; ++p)
         out << "plugrpc_connections_open{protocol=\"" << protocol_name(static_cast<Protocol>(p)) << "\"} "
             << ctx.connections.open[p].load() << '\n';
+    header(out, "plugrpc_batched_looks_total", "counter",
+           "Looks for work made while the network threads batched calls ([server] batch_wait); "
+           "0 while batching has not paid.");
+    out << "plugrpc_batched_looks_total " << batched_looks.load(std::memory_order_relaxed) << '\n';
     header(out, "plugrpc_connections_accepted_total", "counter", "Connections accepted.");
     out << "plugrpc_connections_accepted_total " << ctx.connections.accepted.load() << '\n';
 

@@ -1,5 +1,6 @@
 #include "net/server.hpp"
 
+#include "net/io_loop.hpp"
 #include "net/listener.hpp"
 #include "net/tls_front.hpp"
 
@@ -14,6 +15,7 @@ Server::Server(const Config& config, Dispatcher& dispatcher) : ctx_(dispatcher) 
     apply(config);
     for (unsigned i = 0; i < config.io_threads(); ++i) contexts_.push_back(std::make_unique<asio::io_context>(1));
     config_listen_ = config.listen;
+    batch_wait_ = config.batch_wait;
 }
 
 Server::~Server() = default;
@@ -103,12 +105,12 @@ int Server::run() {
     for (std::size_t i = 1; i < contexts_.size(); ++i) {
         threads.emplace_back([this, i] {
             auto guard = asio::make_work_guard(*contexts_[i]);
-            contexts_[i]->run();
+            run_io_loop(*contexts_[i], batch_wait_);
         });
     }
     {
         auto guard = asio::make_work_guard(*contexts_[0]);
-        contexts_[0]->run();
+        run_io_loop(*contexts_[0], batch_wait_);
     }
     for (auto& t : threads) t.join();
     ctx_.dispatcher.join();

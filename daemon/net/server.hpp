@@ -59,6 +59,7 @@ private:
     std::vector<ListenAddress> config_listen_;
     std::vector<std::shared_ptr<Listener>> listeners_;
     std::size_t next_ = 0;
+    std::chrono::microseconds batch_wait_{0};
 };
 
 } // namespace plugrpc

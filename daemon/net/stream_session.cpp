@@ -33,8 +33,12 @@ bool StreamSession::paused() const {
     return inflight_ >= conn_.settings->limits.max_inflight_per_connection || writer_.backlog() > kMaxBacklog;
 }
 
-void StreamSession::read() {
-    if (reading_ || read_closed_ || failed_ || paused()) return;
+void StreamSession::read(bool may_defer) {
+    if (reading_ || read_deferred_ || read_closed_ || failed_ || paused()) return;
+    if (may_defer && !draining_ && defer_read(shared_from_this())) {
+        read_deferred_ = true;
+        return;
+    }
     if (draining_) {
         slurp();
         return process();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "net/connection.hpp"
+#include "net/io_loop.hpp"
 #include "net/reply_writer.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -33,6 +34,11 @@ public:
     void start();
     void drain() override;
     boost::asio::any_io_executor executor() override { return conn_.socket.get_executor(); }
+    // The network loop starts a read it deferred (net/io_loop.hpp).
+    void resume_read() {
+        read_deferred_ = false;
+        read(false);
+    }
 
 protected:
     // Decode and dispatch complete requests from input() while !paused().
@@ -55,7 +61,10 @@ protected:
 
     // Bookkeeping of calls: call_started() before dispatching; then, on the
     // session's thread, finish_call() with the reply bytes (maybe empty).
-    void call_started() { ++inflight_; }
+    void call_started() {
+        ++inflight_;
+        note_call();
+    }
     void finish_call(std::string_view reply);
     // Run `f` on this session's thread, keeping the session alive.
     template <class F>
@@ -80,7 +89,7 @@ protected:
     Connection conn_;
 
 private:
-    void read();
+    void read(bool may_defer = true);
     void on_read(boost::system::error_code ec, std::size_t n);
     void slurp();
     void process();
@@ -100,6 +109,7 @@ private:
     std::chrono::steady_clock::time_point last_read_;
     std::size_t inflight_ = 0;
     bool reading_ = false;
+    bool read_deferred_ = false; // to the loop's next look (net/io_loop.hpp)
     bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
     bool read_closed_ = false;
     bool failed_ = false;

@@ -233,8 +233,9 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
     for (const auto& l : options_.listen)
         listen += (listen.empty() ? "" : ", ") + toml_string(replace_all(l, "{dir}", dir().string()));
     std::string config = "[server]\nlisten = [" + listen + "]\nthreads = " + std::to_string(options_.threads) +
-                         "\n\n[plugins]\ndirs = [" + toml_string(plugin_dir().string()) + "]\n\n[log]\nlevel = " +
-                         toml_string(options_.log_level) + "\n\n" + options_.extra_config + "\n";
+                         "\n" + options_.server_config + "\n[plugins]\ndirs = [" +
+                         toml_string(plugin_dir().string()) + "]\n\n[log]\nlevel = " + toml_string(options_.log_level) +
+                         "\n\n" + options_.extra_config + "\n";
     dir_.write("plugrpcd.toml", config);
 
     std::vector<std::string> args{"--config", config_file().string()};

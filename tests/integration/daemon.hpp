@@ -88,6 +88,8 @@ struct DaemonOptions {
     unsigned threads = 2;
     // TOML appended to the generated config.
     std::string extra_config;
+    // TOML lines added to the generated [server] table.
+    std::string server_config;
     // Extra command-line arguments ("{dir}" as in `listen`).
     std::vector<std::string> extra_args;
     Millis start_timeout = 15s;

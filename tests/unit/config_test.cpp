@@ -63,6 +63,7 @@ TEST_CASE("config: an empty file gives the documented defaults", "[config]") {
     CHECK(c.threads == 0);
     CHECK(c.blocking_threads == 4);
     CHECK(c.drain_timeout == 10s);
+    CHECK(c.batch_wait == 50us);
     CHECK(c.plugin_dirs == std::vector<std::filesystem::path>{"/usr/lib/plugrpcd/plugins"});
     CHECK(c.watch);
     CHECK(c.log_level == "info");
@@ -103,6 +104,7 @@ debug_path = "/debug"
 threads = 8
 blocking_threads = 16
 drain_timeout = "30s"
+batch_wait = "200us"
 
 [plugins]
 dirs = ["/opt/a", "/opt/b"]
@@ -136,6 +138,7 @@ header_timeout = "500ms"
     CHECK(c.threads == 8);
     CHECK(c.blocking_threads == 16);
     CHECK(c.drain_timeout == 30s);
+    CHECK(c.batch_wait == 200us);
     CHECK(c.plugin_dirs == std::vector<std::filesystem::path>{"/opt/a", "/opt/b"});
     CHECK_FALSE(c.watch);
     CHECK(c.log_level == "debug");
@@ -177,6 +180,24 @@ TEST_CASE("config: durations are seconds, or a number with ms, s, m or h", "[con
     CHECK(drain("1.5") == 1500ms);
     CHECK(drain("\"0.25s\"") == 250ms);
     CHECK(drain("0") == 0ms);
+}
+
+TEST_CASE("config: batch_wait takes microseconds too, and at most 10 ms", "[config]") {
+    auto wait = [](const std::string& v) { return parse_ok("[server]\nbatch_wait = " + v + "\n").batch_wait; };
+    CHECK(wait("\"50us\"") == 50us);
+    CHECK(wait("\"120\u00b5s\"") == 120us);
+    CHECK(wait("\"1ms\"") == 1000us);
+    CHECK(wait("\"0.5ms\"") == 500us);
+    CHECK(wait("0") == 0us);
+    CHECK(wait("0.002") == 2000us);
+    CHECK(wait("\"10ms\"") == 10000us);
+    CHECK(parse_error("[server]\nbatch_wait = \"11ms\"\n") ==
+          "test.toml:2:14: server.batch_wait: at most \"10ms\" (each call may wait this long before it is read)");
+    CHECK(parse_error("[server]\nbatch_wait = \"fast\"\n") ==
+          "test.toml:2:14: server.batch_wait: expected a duration like \"50us\", \"1ms\" or 0");
+    // Microseconds are for batch_wait only: elsewhere they would round to nothing.
+    CHECK(parse_error("[server]\ndrain_timeout = \"50us\"\n") ==
+          "test.toml:2:17: server.drain_timeout: expected a duration like 10, \"10s\", \"500ms\" or \"2m\"");
 }
 
 TEST_CASE("config: a duration that cannot be read is an error naming the key", "[config]") {

@@ -1,0 +1,72 @@
+// A network thread's loop: io_context::run(), plus batching by delay.
+//
+// A server faster than its clients wakes for nearly every request: epoll
+// reports one socket, one read finds one or two requests, one write
+// answers them, and the thread sleeps again. On a virtual machine the
+// sleep, the wake-up and the syscalls cost more than the calls
+// (bench/RESULTS.md, session 6). So when calls come from several sources
+// at once, the loop stops chasing each one: it looks for work at most once
+// per `wait`, and a stream connection is read at most once per look (its
+// next read is deferred to the next look), so each read takes every
+// request the peer sent meanwhile and each write answers all of them, as
+// a network card coalesces interrupts. A call then waits at most `wait`
+// longer before it is read.
+//
+// Whether to batch is decided by probing, not guessed: now and then the
+// loop batches for a window of looks and counts the calls they found
+// (note_call()); it goes on while the looks find several calls each, and
+// otherwise goes back to waking per event, probing again later and later.
+// A lone client with one call in flight, which no delay can batch, pays
+// the delay during a probe only: about one call in a thousand at first,
+// then rarer.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace plugrpc {
+
+namespace io_loop_detail {
+struct Deferred {
+    std::shared_ptr<void> owner;
+    void (*resume)(void*);
+};
+struct ThreadState {
+    std::uint64_t calls_read = 0;
+    std::uint64_t looks = 0; // probes' and batches'
+    bool batching = false;
+};
+inline thread_local ThreadState state;
+void defer(Deferred d);
+} // namespace io_loop_detail
+
+// Looks made in windows that found batching worth it, by every network
+// thread (for /metrics; probes that found it not worth it are not counted).
+extern std::atomic<std::uint64_t> batched_looks;
+
+// For tests: this thread's loop is probing or batching; the looks it made so far.
+inline bool batching_now() noexcept { return io_loop_detail::state.batching; }
+inline std::uint64_t looks_made() noexcept { return io_loop_detail::state.looks; }
+
+// A session read one request on this thread (counted for the probes).
+inline void note_call() noexcept { ++io_loop_detail::state.calls_read; }
+
+// Called by a stream session, on its thread, before it starts a read.
+// False: read now. True: the loop is batching and calls session->resume_read()
+// at its next look; the session must not start the read itself meanwhile.
+template <class S>
+bool defer_read(const std::shared_ptr<S>& session) {
+    if (!io_loop_detail::state.batching) return false;
+    io_loop_detail::defer({session, [](void* p) { static_cast<S*>(p)->resume_read(); }});
+    return true;
+}
+
+// Run `ioc` on this thread until it is stopped. `wait` zero: plain
+// io_context::run(), with no batching.
+void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait);
+
+} // namespace plugrpc

@@ -1,0 +1,100 @@
+// Batching by delay ([server] batch_wait, net/io_loop.hpp) in the real
+// daemon: with calls coming on many connections at once the network
+// threads batch (the /metrics counter moves), and every call is still
+// answered, in each connection's order, whatever the protocol or the
+// thread a method finishes on.
+#include "daemon.hpp"
+#include "json_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <sstream>
+#include <thread>
+
+using namespace plugrpc::test;
+
+namespace {
+
+std::uint64_t batched_looks(std::uint16_t port) {
+    HttpClient admin(port);
+    std::istringstream in(admin.get("/metrics").body);
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("plugrpc_batched_looks_total ", 0) == 0) return std::stoull(line.substr(line.find(' ') + 1));
+    FAIL("no plugrpc_batched_looks_total in /metrics");
+    return 0;
+}
+
+std::string multiply(long a, long b, long id) {
+    return R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":)" + std::to_string(a) + R"(,"B":)" +
+           std::to_string(b) + R"(},"id":)" + std::to_string(id) + "}";
+}
+
+std::string product(long a, long b, long id) {
+    return R"({"jsonrpc":"2.0","result":)" + std::to_string(a * b) + R"(,"id":)" + std::to_string(id) + "}";
+}
+
+// Each connection in a thread of its own sends `depth` calls at a time,
+// `rounds` times, and checks every reply, in order. Returns the number of
+// wrong replies.
+int pipelined_load(std::vector<Connection>& conns, int depth, int rounds) {
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < conns.size(); ++k)
+        threads.emplace_back([&, k] {
+            Connection& c = conns[k];
+            long id = static_cast<long>(k) * 1000000;
+            try {
+                for (int r = 0; r < rounds; ++r) {
+                    std::string batch;
+                    for (int i = 0; i < depth; ++i) batch += multiply(id + i, 3, id + i) + "\n";
+                    c.send(batch);
+                    for (int i = 0; i < depth; ++i)
+                        if (c.recv_line() != product(id + i, 3, id + i)) ++wrong;
+                    id += depth;
+                }
+            } catch (const std::exception&) {
+                wrong += depth; // a timeout or a closed connection
+            }
+        });
+    for (auto& t : threads) t.join();
+    return wrong.load();
+}
+
+} // namespace
+
+TEST_CASE("many connections with calls in flight are batched, and every reply comes, in order") {
+    DaemonOptions o;
+    o.plugins.push_back(slow_plugin());
+    o.server_config = "batch_wait = \"200us\"\n";
+    Daemon d(o);
+    std::vector<Connection> conns;
+    for (int i = 0; i < 8; ++i) conns.push_back(Connection::tcp(d.port()));
+    std::uint64_t before = batched_looks(d.port());
+    CHECK(pipelined_load(conns, 16, 150) == 0);
+    CHECK(batched_looks(d.port()) > before);
+
+    // While the threads batch: a blocking method finishes on another
+    // thread, HTTP keep-alive calls and new connections are served.
+    Connection slow = Connection::tcp(d.port());
+    slow.send_line(R"({"jsonrpc":"2.0","method":"Slow.Sleep","params":{"Millis":50},"id":"s"})");
+    HttpClient http(d.port());
+    for (int i = 0; i < 20; ++i) {
+        CHECK(pipelined_load(conns, 16, 2) == 0);
+        HttpResponse r = http.post("/_goRPC_", multiply(6, 7, i));
+        CHECK(r.body == product(6, 7, i) + "\n");
+        Connection fresh = Connection::tcp(d.port());
+        CHECK(call_line(fresh, multiply(2, 5, i)) == product(2, 5, i));
+    }
+    CHECK(slow.recv_line() == R"({"jsonrpc":"2.0","result":50,"id":"s"})");
+}
+
+TEST_CASE("batch_wait = 0: calls are served as they come, and nothing is batched") {
+    DaemonOptions o;
+    o.server_config = "batch_wait = 0\n";
+    Daemon d(o);
+    std::vector<Connection> conns;
+    for (int i = 0; i < 8; ++i) conns.push_back(Connection::tcp(d.port()));
+    CHECK(pipelined_load(conns, 16, 60) == 0);
+    CHECK(batched_looks(d.port()) == 0);
+}
