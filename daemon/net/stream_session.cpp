@@ -56,7 +56,10 @@ void StreamSession::read(bool may_defer) {
     // syscall. Only a read the reactor made on that edge, with no write of
     // this socket beside it, may say so (net/drained.hpp): no asynchronous
     // write running at its completion, and none completed since it was
-    // asked for.
+    // asked for. A read deferred to the loop's next look (net/io_loop.hpp)
+    // starts after epoll_waits; the mark was made before them, and an edge
+    // they reported for this socket set the reactor's flag again, so the
+    // deferred read is tried at once.
     std::uint64_t writes = writer_.writes_completed();
     conn_.socket.async_read_some(in_.prepare(room), [self = shared_from_this(), room,
                                                      writes](boost::system::error_code ec, std::size_t n) {

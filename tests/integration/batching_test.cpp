@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <csignal>
 #include <sstream>
 #include <thread>
 
@@ -97,4 +98,30 @@ TEST_CASE("batch_wait = 0: calls are served as they come, and nothing is batched
     for (int i = 0; i < 8; ++i) conns.push_back(Connection::tcp(d.port()));
     CHECK(pipelined_load(conns, 16, 60) == 0);
     CHECK(batched_looks(d.port()) == 0);
+}
+
+TEST_CASE("SIGTERM while the threads batch: every request sent before it is answered, then each connection closes") {
+    DaemonOptions o;
+    o.server_config = "batch_wait = \"200us\"\n";
+    Daemon d(o);
+    std::vector<Connection> conns;
+    for (int i = 0; i < 8; ++i) conns.push_back(Connection::tcp(d.port()));
+    std::uint64_t before = batched_looks(d.port());
+    CHECK(pipelined_load(conns, 16, 150) == 0);
+    REQUIRE(batched_looks(d.port()) > before);
+
+    long id = 1;
+    for (auto& c : conns) {
+        std::string batch;
+        for (int i = 0; i < 16; ++i) batch += multiply(id + i, 2, id + i) + "\n";
+        c.send(batch);
+        id += 16;
+    }
+    ::kill(d.pid(), SIGTERM);
+    id = 1;
+    for (auto& c : conns) {
+        for (int i = 0; i < 16; ++i, ++id) CHECK(c.recv_line() == product(id, 2, id));
+        CHECK(c.closed_by_peer());
+    }
+    CHECK(d.wait_exit(10s) == 0);
 }
