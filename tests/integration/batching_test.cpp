@@ -62,18 +62,34 @@ int pipelined_load(std::vector<Connection>& conns, int depth, int rounds) {
     return wrong.load();
 }
 
+DaemonOptions with_batch_wait(std::string_view wait) {
+    DaemonOptions o;
+    o.server_config = "batch_wait = " + std::string(wait) + "\n";
+    return o;
+}
+
+std::vector<Connection> connect(const Daemon& d, int n) {
+    std::vector<Connection> conns;
+    for (int i = 0; i < n; ++i) conns.push_back(Connection::tcp(d.port()));
+    return conns;
+}
+
+// The pipelined load, every reply checked; true if the daemon's threads
+// batched during it.
+bool batched_under_load(const Daemon& d, std::vector<Connection>& conns, int rounds) {
+    std::uint64_t before = batched_looks(d.port());
+    CHECK(pipelined_load(conns, 16, rounds) == 0);
+    return batched_looks(d.port()) > before;
+}
+
 } // namespace
 
 TEST_CASE("many connections with calls in flight are batched, and every reply comes, in order") {
-    DaemonOptions o;
+    DaemonOptions o = with_batch_wait("\"200us\"");
     o.plugins.push_back(slow_plugin());
-    o.server_config = "batch_wait = \"200us\"\n";
     Daemon d(o);
-    std::vector<Connection> conns;
-    for (int i = 0; i < 8; ++i) conns.push_back(Connection::tcp(d.port()));
-    std::uint64_t before = batched_looks(d.port());
-    CHECK(pipelined_load(conns, 16, 150) == 0);
-    CHECK(batched_looks(d.port()) > before);
+    std::vector<Connection> conns = connect(d, 8);
+    CHECK(batched_under_load(d, conns, 150));
 
     // While the threads batch: a blocking method finishes on another
     // thread, HTTP keep-alive calls and new connections are served.
@@ -91,24 +107,16 @@ TEST_CASE("many connections with calls in flight are batched, and every reply co
 }
 
 TEST_CASE("batch_wait = 0: calls are served as they come, and nothing is batched") {
-    DaemonOptions o;
-    o.server_config = "batch_wait = 0\n";
-    Daemon d(o);
-    std::vector<Connection> conns;
-    for (int i = 0; i < 8; ++i) conns.push_back(Connection::tcp(d.port()));
-    CHECK(pipelined_load(conns, 16, 60) == 0);
+    Daemon d(with_batch_wait("0"));
+    std::vector<Connection> conns = connect(d, 8);
+    CHECK_FALSE(batched_under_load(d, conns, 60));
     CHECK(batched_looks(d.port()) == 0);
 }
 
 TEST_CASE("SIGTERM while the threads batch: every request sent before it is answered, then each connection closes") {
-    DaemonOptions o;
-    o.server_config = "batch_wait = \"200us\"\n";
-    Daemon d(o);
-    std::vector<Connection> conns;
-    for (int i = 0; i < 8; ++i) conns.push_back(Connection::tcp(d.port()));
-    std::uint64_t before = batched_looks(d.port());
-    CHECK(pipelined_load(conns, 16, 150) == 0);
-    REQUIRE(batched_looks(d.port()) > before);
+    Daemon d(with_batch_wait("\"200us\""));
+    std::vector<Connection> conns = connect(d, 8);
+    REQUIRE(batched_under_load(d, conns, 150));
 
     long id = 1;
     for (auto& c : conns) {
