@@ -53,7 +53,7 @@ struct Config {
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
     // Under load, serve what arrives within this time in one wake-up
     // (net/io_loop.hpp); 0 wakes for every request.
-    std::chrono::microseconds batch_wait{50};
+    std::chrono::microseconds batch_wait{100};
 
     // [plugins]
     std::vector<std::filesystem::path> plugin_dirs{"/usr/lib/plugrpcd/plugins"};

@@ -63,7 +63,7 @@ TEST_CASE("config: an empty file gives the documented defaults", "[config]") {
     CHECK(c.threads == 0);
     CHECK(c.blocking_threads == 4);
     CHECK(c.drain_timeout == 10s);
-    CHECK(c.batch_wait == 50us);
+    CHECK(c.batch_wait == 100us);
     CHECK(c.plugin_dirs == std::vector<std::filesystem::path>{"/usr/lib/plugrpcd/plugins"});
     CHECK(c.watch);
     CHECK(c.log_level == "info");
