@@ -77,14 +77,18 @@ TEST_CASE("io loop: sources that each bring calls are batched: each read at most
     auto stop = at(*ioc, 300ms, [&] { ioc->stop(); });
     run_io_loop(*ioc, kWait);
 
-    CHECK(batched_looks.load() - looks_before >= 40);
+    CHECK(batched_looks.load() - looks_before >= 32);
     for (const auto& s : sources) {
-        INFO("reads " << s->reads << ", batched " << s->batched_reads.size());
-        CHECK(s->batched_reads.size() >= 40);
         std::size_t close_pairs = 0;
         for (std::size_t i = 1; i < s->batched_reads.size(); ++i)
             if (s->batched_reads[i] - s->batched_reads[i - 1] < kWait / 2) ++close_pairs;
-        CHECK(close_pairs == 0);
+        INFO("reads " << s->reads << ", batched " << s->batched_reads.size() << ", " << close_pairs
+                      << " of them less than wait/2 after the one before");
+        CHECK(s->batched_reads.size() >= 20);
+        // A look that ran longer than a wait (the thread preempted, say) is
+        // followed at once by the next: allow a few close pairs. Unbatched,
+        // nearly every pair is close.
+        CHECK(close_pairs * 10 <= s->batched_reads.size());
     }
     // Stopped while batching: the loop let go of the reads it held (reads
     // queued in the io_context go with it).
@@ -135,7 +139,7 @@ TEST_CASE("io loop: when the looks stop finding calls, every deferred read start
                        << " at the end");
         // Batched, 300 ms allow at most 150 reads each; these run free again
         // (but for the probes, now and then, which find nothing).
-        CHECK(sources[i]->reads - reads_at_switch[i] > 1000);
+        CHECK(sources[i]->reads - reads_at_switch[i] > 500);
     }
 }
 
