@@ -33,8 +33,8 @@ constexpr std::uint64_t kBatchWorth = 4;
 constexpr std::size_t kFirstProbe = 256;
 constexpr std::size_t kLastProbe = std::size_t{1} << 22;
 
-// Start the reads deferred to this look. Ones deferred while they start
-// wait for the next.
+// Start the reads deferred to this look. A resumed read does not defer
+// again; a read deferred by a handler this starts waits for the next look.
 void resume_deferred() {
     std::vector<Deferred> now;
     now.swap(deferred);
@@ -43,10 +43,10 @@ void resume_deferred() {
     if (deferred.empty()) deferred.swap(now); // keep the capacity
 }
 
-// Leave batching: every deferred read starts now.
+// Leave batching: every deferred read starts now (and none defers again).
 void stop_batching() {
     state.batching = false;
-    while (!deferred.empty()) resume_deferred();
+    resume_deferred();
 }
 
 } // namespace

@@ -58,12 +58,14 @@ inline std::uint64_t looks_made() noexcept { return io_loop_detail::state.looks;
 inline void note_call() noexcept { ++io_loop_detail::state.calls_read; }
 
 // Called by a stream session, on its thread, before it starts a read.
-// False: read now. True: the loop is batching and calls session->resume_read()
-// at its next look; the session must not start the read itself meanwhile.
+// False: read now. True: the loop is batching, holds the session and calls
+// its resume_read() at the next look; the session must not start the read
+// itself meanwhile. (The session is shared only when deferred: no atomic
+// count per read otherwise.)
 template <class S>
-bool defer_read(const std::shared_ptr<S>& session) {
+bool defer_read(S& session) {
     if (!io_loop_detail::state.batching) return false;
-    io_loop_detail::defer({session, [](void* p) { static_cast<S*>(p)->resume_read(); }});
+    io_loop_detail::defer({session.shared_from_this(), [](void* p) { static_cast<S*>(p)->resume_read(); }});
     return true;
 }
 

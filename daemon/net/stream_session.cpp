@@ -35,7 +35,7 @@ bool StreamSession::paused() const {
 
 void StreamSession::read(bool may_defer) {
     if (reading_ || read_deferred_ || read_closed_ || failed_ || paused()) return;
-    if (may_defer && !draining_ && defer_read(shared_from_this())) {
+    if (may_defer && !draining_ && defer_read(*this)) {
         read_deferred_ = true;
         return;
     }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <csignal>
 #include <sstream>
+#include <chrono>
 #include <thread>
 
 using namespace plugrpc::test;
@@ -104,6 +105,34 @@ TEST_CASE("many connections with calls in flight are batched, and every reply co
         CHECK(call_line(fresh, multiply(2, 5, i)) == product(2, 5, i));
     }
     CHECK(slow.recv_line() == R"({"jsonrpc":"2.0","result":50,"id":"s"})");
+}
+
+TEST_CASE("while the threads batch, a request finished by the client's half-close is answered and the connection "
+          "closed at once") {
+    // Far-off timeouts: only an end of stream the daemon saw closes in time.
+    DaemonOptions o = with_batch_wait("\"200us\"");
+    o.extra_config = "[limits]\nidle_timeout = \"60s\"\nheader_timeout = \"60s\"\n";
+    Daemon d(o);
+    std::vector<Connection> conns = connect(d, 8);
+    REQUIRE(batched_under_load(d, conns, 150));
+    // Keep them batching while the half-closing clients come and go.
+    std::uint64_t looks_before = batched_looks(d.port());
+    std::thread load([&] { CHECK(pipelined_load(conns, 16, 400) == 0); });
+    const std::string request = multiply(7, 8, 1) + "\n";
+    for (std::size_t split : {std::size_t{1}, request.size() / 2, request.size() - 1}) {
+        INFO("split after " << split << " bytes");
+        Connection c = Connection::tcp(d.port());
+        c.send(request.substr(0, split));
+        std::this_thread::sleep_for(30ms); // the daemon reads the first part, and defers its next read
+        c.send(request.substr(split));
+        c.shutdown_write();
+        auto start = std::chrono::steady_clock::now();
+        CHECK(c.recv_line() == product(7, 8, 1));
+        CHECK(c.closed_by_peer(5s));
+        CHECK(std::chrono::steady_clock::now() - start < 3s);
+    }
+    load.join();
+    CHECK(batched_looks(d.port()) > looks_before);
 }
 
 TEST_CASE("batch_wait = 0: calls are served as they come, and nothing is batched") {

@@ -28,7 +28,7 @@ struct Source : std::enable_shared_from_this<Source> {
 
     void read(bool may_defer = true) {
         if (stopped) return;
-        if (may_defer && defer_read(shared_from_this())) return;
+        if (may_defer && defer_read(*this)) return;
         asio::post(ioc, [self = shared_from_this()] { self->on_read(); });
     }
     void resume_read() { read(false); }
