@@ -1,24 +1,16 @@
 #include "http/response_text.hpp"
 
-#include <charconv>
+#include "rpc/json_text.hpp"
 
 namespace plugrpc {
 
-namespace {
-void append_number(std::string& out, std::size_t n) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, n);
-    out.append(buf, static_cast<std::size_t>(r.ptr - buf)); // not (first, last): that goes through replace()
-}
-} // namespace
-
 void append_response(std::string& out, const ResponseHead& head, std::string_view body) {
     out += "HTTP/";
-    append_number(out, head.version / 10);
+    append_integer(out, head.version / 10);
     out += '.';
-    append_number(out, head.version % 10);
+    append_integer(out, head.version % 10);
     out += ' ';
-    append_number(out, static_cast<unsigned>(head.status));
+    append_integer(out, static_cast<unsigned>(head.status));
     out += ' ';
     auto reason = boost::beast::http::obsolete_reason(head.status);
     out.append(reason.data(), reason.size());
@@ -37,7 +29,7 @@ void append_response(std::string& out, const ResponseHead& head, std::string_vie
     if (head.version < 11 && head.keep_alive) out += "Connection: keep-alive\r\n";
     if (head.version >= 11 && !head.keep_alive) out += "Connection: close\r\n";
     out += "Content-Length: ";
-    append_number(out, body.size());
+    append_integer(out, body.size());
     out += "\r\n\r\n";
     out += body;
 }

@@ -34,13 +34,15 @@ inline bool plain_string(boost::json::string_view s) {
     return true;
 }
 
+} // namespace detail
+
+// An integer in decimal (JSON's, and HTTP's Content-Length).
 template <class Int>
 void append_integer(std::string& out, Int i) {
     char buf[24];
     auto r = std::to_chars(buf, buf + sizeof buf, i);
     out.append(buf, static_cast<std::size_t>(r.ptr - buf)); // not (first, last): that goes through replace()
 }
-} // namespace detail
 
 // A string, quoted and escaped.
 inline void append_json(std::string& out, boost::json::string_view s) {
@@ -60,8 +62,8 @@ inline void append_json(std::string& out, const boost::json::value& v) {
     switch (v.kind()) {
     case boost::json::kind::null: out += "null"; return;
     case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
-    case boost::json::kind::int64: detail::append_integer(out, v.get_int64()); return;
-    case boost::json::kind::uint64: detail::append_integer(out, v.get_uint64()); return;
+    case boost::json::kind::int64: append_integer(out, v.get_int64()); return;
+    case boost::json::kind::uint64: append_integer(out, v.get_uint64()); return;
     case boost::json::kind::string: append_json(out, boost::json::string_view(v.get_string())); return;
     case boost::json::kind::array: {
         char sep = '[';

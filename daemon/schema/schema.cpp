@@ -322,11 +322,8 @@ struct Normalizer {
     static void emit(Out& out, const T& v) {
         if constexpr (kText) {
             if constexpr (std::is_same_v<T, bool>) out += v ? "true" : "false";
-            else if constexpr (std::is_integral_v<T>) {
-                char buf[24];
-                // (pointer, length): append(first, last) goes through replace().
-                out.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
-            } else if constexpr (std::is_same_v<T, json::string>) append_json(out, json::string_view(v));
+            else if constexpr (std::is_integral_v<T>) append_integer(out, v);
+            else if constexpr (std::is_same_v<T, json::string>) append_json(out, json::string_view(v));
             else append_json(out, json::value(v));
         } else {
             out = v;
