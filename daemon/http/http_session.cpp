@@ -68,7 +68,7 @@ private:
         if (draining_ && buffer_.size() == 0) return close();
         reading_ = true;
         got_bytes_ = buffer_.size() > 0;
-        arm_timer(got_bytes_);
+        set_deadline(got_bytes_);
         parser_.emplace();
         parser_->header_limit(16 * 1024);
         parser_->body_limit(conn_.settings->limits.max_message_bytes);
@@ -128,7 +128,7 @@ private:
         buffer_.commit(n);
         if (!got_bytes_) {
             got_bytes_ = true;
-            arm_timer(true); // its first bytes are here: the rest within header_timeout
+            set_deadline(true); // its first bytes are here: the rest within header_timeout
         }
         if (!parse_buffered()) return false;
         if (n < room) return wait_readable(), false; // drained
@@ -157,22 +157,42 @@ private:
 
     // An idle keep-alive connection may wait idle_timeout for its next
     // request; a request under way must arrive whole within header_timeout.
-    void arm_timer(bool started) {
+    // Setting a deadline costs a clock read, not a timer operation: the timer
+    // is armed only when none is pending, to fire no later than any deadline
+    // set before it fires could fall (now + the shorter timeout), and checks
+    // the deadline of the moment when it does.
+    void set_deadline(bool started) {
         const auto& l = conn_.settings->limits;
-        timer_.expires_after(started ? l.header_timeout : l.idle_timeout);
-        timer_.async_wait([self = shared_from_this(), started](boost::system::error_code ec) {
-            if (ec || !self->reading_) return;
-            if (started) spdlog::info("{}: http: request not complete within the header timeout; closing", self->conn_.peer);
-            else spdlog::debug("{}: http: idle; closing", self->conn_.peer);
-            if (started) self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
-            boost::system::error_code ignored;
-            self->conn_.socket.cancel(ignored);
-        });
+        auto now = std::chrono::steady_clock::now();
+        started_ = started;
+        deadline_ = now + (started ? l.header_timeout : l.idle_timeout);
+        if (!timer_pending_) arm_timer(now);
+    }
+
+    void arm_timer(std::chrono::steady_clock::time_point now) {
+        const auto& l = conn_.settings->limits;
+        timer_pending_ = true;
+        timer_.expires_at(std::min(deadline_, now + std::min(l.header_timeout, l.idle_timeout)));
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) { self->on_timer(ec); });
+    }
+
+    void on_timer(boost::system::error_code ec) {
+        timer_pending_ = false;
+        if (ec || !reading_) return; // closed, or serving: the next read sets a deadline
+        auto now = std::chrono::steady_clock::now();
+        if (now < deadline_) return arm_timer(now);
+        if (started_) {
+            spdlog::info("{}: http: request not complete within the header timeout; closing", conn_.peer);
+            conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
+        } else {
+            spdlog::debug("{}: http: idle; closing", conn_.peer);
+        }
+        boost::system::error_code ignored;
+        conn_.socket.cancel(ignored);
     }
 
     void on_read(boost::system::error_code ec) {
         reading_ = false;
-        timer_.cancel();
         if (ec == asio::error::operation_aborted) return close();
         if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
             return close();
@@ -311,6 +331,7 @@ private:
     }
 
     void close() {
+        timer_.cancel(); // its handler holds the session
         boost::system::error_code ignored;
         conn_.socket.shutdown(Socket::shutdown_send, ignored);
         conn_.socket.close(ignored);
@@ -328,6 +349,9 @@ private:
     std::optional<bool> keep_alive_override_;
     const char* allow_ = nullptr;
     boost::asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point deadline_; // of the read under way (set_deadline)
+    bool started_ = false;                           // deadline_ is header_timeout's, not idle_timeout's
+    bool timer_pending_ = false;
     bool reading_ = false;
     bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
     bool draining_ = false;

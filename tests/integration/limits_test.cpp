@@ -86,3 +86,33 @@ TEST_CASE("on a kept-alive HTTP connection the next request, trickled, is cut of
     CHECK(c.closed_by_peer(5s));
     CHECK(std::chrono::steady_clock::now() - start < 2s);
 }
+
+TEST_CASE("a kept-alive HTTP connection in use outlives idle_timeout, and once idle is closed after it") {
+    DaemonOptions o;
+    o.extra_config = "[limits]\nheader_timeout = \"300ms\"\nidle_timeout = \"1s\"\n";
+    Daemon d(o);
+    HttpClient http(d.port());
+    for (int i = 0; i < 6; ++i) { // 2.4 s in use: past idle_timeout, and past header_timeout many times
+        REQUIRE(http.get("/healthz").status == 200);
+        std::this_thread::sleep_for(400ms);
+    }
+    auto start = std::chrono::steady_clock::now();
+    CHECK(http.connection().closed_by_peer(5s));
+    auto waited = std::chrono::steady_clock::now() - start; // idle_timeout less the 400 ms slept
+    CHECK(waited > 350ms);
+    CHECK(waited < 2s);
+}
+
+TEST_CASE("an HTTP request under way has header_timeout even where idle_timeout is shorter") {
+    DaemonOptions o;
+    o.extra_config = "[limits]\nheader_timeout = \"3s\"\nidle_timeout = \"400ms\"\n";
+    Daemon d(o);
+    HttpClient http(Connection::tcp(d.port()));
+    std::string body = R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[6,7],"id":1})";
+    http.connection().send("POST /_goRPC_ HTTP/1.1\r\nHost: x\r\n");
+    std::this_thread::sleep_for(1200ms); // three idle timeouts
+    auto r = http.raw("Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                      "\r\n\r\n" + body);
+    CHECK(r.status == 200);
+    CHECK(r.body == R"({"jsonrpc":"2.0","result":42,"id":1})" "\n");
+}
