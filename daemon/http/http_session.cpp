@@ -7,6 +7,7 @@
 #include "registry/openrpc.hpp"
 #include "net/connection.hpp"
 #include "net/io_loop.hpp"
+#include "net/send_batch.hpp"
 #include "net/drained.hpp"
 #include "net/endpoint.hpp"
 #include "rpc/scratch.hpp"
@@ -56,6 +57,14 @@ public:
     }
 
     boost::asio::any_io_executor executor() override { return conn_.socket.get_executor(); }
+
+    // The batched send of the response (net/send_batch.hpp) is done:
+    // bytes sent, or -errno.
+    void sent(int result) {
+        if (result == -EAGAIN || result == -EWOULDBLOCK) result = 0;
+        if (result < 0) return close();
+        write_rest(static_cast<std::size_t>(result));
+    }
 
 private:
     using Request = http::request<http::string_body>;
@@ -313,10 +322,16 @@ private:
         keep_alive_ = head.keep_alive;
         out_.clear();
         append_response(out_, head, req_.method() == http::verb::head ? std::string_view() : body);
+        if (queue_send(*this, conn_.socket.native_handle(), out_.data(), out_.size())) return;
         boost::system::error_code ec;
         std::size_t n = conn_.socket.write_some(asio::buffer(out_), ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {}, n = 0;
         if (ec) return close();
+        write_rest(n);
+    }
+
+    // The first n bytes of out_ are sent: the rest waits for an asynchronous write.
+    void write_rest(std::size_t n) {
         if (n == out_.size()) return written();
         asio::async_write(conn_.socket, asio::buffer(out_.data() + n, out_.size() - n),
                           [self = shared_from_this()](boost::system::error_code ec, std::size_t) {

@@ -1,5 +1,7 @@
 #include "net/io_loop.hpp"
 
+#include "net/send_batch.hpp"
+
 #include <algorithm>
 #include <thread>
 #include <vector>
@@ -58,6 +60,7 @@ void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait) {
     }
     // The kernel would otherwise stretch each short sleep by up to 50 µs.
     prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+    SendBatch sends; // replies queued while batching go out at the end of each look
     std::size_t between_probes = kFirstProbe;
     for (;;) {
         // Wake per event, as run() does, until the next probe is due.
@@ -81,6 +84,7 @@ void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait) {
                     start = Clock::now();
                     ioc.poll();
                 }
+                SendBatch::flush();
                 if (ioc.stopped()) break;
                 spent = Clock::now() - start;
             }

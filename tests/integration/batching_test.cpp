@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <sys/socket.h>
 #include <sstream>
 #include <chrono>
 #include <thread>
@@ -135,6 +136,38 @@ TEST_CASE("while the threads batch, a request finished by the client's half-clos
     load.join();
     CHECK(load_wrong == 0);
     CHECK(batched_looks(d.port()) > looks_before);
+}
+
+TEST_CASE("while the threads batch, an HTTP answer larger than the socket buffers arrives whole to a slow reader") {
+    // The batched send (net/send_batch.hpp) comes back short, and the rest
+    // goes out as the client reads.
+    DaemonOptions o = with_batch_wait("\"200us\"");
+    o.plugins.push_back(PLUGRPC_TEST_KITCHEN_PLUGIN);
+    o.extra_config = "[limits]\nmax_message_bytes = 33554432\n"; // beyond Linux's largest send buffer, 4 MiB
+    Daemon d(o);
+    std::vector<Connection> conns = connect(d, 8);
+    REQUIRE(batched_under_load(d, conns, 150));
+    int load_wrong = 0; // Catch2's assertions are for the test's own thread only
+    std::thread load([&] { load_wrong = pipelined_load(conns, 16, 300); });
+    std::string big(10u << 20, 'x');
+    for (std::size_t i = 0; i < big.size(); i += 997) big[i] = static_cast<char>('a' + i % 26);
+    std::string body = R"({"jsonrpc":"2.0","method":"Kitchen.Concat","params":[[")" + big + R"(","!"]],"id":9})";
+    Connection c = Connection::tcp(d.port());
+    int small = 16 * 1024; // a slow reader's small window: the daemon's buffers fill
+    REQUIRE(::setsockopt(c.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small) == 0);
+    for (int round = 0; round < 2; ++round) { // and the connection stays usable
+        c.send("POST /_goRPC_ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                   std::to_string(body.size()) + "\r\n\r\n" + body,
+               30s);
+        std::this_thread::sleep_for(300ms); // not reading: the answer fills the buffers
+        HttpClient reader(std::move(c), 30s);
+        HttpResponse r = reader.raw("");
+        CHECK(r.status == 200);
+        CHECK(r.body == R"({"jsonrpc":"2.0","result":")" + big + R"(!","id":9})" "\n");
+        c = std::move(reader.connection());
+    }
+    load.join();
+    CHECK(load_wrong == 0);
 }
 
 TEST_CASE("batch_wait = 0: calls are served as they come, and nothing is batched") {
