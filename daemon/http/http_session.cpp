@@ -7,7 +7,7 @@
 #include "registry/openrpc.hpp"
 #include "net/connection.hpp"
 #include "net/io_loop.hpp"
-#include "net/send_batch.hpp"
+#include "net/batched_io.hpp"
 #include "net/drained.hpp"
 #include "net/endpoint.hpp"
 #include "rpc/scratch.hpp"
@@ -50,15 +50,35 @@ public:
     // Waiting for a request: close now. Serving one: answer it, then close.
     void drain() override {
         draining_ = true;
-        if (reading_) {
-            boost::system::error_code ignored;
-            conn_.socket.cancel(ignored);
-        }
+        if (reading_) cancel_read();
     }
 
     boost::asio::any_io_executor executor() override { return conn_.socket.get_executor(); }
 
-    // The batched send of the response (net/send_batch.hpp) is done:
+    // The batched read (net/batched_io.hpp) is done: bytes read, 0 at the
+    // end of the stream, or -errno.
+    void received(int result) {
+        recv_queued_ = false;
+        if (read_cancelled_) {
+            read_cancelled_ = false;
+            return on_read(asio::error::operation_aborted);
+        }
+        if (result == -EAGAIN || result == -EWOULDBLOCK) {
+            // Nothing yet: a busy peer is likely to have sent by the next
+            // look; try once more there, then wait for the socket.
+            if (++dry_recvs_ < 2) return wait_readable();
+            // Read dry just now, with no epoll_wait since: the reactor may know (net/drained.hpp).
+            mark_drained(conn_.socket);
+            return wait_readable(false);
+        }
+        dry_recvs_ = 0;
+        boost::system::error_code ec;
+        if (result < 0) ec.assign(-result, boost::system::system_category());
+        else if (result == 0) ec = asio::error::eof;
+        if (took(ec, result > 0 ? static_cast<std::size_t>(result) : 0, recv_room_)) read_now();
+    }
+
+    // The batched send of the response (net/batched_io.hpp) is done:
     // bytes sent, or -errno.
     void sent(int result) {
         if (result == -EAGAIN || result == -EWOULDBLOCK) result = 0;
@@ -90,9 +110,15 @@ private:
     // is empty, and queuing it costs no syscall (net/drained.hpp). Reads
     // and writes never overlap here, so a queued read completes straight
     // from its epoll event, alone: a short one marks the socket again.
-    void wait_readable() {
+    void wait_readable(bool may_batch = true) {
         std::size_t room = read_room();
         if (room == 0) return on_read(http::error::buffer_overflow);
+        if (may_batch && !draining_ &&
+            queue_recv(*this, conn_.socket.native_handle(), buffer_.prepare(room).data(), room)) {
+            recv_queued_ = true; // made at the loop's next look: received()
+            recv_room_ = room;
+            return;
+        }
         conn_.socket.async_read_some(buffer_.prepare(room), [self = shared_from_this(), room](
                                                                 boost::system::error_code ec, std::size_t n) {
             if (!ec && n < room && self->read_on_edge_) mark_drained(self->conn_.socket);
@@ -195,6 +221,15 @@ private:
             conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
         } else {
             spdlog::debug("{}: http: idle; closing", conn_.peer);
+        }
+        cancel_read();
+    }
+
+    // End the read under way with operation_aborted.
+    void cancel_read() {
+        if (recv_queued_) {
+            read_cancelled_ = true; // the batch cannot take it back: received() ends it
+            return;
         }
         boost::system::error_code ignored;
         conn_.socket.cancel(ignored);
@@ -368,6 +403,10 @@ private:
     bool started_ = false;                           // deadline_ is header_timeout's, not idle_timeout's
     bool timer_pending_ = false;
     bool reading_ = false;
+    bool recv_queued_ = false;    // the read under way is queued in the loop's batch (net/batched_io.hpp)
+    bool read_cancelled_ = false; // ... and is to end with operation_aborted
+    std::size_t recv_room_ = 0;   // ... and asked for this many bytes
+    int dry_recvs_ = 0;           // batched reads in a row that found nothing
     bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
     bool draining_ = false;
 };

@@ -1,6 +1,6 @@
 #include "net/io_loop.hpp"
 
-#include "net/send_batch.hpp"
+#include "net/batched_io.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -45,9 +45,12 @@ void resume_deferred() {
     if (deferred.empty()) deferred.swap(now); // keep the capacity
 }
 
-// Leave batching: every deferred read starts now (and none defers again).
+// Leave batching: every deferred read starts now, every queued read is
+// made (and none is deferred or queued again).
 void stop_batching() {
     state.batching = false;
+    BatchedIo::flush_sends();
+    BatchedIo::flush_recvs();
     resume_deferred();
 }
 
@@ -60,7 +63,7 @@ void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait) {
     }
     // The kernel would otherwise stretch each short sleep by up to 50 µs.
     prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-    SendBatch sends; // replies queued while batching go out at the end of each look
+    BatchedIo batched_io; // reads and sends queued while batching, made late in a look
     std::size_t between_probes = kFirstProbe;
     for (;;) {
         // Wake per event, as run() does, until the next probe is due.
@@ -79,12 +82,17 @@ void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait) {
                 Clock::time_point start = Clock::now();
                 ++state.looks;
                 resume_deferred();
-                if (ioc.poll() == 0 && deferred.empty()) {
+                std::size_t ran = ioc.poll();
+                // Reads queued in the last look are made late in this one:
+                // their peers had the whole look to send. Then every reply.
+                BatchedIo::flush_recvs();
+                BatchedIo::flush_sends();
+                if (ran == 0 && deferred.empty() && !BatchedIo::recvs_queued()) {
                     if (ioc.run_one() == 0) break; // stopped
                     start = Clock::now();
                     ioc.poll();
+                    BatchedIo::flush_sends();
                 }
-                SendBatch::flush();
                 if (ioc.stopped()) break;
                 spent = Clock::now() - start;
             }
@@ -92,6 +100,8 @@ void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait) {
                 // Let go of the sessions while their io_context lives; no read starts.
                 state.batching = false;
                 deferred.clear();
+                BatchedIo::flush_sends();
+                BatchedIo::drop_recvs();
                 return;
             }
             if (state.calls_read - before < kWindow * kBatchWorth) break;

@@ -197,3 +197,56 @@ TEST_CASE("SIGTERM while the threads batch: every request sent before it is answ
     }
     CHECK(d.wait_exit(10s) == 0);
 }
+
+TEST_CASE("while the threads batch, HTTP keep-alive clients are answered through batched reads, and SIGTERM ends "
+          "them cleanly") {
+    Daemon d(with_batch_wait("\"200us\""));
+    std::vector<Connection> conns = connect(d, 8);
+    REQUIRE(batched_under_load(d, conns, 150));
+
+    // Each client posts in a loop, checks every reply, and stops at its
+    // round limit or when the daemon closes the connection.
+    auto client = [&d](int k, int rounds, int& wrong, int& answered) {
+        try {
+            HttpClient http(d.port());
+            for (int i = 0; i < rounds; ++i) {
+                long id = k * 100000L + i;
+                HttpResponse r = http.post("/_goRPC_", multiply(id, 5, id));
+                if (r.status != 200 || r.body != product(id, 5, id) + "\n") ++wrong;
+                ++answered;
+            }
+        } catch (const std::exception&) {
+            // closed by the daemon (after SIGTERM)
+        }
+    };
+    constexpr int kClients = 6;
+    int load_wrong = 0;
+    std::thread load([&] { load_wrong = pipelined_load(conns, 16, 300); });
+    std::vector<int> wrong(kClients), answered(kClients);
+    std::vector<std::thread> clients;
+    for (int k = 0; k < kClients; ++k) clients.emplace_back(client, k, 300, std::ref(wrong[k]), std::ref(answered[k]));
+    for (auto& t : clients) t.join();
+    load.join();
+    CHECK(load_wrong == 0);
+    for (int k = 0; k < kClients; ++k) {
+        CHECK(wrong[k] == 0);
+        CHECK(answered[k] == 300);
+    }
+
+    // Now SIGTERM while they post: every reply that comes is right, and
+    // every client is let go.
+    clients.clear();
+    std::fill(answered.begin(), answered.end(), 0);
+    for (int k = 0; k < kClients; ++k)
+        clients.emplace_back(client, k, 1000000, std::ref(wrong[k]), std::ref(answered[k]));
+    std::this_thread::sleep_for(300ms);
+    ::kill(d.pid(), SIGTERM);
+    auto start = std::chrono::steady_clock::now();
+    for (auto& t : clients) t.join();
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
+    for (int k = 0; k < kClients; ++k) {
+        CHECK(wrong[k] == 0);
+        CHECK(answered[k] > 0);
+    }
+    CHECK(d.wait_exit(10s) == 0);
+}

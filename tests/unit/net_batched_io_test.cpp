@@ -1,7 +1,8 @@
-// Sends batched over one look (net/send_batch.hpp), on socket pairs: each
-// queued send goes out at the flush and its sender learns the result; a
-// full socket answers at once, never holds the flush.
-#include "net/send_batch.hpp"
+// Reads and sends batched over one look (net/batched_io.hpp), on socket
+// pairs: each queued operation is made at its flush and its session learns
+// the result; an empty or a full socket answers at once, never holds the
+// flush.
+#include "net/batched_io.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,7 +17,7 @@
 #include <unistd.h>
 
 // Each file in its own namespace: unity builds compile several together.
-namespace unit_send_batch {
+namespace unit_batched_io {
 
 using namespace plugrpc;
 using namespace std::chrono_literals;
@@ -62,11 +63,73 @@ struct Sender : std::enable_shared_from_this<Sender> {
     int again_fd = -1;
 };
 
+struct Reader : std::enable_shared_from_this<Reader> {
+    bool queue(int fd) { return queue_recv(*this, fd, buf, sizeof buf); }
+    void received(int r) {
+        results.push_back(r);
+        if (r > 0) got.append(buf, static_cast<std::size_t>(r));
+    }
+    char buf[8];
+    std::string got;
+    std::vector<int> results;
+};
+
 } // namespace
 
-TEST_CASE("send batch: queued sends leave at the flush, and each sender gets its byte count") {
-    SendBatch batch;
-    if (!SendBatch::available()) {
+TEST_CASE("batched io: recv: each queued read is made at the flush: bytes, -EAGAIN on an empty socket, 0 at the end") {
+    BatchedIo batch;
+    if (!BatchedIo::available()) {
+        WARN("io_uring is not available here");
+        return;
+    }
+    Batching on;
+    Pair data, empty, ended;
+    REQUIRE(::send(data.fd[1], "0123456789", 10, 0) == 10);
+    ::shutdown(ended.fd[1], SHUT_WR);
+    auto a = std::make_shared<Reader>(), b = std::make_shared<Reader>(), c = std::make_shared<Reader>();
+    REQUIRE(a->queue(data.fd[0]));
+    REQUIRE(b->queue(empty.fd[0]));
+    REQUIRE(c->queue(ended.fd[0]));
+    CHECK(BatchedIo::recvs_queued());
+    BatchedIo::flush_sends(); // sends only: the reads wait
+    CHECK(a->results.empty());
+    auto start = std::chrono::steady_clock::now();
+    BatchedIo::flush_recvs(); // would hang here if a read waited for bytes
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+    CHECK_FALSE(BatchedIo::recvs_queued());
+    CHECK(a->results == std::vector<int>{8}); // as much as its buffer holds
+    CHECK(a->got == "01234567");
+    CHECK(b->results == std::vector<int>{-EAGAIN});
+    CHECK(c->results == std::vector<int>{0});
+    REQUIRE(a->queue(data.fd[0]));
+    BatchedIo::flush_recvs();
+    CHECK(a->got == "0123456789");
+}
+
+TEST_CASE("batched io: recv: dropped reads are never made, and their sessions are let go") {
+    BatchedIo batch;
+    if (!BatchedIo::available()) {
+        WARN("io_uring is not available here");
+        return;
+    }
+    Batching on;
+    Pair p;
+    REQUIRE(::send(p.fd[1], "abc", 3, 0) == 3);
+    auto r = std::make_shared<Reader>();
+    REQUIRE(r->queue(p.fd[0]));
+    std::weak_ptr<Reader> held = r;
+    r.reset();
+    CHECK_FALSE(held.expired());
+    BatchedIo::drop_recvs();
+    CHECK(held.expired());
+    BatchedIo::flush_recvs();
+    char buf[8];
+    CHECK(::recv(p.fd[0], buf, sizeof buf, MSG_DONTWAIT) == 3); // still there
+}
+
+TEST_CASE("batched io: send: queued sends leave at the flush, and each sender gets its byte count") {
+    BatchedIo batch;
+    if (!BatchedIo::available()) {
         WARN("io_uring is not available here: only the fallback is tested");
         Batching on;
         Pair p;
@@ -85,7 +148,7 @@ TEST_CASE("send batch: queued sends leave at the flush, and each sender gets its
     for (auto& p : pairs) CHECK(p->read_peer().empty()); // nothing before the flush
     std::weak_ptr<Sender> held = senders[4];
     senders[4].reset(); // the batch holds its senders until sent()
-    SendBatch::flush();
+    BatchedIo::flush_sends();
     CHECK(held.expired());
     for (int i = 0; i < 4; ++i) {
         REQUIRE(senders[i]->results.size() == 1);
@@ -93,13 +156,13 @@ TEST_CASE("send batch: queued sends leave at the flush, and each sender gets its
         CHECK(pairs[i]->read_peer() == senders[i]->text);
     }
     CHECK(pairs[4]->read_peer() == "reply 4" + std::string(400, '.'));
-    SendBatch::flush(); // nothing queued: nothing happens
+    BatchedIo::flush_sends(); // nothing queued: nothing happens
     for (int i = 0; i < 4; ++i) CHECK(senders[i]->results.size() == 1);
 }
 
-TEST_CASE("send batch: a full socket answers at once, short or EAGAIN, and the rest of the batch goes out") {
-    SendBatch batch;
-    if (!SendBatch::available()) {
+TEST_CASE("batched io: send: a full socket answers at once, short or EAGAIN, and the rest of the batch goes out") {
+    BatchedIo batch;
+    if (!BatchedIo::available()) {
         WARN("io_uring is not available here");
         return;
     }
@@ -113,7 +176,7 @@ TEST_CASE("send batch: a full socket answers at once, short or EAGAIN, and the r
     REQUIRE(stuck->queue(full.fd[0]));
     REQUIRE(fine->queue(free.fd[0]));
     auto start = std::chrono::steady_clock::now();
-    SendBatch::flush(); // would hang here if a send waited for room
+    BatchedIo::flush_sends(); // would hang here if a send waited for room
     CHECK(std::chrono::steady_clock::now() - start < 1s);
     REQUIRE(stuck->results.size() == 1);
     int r = stuck->results[0];
@@ -123,9 +186,9 @@ TEST_CASE("send batch: a full socket answers at once, short or EAGAIN, and the r
     CHECK(free.read_peer() == "fine");
 }
 
-TEST_CASE("send batch: an error is a result (a closed peer gives -EPIPE, no SIGPIPE)") {
-    SendBatch batch;
-    if (!SendBatch::available()) {
+TEST_CASE("batched io: send: an error is a result (a closed peer gives -EPIPE, no SIGPIPE)") {
+    BatchedIo batch;
+    if (!BatchedIo::available()) {
         WARN("io_uring is not available here");
         return;
     }
@@ -135,14 +198,14 @@ TEST_CASE("send batch: an error is a result (a closed peer gives -EPIPE, no SIGP
     p.fd[1] = -1;
     auto s = std::make_shared<Sender>("to nobody");
     REQUIRE(s->queue(p.fd[0]));
-    SendBatch::flush();
+    BatchedIo::flush_sends();
     REQUIRE(s->results.size() == 1);
     CHECK(s->results[0] == -EPIPE);
 }
 
-TEST_CASE("send batch: a sender queuing from sent() waits for the next flush, and without batching or room the batch says no") {
-    SendBatch batch;
-    if (!SendBatch::available()) {
+TEST_CASE("batched io: send: a sender queuing from sent() waits for the next flush, and without batching or room the batch says no") {
+    BatchedIo batch;
+    if (!BatchedIo::available()) {
         WARN("io_uring is not available here");
         return;
     }
@@ -153,10 +216,10 @@ TEST_CASE("send batch: a sender queuing from sent() waits for the next flush, an
     s->again = 1;
     s->again_fd = p.fd[0];
     REQUIRE(s->queue(p.fd[0]));
-    SendBatch::flush();
+    BatchedIo::flush_sends();
     CHECK(s->results == std::vector<int>{2});
     CHECK(p.read_peer() == "ab");
-    SendBatch::flush();
+    BatchedIo::flush_sends();
     CHECK(s->results == std::vector<int>{2, 2});
     CHECK(p.read_peer() == "ab");
 
@@ -168,8 +231,8 @@ TEST_CASE("send batch: a sender queuing from sent() waits for the next flush, an
     }
     CHECK(queued > 0);
     CHECK(queued < 1000); // the ring's size bounds a look's batch
-    SendBatch::flush();
+    BatchedIo::flush_sends();
     CHECK(p.read_peer() == std::string(queued, 'm'));
 }
 
-} // namespace unit_send_batch
+} // namespace unit_batched_io

@@ -1,0 +1,154 @@
+#include "net/batched_io.hpp"
+
+#include <liburing.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <sys/socket.h>
+
+namespace plugrpc {
+
+namespace {
+
+using batched_io_detail::Queued;
+
+// At most this many reads, and as many sends, a look; past it a session
+// reads or sends at once.
+constexpr unsigned kRingEntries = 256;
+constexpr int kFlags = MSG_DONTWAIT | MSG_NOSIGNAL;
+
+struct Op {
+    int fd;
+    void* data;
+    std::size_t size;
+    Queued q;
+};
+
+struct List {
+    std::vector<Op> queued;
+    std::vector<Op> flushing; // kept for its capacity
+};
+
+struct ThreadRing {
+    io_uring ring{};
+    bool ready = false;
+    List sends, recvs;
+    std::vector<int> results;
+    std::vector<char> done;
+};
+
+thread_local ThreadRing t;
+
+int plain(bool send, const Op& op) {
+    ssize_t n = send ? ::send(op.fd, op.data, op.size, kFlags) : ::recv(op.fd, op.data, op.size, kFlags);
+    return n < 0 ? -errno : static_cast<int>(n);
+}
+
+void tear_down() {
+    if (!t.ready) return;
+    io_uring_queue_exit(&t.ring);
+    t.ready = false;
+}
+
+// Submit the operations and reap their completions, which come at once:
+// none of them waits. Returns how many the kernel took (ops[0, that) were
+// submitted; the rest never will be) and sets results[i] and done[i] for
+// each completion reaped.
+std::size_t submit(bool send, std::vector<Op>& ops) {
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        io_uring_sqe* sqe = io_uring_get_sqe(&t.ring);
+        if (!sqe) return 0; // cannot happen: queue() keeps to the ring's size, and a flush empties it
+        if (send) io_uring_prep_send(sqe, ops[i].fd, ops[i].data, ops[i].size, kFlags);
+        else io_uring_prep_recv(sqe, ops[i].fd, ops[i].data, ops[i].size, kFlags);
+        io_uring_sqe_set_data64(sqe, i);
+    }
+    int r;
+    do r = io_uring_submit_and_wait(&t.ring, static_cast<unsigned>(ops.size()));
+    while (r == -EINTR);
+    std::size_t submitted = r < 0 ? 0 : static_cast<std::size_t>(r);
+    std::size_t reaped = 0;
+    while (reaped < submitted) {
+        io_uring_cqe* cqe = nullptr;
+        int w = io_uring_wait_cqe(&t.ring, &cqe);
+        if (w == -EINTR) continue;
+        if (w < 0) break;
+        unsigned head;
+        unsigned seen = 0;
+        io_uring_for_each_cqe(&t.ring, head, cqe) {
+            std::uint64_t i = cqe->user_data;
+            if (i < ops.size() && !t.done[i]) {
+                t.results[i] = cqe->res;
+                t.done[i] = 1;
+                ++reaped;
+            }
+            ++seen;
+        }
+        io_uring_cq_advance(&t.ring, seen);
+    }
+    return submitted;
+}
+
+void flush(bool send, List& list) {
+    if (list.queued.empty()) return;
+    std::vector<Op> ops;
+    ops.swap(list.flushing);
+    ops.swap(list.queued); // sessions queue afresh from their callbacks
+    t.results.assign(ops.size(), -EIO);
+    t.done.assign(ops.size(), 0);
+    std::size_t submitted = submit(send, ops);
+    if (submitted < ops.size() || std::find(t.done.begin(), t.done.end(), 0) != t.done.end()) {
+        // The ring failed: no more of it on this thread. What it never took
+        // is done here; what it took and did not complete fails (-EIO).
+        spdlog::warn("io_uring failed; reads and replies take one syscall each from now on");
+        tear_down();
+        for (std::size_t i = submitted; i < ops.size(); ++i) t.results[i] = plain(send, ops[i]);
+    }
+    std::vector<int> results; // a callback may flush nothing, but keep them apart anyway
+    results.swap(t.results);
+    for (std::size_t i = 0; i < ops.size(); ++i) ops[i].q.done(ops[i].q.owner.get(), results[i]);
+    ops.clear();
+    if (list.flushing.empty()) list.flushing.swap(ops);
+    if (t.results.empty()) t.results.swap(results);
+}
+
+} // namespace
+
+bool batched_io_detail::queue(bool send, int fd, void* data, std::size_t size, Queued q) {
+    List& list = send ? t.sends : t.recvs;
+    if (!t.ready || list.queued.size() >= kRingEntries) return false;
+    list.queued.push_back({fd, data, size, std::move(q)});
+    return true;
+}
+
+BatchedIo::BatchedIo() {
+    if (t.ready) return; // the thread's ring is up already: the first BatchedIo owns it
+    owner_ = true;
+    io_uring_params params{};
+    int r = io_uring_queue_init_params(kRingEntries, &t.ring, &params);
+    if (r < 0) {
+        spdlog::info("io_uring not available ({}): reads and replies take one syscall each", std::strerror(-r));
+        return;
+    }
+    t.ready = true;
+    t.sends.queued.reserve(kRingEntries);
+    t.recvs.queued.reserve(kRingEntries);
+}
+
+BatchedIo::~BatchedIo() {
+    if (!owner_) return;
+    flush_sends();
+    drop_recvs();
+    tear_down();
+}
+
+bool BatchedIo::available() { return t.ready; }
+void BatchedIo::flush_recvs() { flush(false, t.recvs); }
+void BatchedIo::flush_sends() { flush(true, t.sends); }
+bool BatchedIo::recvs_queued() { return !t.recvs.queued.empty(); }
+void BatchedIo::drop_recvs() { t.recvs.queued.clear(); }
+
+} // namespace plugrpc
