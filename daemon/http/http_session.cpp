@@ -71,7 +71,6 @@ public:
             mark_drained(conn_.socket);
             return wait_readable(false);
         }
-        dry_recvs_ = 0;
         boost::system::error_code ec;
         if (result < 0) ec.assign(-result, boost::system::system_category());
         else if (result == 0) ec = asio::error::eof;
@@ -105,17 +104,20 @@ private:
         wait_readable();
     }
 
-    // Wait for the next bytes: a read queued in the reactor. After a read
-    // that came back short, mark_drained() has told the reactor the socket
-    // is empty, and queuing it costs no syscall (net/drained.hpp). Reads
-    // and writes never overlap here, so a queued read completes straight
-    // from its epoll event, alone: a short one marks the socket again.
+    // Wait for the next bytes. While the thread batches: a read queued in
+    // its batch (net/batched_io.hpp), made late in the next look.
+    // Otherwise, or once a batched read found nothing twice: a read queued
+    // in the reactor. After a read that came back short, mark_drained() has
+    // told the reactor the socket is empty, and queuing it costs no syscall
+    // (net/drained.hpp). Reads and writes never overlap here, so a queued
+    // read completes straight from its epoll event, alone: a short one
+    // marks the socket again.
     void wait_readable(bool may_batch = true) {
         std::size_t room = read_room();
         if (room == 0) return on_read(http::error::buffer_overflow);
         if (may_batch && !draining_ &&
             queue_recv(*this, conn_.socket.native_handle(), buffer_.prepare(room).data(), room)) {
-            recv_queued_ = true; // made at the loop's next look: received()
+            recv_queued_ = true; // made late in the loop's next look: received()
             recv_room_ = room;
             return;
         }
@@ -161,6 +163,7 @@ private:
         }
         if (ec) return on_read(ec), false;
         buffer_.commit(n);
+        dry_recvs_ = 0;
         if (!got_bytes_) {
             got_bytes_ = true;
             set_deadline(true); // its first bytes are here: the rest within header_timeout

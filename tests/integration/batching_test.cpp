@@ -139,7 +139,7 @@ TEST_CASE("while the threads batch, a request finished by the client's half-clos
 }
 
 TEST_CASE("while the threads batch, an HTTP answer larger than the socket buffers arrives whole to a slow reader") {
-    // The batched send (net/send_batch.hpp) comes back short, and the rest
+    // The batched send (net/batched_io.hpp) comes back short, and the rest
     // goes out as the client reads.
     DaemonOptions o = with_batch_wait("\"200us\"");
     o.plugins.push_back(PLUGRPC_TEST_KITCHEN_PLUGIN);
