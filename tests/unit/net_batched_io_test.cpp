@@ -30,6 +30,17 @@ struct Batching {
     ~Batching() { io_loop_detail::state.batching = false; }
 };
 
+// This thread's ring, while batching. up(): the ring is there (without
+// it, only the fallback can be tested, elsewhere).
+struct Ring {
+    static bool up() {
+        if (!BatchedIo::available()) WARN("io_uring is not available here");
+        return BatchedIo::available();
+    }
+    BatchedIo batch;
+    Batching on;
+};
+
 struct Pair {
     Pair() {
         REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fd) == 0);
@@ -76,13 +87,8 @@ struct Reader : std::enable_shared_from_this<Reader> {
 
 } // namespace
 
-TEST_CASE("batched io: recv: each queued read is made at the flush: bytes, -EAGAIN on an empty socket, 0 at the end") {
-    BatchedIo batch;
-    if (!BatchedIo::available()) {
-        WARN("io_uring is not available here");
-        return;
-    }
-    Batching on;
+TEST_CASE_METHOD(Ring, "batched io: recv: each queued read is made at the flush: bytes, -EAGAIN on an empty socket, 0 at the end") {
+    if (!up()) return;
     Pair data, empty, ended;
     REQUIRE(::send(data.fd[1], "0123456789", 10, 0) == 10);
     ::shutdown(ended.fd[1], SHUT_WR);
@@ -106,13 +112,8 @@ TEST_CASE("batched io: recv: each queued read is made at the flush: bytes, -EAGA
     CHECK(a->got == "0123456789");
 }
 
-TEST_CASE("batched io: recv: dropped reads are never made, and their sessions are let go") {
-    BatchedIo batch;
-    if (!BatchedIo::available()) {
-        WARN("io_uring is not available here");
-        return;
-    }
-    Batching on;
+TEST_CASE_METHOD(Ring, "batched io: recv: dropped reads are never made, and their sessions are let go") {
+    if (!up()) return;
     Pair p;
     REQUIRE(::send(p.fd[1], "abc", 3, 0) == 3);
     auto r = std::make_shared<Reader>();
@@ -127,17 +128,13 @@ TEST_CASE("batched io: recv: dropped reads are never made, and their sessions ar
     CHECK(::recv(p.fd[0], buf, sizeof buf, MSG_DONTWAIT) == 3); // still there
 }
 
-TEST_CASE("batched io: send: queued sends leave at the flush, and each sender gets its byte count") {
-    BatchedIo batch;
-    if (!BatchedIo::available()) {
-        WARN("io_uring is not available here: only the fallback is tested");
-        Batching on;
+TEST_CASE_METHOD(Ring, "batched io: send: queued sends leave at the flush, and each sender gets its byte count") {
+    if (!up()) {
         Pair p;
         auto s = std::make_shared<Sender>("x");
-        CHECK_FALSE(s->queue(p.fd[0]));
+        CHECK_FALSE(s->queue(p.fd[0])); // the fallback: the session sends itself
         return;
     }
-    Batching on;
     std::vector<std::unique_ptr<Pair>> pairs;
     std::vector<std::shared_ptr<Sender>> senders;
     for (int i = 0; i < 5; ++i) {
@@ -160,13 +157,8 @@ TEST_CASE("batched io: send: queued sends leave at the flush, and each sender ge
     for (int i = 0; i < 4; ++i) CHECK(senders[i]->results.size() == 1);
 }
 
-TEST_CASE("batched io: send: a full socket answers at once, short or EAGAIN, and the rest of the batch goes out") {
-    BatchedIo batch;
-    if (!BatchedIo::available()) {
-        WARN("io_uring is not available here");
-        return;
-    }
-    Batching on;
+TEST_CASE_METHOD(Ring, "batched io: send: a full socket answers at once, short or EAGAIN, and the rest of the batch goes out") {
+    if (!up()) return;
     Pair full, free;
     std::string block(65536, 'f');
     while (::send(full.fd[0], block.data(), block.size(), MSG_DONTWAIT) > 0) {
@@ -186,13 +178,8 @@ TEST_CASE("batched io: send: a full socket answers at once, short or EAGAIN, and
     CHECK(free.read_peer() == "fine");
 }
 
-TEST_CASE("batched io: send: an error is a result (a closed peer gives -EPIPE, no SIGPIPE)") {
-    BatchedIo batch;
-    if (!BatchedIo::available()) {
-        WARN("io_uring is not available here");
-        return;
-    }
-    Batching on;
+TEST_CASE_METHOD(Ring, "batched io: send: an error is a result (a closed peer gives -EPIPE, no SIGPIPE)") {
+    if (!up()) return;
     Pair p;
     ::close(p.fd[1]);
     p.fd[1] = -1;
@@ -203,16 +190,13 @@ TEST_CASE("batched io: send: an error is a result (a closed peer gives -EPIPE, n
     CHECK(s->results[0] == -EPIPE);
 }
 
-TEST_CASE("batched io: send: a sender queuing from sent() waits for the next flush, and without batching or room the batch says no") {
-    BatchedIo batch;
-    if (!BatchedIo::available()) {
-        WARN("io_uring is not available here");
-        return;
-    }
+TEST_CASE_METHOD(Ring, "batched io: send: a sender queuing from sent() waits for the next flush, and without batching or room the batch says no") {
+    if (!up()) return;
     Pair p;
     auto s = std::make_shared<Sender>("ab");
+    io_loop_detail::state.batching = false;
     CHECK_FALSE(s->queue(p.fd[0])); // not batching
-    Batching on;
+    io_loop_detail::state.batching = true;
     s->again = 1;
     s->again_fd = p.fd[0];
     REQUIRE(s->queue(p.fd[0]));
