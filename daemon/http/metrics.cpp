@@ -1,5 +1,6 @@
 #include "http/metrics.hpp"
 
+#include "net/batched_io.hpp"
 #include "net/io_loop.hpp"
 #include "plugin/loaded_plugin.hpp"
 
@@ -71,6 +72,10 @@ std::string render_metrics(const ServeContext& ctx) {
            "Looks for work made while the network threads batched calls ([server] batch_wait); "
            "0 while batching has not paid.");
     out << "plugrpc_batched_looks_total " << batched_looks.load(std::memory_order_relaxed) << '\n';
+    header(out, "plugrpc_batched_io_total", "counter",
+           "HTTP reads and sends made together through io_uring while batching (net/batched_io.hpp), by op.");
+    out << "plugrpc_batched_io_total{op=\"recv\"} " << batched_recvs.load(std::memory_order_relaxed) << '\n';
+    out << "plugrpc_batched_io_total{op=\"send\"} " << batched_sends.load(std::memory_order_relaxed) << '\n';
     header(out, "plugrpc_connections_accepted_total", "counter", "Connections accepted.");
     out << "plugrpc_connections_accepted_total " << ctx.connections.accepted.load() << '\n';
 

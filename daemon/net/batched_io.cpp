@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <vector>
 
@@ -33,12 +34,14 @@ struct List {
     std::vector<Op> flushing; // kept for its capacity
 };
 
+// A result no operation gives: the ring did not report this one.
+constexpr int kNoResult = INT_MIN;
+
 struct ThreadRing {
     io_uring ring{};
     bool ready = false;
     List sends, recvs;
-    std::vector<int> results;
-    std::vector<char> done;
+    std::vector<int> results; // of the flush under way, by position
 };
 
 thread_local ThreadRing t;
@@ -56,8 +59,8 @@ void tear_down() {
 
 // Submit the operations and reap their completions, which come at once:
 // none of them waits. Returns how many the kernel took (ops[0, that) were
-// submitted; the rest never will be) and sets results[i] and done[i] for
-// each completion reaped.
+// submitted; the rest never will be) and sets results[i] for each
+// completion reaped.
 std::size_t submit(bool send, std::vector<Op>& ops) {
     for (std::size_t i = 0; i < ops.size(); ++i) {
         io_uring_sqe* sqe = io_uring_get_sqe(&t.ring);
@@ -80,9 +83,8 @@ std::size_t submit(bool send, std::vector<Op>& ops) {
         unsigned seen = 0;
         io_uring_for_each_cqe(&t.ring, head, cqe) {
             std::uint64_t i = cqe->user_data;
-            if (i < ops.size() && !t.done[i]) {
+            if (i < ops.size() && t.results[i] == kNoResult) {
                 t.results[i] = cqe->res;
-                t.done[i] = 1;
                 ++reaped;
             }
             ++seen;
@@ -97,31 +99,33 @@ void flush(bool send, List& list) {
     std::vector<Op> ops;
     ops.swap(list.flushing);
     ops.swap(list.queued); // sessions queue afresh from their callbacks
-    t.results.assign(ops.size(), -EIO);
-    t.done.assign(ops.size(), 0);
+    std::vector<int>& results = t.results; // only the loop flushes: callbacks do not reach here
+    results.assign(ops.size(), kNoResult);
     std::size_t submitted = submit(send, ops);
-    if (submitted < ops.size() || std::find(t.done.begin(), t.done.end(), 0) != t.done.end()) {
+    (send ? batched_sends : batched_recvs).fetch_add(submitted, std::memory_order_relaxed);
+    if (submitted < ops.size() || std::find(results.begin(), results.end(), kNoResult) != results.end()) {
         // The ring failed: no more of it on this thread. What it never took
         // is done here; what it took and did not complete fails (-EIO).
         spdlog::warn("io_uring failed; reads and replies take one syscall each from now on");
         tear_down();
-        for (std::size_t i = submitted; i < ops.size(); ++i) t.results[i] = plain(send, ops[i]);
+        for (std::size_t i = 0; i < ops.size(); ++i)
+            if (results[i] == kNoResult) results[i] = i < submitted ? -EIO : plain(send, ops[i]);
     }
-    std::vector<int> results; // a callback may flush nothing, but keep them apart anyway
-    results.swap(t.results);
     for (std::size_t i = 0; i < ops.size(); ++i) ops[i].q.done(ops[i].q.owner.get(), results[i]);
     ops.clear();
     if (list.flushing.empty()) list.flushing.swap(ops);
-    if (t.results.empty()) t.results.swap(results);
 }
 
 } // namespace
 
-bool batched_io_detail::queue(bool send, int fd, void* data, std::size_t size, Queued q) {
-    List& list = send ? t.sends : t.recvs;
-    if (!t.ready || list.queued.size() >= kRingEntries) return false;
-    list.queued.push_back({fd, data, size, std::move(q)});
-    return true;
+std::atomic<std::uint64_t> batched_recvs{0}, batched_sends{0};
+
+bool batched_io_detail::room(bool send) {
+    return batching_now() && t.ready && (send ? t.sends : t.recvs).queued.size() < kRingEntries;
+}
+
+void batched_io_detail::queue(bool send, int fd, void* data, std::size_t size, Queued q) {
+    (send ? t.sends : t.recvs).queued.push_back({fd, data, size, std::move(q)});
 }
 
 BatchedIo::BatchedIo() {

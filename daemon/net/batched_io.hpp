@@ -25,7 +25,9 @@
 
 #include "net/io_loop.hpp"
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace plugrpc {
@@ -35,8 +37,13 @@ struct Queued {
     std::shared_ptr<void> owner;
     void (*done)(void*, int result); // bytes moved (0: end of stream), or -errno
 };
-bool queue(bool send, int fd, void* data, std::size_t size, Queued q);
+// This thread batches and its ring has room for one more read (send).
+bool room(bool send);
+void queue(bool send, int fd, void* data, std::size_t size, Queued q);
 } // namespace batched_io_detail
+
+// Reads and sends made through the rings of every network thread (for /metrics).
+extern std::atomic<std::uint64_t> batched_recvs, batched_sends;
 
 // Called by a session on its thread. True: the send of `size` bytes at
 // `data` on `fd` is queued, and the loop calls session.sent(result) at the
@@ -45,9 +52,10 @@ bool queue(bool send, int fd, void* data, std::size_t size, Queued q);
 // full; send as usual.
 template <class S>
 bool queue_send(S& session, int fd, const void* data, std::size_t size) {
-    if (!batching_now()) return false;
-    return batched_io_detail::queue(true, fd, const_cast<void*>(data), size,
-                                    {session.shared_from_this(), [](void* p, int r) { static_cast<S*>(p)->sent(r); }});
+    if (!batched_io_detail::room(true)) return false; // the session is shared only when queued
+    batched_io_detail::queue(true, fd, const_cast<void*>(data), size,
+                             {session.shared_from_this(), [](void* p, int r) { static_cast<S*>(p)->sent(r); }});
+    return true;
 }
 
 // The same for a read of at most `size` bytes into `data`: the loop calls
@@ -56,9 +64,10 @@ bool queue_send(S& session, int fd, const void* data, std::size_t size) {
 // then the session must leave the buffer alone, and cannot cancel the read.
 template <class S>
 bool queue_recv(S& session, int fd, void* data, std::size_t size) {
-    if (!batching_now()) return false;
-    return batched_io_detail::queue(false, fd, data, size,
-                                    {session.shared_from_this(), [](void* p, int r) { static_cast<S*>(p)->received(r); }});
+    if (!batched_io_detail::room(false)) return false;
+    batched_io_detail::queue(false, fd, data, size,
+                             {session.shared_from_this(), [](void* p, int r) { static_cast<S*>(p)->received(r); }});
+    return true;
 }
 
 // For the loop: this thread's batches, set up and torn down with the loop.
