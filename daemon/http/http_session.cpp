@@ -59,10 +59,6 @@ public:
     // end of the stream, or -errno.
     void received(int result) {
         recv_queued_ = false;
-        if (read_cancelled_) {
-            read_cancelled_ = false;
-            return on_read(asio::error::operation_aborted);
-        }
         if (result == -EAGAIN || result == -EWOULDBLOCK) {
             // Nothing yet: a busy peer is likely to have sent by the next
             // look; try once more there, then wait for the socket.
@@ -230,10 +226,7 @@ private:
 
     // End the read under way with operation_aborted.
     void cancel_read() {
-        if (recv_queued_) {
-            read_cancelled_ = true; // the batch cannot take it back: received() ends it
-            return;
-        }
+        if (recv_queued_) return cancel_queued_recv(*this); // received(-ECANCELED): operation_aborted
         boost::system::error_code ignored;
         conn_.socket.cancel(ignored);
     }
@@ -407,8 +400,7 @@ private:
     bool timer_pending_ = false;
     bool reading_ = false;
     bool recv_queued_ = false;    // the read under way is queued in the loop's batch (net/batched_io.hpp)
-    bool read_cancelled_ = false; // ... and is to end with operation_aborted
-    std::size_t recv_room_ = 0;   // ... and asked for this many bytes
+    std::size_t recv_room_ = 0;   // ... asking for this many bytes
     int dry_recvs_ = 0;           // batched reads in a row that found nothing
     bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
     bool draining_ = false;

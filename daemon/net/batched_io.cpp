@@ -27,6 +27,7 @@ struct Op {
     void* data;
     std::size_t size;
     Queued q;
+    bool cancelled = false; // not to be made: its result is -ECANCELED
 };
 
 struct List {
@@ -57,20 +58,24 @@ void tear_down() {
     t.ready = false;
 }
 
-// Submit the operations and reap their completions, which come at once:
-// none of them waits. Returns how many the kernel took (ops[0, that) were
-// submitted; the rest never will be) and sets results[i] for each
-// completion reaped.
+// Submit the operations not cancelled and reap their completions, which
+// come at once: none of them waits. Returns how many the kernel took (the
+// first that many submitted, in order; the rest never will be) and sets
+// results[i] for each completion reaped.
 std::size_t submit(bool send, std::vector<Op>& ops) {
+    unsigned n = 0;
     for (std::size_t i = 0; i < ops.size(); ++i) {
+        if (ops[i].cancelled) continue;
+        ++n;
         io_uring_sqe* sqe = io_uring_get_sqe(&t.ring);
         if (!sqe) return 0; // cannot happen: queue() keeps to the ring's size, and a flush empties it
         if (send) io_uring_prep_send(sqe, ops[i].fd, ops[i].data, ops[i].size, kFlags);
         else io_uring_prep_recv(sqe, ops[i].fd, ops[i].data, ops[i].size, kFlags);
         io_uring_sqe_set_data64(sqe, i);
     }
+    if (n == 0) return 0;
     int r;
-    do r = io_uring_submit_and_wait(&t.ring, static_cast<unsigned>(ops.size()));
+    do r = io_uring_submit_and_wait(&t.ring, n);
     while (r == -EINTR);
     std::size_t submitted = r < 0 ? 0 : static_cast<std::size_t>(r);
     std::size_t reaped = 0;
@@ -101,15 +106,21 @@ void flush(bool send, List& list) {
     ops.swap(list.queued); // sessions queue afresh from their callbacks
     std::vector<int>& results = t.results; // only the loop flushes: callbacks do not reach here
     results.assign(ops.size(), kNoResult);
+    for (std::size_t i = 0; i < ops.size(); ++i)
+        if (ops[i].cancelled) results[i] = -ECANCELED;
     std::size_t submitted = submit(send, ops);
     (send ? batched_sends : batched_recvs).fetch_add(submitted, std::memory_order_relaxed);
-    if (submitted < ops.size() || std::find(results.begin(), results.end(), kNoResult) != results.end()) {
+    if (std::find(results.begin(), results.end(), kNoResult) != results.end()) {
         // The ring failed: no more of it on this thread. What it never took
         // is done here; what it took and did not complete fails (-EIO).
         spdlog::warn("io_uring failed; reads and replies take one syscall each from now on");
         tear_down();
-        for (std::size_t i = 0; i < ops.size(); ++i)
-            if (results[i] == kNoResult) results[i] = i < submitted ? -EIO : plain(send, ops[i]);
+        std::size_t taken = 0; // of the submitted ones, in order
+        for (std::size_t i = 0; i < ops.size(); ++i) {
+            if (ops[i].cancelled) continue;
+            if (results[i] == kNoResult) results[i] = taken < submitted ? -EIO : plain(send, ops[i]);
+            ++taken;
+        }
     }
     for (std::size_t i = 0; i < ops.size(); ++i) ops[i].q.done(ops[i].q.owner.get(), results[i]);
     ops.clear();
@@ -126,6 +137,11 @@ bool batched_io_detail::room(bool send) {
 
 void batched_io_detail::queue(bool send, int fd, void* data, std::size_t size, Queued q) {
     (send ? t.sends : t.recvs).queued.push_back({fd, data, size, std::move(q)});
+}
+
+void batched_io_detail::cancel_recv(const void* owner) {
+    for (Op& op : t.recvs.queued)
+        if (op.q.owner.get() == owner) op.cancelled = true;
 }
 
 BatchedIo::BatchedIo() {

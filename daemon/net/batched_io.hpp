@@ -40,6 +40,7 @@ struct Queued {
 // This thread batches and its ring has room for one more read (send).
 bool room(bool send);
 void queue(bool send, int fd, void* data, std::size_t size, Queued q);
+void cancel_recv(const void* owner);
 } // namespace batched_io_detail
 
 // Reads and sends made through the rings of every network thread (for /metrics).
@@ -61,13 +62,20 @@ bool queue_send(S& session, int fd, const void* data, std::size_t size) {
 // The same for a read of at most `size` bytes into `data`: the loop calls
 // session.received(result) late in the next look (bytes read, 0 at
 // the end of the stream, or -errno: -EAGAIN if nothing was there). Until
-// then the session must leave the buffer alone, and cannot cancel the read.
+// then the session must leave the buffer alone.
 template <class S>
 bool queue_recv(S& session, int fd, void* data, std::size_t size) {
     if (!batched_io_detail::room(false)) return false;
     batched_io_detail::queue(false, fd, data, size,
                              {session.shared_from_this(), [](void* p, int r) { static_cast<S*>(p)->received(r); }});
     return true;
+}
+
+// The session's queued read is not to be made: received(-ECANCELED) comes
+// at the flush all the same (the buffer stays the session's until then).
+template <class S>
+void cancel_queued_recv(S& session) {
+    batched_io_detail::cancel_recv(&session);
 }
 
 // For the loop: this thread's batches, set up and torn down with the loop.

@@ -112,6 +112,29 @@ TEST_CASE_METHOD(Ring, "batched io: recv: each queued read is made at the flush:
     CHECK(a->got == "0123456789");
 }
 
+TEST_CASE_METHOD(Ring, "batched io: recv: a cancelled read is not made and comes back -ECANCELED; the others are made") {
+    if (!up()) return;
+    Pair a, b;
+    REQUIRE(::send(a.fd[1], "abc", 3, 0) == 3);
+    REQUIRE(::send(b.fd[1], "xyz", 3, 0) == 3);
+    auto ra = std::make_shared<Reader>(), rb = std::make_shared<Reader>();
+    REQUIRE(ra->queue(a.fd[0]));
+    REQUIRE(rb->queue(b.fd[0]));
+    cancel_queued_recv(*ra);
+    BatchedIo::flush_recvs();
+    CHECK(ra->results == std::vector<int>{-ECANCELED});
+    CHECK(ra->got.empty());
+    char buf[8];
+    CHECK(::recv(a.fd[0], buf, sizeof buf, MSG_DONTWAIT) == 3); // still there
+    CHECK(rb->results == std::vector<int>{3});
+    CHECK(rb->got == "xyz");
+    // A batch of cancelled reads only makes no syscall and still answers.
+    REQUIRE(ra->queue(a.fd[0]));
+    cancel_queued_recv(*ra);
+    BatchedIo::flush_recvs();
+    CHECK(ra->results == std::vector<int>{-ECANCELED, -ECANCELED});
+}
+
 TEST_CASE_METHOD(Ring, "batched io: recv: dropped reads are never made, and their sessions are let go") {
     if (!up()) return;
     Pair p;
