@@ -117,6 +117,17 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
     start(c);
 }
 
+MethodPtr Dispatcher::plugin_method(std::string_view service_method) const {
+    if (service_method == kDiscoverMethod) return nullptr;
+    return registry()->find(service_method).method;
+}
+
+void Dispatcher::call_checked(MethodPtr method, std::string_view args_text, Completion done) {
+    plrpc_call* c = prepare(std::move(method), std::move(done));
+    c->set_args_text(args_text);
+    start(c);
+}
+
 plrpc_call* Dispatcher::prepare(MethodPtr method, Completion&& done) {
     return new plrpc_call(std::move(method), std::move(done));
 }

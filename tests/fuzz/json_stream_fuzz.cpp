@@ -8,10 +8,15 @@
 // - the stream is framed and answered the same whether it arrives whole or
 //   in small pieces;
 // - every reply is one JSON object, or a non-empty array of objects (a
-//   batch), and serve_message() answers each message exactly once.
+//   batch), and serve_message() answers each message exactly once;
+// - read as a struct's arguments, the input is declined by the short way
+//   (schema/plain_args.hpp) or written as parsing and normalizing write it.
 #include "codec/jsonrpc/framer.hpp"
 #include "codec/jsonrpc/serve.hpp"
 #include "fuzz_services.hpp"
+#include "schema/plain_args.hpp"
+
+#include <plugrpc/json_parse.hpp>
 
 #include <boost/json/parse.hpp>
 
@@ -97,6 +102,31 @@ std::string drive(std::string_view data, const std::vector<std::size_t>& pieces)
     }
 }
 
+// Every kind the short way reads, and Go's Args.
+const SchemaPtr& plain_schema(bool mixed) {
+    static const SchemaPtr args = parse_schema(std::string_view(fuzz::kArgs)).schema;
+    static const SchemaPtr all = parse_schema(std::string_view(
+        R"({"type":"object","title":"Mixed","properties":{"I8":{"type":"integer","format":"int8"},)"
+        R"("U16":{"type":"integer","format":"uint16"},"I32":{"type":"integer","format":"int32"},)"
+        R"("U64":{"type":"integer","format":"uint64"},"A":{"type":"integer","format":"int64"},)"
+        R"("Flag":{"type":"boolean"},"Name":{"type":"string"}}})")).schema;
+    return mixed ? all : args;
+}
+
+void check_plain_args(std::string_view data) {
+    for (bool mixed : {false, true}) {
+        const Schema& s = *plain_schema(mixed);
+        std::string plain;
+        if (!normalize_plain_args(data, s, plain)) continue;
+        boost::system::error_code ec;
+        boost::json::value v = parse_json(data, ec);
+        if (ec) fail("the short way read arguments that are no JSON", data);
+        std::string general;
+        if (!normalize_text(v, s, general).empty()) fail("the short way read arguments the schema refuses", data);
+        if (plain != general) fail("the short way wrote other arguments", plain + "\n---\n" + general);
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -104,5 +134,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string whole = drive(input, {});
     std::string pieces = drive(input, {1, 2, 5, 3, 11, 1, 7});
     if (whole != pieces) fail("whole and split streams are answered differently", whole + "\n---\n" + pieces);
+    check_plain_args(input);
     return 0;
 }

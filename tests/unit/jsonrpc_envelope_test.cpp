@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 // Each file in its own namespace: unity builds compile several together.
 namespace unit_jsonrpc_envelope {
@@ -123,6 +124,68 @@ TEST_CASE("envelope: decode gives the same requests either way", "[jsonrpc]") {
     CHECK(json::serialize(*r.params) == R"({"A":7,"B":8})");
     CHECK(r.id == json::value(3));
     CHECK(r.error_code == 0);
+}
+
+namespace {
+
+// Takes the params whose text is `accept`; records what it was asked.
+struct RecordingReader final : plugrpc::jsonrpc::ArgsReader {
+    std::string accept;
+    std::vector<std::string> asked;
+    bool read(std::string_view method, bool v2, std::string_view params) override {
+        asked.push_back(std::string(method) + (v2 ? " v2 " : " go ") + std::string(params));
+        return params == accept;
+    }
+};
+
+} // namespace
+
+TEST_CASE("envelope: params are offered to the reader once the rest is read, and not built when it takes them",
+          "[jsonrpc]") {
+    using namespace plugrpc::jsonrpc;
+    RecordingReader reader;
+    reader.accept = R"({"A":7,"B":8})";
+    std::string text = R"({"jsonrpc":"2.0","params":{"A":7,"B":8},"method":"Arith.Multiply","id":3})";
+    Message m = decode(text, DecodeLimits{}, {}, &reader);
+    CHECK(reader.asked == std::vector<std::string>{R"(Arith.Multiply v2 {"A":7,"B":8})"});
+    REQUIRE(m.requests.size() == 1);
+    const Request& r = m.requests[0];
+    CHECK(r.args_read);
+    CHECK(r.params->is_null());
+    CHECK(r.method == "Arith.Multiply");
+    CHECK(r.id == json::value(3));
+
+    // Declined: parsed as ever.
+    reader.asked.clear();
+    std::string go = R"({"method":"Arith.Multiply","params":[{"A":1}],"id":4})";
+    m = decode(go, DecodeLimits{}, {}, &reader);
+    CHECK(reader.asked == std::vector<std::string>{R"(Arith.Multiply go [{"A":1}])"});
+    REQUIRE(m.requests.size() == 1);
+    CHECK_FALSE(m.requests[0].args_read);
+    CHECK(json::serialize(*m.requests[0].params) == R"({"A":1})");
+    same_as_full_parse(go);
+}
+
+TEST_CASE("envelope: the reader is not asked without a method, past the depth, or for a message read whole",
+          "[jsonrpc]") {
+    using namespace plugrpc::jsonrpc;
+    RecordingReader reader;
+    for (std::string text : {
+             std::string(R"({"jsonrpc":"2.0","params":{},"id":1})"),              // no method
+             std::string(R"({"jsonrpc":"2.0","method":"S.M","params":{}} x)"),    // bad JSON after params
+             std::string(R"({"jsonrpc":"2.0","method":"S.M","params":{},"x":1})"), // another member
+             std::string(R"([{"jsonrpc":"2.0","method":"S.M","params":{}}])"),    // a batch
+         }) {
+        INFO(text);
+        decode(text, DecodeLimits{}, {}, &reader);
+        CHECK(reader.asked.empty());
+    }
+    DecodeLimits shallow;
+    shallow.max_depth = 2;
+    Message m = decode(R"({"jsonrpc":"2.0","method":"S.M","params":{}})", shallow, {}, &reader);
+    CHECK(reader.asked.empty());
+    REQUIRE(m.requests.size() == 1);
+    CHECK(m.requests[0].params->is_object());
 }
 
 } // namespace unit_jsonrpc_envelope

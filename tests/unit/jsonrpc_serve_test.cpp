@@ -1,6 +1,7 @@
 // Serving JSON-RPC messages through a real dispatcher and registry, with
 // methods whose handlers are plain C functions using the host table, as a
 // plugin written in C would.
+#include "codec/jsonrpc/plain_args_reader.hpp"
 #include "codec/jsonrpc/serve.hpp"
 #include "plugin/loaded_plugin.hpp"
 #include "rpc/dispatcher.hpp"
@@ -13,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 // Each file in its own namespace: unity builds compile several together.
 namespace unit_jsonrpc_serve {
@@ -322,6 +325,59 @@ TEST_CASE("serve: integer replies are checked alike on the short path and the ge
           internal("Reply.Uint8",
                    "the plugin's reply does not match its schema: params: expected an unsigned integer (uint8), got -1"));
     CHECK(reply("Reply.Uint64", "18446744073709551615") == result("18446744073709551615"));
+}
+
+TEST_CASE("serve: a struct's plain arguments are read as text for the method, in either dialect", "[jsonrpc]") {
+    Server s;
+    auto read = [&](std::string_view method, bool v2, std::string_view params) {
+        std::string text;
+        PlainArgsReader reader(s.dispatcher, text);
+        if (!reader.read(method, v2, params)) {
+            CHECK(text.empty());
+            CHECK_FALSE(reader.take_method());
+            return std::string("declined");
+        }
+        MethodPtr m = reader.take_method();
+        REQUIRE(m);
+        CHECK(reader.text() == text);
+        return m->full_name + " " + text;
+    };
+    CHECK(read("Arith.Multiply", true, R"({"B":8,"A":7})") == R"(Arith.Multiply {"A":7,"B":8})");
+    CHECK(read("Arith.Divide", false, " [ {\"A\":7} ]\n") == R"(Arith.Divide {"A":7,"B":0})");
+    CHECK(read("Arith.Multiply", false, R"({"A":7})") == "declined");      // Go's lenient object: the general way
+    CHECK(read("Arith.Multiply", true, R"([{"A":7}])") == "declined");     // 2.0 by position
+    CHECK(read("Arith.Multiply", false, "[]") == "declined");              // Go's zero value
+    CHECK(read("Arith.Multiply", false, R"([{"A":1},{"A":2}])") == "declined");
+    CHECK(read("Arith.Multiply", false, R"([{"A":1}]])") == "declined");
+    CHECK(read("Echo.Int", false, "[7]") == "declined");                    // not a struct
+    CHECK(read("No.Such", true, "{}") == "declined");
+    CHECK(read("rpc.discover", true, "{}") == "declined");                  // the dispatcher's own
+}
+
+TEST_CASE("serve: requests read the short way and the general way are answered alike", "[jsonrpc]") {
+    Server s;
+    // Each pair: the plain form, then one only the general path reads (an escape).
+    for (auto [plain, general] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":1})",
+              R"({"method":"Arith.Multiply","params":[{"\u0041":7,"B":8}],"id":1})"},
+             {R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":7},"id":"x"})",
+              R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"\u0041":7},"id":"x"})"},
+             {R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"B":2,"A":-7},"id":2})",
+              R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"B":2,"\u0041":-7},"id":2})"},
+             {R"({"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":3,"B":5},"id":3})",
+              R"({"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":3,"\u0042":5},"id":3})"},
+             {R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":3,"B":5}})",
+              R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":3,"\u0042":5}})"},
+             {R"({"jsonrpc":"1.0","method":"Arith.Multiply","params":{"A":3,"B":5},"id":4})",
+              R"({"jsonrpc":"1.0","method":"Arith.Multiply","params":{"A":3,"\u0042":5},"id":4})"},
+         }) {
+        INFO(plain);
+        CHECK(s.serve(plain) == s.serve(general));
+    }
+    CHECK(s.serve(R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":1})") ==
+          R"({"id":1,"result":56,"error":null})");
+    CHECK(s.calls("Arith.Multiply") == 5); // two pairs and the last; "1.0" is never run
+    CHECK(s.calls("Slow.Multiply") == 2);
 }
 
 TEST_CASE("serve: the handler sees the argument in canonical form", "[jsonrpc]") {

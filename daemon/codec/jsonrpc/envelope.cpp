@@ -91,12 +91,13 @@ unsigned member_of(std::string_view key) {
 } // namespace
 
 bool read_envelope(std::string_view text, unsigned max_depth, const json::storage_ptr& storage, json::value& values,
-                   Envelope& found) {
+                   Envelope& found, ArgsReader* reader) {
     if (max_depth < 2) return false;
     Scanner in(text);
     if (!in.take('{')) return false;
     json::array members(4, storage); // four nulls, filled as found
     unsigned seen = 0;
+    std::string_view params;
     do {
         std::string_view key;
         if (!in.plain_string(key) || !in.take(':')) return false;
@@ -121,19 +122,29 @@ bool read_envelope(std::string_view text, unsigned max_depth, const json::storag
             else return false;
             break;
         }
-        case Envelope::Params: {
+        case Envelope::Params: { // judged once every other member is read
             const char* begin = in.pos();
             if (!in.skip_value()) return false;
-            json::parse_options opt;
-            opt.max_depth = max_depth - 1; // the request object is one level
-            boost::system::error_code ec;
-            slot = parse_json(std::string_view(begin, static_cast<std::size_t>(in.pos() - begin)), ec, storage, opt);
-            if (ec) return false;
+            params = std::string_view(begin, static_cast<std::size_t>(in.pos() - begin));
             break;
         }
         }
     } while (in.take(','));
     if (!in.take('}') || !in.at_end()) return false;
+    found.params_read = false;
+    if (seen >> Envelope::Params & 1) {
+        bool v2 = seen >> Envelope::Version & 1;
+        if (reader && max_depth >= 3 && (seen >> Envelope::Method & 1) &&
+            reader->read(std::string_view(members[Envelope::Method].get_string()), v2, params)) {
+            found.params_read = true;
+        } else {
+            json::parse_options opt;
+            opt.max_depth = max_depth - 1; // the request object is one level
+            boost::system::error_code ec;
+            members[Envelope::Params] = parse_json(params, ec, storage, opt);
+            if (ec) return false;
+        }
+    }
     values = std::move(members); // the same storage: moved, not copied
     found.present = seen;
     return true;

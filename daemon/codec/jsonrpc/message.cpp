@@ -52,9 +52,11 @@ const char* unsupported_number(const json::value& v) {
     }
 }
 
-// A request from its members (null where absent), however they were read.
+// A request from its members (null where absent), however they were read;
+// `params_read` when an ArgsReader took them (an object, or for Go's
+// dialect an array of one: nothing to check here).
 Request decode_members(const json::value* version, const json::value* id, const json::value* method,
-                       const json::value* params) {
+                       const json::value* params, bool params_read = false) {
     Request r;
     r.dialect = version ? Dialect::V2 : Dialect::Go;
     if (id && unsupported_number(*id)) // Go's dialect echoes any value as the id: [1e400] too
@@ -77,6 +79,10 @@ Request decode_members(const json::value* version, const json::value* id, const 
     }
     r.method = method->get_string();
     r.params = &kNull;
+    if (params_read) {
+        r.args_read = true;
+        return r;
+    }
     if (r.dialect == Dialect::Go) {
         // Go's server: the argument is params[0]; [] is the zero value.
         if (!params || params->is_null()) return invalid(r.dialect, r.id, InvalidParams, "jsonrpc: request body missing params");
@@ -108,14 +114,15 @@ void append_escaped(std::string& out, std::string_view s) { append_json(out, jso
 
 } // namespace
 
-Message decode(std::string_view text, const DecodeLimits& limits, json::storage_ptr storage) {
+Message decode(std::string_view text, const DecodeLimits& limits, json::storage_ptr storage, ArgsReader* reader) {
     Message m(storage);
     Envelope found;
-    if (read_envelope(text, limits.max_depth, storage, m.root, found)) { // the usual request, read the short way
+    if (read_envelope(text, limits.max_depth, storage, m.root, found, reader)) { // the usual request, read the short way
         const json::array& v = m.root.get_array();
         auto member = [&](Envelope::Member k) { return found.has(k) ? &v[k] : nullptr; };
         m.requests.push_back(decode_members(member(Envelope::Version), member(Envelope::Id),
-                                            member(Envelope::Method), member(Envelope::Params)));
+                                            member(Envelope::Method), member(Envelope::Params),
+                                            found.params_read));
         return m;
     }
     return decode_whole(text, limits, std::move(storage));

@@ -10,6 +10,7 @@
 // Pure functions: no sockets, no registry.
 #pragma once
 
+#include "codec/jsonrpc/envelope.hpp"
 #include "rpc/call.hpp"
 #include "rpc/dispatcher.hpp"
 
@@ -44,6 +45,7 @@ struct Request {
     std::string_view method;
     const boost::json::value* params = nullptr; // the argument (Go) or params as sent (V2); never null
     ParamsShape shape = ParamsShape::Value;
+    bool args_read = false; // params were taken by the decode's ArgsReader (params is then null)
     // Set when the request itself is invalid: answer it with this, do not dispatch.
     int error_code = 0;
     std::string error;
@@ -72,9 +74,11 @@ struct DecodeLimits {
 
 // The message is parsed into `storage` (an arena on the caller's stack, say),
 // which must outlive it.
-// A usual request is read the short way (envelope.hpp), the rest through
-// decode_whole, which parses all of the text: the reference.
-Message decode(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {});
+// A usual request is read the short way (envelope.hpp), its params offered
+// to `reader` first; the rest through decode_whole, which parses all of
+// the text: the reference.
+Message decode(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {},
+               ArgsReader* reader = nullptr);
 Message decode_whole(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {});
 
 // Append the reply with `outcome` to a request of `dialect` with `id` to

@@ -1,5 +1,6 @@
 #include "codec/jsonrpc/serve.hpp"
 
+#include "codec/jsonrpc/plain_args_reader.hpp"
 #include "rpc/scratch.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -33,7 +34,7 @@ struct Batch {
     }
 };
 
-void serve_one(Dispatcher& dispatcher, Request& req, ReplyDone done) {
+void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, ReplyDone done) {
     if (req.error_code) {
         Scratch out;
         if (!req.notification) encode_error(out.text(), req.dialect, req.id, req.error_code, req.error);
@@ -42,13 +43,14 @@ void serve_one(Dispatcher& dispatcher, Request& req, ReplyDone done) {
     }
     // What the reply needs of the request is moved into the completion,
     // which the call holds in place (rpc/completion.hpp): no allocation.
-    dispatcher.call(req.method, *req.params, req.shape,
-                    [dialect = req.dialect, notification = req.notification, id = std::move(req.id),
-                     done = std::move(done)](Outcome&& o) {
-                        Scratch out;
-                        if (!notification) encode_reply(out.text(), dialect, id, o);
-                        done(out.text());
-                    });
+    auto reply = [dialect = req.dialect, notification = req.notification, id = std::move(req.id),
+                  done = std::move(done)](Outcome&& o) {
+        Scratch out;
+        if (!notification) encode_reply(out.text(), dialect, id, o);
+        done(out.text());
+    };
+    if (req.args_read) dispatcher.call_checked(args.take_method(), args.text(), std::move(reply));
+    else dispatcher.call(req.method, *req.params, req.shape, std::move(reply));
 }
 
 void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
@@ -78,10 +80,13 @@ void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
 
 void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits, ReplyDone done) {
     // The message is parsed into stack memory: it is needed only until every
-    // call has started (what a reply needs is copied out of it).
+    // call has started (what a reply needs is copied out of it). A usual
+    // request's arguments skip the value: read as text into a scratch buffer.
     unsigned char arena_block[4096];
     json::monotonic_resource arena(arena_block, sizeof arena_block);
-    Message m = decode(text, limits, &arena);
+    Scratch args_text;
+    PlainArgsReader args(dispatcher, args_text.text());
+    Message m = decode(text, limits, &arena, &args);
     if (m.error_code) {
         Scratch out;
         encode_error(out.text(), Dialect::V2, nullptr, m.error_code, m.error);
@@ -89,7 +94,7 @@ void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLi
         return;
     }
     if (m.batch) return serve_batch(dispatcher, m.requests, std::move(done));
-    serve_one(dispatcher, m.requests[0], std::move(done));
+    serve_one(dispatcher, m.requests[0], args, std::move(done));
 }
 
 } // namespace plugrpc::jsonrpc

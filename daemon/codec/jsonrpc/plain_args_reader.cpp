@@ -1,0 +1,30 @@
+#include "codec/jsonrpc/plain_args_reader.hpp"
+
+#include "schema/plain_args.hpp"
+
+namespace plugrpc::jsonrpc {
+namespace {
+
+bool space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Go's params, [arg]: the text between the brackets (normalize_plain_args
+// then reads it as one object, or declines).
+bool inside_brackets(std::string_view& text) {
+    while (!text.empty() && space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && space(text.back())) text.remove_suffix(1);
+    if (text.size() < 2 || text.front() != '[' || text.back() != ']') return false;
+    text = text.substr(1, text.size() - 2);
+    return true;
+}
+
+} // namespace
+
+bool PlainArgsReader::read(std::string_view method, bool v2, std::string_view params) {
+    MethodPtr m = dispatcher_.plugin_method(method);
+    if (!m || (!v2 && !inside_brackets(params))) return false;
+    if (!normalize_plain_args(params, *m->args, text_)) return false;
+    method_ = std::move(m);
+    return true;
+}
+
+} // namespace plugrpc::jsonrpc
