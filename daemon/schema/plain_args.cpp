@@ -8,14 +8,10 @@
 namespace plugrpc {
 namespace {
 
+using json_scan::skip_space;
+
 // Structs with more fields take the general path.
 constexpr std::size_t kMaxFields = 16;
-
-bool space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-void skip_space(const char*& p, const char* end) {
-    while (p != end && space(*p)) ++p;
-}
 
 bool literal(const char*& p, const char* end, std::string_view word) {
     if (static_cast<std::size_t>(end - p) < word.size() || std::string_view(p, word.size()) != word) return false;

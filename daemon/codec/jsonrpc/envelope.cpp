@@ -70,9 +70,7 @@ public:
     }
 
 private:
-    void skip_space() {
-        while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-    }
+    void skip_space() { json_scan::skip_space(p_, end_); }
 
     const char* p_;
     const char* end_;

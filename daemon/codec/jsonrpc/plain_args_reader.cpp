@@ -2,16 +2,16 @@
 
 #include "schema/plain_args.hpp"
 
+#include <plugrpc/json_scan.hpp>
+
 namespace plugrpc::jsonrpc {
 namespace {
-
-bool space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 // Go's params, [arg]: the text between the brackets (normalize_plain_args
 // then reads it as one object, or declines).
 bool inside_brackets(std::string_view& text) {
-    while (!text.empty() && space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && space(text.back())) text.remove_suffix(1);
+    while (!text.empty() && json_scan::space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && json_scan::space(text.back())) text.remove_suffix(1);
     if (text.size() < 2 || text.front() != '[' || text.back() != ']') return false;
     text = text.substr(1, text.size() - 2);
     return true;

@@ -1,5 +1,5 @@
-// plugrpc SDK: two scanners for JSON text read the short way, shared by the
-// SDK's json_read.hpp and the daemon's request envelope. Each reads only
+// plugrpc SDK: scanners for JSON text read the short way, shared by the
+// SDK's json_read.hpp and the daemon's request envelope and arguments. Each reads only
 // the plain form and declines the rest (returns false, `p` unchanged), for
 // a full parser to judge.
 #pragma once
@@ -13,6 +13,12 @@
 #endif
 
 namespace plugrpc::json_scan {
+
+// JSON's whitespace, and a step over it.
+inline bool space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+inline void skip_space(const char*& p, const char* end) {
+    while (p != end && space(*p)) ++p;
+}
 
 // The rest of a string whose opening quote `p` has just passed: printable
 // ASCII with no escape, up to its closing quote. On success `p` is past the
