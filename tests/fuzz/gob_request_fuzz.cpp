@@ -8,9 +8,15 @@
 // - every body it decodes is canonical for its schema (normalize() keeps it
 //   as it is);
 // - the reply for every call can be encoded (a method's reply, or the
-//   error reply with its empty struct).
+//   error reply with its empty struct);
+// - read as a Request header's payload, the input is declined by the short
+//   way (read_plain_request_header) or read as the general decoder reads it.
 #include "codec/gob/decoder.hpp"
 #include "codec/gob/encoder.hpp"
+#include "codec/gob/input.hpp"
+#include "codec/gob/netrpc_headers.hpp"
+#include "codec/gob/skip.hpp"
+#include "codec/gob/value_decoder.hpp"
 #include "fuzz_services.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -137,6 +143,31 @@ struct Run {
     }
 };
 
+void check_plain_header(std::string_view payload) {
+    static gob::TypeTable types = [] {
+        gob::TypeTable t;
+        gob::WireType request;
+        request.kind = gob::WireKind::Struct;
+        request.name = "Request";
+        request.fields = {{"ServiceMethod", gob::kString}, {"Seq", gob::kUint}};
+        t.define(65, request, 0);
+        return t;
+    }();
+    std::string_view method;
+    std::uint64_t seq = 0;
+    if (!gob::read_plain_request_header(types, 65, payload, method, seq)) return;
+    std::vector<std::string_view> msgs{payload};
+    gob::ValueInput in(msgs);
+    gob::Walk w{types, in, false};
+    try {
+        boost::json::value v = gob::decode_top_value(w, 65, gob::request_header_schema());
+        if (v.at("ServiceMethod").as_string() != method || v.at("Seq").as_uint64() != seq)
+            fail("the short way read another header", std::string(payload));
+    } catch (const gob::Error& e) {
+        fail("the short way read a header the general decoder refuses", e.what());
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -151,5 +182,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fail("whole and split streams decode differently", "whole:\n" + a + "split:\n" + b);
     }
     if (whole.replies != pieces.replies) fail("whole and split streams encode different replies", "");
+    check_plain_header(input);
     return 0;
 }

@@ -155,6 +155,9 @@ GOB = {
     "echo_string": header("Echo.String", 4, True) + message(sint(6) + b"\x00" + string("gob")),
     "truncated": GO_FIRST_CALL[:40],
     "length_2_62": bytes.fromhex("f8 40 00 00 00 00 00 00 00"),
+    # A Request header's payload alone, as the short way's check reads its
+    # input (read_plain_request_header): field 0, the name, field 1, Seq, end.
+    "plain_header": b"\x01" + string("Arith.Multiply") + b"\x01" + uint(300) + b"\x00",
 }
 
 

@@ -182,6 +182,16 @@ RequestDecoder::Step RequestDecoder::read_item() {
             return Step::Body;
         }
 
+        // The usual header is read without building a value.
+        std::string_view method;
+        if (spans.size() == 1 &&
+            read_plain_request_header(types_, as_type_id(id),
+                                      std::string_view(buf_).substr(spans[0].first, spans[0].second), method, seq_)) {
+            service_method_.assign(method);
+            phase_ = Phase::Body;
+            check_next_length();
+            return Step::Header;
+        }
         std::vector<std::string_view>& msgs = views(spans);
         ValueInput in(msgs);
         Walk replay{types_, in, false};

@@ -1,5 +1,7 @@
 #include "codec/gob/netrpc_headers.hpp"
 
+#include "codec/gob/wire.hpp"
+
 #include <memory>
 
 namespace plugrpc::gob {
@@ -29,6 +31,33 @@ const Schema& request_header_schema() {
 const Schema& response_header_schema() {
     static const Schema s = header("Response", true);
     return s;
+}
+
+bool read_plain_request_header(const TypeTable& types, TypeId id, std::string_view message, std::string_view& method,
+                               std::uint64_t& seq) {
+    const WireType* t = types.find(id);
+    if (!t || t->kind != WireKind::Struct || t->fields.size() != 2 || t->fields[0].name != "ServiceMethod" ||
+        t->fields[0].id != kString || t->fields[1].name != "Seq" || t->fields[1].id != kUint)
+        return false;
+    std::string_view name;
+    std::uint64_t n = 0;
+    try {
+        Reader r(message);
+        if (r.read_uint() != 1) return false; // field 0
+        std::uint64_t len = r.read_uint();
+        if (len > r.remaining()) return false;
+        name = r.read_bytes(len);
+        if (r.read_uint() != 1) return false; // field 1
+        n = r.read_uint();
+        if (r.read_uint() != 0 || !r.empty()) return false;
+    } catch (const Error&) {
+        return false;
+    }
+    for (char c : name)
+        if (static_cast<unsigned char>(c) >= 0x80) return false; // the general decoder repairs or keeps it
+    method = name;
+    seq = n;
+    return true;
 }
 
 const Schema& empty_struct_schema() {

@@ -4,15 +4,27 @@
 // client library.
 #pragma once
 
+#include "codec/gob/types.hpp"
 #include "schema/schema.hpp"
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace plugrpc::gob {
 
 const Schema& request_header_schema();  // Request{ServiceMethod string; Seq uint64}
 const Schema& response_header_schema(); // Response{ServiceMethod string; Seq uint64; Error string}
 const Schema& empty_struct_schema();    // struct{}
+
+// A Request value (`message`: the payload after its type id `id`) read
+// with no value built, as Go's client sends it: the type exactly as Go
+// defines it (ServiceMethod string, then Seq uint), both fields present,
+// the name in ASCII, the closing zero, nothing after it. True with `method`
+// (a view into `message`) and `seq` set; false leaves the value to the
+// general decoder (decode_top_value), which also gives the errors.
+bool read_plain_request_header(const TypeTable& types, TypeId id, std::string_view message, std::string_view& method,
+                               std::uint64_t& seq);
 
 // The name Go gives a top-level type: its own for a struct; none for a
 // slice, map or array.
