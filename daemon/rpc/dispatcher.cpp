@@ -91,30 +91,27 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
         done(failure(kind, std::move(found.error)));
         return;
     }
-    const Schema& schema = *found.method->args;
+    call_method(std::move(found.method), params, shape, std::move(done));
+}
+
+void Dispatcher::call_method(MethodPtr method, const json::value& params, ParamsShape shape, Completion done) {
+    const Schema& schema = *method->args;
     const json::value* arg = &params;
     if (shape == ParamsShape::Positional && schema.kind != Kind::Struct) {
         static const json::value null_value;
         const auto& a = params.get_array();
         arg = a.empty() ? &null_value : &a[0];
     }
-    plrpc_call* c = prepare(std::move(found.method), std::move(done));
     // Checked and written as the handler's text in one pass; no value is
     // built unless the plugin asks for fields (host_api.cpp).
-    std::string error;
-    {
-        Scratch text;
-        error = normalize_text(*arg, schema, text.text());
-        if (error.empty()) c->set_args_text(text.text());
-    }
+    Scratch text;
+    std::string error = normalize_text(*arg, schema, text.text());
     if (!error.empty()) {
-        c->method->stats->record(0, true);
-        Completion failed = std::move(c->done);
-        abandon(c);
-        failed(failure(Outcome::Kind::InvalidParams, std::move(error)));
+        method->stats->record(0, true);
+        done(failure(Outcome::Kind::InvalidParams, std::move(error)));
         return;
     }
-    start(c);
+    call_checked(std::move(method), text.text(), std::move(done));
 }
 
 MethodPtr Dispatcher::plugin_method(std::string_view service_method) const {

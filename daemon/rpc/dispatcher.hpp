@@ -40,8 +40,10 @@ public:
     // The plugin method a call() of `service_method` would run now; null
     // when there is none (unknown, or one the dispatcher answers itself).
     MethodPtr plugin_method(std::string_view service_method) const;
-    // Run `method` (from plugin_method()) with arguments already checked
-    // against its schema and written in canonical text (schema/plain_args.hpp).
+    // call() for a `method` already looked up (from plugin_method()).
+    void call_method(MethodPtr method, const boost::json::value& params, ParamsShape shape, Completion done);
+    // The same with arguments already checked against its schema and
+    // written in canonical text (schema/plain_args.hpp).
     void call_checked(MethodPtr method, std::string_view args_text, Completion done);
 
     // For codecs that decode straight into the schema (gob): a call for

@@ -329,29 +329,33 @@ TEST_CASE("serve: integer replies are checked alike on the short path and the ge
 
 TEST_CASE("serve: a struct's plain arguments are read as text for the method, in either dialect", "[jsonrpc]") {
     Server s;
+    // "declined", or the method and the text; and what method_for() gives
+    // back after: the method looked up, taken or not, for that name only.
     auto read = [&](std::string_view method, bool v2, std::string_view params) {
         std::string text;
         PlainArgsReader reader(s.dispatcher, text);
-        if (!reader.read(method, v2, params)) {
+        bool took = reader.read(method, v2, params);
+        CHECK_FALSE(reader.method_for("Other.Name"));
+        MethodPtr m = reader.method_for(method);
+        CHECK_FALSE(reader.method_for(method)); // handed over once
+        std::string found = m ? m->full_name : "none";
+        if (!took) {
             CHECK(text.empty());
-            CHECK_FALSE(reader.take_method());
-            return std::string("declined");
+            return "declined, found " + found;
         }
-        MethodPtr m = reader.take_method();
-        REQUIRE(m);
         CHECK(reader.text() == text);
-        return m->full_name + " " + text;
+        return found + " " + text;
     };
     CHECK(read("Arith.Multiply", true, R"({"B":8,"A":7})") == R"(Arith.Multiply {"A":7,"B":8})");
     CHECK(read("Arith.Divide", false, " [ {\"A\":7} ]\n") == R"(Arith.Divide {"A":7,"B":0})");
-    CHECK(read("Arith.Multiply", false, R"({"A":7})") == "declined");      // Go's lenient object: the general way
-    CHECK(read("Arith.Multiply", true, R"([{"A":7}])") == "declined");     // 2.0 by position
-    CHECK(read("Arith.Multiply", false, "[]") == "declined");              // Go's zero value
-    CHECK(read("Arith.Multiply", false, R"([{"A":1},{"A":2}])") == "declined");
-    CHECK(read("Arith.Multiply", false, R"([{"A":1}]])") == "declined");
-    CHECK(read("Echo.Int", false, "[7]") == "declined");                    // not a struct
-    CHECK(read("No.Such", true, "{}") == "declined");
-    CHECK(read("rpc.discover", true, "{}") == "declined");                  // the dispatcher's own
+    CHECK(read("Arith.Multiply", false, R"({"A":7})") == "declined, found Arith.Multiply"); // Go's lenient object: the general way
+    CHECK(read("Arith.Multiply", true, R"([{"A":7}])") == "declined, found Arith.Multiply"); // 2.0 by position
+    CHECK(read("Arith.Multiply", false, "[]") == "declined, found Arith.Multiply"); // Go's zero value
+    CHECK(read("Arith.Multiply", false, R"([{"A":1},{"A":2}])") == "declined, found Arith.Multiply");
+    CHECK(read("Arith.Multiply", false, R"([{"A":1}]])") == "declined, found Arith.Multiply");
+    CHECK(read("Echo.Int", false, "[7]") == "declined, found Echo.Int"); // not a struct
+    CHECK(read("No.Such", true, "{}") == "declined, found none");
+    CHECK(read("rpc.discover", true, "{}") == "declined, found none"); // the dispatcher's own
 }
 
 TEST_CASE("serve: requests read the short way and the general way are answered alike", "[jsonrpc]") {

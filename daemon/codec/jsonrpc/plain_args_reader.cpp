@@ -20,11 +20,15 @@ bool inside_brackets(std::string_view& text) {
 } // namespace
 
 bool PlainArgsReader::read(std::string_view method, bool v2, std::string_view params) {
-    MethodPtr m = dispatcher_.plugin_method(method);
-    if (!m || (!v2 && !inside_brackets(params))) return false;
-    if (!normalize_plain_args(params, *m->args, text_)) return false;
-    method_ = std::move(m);
-    return true;
+    asked_ = method;
+    method_ = dispatcher_.plugin_method(method);
+    if (!method_ || (!v2 && !inside_brackets(params))) return false;
+    return normalize_plain_args(params, *method_->args, text_);
+}
+
+MethodPtr PlainArgsReader::method_for(std::string_view service_method) {
+    if (!method_ || asked_ != service_method) return nullptr;
+    return std::move(method_);
 }
 
 } // namespace plugrpc::jsonrpc

@@ -49,7 +49,9 @@ void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, Repl
         if (!notification) encode_reply(out.text(), dialect, id, o);
         done(out.text());
     };
-    if (req.args_read) dispatcher.call_checked(args.take_method(), args.text(), std::move(reply));
+    MethodPtr method = args.method_for(req.method);
+    if (req.args_read) dispatcher.call_checked(std::move(method), args.text(), std::move(reply));
+    else if (method) dispatcher.call_method(std::move(method), *req.params, req.shape, std::move(reply));
     else dispatcher.call(req.method, *req.params, req.shape, std::move(reply));
 }
 
