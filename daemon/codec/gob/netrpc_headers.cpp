@@ -44,9 +44,7 @@ bool read_plain_request_header(const TypeTable& types, TypeId id, std::string_vi
     try {
         Reader r(message);
         if (r.read_uint() != 1) return false; // field 0
-        std::uint64_t len = r.read_uint();
-        if (len > r.remaining()) return false;
-        name = r.read_bytes(len);
+        name = r.read_bytes(r.read_uint()); // bounded by the message: throws past its end
         if (r.read_uint() != 1) return false; // field 1
         n = r.read_uint();
         if (r.read_uint() != 0 || !r.empty()) return false;
