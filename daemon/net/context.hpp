@@ -2,7 +2,7 @@
 // of the running config, and the live figures the debug page shows.
 #pragma once
 
-#include "config/config.hpp"
+#include "net/options.hpp"
 #include "net/shared_setting.hpp"
 #include "rpc/dispatcher.hpp"
 

@@ -2,7 +2,7 @@
 // network threads.
 #pragma once
 
-#include "config/config.hpp"
+#include "net/options.hpp"
 #include "net/context.hpp"
 
 #include <boost/asio/io_context.hpp>

@@ -11,7 +11,7 @@
 namespace plugrpc {
 namespace asio = boost::asio;
 
-Server::Server(const Config& config, Dispatcher& dispatcher) : ctx_(dispatcher) {
+Server::Server(const ServerOptions& config, Dispatcher& dispatcher) : ctx_(dispatcher) {
     apply(config);
     for (unsigned i = 0; i < config.io_threads(); ++i) contexts_.push_back(std::make_unique<asio::io_context>(1));
     config_listen_ = config.listen;
@@ -20,7 +20,7 @@ Server::Server(const Config& config, Dispatcher& dispatcher) : ctx_(dispatcher) 
 
 Server::~Server() = default;
 
-void Server::apply(const Config& config) {
+void Server::apply(const ServerOptions& config) {
     auto settings = std::make_shared<Settings>();
     settings->rpc_path = config.rpc_path;
     settings->debug_path = config.debug_path;
@@ -29,7 +29,7 @@ void Server::apply(const Config& config) {
     ctx_.settings.store(std::move(settings));
 }
 
-bool Server::load_tls(const Config& config, std::string& error) {
+bool Server::load_tls(const ServerOptions& config, std::string& error) {
     TlsContextPtr tls = load_tls_context(config, error);
     if (!error.empty()) return false;
     ctx_.tls.store(std::move(tls));

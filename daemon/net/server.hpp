@@ -2,7 +2,7 @@
 // signals that stop it.
 #pragma once
 
-#include "config/config.hpp"
+#include "net/options.hpp"
 #include "net/context.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -18,7 +18,7 @@ class Listener;
 
 class Server {
 public:
-    Server(const Config& config, Dispatcher& dispatcher);
+    Server(const ServerOptions& config, Dispatcher& dispatcher);
     ~Server();
 
     // The first network thread's context: signals, timers and the plugin
@@ -30,12 +30,12 @@ public:
     bool listen(const std::vector<int>& passed_fds, std::string& error);
 
     // New connections get the settings of `config` (rpc_path, limits, ...).
-    void apply(const Config& config);
+    void apply(const ServerOptions& config);
 
     // Load [tls] cert_file and key_file for tls:// listeners; new TLS
     // connections use them. False with a message naming the file, and the
     // certificate in use (if any) stays.
-    bool load_tls(const Config& config, std::string& error);
+    bool load_tls(const ServerOptions& config, std::string& error);
 
     // Run the network threads until stop() completes. Returns the exit code.
     int run();

@@ -16,7 +16,7 @@ namespace plugrpc {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 
-TlsContextPtr load_tls_context(const Config& config, std::string& error) {
+TlsContextPtr load_tls_context(const ServerOptions& config, std::string& error) {
     const ListenAddress* tls_listener = nullptr;
     for (const auto& l : config.listen)
         if (l.kind == ListenAddress::Kind::Tls) tls_listener = &l;

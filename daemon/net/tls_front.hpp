@@ -8,7 +8,7 @@
 // session knows about TLS.
 #pragma once
 
-#include "config/config.hpp"
+#include "net/options.hpp"
 #include "net/context.hpp"
 
 #include <memory>
@@ -21,7 +21,7 @@ using TlsContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 // The certificate chain and key of `config`'s [tls] section, checked to
 // match. Null with `error` naming the file when they do not load; null with
 // no error when the config has no tls:// listener and no [tls] files.
-TlsContextPtr load_tls_context(const Config& config, std::string& error);
+TlsContextPtr load_tls_context(const ServerOptions& config, std::string& error);
 
 // Serve a connection accepted on a tls:// listener.
 void serve_tls_connection(Socket socket, ServeContext& ctx);
