@@ -1,11 +1,11 @@
 // plugrpcd: load service plugins and serve their methods over Go's net/rpc
 // protocols, JSON-RPC and HTTP, all on one port.
-#include "config/config.hpp"
-#include "log/logging.hpp"
-#include "net/tls_front.hpp"
-#include "plugin/loaded_plugin.hpp"
-#include "plugin/scan.hpp"
-#include "service/daemon.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/log/logging.hpp"
+#include "server/net/tls_front.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "daemon/plugin/scan.hpp"
+#include "daemon/service/daemon.hpp"
 
 #include <spdlog/spdlog.h>
 

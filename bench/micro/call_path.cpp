@@ -16,12 +16,12 @@
 // $PLUGRPC_ARITH_SO). The counter allocs/call is the number of operator new
 // calls per iteration, the plugin's included (its references to operator
 // new bind to this program's replacement; plain malloc is not counted).
-#include "codec/gob/decoder.hpp"
-#include "codec/gob/encoder.hpp"
-#include "codec/jsonrpc/framer.hpp"
-#include "codec/jsonrpc/serve.hpp"
-#include "plugin/loaded_plugin.hpp"
-#include "rpc/dispatcher.hpp"
+#include "wire/gob/decoder.hpp"
+#include "wire/gob/encoder.hpp"
+#include "wire/jsonrpc/framer.hpp"
+#include "server/jsonrpc/serve.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/rpc/dispatcher.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/json/parse.hpp>

@@ -1,6 +1,6 @@
 #include "discover.hpp"
 
-#include "schema/schema.hpp"
+#include "wire/schema.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Error kinds by name, and schemas compiled for calls.
 #include <plugrpc/client/client.hpp>
 
-#include "schema/schema.hpp"
+#include "wire/schema.hpp"
 
 namespace plugrpc::client {
 

@@ -4,7 +4,7 @@
 // the Client posts calls here.
 #pragma once
 
-#include "wire/codec.hpp"
+#include "codec/codec.hpp"
 
 #include <plugrpc/client/client.hpp>
 

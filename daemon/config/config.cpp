@@ -1,4 +1,4 @@
-#include "config/config.hpp"
+#include "daemon/config/config.hpp"
 
 #include <toml++/toml.h>
 

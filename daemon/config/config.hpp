@@ -5,7 +5,7 @@
 // plugrpcd.toml(5) for what each key means.
 #pragma once
 
-#include "net/options.hpp"
+#include "server/net/options.hpp"
 
 #include <boost/json/object.hpp>
 

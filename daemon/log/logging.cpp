@@ -1,4 +1,4 @@
-#include "log/logging.hpp"
+#include "daemon/log/logging.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>

@@ -1,6 +1,6 @@
-#include "plugin/scan.hpp"
+#include "daemon/plugin/scan.hpp"
 
-#include "plugin/loaded_plugin.hpp"
+#include "server/plugin/loaded_plugin.hpp"
 
 #include <spdlog/spdlog.h>
 

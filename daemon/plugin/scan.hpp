@@ -1,9 +1,9 @@
 // Building a registry from the plugin folders of a config.
 #pragma once
 
-#include "config/config.hpp"
-#include "plugin/loaded_plugin.hpp"
-#include "registry/registry.hpp"
+#include "daemon/config/config.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/registry/registry.hpp"
 
 #include <string>
 #include <vector>

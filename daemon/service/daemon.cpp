@@ -1,7 +1,7 @@
-#include "service/daemon.hpp"
+#include "daemon/service/daemon.hpp"
 
-#include "plugin/loaded_plugin.hpp"
-#include "plugin/scan.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "daemon/plugin/scan.hpp"
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>

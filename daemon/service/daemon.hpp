@@ -2,12 +2,12 @@
 // drop-in, stop gracefully on SIGTERM/SIGINT — with systemd told each step.
 #pragma once
 
-#include "config/config.hpp"
-#include "plugin/loaded_plugin.hpp"
-#include "net/server.hpp"
-#include "rpc/dispatcher.hpp"
-#include "service/plugin_watch.hpp"
-#include "service/systemd.hpp"
+#include "daemon/config/config.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/net/server.hpp"
+#include "server/rpc/dispatcher.hpp"
+#include "daemon/service/plugin_watch.hpp"
+#include "daemon/service/systemd.hpp"
 
 #include <boost/asio/signal_set.hpp>
 

@@ -1,4 +1,4 @@
-#include "service/plugin_watch.hpp"
+#include "daemon/service/plugin_watch.hpp"
 
 #include <spdlog/spdlog.h>
 

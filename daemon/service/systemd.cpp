@@ -1,4 +1,4 @@
-#include "service/systemd.hpp"
+#include "daemon/service/systemd.hpp"
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>

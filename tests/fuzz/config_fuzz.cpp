@@ -4,7 +4,7 @@
 // Checks, besides the sanitizers: a refused config names the source and
 // why; an accepted one keeps the promises main() relies on (HTTP paths
 // start with '/' and differ, limits within their documented ranges).
-#include "config/config.hpp"
+#include "daemon/config/config.hpp"
 
 #include <cstdint>
 #include <cstdio>

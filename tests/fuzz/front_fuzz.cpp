@@ -16,7 +16,7 @@
 // - when the connection is gone, no session and no open-connection count
 //   is left behind.
 #include "fuzz_services.hpp"
-#include "net/context.hpp"
+#include "server/net/context.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>

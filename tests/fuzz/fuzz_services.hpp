@@ -4,9 +4,9 @@
 // table, as a plugin written in C would be; nothing is loaded from disk.
 #pragma once
 
-#include "plugin/loaded_plugin.hpp"
-#include "registry/registry.hpp"
-#include "rpc/dispatcher.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/registry/registry.hpp"
+#include "server/rpc/dispatcher.hpp"
 
 #include <cstdint>
 #include <cstdlib>

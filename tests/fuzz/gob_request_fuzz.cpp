@@ -1,4 +1,4 @@
-// Fuzz target: Go's gob request stream, driven as daemon/net/gob_session.cpp
+// Fuzz target: Go's gob request stream, driven as server/net/gob_session.cpp
 // drives it. The input is the byte stream a client sends (type definitions,
 // Request headers, argument values).
 //
@@ -11,12 +11,12 @@
 //   error reply with its empty struct);
 // - read as a Request header's payload, the input is declined by the short
 //   way (read_plain_request_header) or read as the general decoder reads it.
-#include "codec/gob/decoder.hpp"
-#include "codec/gob/encoder.hpp"
-#include "codec/gob/input.hpp"
-#include "codec/gob/netrpc_headers.hpp"
-#include "codec/gob/skip.hpp"
-#include "codec/gob/value_decoder.hpp"
+#include "wire/gob/decoder.hpp"
+#include "wire/gob/encoder.hpp"
+#include "wire/gob/input.hpp"
+#include "wire/gob/netrpc_headers.hpp"
+#include "wire/gob/skip.hpp"
+#include "wire/gob/value_decoder.hpp"
 #include "fuzz_services.hpp"
 
 #include <boost/json/serialize.hpp>

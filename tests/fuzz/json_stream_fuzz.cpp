@@ -1,4 +1,4 @@
-// Fuzz target: a JSON-RPC stream over TCP, as daemon/net/json_session.cpp
+// Fuzz target: a JSON-RPC stream over TCP, as server/net/json_session.cpp
 // reads it — the framer finds each value, serve_message() decodes it (Go's
 // jsonrpc or JSON-RPC 2.0, single or batch) and runs it through a real
 // dispatcher and registry (fuzz_services.hpp). The input is the byte
@@ -10,11 +10,11 @@
 // - every reply is one JSON object, or a non-empty array of objects (a
 //   batch), and serve_message() answers each message exactly once;
 // - read as a struct's arguments, the input is declined by the short way
-//   (schema/plain_args.hpp) or written as parsing and normalizing write it.
-#include "codec/jsonrpc/framer.hpp"
-#include "codec/jsonrpc/serve.hpp"
+//   (server/jsonrpc/plain_args.hpp) or written as parsing and normalizing write it.
+#include "wire/jsonrpc/framer.hpp"
+#include "server/jsonrpc/serve.hpp"
 #include "fuzz_services.hpp"
-#include "schema/plain_args.hpp"
+#include "server/jsonrpc/plain_args.hpp"
 
 #include <plugrpc/json_parse.hpp>
 

@@ -203,7 +203,7 @@ JSON = {
     "whitespace_between": '  \r\n\t{"method":"Echo.Int","params":[1],"id":0}  \n\n{"method":"Echo.Int","params":[2],"id":1}',
     "invalid_utf8": b'{"jsonrpc":"2.0","method":"Echo.String","params":["\xc3\x28\xff"],"id":1}\n',
     "nested": '{"jsonrpc":"2.0","method":"Echo.Int","params":' + '[' * 70 + ']' * 70 + ',"id":1}\n',
-    # Arguments the short way reads (schema/plain_args.hpp), alone as the
+    # Arguments the short way reads (server/jsonrpc/plain_args.hpp), alone as the
     # check of it reads its input, and in calls with a field left out.
     "plain_args": ' { "B" : -8 , "A":7, "I8":-128,"U16":65535,"Flag":true,"Name":"n m" }\n',
     "plain_args_calls": '{"jsonrpc":"2.0","method":"Arith.Divide","params":{"B":3},"id":1}'

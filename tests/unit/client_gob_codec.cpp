@@ -3,9 +3,9 @@
 // (vectors captured from Go 1.19, NETRPC.md).
 #include "gob_test_support.hpp"
 
-#include "codec/gob/encoder.hpp"
-#include "wire/gob_reply_decoder.hpp"
-#include "wire/gob_request_encoder.hpp"
+#include "wire/gob/encoder.hpp"
+#include "codec/gob_reply_decoder.hpp"
+#include "codec/gob_request_encoder.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // The client's JSON-RPC codecs without sockets: requests as JSON-RPC 2.0
 // lines (or HTTP POSTs), replies read in 2.0 and in Go's jsonrpc shape.
-#include "wire/codec.hpp"
+#include "codec/codec.hpp"
 
 #include <boost/json/parse.hpp>
 

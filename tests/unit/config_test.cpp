@@ -1,6 +1,6 @@
 // plugrpcd's TOML configuration: defaults, every key, and errors that name
 // the file, line and key.
-#include "config/config.hpp"
+#include "daemon/config/config.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // Encoding replies: the bytes a Go client receives from plugrpcd.
 #include "gob_test_support.hpp"
 
-#include "codec/gob/encoder.hpp"
+#include "wire/gob/encoder.hpp"
 
 #include <catch2/catch.hpp>
 

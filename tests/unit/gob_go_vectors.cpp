@@ -3,7 +3,7 @@
 // are quoted in the comments.
 #include "gob_test_support.hpp"
 
-#include "codec/gob/encoder.hpp"
+#include "wire/gob/encoder.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // The byte vectors captured from Go 1.19 (NETRPC.md), byte for byte.
 #include "gob_test_support.hpp"
 
-#include "codec/gob/encoder.hpp"
+#include "wire/gob/encoder.hpp"
 
 #include <catch2/catch.hpp>
 

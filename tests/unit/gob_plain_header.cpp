@@ -1,10 +1,10 @@
-// net/rpc's Request header read the short way (codec/gob/netrpc_headers):
+// net/rpc's Request header read the short way (wire/gob/netrpc_headers):
 // what it accepts, the general decoder reads to the same method and seq;
 // the rest it leaves to that decoder.
-#include "codec/gob/input.hpp"
-#include "codec/gob/netrpc_headers.hpp"
-#include "codec/gob/skip.hpp"
-#include "codec/gob/value_decoder.hpp"
+#include "wire/gob/input.hpp"
+#include "wire/gob/netrpc_headers.hpp"
+#include "wire/gob/skip.hpp"
+#include "wire/gob/value_decoder.hpp"
 #include "gob_test_support.hpp"
 
 #include <catch2/catch.hpp>

@@ -3,7 +3,7 @@
 // skipped), gives the same JSON for every kind of type.
 #include "gob_test_support.hpp"
 
-#include "codec/gob/encoder.hpp"
+#include "wire/gob/encoder.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,10 +2,10 @@
 // shows them, schema builders, and a tiny gob writer for request streams.
 #pragma once
 
-#include "codec/gob/decoder.hpp"
-#include "codec/gob/types.hpp"
-#include "codec/gob/wire.hpp"
-#include "schema/schema.hpp"
+#include "wire/gob/decoder.hpp"
+#include "wire/gob/types.hpp"
+#include "wire/gob/wire.hpp"
+#include "wire/schema.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

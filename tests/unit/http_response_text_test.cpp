@@ -1,7 +1,7 @@
 // HTTP responses are formatted by hand (http/response_text): byte for byte
 // what Beast's serializer writes for the same message, which is what the
 // daemon sent before.
-#include "http/response_text.hpp"
+#include "server/http/response_text.hpp"
 
 #include <catch2/catch.hpp>
 

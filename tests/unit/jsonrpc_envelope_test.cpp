@@ -1,8 +1,8 @@
-// The short way through a usual request (codec/jsonrpc/envelope): what it
+// The short way through a usual request (wire/jsonrpc/envelope): what it
 // accepts it builds as the very value the full parse gives; the rest it
 // declines, for the full parse to judge.
-#include "codec/jsonrpc/envelope.hpp"
-#include "codec/jsonrpc/message.hpp"
+#include "wire/jsonrpc/envelope.hpp"
+#include "server/jsonrpc/message.hpp"
 
 #include <plugrpc/json_parse.hpp>
 

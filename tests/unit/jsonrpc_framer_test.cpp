@@ -1,5 +1,5 @@
 // The JSON stream framer: where one value ends in bytes as they arrive.
-#include "codec/jsonrpc/framer.hpp"
+#include "wire/jsonrpc/framer.hpp"
 
 #include <catch2/catch.hpp>
 

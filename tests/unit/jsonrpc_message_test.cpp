@@ -1,6 +1,6 @@
 // JSON-RPC messages: decoding requests of both dialects and encoding replies
 // byte for byte.
-#include "codec/jsonrpc/message.hpp"
+#include "server/jsonrpc/message.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // Numbers JSON cannot carry back (found by tests/fuzz json_stream): an id
 // such as 1e400 parses as infinity, and a result may hold infinity or NaN
 // (from a gob client or a plugin). Every reply must still be valid JSON.
-#include "codec/jsonrpc/message.hpp"
+#include "server/jsonrpc/message.hpp"
 
 #include <catch2/catch.hpp>
 

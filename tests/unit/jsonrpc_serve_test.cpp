@@ -1,10 +1,10 @@
 // Serving JSON-RPC messages through a real dispatcher and registry, with
 // methods whose handlers are plain C functions using the host table, as a
 // plugin written in C would.
-#include "codec/jsonrpc/plain_args_reader.hpp"
-#include "codec/jsonrpc/serve.hpp"
-#include "plugin/loaded_plugin.hpp"
-#include "rpc/dispatcher.hpp"
+#include "server/jsonrpc/plain_args_reader.hpp"
+#include "server/jsonrpc/serve.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/rpc/dispatcher.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // pairs: each queued operation is made at its flush and its session learns
 // the result; an empty or a full socket answers at once, never holds the
 // flush.
-#include "net/batched_io.hpp"
+#include "server/net/batched_io.hpp"
 
 #include <catch2/catch.hpp>
 

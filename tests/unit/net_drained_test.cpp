@@ -1,7 +1,7 @@
 // net/drained on real sockets (a socket pair, no daemon): a socket marked
 // drained queues its next read without trying it, and bytes that arrive
 // after the mark still reach that read.
-#include "net/drained.hpp"
+#include "server/net/drained.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>

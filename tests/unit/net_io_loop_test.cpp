@@ -1,7 +1,7 @@
 // The network loop's batching by delay (net/io_loop.hpp), without sockets:
 // stand-ins for stream sessions whose reads complete through the handler
 // queue, as Asio's do, and ask for the next read at once, as sessions do.
-#include "net/io_loop.hpp"
+#include "server/net/io_loop.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // The registry: which services and methods are served, looked up with Go's
 // rules and error texts.
-#include "plugin/loaded_plugin.hpp"
-#include "registry/registry.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/registry/registry.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // rpc/completion.hpp: a call's completion, held in place when it fits.
-#include "rpc/call.hpp"
+#include "server/rpc/call.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // Normalizing: checking a JSON value against a schema and bringing it to the
 // canonical form a method sees, as Go's encoding/json would decode it.
-#include "schema/schema.hpp"
+#include "wire/schema.hpp"
 
 #include <catch2/catch.hpp>
 

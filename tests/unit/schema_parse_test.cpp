@@ -1,5 +1,5 @@
 // Schemas: parsing what plugins register, naming types, zero values.
-#include "schema/schema.hpp"
+#include "wire/schema.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
-// A struct's arguments read the short way (schema/plain_args): what it
+// A struct's arguments read the short way (server/jsonrpc/plain_args): what it
 // accepts it writes byte for byte as parsing and normalize_text() do; the
 // rest it declines, leaving its output alone, for that path to judge.
-#include "schema/plain_args.hpp"
+#include "server/jsonrpc/plain_args.hpp"
 
 #include <plugrpc/json_parse.hpp>
 

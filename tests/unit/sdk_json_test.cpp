@@ -1,6 +1,6 @@
 // The C++ plugin SDK's reflection layer: schemas, names and values derived
 // from C++ types, and what the host makes of them.
-#include "schema/schema.hpp"
+#include "wire/schema.hpp"
 
 #include <plugrpc/base64.hpp>
 #include <plugrpc/json.hpp>

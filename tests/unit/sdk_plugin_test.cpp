@@ -1,9 +1,9 @@
 // The C++ plugin SDK on the real host table: a service type registers its
 // described methods, and calls through the dispatcher reach them, without
 // loading a shared object.
-#include "plugin/loaded_plugin.hpp"
-#include "plugin/registrar.hpp"
-#include "rpc/dispatcher.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/plugin/registrar.hpp"
+#include "server/rpc/dispatcher.hpp"
 
 #include <plugrpc/plugin.hpp>
 

@@ -44,7 +44,7 @@
 #include <utility>
 
 namespace plugrpc {
-struct Schema; // a parsed type description (daemon/schema), opaque here
+struct Schema; // a parsed type description (wire/schema.hpp), opaque here
 } // namespace plugrpc
 
 namespace plugrpc::client {

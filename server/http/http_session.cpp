@@ -1,0 +1,415 @@
+// HTTP/1.1 on a connection: JSON-RPC POSTs on rpc_path, the
+// debug page, and /healthz. One request at a time, keep-alive.
+#include "server/jsonrpc/serve.hpp"
+#include "server/http/debug_page.hpp"
+#include "server/http/metrics.hpp"
+#include "server/http/response_text.hpp"
+#include "server/registry/openrpc.hpp"
+#include "server/net/connection.hpp"
+#include "server/net/io_loop.hpp"
+#include "server/net/batched_io.hpp"
+#include "server/net/drained.hpp"
+#include "server/net/endpoint.hpp"
+#include "server/rpc/scratch.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace plugrpc {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+class HttpSession : public Session, public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(Connection conn, ReadBuffer buffer)
+        : conn_(std::move(conn)), buffer_(std::move(buffer)), timer_(conn_.socket.get_executor()) {
+        conn_.gauge->become(Protocol::Http);
+        buffer_.max_size(64 * 1024);
+    }
+
+    ~HttpSession() override { conn_.ctx.sessions.remove(this); }
+
+    void start() {
+        conn_.ctx.sessions.add(shared_from_this());
+        draining_ = conn_.ctx.draining.load();
+        boost::system::error_code ignored;
+        conn_.socket.non_blocking(true, ignored); // reads and writes are tried at once, see read_now()
+        read();
+    }
+
+    // Waiting for a request: close now. Serving one: answer it, then close.
+    void drain() override {
+        draining_ = true;
+        if (reading_) cancel_read();
+    }
+
+    boost::asio::any_io_executor executor() override { return conn_.socket.get_executor(); }
+
+    // The batched read (net/batched_io.hpp) is done: bytes read, 0 at the
+    // end of the stream, or -errno.
+    void received(int result) {
+        recv_queued_ = false;
+        if (result == -EAGAIN || result == -EWOULDBLOCK) {
+            // Nothing yet: a busy peer is likely to have sent by the next
+            // look; try once more there, then wait for the socket.
+            if (++dry_recvs_ < 2) return wait_readable();
+            // Read dry just now, with no epoll_wait since: the reactor may know (net/drained.hpp).
+            mark_drained(conn_.socket);
+            return wait_readable(false);
+        }
+        boost::system::error_code ec;
+        if (result < 0) ec.assign(-result, boost::system::system_category());
+        else if (result == 0) ec = asio::error::eof;
+        if (took(ec, result > 0 ? static_cast<std::size_t>(result) : 0, recv_room_)) read_now();
+    }
+
+    // The batched send of the response (net/batched_io.hpp) is done:
+    // bytes sent, or -errno.
+    void sent(int result) {
+        if (result == -EAGAIN || result == -EWOULDBLOCK) result = 0;
+        if (result < 0) return close();
+        write_rest(static_cast<std::size_t>(result));
+    }
+
+private:
+    using Request = http::request<http::string_body>;
+
+    // Read and parse one request. The socket is read directly when it is
+    // readable and the bytes are handed to Beast's parser: no composed
+    // operation per request. Pipelined requests already buffered are parsed
+    // without a read.
+    void read() {
+        if (draining_ && buffer_.size() == 0) return close();
+        reading_ = true;
+        got_bytes_ = buffer_.size() > 0;
+        set_deadline(got_bytes_);
+        parser_.emplace();
+        parser_->header_limit(16 * 1024);
+        parser_->body_limit(conn_.settings->limits.max_message_bytes);
+        if (got_bytes_) return parse();
+        wait_readable();
+    }
+
+    // Wait for the next bytes. While the thread batches: a read queued in
+    // its batch (net/batched_io.hpp), made late in the next look.
+    // Otherwise, or once a batched read found nothing twice: a read queued
+    // in the reactor. After a read that came back short, mark_drained() has
+    // told the reactor the socket is empty, and queuing it costs no syscall
+    // (net/drained.hpp). Reads and writes never overlap here, so a queued
+    // read completes straight from its epoll event, alone: a short one
+    // marks the socket again.
+    void wait_readable(bool may_batch = true) {
+        std::size_t room = read_room();
+        if (room == 0) return on_read(http::error::buffer_overflow);
+        if (may_batch && !draining_ &&
+            queue_recv(*this, conn_.socket.native_handle(), buffer_.prepare(room).data(), room)) {
+            recv_queued_ = true; // made late in the loop's next look: received()
+            recv_room_ = room;
+            return;
+        }
+        conn_.socket.async_read_some(buffer_.prepare(room), [self = shared_from_this(), room](
+                                                                boost::system::error_code ec, std::size_t n) {
+            if (!ec && n < room && self->read_on_edge_) mark_drained(self->conn_.socket);
+            if (self->took(ec, n, room)) self->read_now();
+        });
+        read_on_edge_ = read_queued(conn_.socket);
+    }
+
+    // While the header comes, read as Beast does: into the room the buffer
+    // has, at least 512 bytes (an idle or trickling connection holds
+    // little); a body in chunks of kReadChunk.
+    std::size_t read_room() {
+        std::size_t room = parser_->is_header_done()
+                               ? kReadChunk
+                               : std::max<std::size_t>(512, buffer_.capacity() - buffer_.size());
+        return std::min(room, buffer_.max_size() - buffer_.size());
+    }
+
+    // Read while the socket has bytes, parsing as they come; wait for
+    // readability once it is drained.
+    void read_now() {
+        for (;;) {
+            std::size_t room = read_room();
+            if (room == 0) return on_read(http::error::buffer_overflow);
+            boost::system::error_code ec;
+            std::size_t n = conn_.socket.read_some(buffer_.prepare(room), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+            if (!ec && n < room) mark_drained(conn_.socket); // right after the read that emptied it
+            if (!took(ec, n, room)) return;
+        }
+    }
+
+    // Bytes read (or the read's error): parse them. True if the socket may
+    // hold more and should be read again at once.
+    bool took(boost::system::error_code ec, std::size_t n, std::size_t room) {
+        if (ec == asio::error::eof) {
+            if (!parser_->got_some()) return on_read(http::error::end_of_stream), false;
+            parser_->put_eof(ec);
+            return on_read(ec ? ec : http::error::partial_message), false;
+        }
+        if (ec) return on_read(ec), false;
+        buffer_.commit(n);
+        dry_recvs_ = 0;
+        if (!got_bytes_) {
+            got_bytes_ = true;
+            set_deadline(true); // its first bytes are here: the rest within header_timeout
+        }
+        if (!parse_buffered()) return false;
+        if (n < room) return wait_readable(), false; // drained
+        return true;
+    }
+
+    // Bytes already buffered (pipelined, or sniffed): parse them first.
+    void parse() {
+        if (parse_buffered()) wait_readable();
+    }
+
+    // Feed the buffered bytes to the parser. True if the request needs more;
+    // otherwise the request (or its error) has been handed on.
+    bool parse_buffered() {
+        while (buffer_.size() > 0 && !parser_->is_done()) {
+            boost::system::error_code ec;
+            std::size_t used = parser_->put(buffer_.data(), ec);
+            buffer_.consume(used);
+            if (ec == http::error::need_more) break;
+            if (ec) return on_read(ec), false;
+            if (used == 0) break;
+        }
+        if (parser_->is_done()) return on_read({}), false;
+        return true;
+    }
+
+    // An idle keep-alive connection may wait idle_timeout for its next
+    // request; a request under way must arrive whole within header_timeout.
+    // Setting a deadline costs a clock read, not a timer operation: the timer
+    // is armed only when none is pending, to fire no later than any deadline
+    // set before it fires could fall (now + the shorter timeout), and checks
+    // the deadline of the moment when it does.
+    void set_deadline(bool started) {
+        const auto& l = conn_.settings->limits;
+        auto now = std::chrono::steady_clock::now();
+        started_ = started;
+        deadline_ = now + (started ? l.header_timeout : l.idle_timeout);
+        if (!timer_pending_) arm_timer(now);
+    }
+
+    void arm_timer(std::chrono::steady_clock::time_point now) {
+        const auto& l = conn_.settings->limits;
+        timer_pending_ = true;
+        timer_.expires_at(std::min(deadline_, now + std::min(l.header_timeout, l.idle_timeout)));
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) { self->on_timer(ec); });
+    }
+
+    void on_timer(boost::system::error_code ec) {
+        timer_pending_ = false;
+        if (ec || !reading_) return; // closed, or serving: the next read sets a deadline
+        auto now = std::chrono::steady_clock::now();
+        if (now < deadline_) return arm_timer(now);
+        if (started_) {
+            spdlog::info("{}: http: request not complete within the header timeout; closing", conn_.peer);
+            conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
+        } else {
+            spdlog::debug("{}: http: idle; closing", conn_.peer);
+        }
+        cancel_read();
+    }
+
+    // End the read under way with operation_aborted.
+    void cancel_read() {
+        if (recv_queued_) return cancel_queued_recv(*this); // received(-ECANCELED): operation_aborted
+        boost::system::error_code ignored;
+        conn_.socket.cancel(ignored);
+    }
+
+    void on_read(boost::system::error_code ec) {
+        reading_ = false;
+        if (ec == asio::error::operation_aborted) return close();
+        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
+            return close();
+        if (ec) {
+            // Over a limit (body, header) or malformed: worth a line, once for the connection, which closes.
+            spdlog::info("{}: http: {}; closing", conn_.peer, ec.message());
+            if (ec == http::error::body_limit) {
+                conn_.ctx.counters.limit(LimitKind::MessageBytes);
+                return respond_error(http::status::payload_too_large,
+                                     "request body larger than " +
+                                         std::to_string(conn_.settings->limits.max_message_bytes) + " bytes\n",
+                                     false);
+            }
+            if (ec == http::error::header_limit)
+                return respond_error(http::status::request_header_fields_too_large, "request header too large\n",
+                                     false);
+            if (ec.category() == boost::system::error_code(http::error::end_of_stream).category())
+                return respond_error(http::status::bad_request, "malformed HTTP request: " + ec.message() + "\n",
+                                     false);
+            return close();
+        }
+        req_ = parser_->release();
+        route();
+    }
+
+    void route() {
+        std::string_view target = req_.target();
+        std::string_view path = target.substr(0, target.find('?'));
+        std::string_view query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
+        const Settings& s = *conn_.settings;
+        if (path == s.rpc_path) {
+            if (req_.method() == http::verb::post) return serve_jsonrpc();
+            return respond_error(http::status::method_not_allowed,
+                                 "405 method not allowed: POST a JSON-RPC request here, or CONNECT for Go's "
+                                 "net/rpc (rpc.DialHTTP)\n",
+                                 true, "POST, CONNECT");
+        }
+        bool get = req_.method() == http::verb::get || req_.method() == http::verb::head;
+        if (path == s.debug_path || path == "/healthz" || path == "/metrics" || path == "/openrpc.json") {
+            if (path != "/healthz" && !admin_allowed())
+                return respond_error(http::status::forbidden,
+                                     "403 forbidden: " + std::string(path) +
+                                         " is served to loopback peers and [http] admin_allow only\n",
+                                     true);
+            if (!get) return respond_error(http::status::method_not_allowed, "405 method not allowed: use GET\n", true,
+                                           "GET, HEAD");
+            if (path == "/healthz") return respond(http::status::ok, "text/plain; charset=utf-8", "ok\n");
+            if (path == "/metrics")
+                return respond(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", render_metrics(conn_.ctx));
+            if (path == "/openrpc.json")
+                return respond(http::status::ok, "application/json",
+                               boost::json::serialize(openrpc_document(*conn_.ctx.dispatcher.registry())) + "\n");
+            DebugFormat f = choose_debug_format(req_[http::field::accept], query);
+            auto reg = conn_.ctx.dispatcher.registry();
+            return respond(http::status::ok, debug_content_type(f), render_debug_page(*reg, conn_.ctx, f));
+        }
+        respond_error(http::status::not_found, "404 not found: " + std::string(path) + "\n", true);
+    }
+
+    // Loopback and unix-socket peers may read the admin pages, and the
+    // ranges of [http] admin_allow.
+    bool admin_allowed() const {
+        const auto& ep = conn_.remote;
+        if (ep.size() == 0) return false;
+        if (ep.data()->sa_family == AF_UNIX) return true;
+        auto tcp = ip_endpoint(ep);
+        if (!tcp) return false;
+        auto a = tcp->address();
+        if (a.is_loopback()) return true;
+        for (const auto& c : conn_.settings->admin_allow)
+            if (c.contains(a)) return true;
+        return false;
+    }
+
+    void serve_jsonrpc() {
+        note_call();
+        jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch};
+        jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
+                               [self = shared_from_this()](std::string_view reply) {
+                                   if (self->at_home_now()) return self->respond_jsonrpc(reply);
+                                   asio::dispatch(self->conn_.socket.get_executor(),
+                                                  [self, reply = std::string(reply)] { self->respond_jsonrpc(reply); });
+                               });
+    }
+
+    void respond_jsonrpc(std::string_view reply) {
+        if (reply.empty()) return respond(http::status::no_content, "", "");
+        Scratch body; // the reply and its newline
+        body.text().append(reply);
+        body.text() += '\n';
+        respond(http::status::ok, "application/json", body.text());
+    }
+
+    bool at_home_now() {
+        auto home = conn_.socket.get_executor();
+        auto* ex = home.target<asio::io_context::executor_type>();
+        return ex && ex->running_in_this_thread();
+    }
+
+    void respond_error(http::status status, std::string_view text, bool keep_alive, const char* allow = nullptr) {
+        keep_alive_override_ = keep_alive ? std::nullopt : std::optional<bool>(false);
+        allow_ = allow;
+        respond(status, "text/plain; charset=utf-8", text);
+    }
+
+    // The response is formatted into out_ (as Beast would serialise it) and
+    // written at once on the non-blocking socket; only what does not fit
+    // waits for an asynchronous write.
+    void respond(http::status status, const char* content_type, std::string_view body) {
+        ResponseHead head;
+        head.version = req_.version();
+        head.status = status;
+        head.content_type = content_type;
+        head.allow = allow_;
+        head.keep_alive = !draining_ && keep_alive_override_.value_or(req_.keep_alive());
+        keep_alive_override_.reset();
+        allow_ = nullptr;
+        keep_alive_ = head.keep_alive;
+        out_.clear();
+        append_response(out_, head, req_.method() == http::verb::head ? std::string_view() : body);
+        if (queue_send(*this, conn_.socket.native_handle(), out_.data(), out_.size())) return;
+        boost::system::error_code ec;
+        std::size_t n = conn_.socket.write_some(asio::buffer(out_), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {}, n = 0;
+        if (ec) return close();
+        write_rest(n);
+    }
+
+    // The first n bytes of out_ are sent: the rest waits for an asynchronous write.
+    void write_rest(std::size_t n) {
+        if (n == out_.size()) return written();
+        asio::async_write(conn_.socket, asio::buffer(out_.data() + n, out_.size() - n),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->written();
+                          });
+    }
+
+    void written() {
+        if (!keep_alive_) return close();
+        read();
+    }
+
+    void close() {
+        timer_.cancel(); // its handler holds the session
+        boost::system::error_code ignored;
+        conn_.socket.shutdown(Socket::shutdown_send, ignored);
+        conn_.socket.close(ignored);
+    }
+
+    Connection conn_;
+    ReadBuffer buffer_;
+    static constexpr std::size_t kReadChunk = 16 * 1024;
+
+    std::optional<http::request_parser<http::string_body>> parser_;
+    bool got_bytes_ = false; // of the request being read
+    Request req_;
+    std::string out_;        // the response being written
+    bool keep_alive_ = true;
+    std::optional<bool> keep_alive_override_;
+    const char* allow_ = nullptr;
+    boost::asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point deadline_; // of the read under way (set_deadline)
+    bool started_ = false;                           // deadline_ is header_timeout's, not idle_timeout's
+    bool timer_pending_ = false;
+    bool reading_ = false;
+    bool recv_queued_ = false;    // the read under way is queued in the loop's batch (net/batched_io.hpp)
+    std::size_t recv_room_ = 0;   // ... asking for this many bytes
+    int dry_recvs_ = 0;           // batched reads in a row that found nothing
+    bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
+    bool draining_ = false;
+};
+
+} // namespace
+
+void start_http_session(Connection conn, ReadBuffer buffer) {
+    std::make_shared<HttpSession>(std::move(conn), std::move(buffer))->start();
+}
+
+} // namespace plugrpc

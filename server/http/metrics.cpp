@@ -1,0 +1,101 @@
+#include "server/http/metrics.hpp"
+
+#include "server/net/batched_io.hpp"
+#include "server/net/io_loop.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+
+#include <sstream>
+
+namespace plugrpc {
+namespace {
+
+// Label values escape backslash, quote and newline.
+std::string label(std::string_view v) {
+    std::string out;
+    for (char c : v) {
+        if (c == '\\' || c == '"') out += '\\', out += c;
+        else if (c == '\n') out += "\\n";
+        else out += c;
+    }
+    return out;
+}
+
+void header(std::ostream& out, const char* name, const char* type, const char* help) {
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+}
+
+} // namespace
+
+std::string render_metrics(const ServeContext& ctx) {
+    std::ostringstream out;
+    out.precision(9);
+    auto reg = ctx.dispatcher.registry();
+
+    header(out, "plugrpc_build_info", "gauge", "Build information; always 1.");
+    out << "plugrpc_build_info{version=\"" << PLUGRPC_VERSION << "\",abi=\"" << PLRPC_ABI_MAJOR << '.'
+        << PLRPC_ABI_MINOR << "\"} 1\n";
+
+    header(out, "plugrpc_calls_total", "counter", "Calls answered, by service, method and outcome.");
+    for (const auto& [sname, svc] : reg->services())
+        for (const auto& [mname, m] : svc.methods) {
+            std::uint64_t calls = m->stats->calls.load(), errors = m->stats->errors.load();
+            std::string labels = "service=\"" + label(sname) + "\",method=\"" + label(mname) + "\"";
+            out << "plugrpc_calls_total{" << labels << ",outcome=\"ok\"} " << calls - errors << '\n';
+            out << "plugrpc_calls_total{" << labels << ",outcome=\"error\"} " << errors << '\n';
+        }
+
+    header(out, "plugrpc_call_duration_seconds", "histogram", "Time from dispatch to answer, by method.");
+    for (const auto& [sname, svc] : reg->services())
+        for (const auto& [mname, m] : svc.methods) {
+            std::string labels = "service=\"" + label(sname) + "\",method=\"" + label(mname) + "\"";
+            std::uint64_t cumulative = 0;
+            for (std::size_t i = 0; i < kLatencyBounds.size(); ++i) {
+                cumulative += m->stats->buckets[i].load();
+                out << "plugrpc_call_duration_seconds_bucket{" << labels << ",le=\"" << kLatencyBounds[i] << "\"} "
+                    << cumulative << '\n';
+            }
+            cumulative += m->stats->buckets.back().load();
+            out << "plugrpc_call_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << cumulative << '\n';
+            out << "plugrpc_call_duration_seconds_sum{" << labels << "} " << double(m->stats->total_ns.load()) * 1e-9
+                << '\n';
+            out << "plugrpc_call_duration_seconds_count{" << labels << "} " << cumulative << '\n';
+        }
+
+    header(out, "plugrpc_calls_in_flight", "gauge", "Calls running now.");
+    out << "plugrpc_calls_in_flight " << ctx.dispatcher.inflight() << '\n';
+
+    header(out, "plugrpc_connections_open", "gauge", "Open connections, by protocol.");
+    for (std::size_t p = 0; p < kProtocols; ++p)
+        out << "plugrpc_connections_open{protocol=\"" << protocol_name(static_cast<Protocol>(p)) << "\"} "
+            << ctx.connections.open[p].load() << '\n';
+    header(out, "plugrpc_batched_looks_total", "counter",
+           "Looks for work made while the network threads batched calls ([server] batch_wait); "
+           "0 while batching has not paid.");
+    out << "plugrpc_batched_looks_total " << batched_looks.load(std::memory_order_relaxed) << '\n';
+    header(out, "plugrpc_batched_io_total", "counter",
+           "HTTP reads and sends made together through io_uring while batching (net/batched_io.hpp), by op.");
+    out << "plugrpc_batched_io_total{op=\"recv\"} " << batched_recvs.load(std::memory_order_relaxed) << '\n';
+    out << "plugrpc_batched_io_total{op=\"send\"} " << batched_sends.load(std::memory_order_relaxed) << '\n';
+    header(out, "plugrpc_connections_accepted_total", "counter", "Connections accepted.");
+    out << "plugrpc_connections_accepted_total " << ctx.connections.accepted.load() << '\n';
+
+    header(out, "plugrpc_plugins_loaded", "gauge", "Plugins loaded and serving.");
+    out << "plugrpc_plugins_loaded " << reg->plugins().size() << '\n';
+    header(out, "plugrpc_plugin_load_failures_total", "counter", "Plugin files that failed to load.");
+    out << "plugrpc_plugin_load_failures_total " << ctx.counters.plugin_load_failures.load() << '\n';
+    header(out, "plugrpc_reloads_total", "counter", "Configuration reloads (SIGHUP).");
+    out << "plugrpc_reloads_total " << ctx.counters.reloads.load() << '\n';
+
+    header(out, "plugrpc_limit_exceeded_total", "counter", "Requests or connections refused by a limit.");
+    for (std::size_t k = 0; k < kLimitKinds; ++k)
+        out << "plugrpc_limit_exceeded_total{limit=\"" << limit_name(static_cast<LimitKind>(k)) << "\"} "
+            << ctx.counters.limits_exceeded[k].load() << '\n';
+    out << "plugrpc_limit_exceeded_total{limit=\"max_inflight\"} " << ctx.dispatcher.busy_refusals() << '\n';
+
+    header(out, "plugrpc_uptime_seconds", "gauge", "Seconds since the daemon started.");
+    out << "plugrpc_uptime_seconds "
+        << std::chrono::duration<double>(std::chrono::system_clock::now() - ctx.started).count() << '\n';
+    return out.str();
+}
+
+} // namespace plugrpc

@@ -1,0 +1,238 @@
+#include "server/jsonrpc/message.hpp"
+
+#include "wire/jsonrpc/envelope.hpp"
+#include "wire/json_text.hpp"
+
+#include <boost/json/parse.hpp>
+#include <plugrpc/json_parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cmath>
+
+namespace plugrpc::jsonrpc {
+namespace json = boost::json;
+
+namespace {
+
+const json::value kNull; // the argument of a request without one
+
+Request invalid(Dialect d, json::value id, int code, std::string why) {
+    Request r;
+    r.params = &kNull;
+    r.dialect = d;
+    r.id = std::move(id);
+    r.error_code = code;
+    r.error = std::move(why);
+    return r;
+}
+
+bool valid_id(const json::value& id) { return id.is_null() || id.is_number() || id.is_string(); }
+
+// The first number JSON cannot carry (infinity, NaN) in `v`, as Go's
+// encoding/json names it; null when there is none. A number beyond a
+// double's range (1e400) parses as infinity: an id holding one could not
+// be echoed, a result holding one could not be sent.
+const char* unsupported_number(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::double_: {
+        double d = v.get_double();
+        if (std::isnan(d)) return "NaN";
+        if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
+        return nullptr;
+    }
+    case json::kind::array:
+        for (const auto& e : v.get_array())
+            if (const char* bad = unsupported_number(e)) return bad;
+        return nullptr;
+    case json::kind::object:
+        for (const auto& kv : v.get_object())
+            if (const char* bad = unsupported_number(kv.value())) return bad;
+        return nullptr;
+    default: return nullptr;
+    }
+}
+
+// A request from its members (null where absent), however they were read;
+// `params_read` when an ArgsReader took them (an object, or for Go's
+// dialect an array of one: nothing to check here).
+Request decode_members(const json::value* version, const json::value* id, const json::value* method,
+                       const json::value* params, bool params_read = false) {
+    Request r;
+    r.dialect = version ? Dialect::V2 : Dialect::Go;
+    if (id && unsupported_number(*id)) // Go's dialect echoes any value as the id: [1e400] too
+        return invalid(r.dialect, nullptr, InvalidRequest,
+                       r.dialect == Dialect::V2 ? "Invalid Request: id must be a string, number or null"
+                                                : "jsonrpc: request id out of range");
+    if (id) r.id = *id;
+    if (r.dialect == Dialect::V2) {
+        if (!version->is_string() || version->get_string() != "2.0")
+            return invalid(Dialect::V2, id && valid_id(*id) ? *id : nullptr, InvalidRequest,
+                           "Invalid Request: \"jsonrpc\" must be \"2.0\"");
+        if (id && !valid_id(*id))
+            return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: id must be a string, number or null");
+        r.notification = id == nullptr;
+    }
+    if (!method || !method->is_string()) {
+        return invalid(r.dialect, r.id, InvalidRequest,
+                       r.dialect == Dialect::V2 ? "Invalid Request: \"method\" must be a string"
+                                                : "jsonrpc: request has no method");
+    }
+    r.method = method->get_string();
+    r.params = &kNull;
+    if (params_read) {
+        r.args_read = true;
+        return r;
+    }
+    if (r.dialect == Dialect::Go) {
+        // Go's server: the argument is params[0]; [] is the zero value.
+        if (!params || params->is_null()) return invalid(r.dialect, r.id, InvalidParams, "jsonrpc: request body missing params");
+        if (params->is_array()) {
+            const auto& a = params->get_array();
+            if (!a.empty()) r.params = &a[0];
+        } else {
+            r.params = params; // lenient: an object is the argument itself
+        }
+        return r;
+    }
+    if (params && !params->is_array() && !params->is_object() && !params->is_null())
+        return invalid(r.dialect, r.id, InvalidRequest, "Invalid Request: \"params\" must be an array or an object");
+    if (params) r.params = params;
+    if (params && params->is_array()) r.shape = ParamsShape::Positional;
+    return r;
+}
+
+Request decode_one(const json::value& v) {
+    if (!v.is_object()) return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: expected an object");
+    const json::object& o = v.get_object();
+    return decode_members(o.if_contains("jsonrpc"), o.if_contains("id"), o.if_contains("method"),
+                          o.if_contains("params"));
+}
+
+void append_id(std::string& out, const json::value& id) { append_json(out, id); }
+
+void append_escaped(std::string& out, std::string_view s) { append_json(out, json::string_view(s)); }
+
+} // namespace
+
+Message decode(std::string_view text, const DecodeLimits& limits, json::storage_ptr storage, ArgsReader* reader) {
+    Message m(storage);
+    Envelope found;
+    if (read_envelope(text, limits.max_depth, storage, m.root, found, reader)) { // the usual request, read the short way
+        const json::array& v = m.root.get_array();
+        auto member = [&](Envelope::Member k) { return found.has(k) ? &v[k] : nullptr; };
+        m.requests.push_back(decode_members(member(Envelope::Version), member(Envelope::Id),
+                                            member(Envelope::Method), member(Envelope::Params),
+                                            found.params_read));
+        return m;
+    }
+    return decode_whole(text, limits, std::move(storage));
+}
+
+Message decode_whole(std::string_view text, const DecodeLimits& limits, json::storage_ptr storage) {
+    Message m(storage);
+    json::parse_options opt;
+    opt.max_depth = limits.max_depth;
+    boost::system::error_code ec;
+    m.root = plugrpc::parse_json(text, ec, std::move(storage), opt); // same storage: moved, not copied
+    const json::value& v = m.root;
+    if (ec) {
+        m.error_code = ParseError;
+        m.error = "Parse error: " + ec.message();
+        return m;
+    }
+    if (v.is_array()) {
+        const auto& a = v.get_array();
+        m.batch = true;
+        if (a.empty()) {
+            m.error_code = InvalidRequest;
+            m.error = "Invalid Request: empty batch";
+            return m;
+        }
+        if (a.size() > limits.max_batch) {
+            m.error_code = InvalidRequest;
+            m.error = "Invalid Request: batch of " + std::to_string(a.size()) + " calls is over the limit of " +
+                      std::to_string(limits.max_batch);
+            return m;
+        }
+        m.requests.reserve(a.size());
+        for (const auto& e : a) {
+            m.requests.push_back(decode_one(e));
+            // Batches are a 2.0 feature: answer every element in 2.0 form.
+            m.requests.back().dialect = Dialect::V2;
+        }
+        return m;
+    }
+    m.requests.push_back(decode_one(v));
+    return m;
+}
+
+void encode_error(std::string& out, Dialect dialect, const json::value& id, int code, std::string_view message) {
+    if (dialect == Dialect::Go) {
+        out += "{\"id\":";
+        append_id(out, id);
+        out += ",\"result\":null,\"error\":";
+        append_escaped(out, message);
+        out += '}';
+        return;
+    }
+    out += "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":";
+    out += std::to_string(code);
+    out += ",\"message\":";
+    append_escaped(out, message);
+    out += "},\"id\":";
+    append_id(out, id);
+    out += '}';
+}
+
+void encode_reply(std::string& out, Dialect dialect, const json::value& id, const Outcome& o) {
+    if (o.ok()) {
+        // Infinity and NaN have no JSON text (a gob client may send them; a
+        // plugin may return them): answer as Go's encoding/json would fail.
+        if (const char* bad = unsupported_number(o.result)) {
+            Outcome failed;
+            failed.kind = Outcome::Kind::Internal;
+            failed.error = std::string("json: unsupported value: ") + bad;
+            return encode_reply(out, dialect, id, failed);
+        }
+        if (dialect == Dialect::Go) {
+            out += "{\"id\":";
+            append_id(out, id);
+            out += ",\"result\":";
+            append_json(out, o.result);
+            out += ",\"error\":null}";
+        } else {
+            out += "{\"jsonrpc\":\"2.0\",\"result\":";
+            append_json(out, o.result);
+            out += ",\"id\":";
+            append_id(out, id);
+            out += '}';
+        }
+        return;
+    }
+    if (dialect == Dialect::Go) {
+        encode_error(out, Dialect::Go, id, 0, o.error);
+        return;
+    }
+    int code = ServerError;
+    std::string message = o.error;
+    switch (o.kind) {
+    case Outcome::Kind::NotFound:
+    case Outcome::Kind::IllFormed:
+        code = MethodNotFound;
+        message = "Method not found: " + o.error;
+        break;
+    case Outcome::Kind::InvalidParams:
+        code = InvalidParams;
+        message = "Invalid params: " + o.error;
+        break;
+    case Outcome::Kind::Internal:
+        code = InternalError;
+        message = "Internal error: " + o.error;
+        break;
+    case Outcome::Kind::Busy: code = ServerBusy; break;
+    default: break;
+    }
+    encode_error(out, Dialect::V2, id, code, message);
+}
+
+} // namespace plugrpc::jsonrpc

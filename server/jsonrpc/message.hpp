@@ -1,0 +1,93 @@
+// JSON-RPC messages: one JSON value in, the calls it asks for out; outcomes
+// in, reply text out. Two dialects share the stream:
+//
+//   Go's net/rpc/jsonrpc   {"method":"S.M","params":[arg],"id":N}
+//                          -> {"id":N,"result":R,"error":null} / {"id":N,"result":null,"error":"text"}
+//   JSON-RPC 2.0           {"jsonrpc":"2.0","method":"S.M","params":{..}|[..],"id":N}
+//                          -> {"jsonrpc":"2.0","result":R,"id":N} / {"jsonrpc":"2.0","error":{code,message},"id":N}
+//                          batches, and notifications (no id: no reply)
+//
+// Pure functions: no sockets, no registry.
+#pragma once
+
+#include "wire/jsonrpc/envelope.hpp"
+#include "server/rpc/call.hpp"
+#include "server/rpc/dispatcher.hpp"
+
+#include <boost/container/small_vector.hpp>
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace plugrpc::jsonrpc {
+
+enum class Dialect : std::uint8_t { Go, V2 };
+
+// JSON-RPC 2.0 error codes.
+enum Code : int {
+    ParseError = -32700,
+    InvalidRequest = -32600,
+    MethodNotFound = -32601,
+    InvalidParams = -32602,
+    InternalError = -32603,
+    ServerError = -32000, // a method's own error
+    ServerBusy = -32001
+};
+
+// One call of a message. `method` and `params` point into the Message it
+// came from, and live as long as it; the rest is the request's own.
+struct Request {
+    Dialect dialect = Dialect::V2;
+    bool notification = false;   // V2 without "id": no reply
+    boost::json::value id;       // echoed as received
+    std::string_view method;
+    const boost::json::value* params = nullptr; // the argument (Go) or params as sent (V2); never null
+    ParamsShape shape = ParamsShape::Value;
+    bool args_read = false; // params were taken by the decode's ArgsReader (params is then null)
+    // Set when the request itself is invalid: answer it with this, do not dispatch.
+    int error_code = 0;
+    std::string error;
+};
+
+// A message's requests: one, held inline (no allocation per call), or a
+// batch's.
+using Requests = boost::container::small_vector<Request, 1>;
+
+struct Message {
+    explicit Message(boost::json::storage_ptr storage = {}) : root(std::move(storage)) {}
+
+    bool batch = false;
+    Requests requests;
+    // A message that cannot be read at all (bad JSON, empty batch, ...):
+    // answered with one V2 error, id null.
+    int error_code = 0;
+    std::string error;
+    boost::json::value root; // the parsed text the requests point into (or the members read the short way)
+};
+
+struct DecodeLimits {
+    unsigned max_depth = 64;
+    std::size_t max_batch = 1000;
+};
+
+// The message is parsed into `storage` (an arena on the caller's stack, say),
+// which must outlive it.
+// A usual request is read the short way (envelope.hpp), its params offered
+// to `reader` first; the rest through decode_whole, which parses all of
+// the text: the reference.
+Message decode(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {},
+               ArgsReader* reader = nullptr);
+Message decode_whole(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {});
+
+// Append the reply with `outcome` to a request of `dialect` with `id` to
+// `out` (no trailing newline).
+void encode_reply(std::string& out, Dialect dialect, const boost::json::value& id, const Outcome& outcome);
+inline void encode_reply(std::string& out, const Request& req, const Outcome& outcome) {
+    encode_reply(out, req.dialect, req.id, outcome);
+}
+// Append a reply for an invalid request or message.
+void encode_error(std::string& out, Dialect dialect, const boost::json::value& id, int code, std::string_view message);
+
+} // namespace plugrpc::jsonrpc

@@ -1,0 +1,102 @@
+#include "server/jsonrpc/serve.hpp"
+
+#include "server/jsonrpc/plain_args_reader.hpp"
+#include "server/rpc/scratch.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace plugrpc::jsonrpc {
+namespace json = boost::json;
+namespace {
+
+// The replies of a batch, each written once by the thread that finished its
+// call; the last one to finish joins them.
+struct Batch {
+    std::vector<std::string> parts; // empty for notifications
+    std::atomic<std::size_t> pending{0};
+    ReplyDone done;
+
+    void finish(std::size_t slot, std::string text) {
+        parts[slot] = std::move(text);
+        if (pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        Scratch out;
+        for (auto& p : parts) {
+            if (p.empty()) continue;
+            out.text() += out.text().empty() ? '[' : ',';
+            out.text() += p;
+        }
+        if (!out.text().empty()) out.text() += ']';
+        done(out.text());
+    }
+};
+
+void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, ReplyDone done) {
+    if (req.error_code) {
+        Scratch out;
+        if (!req.notification) encode_error(out.text(), req.dialect, req.id, req.error_code, req.error);
+        done(out.text());
+        return;
+    }
+    // What the reply needs of the request is moved into the completion,
+    // which the call holds in place (rpc/completion.hpp): no allocation.
+    auto reply = [dialect = req.dialect, notification = req.notification, id = std::move(req.id),
+                  done = std::move(done)](Outcome&& o) {
+        Scratch out;
+        if (!notification) encode_reply(out.text(), dialect, id, o);
+        done(out.text());
+    };
+    MethodPtr method = args.method_for(req.method);
+    if (req.args_read) dispatcher.call_checked(std::move(method), args.text(), std::move(reply));
+    else if (method) dispatcher.call_method(std::move(method), *req.params, req.shape, std::move(reply));
+    else dispatcher.call(req.method, *req.params, req.shape, std::move(reply));
+}
+
+void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
+    auto batch = std::make_shared<Batch>();
+    batch->parts.resize(requests.size());
+    batch->pending = requests.size();
+    batch->done = std::move(done);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        Request& req = requests[i];
+        if (req.error_code) {
+            std::string out;
+            if (!req.notification) encode_error(out, req.dialect, req.id, req.error_code, req.error);
+            batch->finish(i, std::move(out));
+            continue;
+        }
+        dispatcher.call(req.method, *req.params, req.shape,
+                        [batch, i, dialect = req.dialect, notification = req.notification,
+                         id = std::move(req.id)](Outcome&& o) {
+                            std::string out;
+                            if (!notification) encode_reply(out, dialect, id, o);
+                            batch->finish(i, std::move(out));
+                        });
+    }
+}
+
+} // namespace
+
+void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits, ReplyDone done) {
+    // The message is parsed into stack memory: it is needed only until every
+    // call has started (what a reply needs is copied out of it). A usual
+    // request's arguments skip the value: read as text into a scratch buffer.
+    unsigned char arena_block[4096];
+    json::monotonic_resource arena(arena_block, sizeof arena_block);
+    Scratch args_text;
+    PlainArgsReader args(dispatcher, args_text.text());
+    Message m = decode(text, limits, &arena, &args);
+    if (m.error_code) {
+        Scratch out;
+        encode_error(out.text(), Dialect::V2, nullptr, m.error_code, m.error);
+        done(out.text());
+        return;
+    }
+    if (m.batch) return serve_batch(dispatcher, m.requests, std::move(done));
+    serve_one(dispatcher, m.requests[0], args, std::move(done));
+}
+
+} // namespace plugrpc::jsonrpc

@@ -1,0 +1,95 @@
+// A JSON-RPC stream over TCP or a unix socket: Go's jsonrpc codec and
+// JSON-RPC 2.0 on the same connection. Values come back to back; each reply
+// ends with a newline; calls may finish out of order (ids match them).
+#include "wire/jsonrpc/framer.hpp"
+#include "server/jsonrpc/serve.hpp"
+#include "server/net/stream_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace plugrpc {
+using namespace jsonrpc;
+
+namespace {
+
+class JsonSession final : public StreamSession {
+public:
+    JsonSession(Connection conn, ReadBuffer buffer)
+        : StreamSession(std::move(conn), std::move(buffer), Protocol::Json),
+          framer_(settings().limits.max_message_bytes, settings().limits.max_json_depth),
+          limits_{settings().limits.max_json_depth, settings().limits.max_batch} {}
+
+private:
+    bool on_input() override {
+        while (!paused()) {
+            std::string_view data = input();
+            std::size_t begin = 0, end = 0;
+            Framer::Status st = framer_.next(data, begin, end);
+            if (st == Framer::Status::NeedMore) return true;
+            if (st != Framer::Status::Complete) return fail(st);
+            handle(data.substr(begin, end - begin));
+            consume(end);
+        }
+        return true;
+    }
+
+    // The framer knows, without rescanning what is buffered on every read.
+    bool mid_message() const override { return framer_.mid_value(); }
+
+    void on_input_end() override {
+        std::string_view rest = input();
+        if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
+            reply_error(ParseError, "Parse error: the connection closed inside a JSON value");
+        consume(rest.size());
+        framer_.reset(); // it may have scanned the whitespace just dropped
+    }
+
+    bool fail(Framer::Status st) {
+        const auto& l = settings().limits;
+        std::string why = st == Framer::Status::TooLarge
+                              ? "message larger than " + std::to_string(l.max_message_bytes) + " bytes"
+                          : st == Framer::Status::TooDeep
+                              ? "nested deeper than " + std::to_string(l.max_json_depth) + " levels"
+                              : "expected a JSON object or array";
+        spdlog::info("{}: json: {}; closing", peer(), why);
+        if (st == Framer::Status::TooLarge) ctx().counters.limit(LimitKind::MessageBytes);
+        if (st == Framer::Status::TooDeep) ctx().counters.limit(LimitKind::JsonDepth);
+        reply_error(st == Framer::Status::Garbage ? ParseError : InvalidRequest,
+                    (st == Framer::Status::Garbage ? "Parse error: " : "Invalid Request: ") + why);
+        consume(input().size());
+        return false;
+    }
+
+    void reply_error(int code, std::string_view why) {
+        encode_error(output(), Dialect::V2, nullptr, code, why);
+        output() += '\n';
+    }
+
+    void handle(std::string_view text) {
+        call_started();
+        auto self = std::static_pointer_cast<JsonSession>(shared_from_this());
+        serve_message(ctx().dispatcher, text, limits_, [self](std::string_view reply) {
+            if (self->at_home_now()) return self->finish_reply(reply);
+            self->at_home([self, reply = std::string(reply)] { self->finish_reply(reply); });
+        });
+    }
+
+    void finish_reply(std::string_view reply) {
+        if (!reply.empty()) {
+            output().append(reply);
+            output() += '\n';
+        }
+        finish_call({});
+    }
+
+    Framer framer_;
+    DecodeLimits limits_;
+};
+
+} // namespace
+
+void start_json_session(Connection conn, ReadBuffer buffer) {
+    std::make_shared<JsonSession>(std::move(conn), std::move(buffer))->start();
+}
+
+} // namespace plugrpc

@@ -1,0 +1,58 @@
+#include "server/net/options.hpp"
+
+#include <thread>
+
+namespace plugrpc {
+
+unsigned ServerOptions::io_threads() const {
+    if (threads) return threads;
+    unsigned n = std::thread::hardware_concurrency();
+    return n ? n : 1;
+}
+
+std::optional<ListenAddress> parse_listen_address(const std::string& text, std::string& why) {
+    ListenAddress a;
+    a.text = text;
+    std::string rest = text;
+    if (rest.rfind("unix:", 0) == 0) {
+        rest = rest.substr(5);
+        if (rest.rfind("//", 0) == 0) rest = rest.substr(2);
+        if (rest.empty() || rest[0] != '/') {
+            why = "a unix socket needs an absolute path (unix:///run/plugrpcd.sock)";
+            return std::nullopt;
+        }
+        if (rest.size() >= 108) {
+            why = "unix socket path longer than 107 bytes";
+            return std::nullopt;
+        }
+        a.kind = ListenAddress::Kind::Unix;
+        a.path = rest;
+        return a;
+    }
+    if (rest.rfind("tcp://", 0) == 0) rest = rest.substr(6);
+    else if (rest.rfind("tls://", 0) == 0) {
+        rest = rest.substr(6);
+        a.kind = ListenAddress::Kind::Tls;
+    } else if (rest.find("://") != std::string::npos) {
+        why = "unknown scheme (use tcp://, tls:// or unix://)";
+        return std::nullopt;
+    }
+    auto colon = rest.rfind(':');
+    if (colon == std::string::npos) {
+        why = "expected host:port";
+        return std::nullopt;
+    }
+    a.host = rest.substr(0, colon);
+    if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+    if (a.host.empty()) a.host = "0.0.0.0";
+    std::string port = rest.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(port) > 65535) {
+        why = "port must be a number from 0 to 65535";
+        return std::nullopt;
+    }
+    a.port = static_cast<std::uint16_t>(std::stoul(port));
+    return a;
+}
+
+} // namespace plugrpc

@@ -1,0 +1,64 @@
+// What a server is told: where to listen, its paths, threads, limits and TLS
+// material. The daemon reads these from its config file ([server], [http],
+// [tls], [limits]); an embedding program sets them in code.
+#pragma once
+
+#include "server/net/cidr.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace plugrpc {
+
+struct ListenAddress {
+    enum class Kind { Tcp, Tls, Unix } kind = Kind::Tcp;
+    std::string host;  // Tcp, Tls: "127.0.0.1", "::1", "0.0.0.0"
+    std::uint16_t port = 0;
+    std::string path;  // Unix
+    std::string text;  // as written: "tcp://127.0.0.1:1234"
+};
+
+// "tcp://host:port", "tcp://[v6]:port", "host:port", "tls://host:port",
+// "unix:///path" or "unix:/path".
+std::optional<ListenAddress> parse_listen_address(const std::string& text, std::string& why);
+
+struct Limits {
+    std::size_t max_message_bytes = 4u << 20;
+    unsigned max_json_depth = 64;
+    std::size_t max_batch = 1000;
+    std::size_t max_connections = 10000;
+    std::size_t max_inflight_per_connection = 128;
+    std::size_t max_inflight = 100000;
+    std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+};
+
+struct ServerOptions {
+    std::vector<ListenAddress> listen;
+    std::string rpc_path = "/_goRPC_";
+    std::string debug_path = "/debug/rpc";
+    unsigned threads = 0;              // 0: one per core
+    unsigned blocking_threads = 4;     // pool for methods registered as blocking
+    std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
+    // Under load, serve what arrives within this time in one wake-up
+    // (net/io_loop.hpp); 0 wakes for every request.
+    std::chrono::microseconds batch_wait{100};
+
+    // Who may read the debug page, /metrics and /openrpc.json besides
+    // loopback and unix-socket peers.
+    std::vector<Cidr> admin_allow;
+
+    // The certificate chain and private key (PEM) of tls:// listeners.
+    std::filesystem::path tls_cert_file;
+    std::filesystem::path tls_key_file;
+
+    Limits limits;
+
+    unsigned io_threads() const;
+};
+
+} // namespace plugrpc

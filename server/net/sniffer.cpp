@@ -1,0 +1,122 @@
+// Choosing a connection's protocol from its first bytes (DESIGN.md):
+// an HTTP method token means HTTP; '{', '[' or whitespace a JSON stream;
+// anything else Go's gob.
+#include "server/net/connection.hpp"
+#include "server/net/endpoint.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace plugrpc {
+namespace asio = boost::asio;
+
+const char* protocol_name(Protocol p) {
+    switch (p) {
+    case Protocol::Sniffing: return "sniffing";
+    case Protocol::Json: return "json";
+    case Protocol::Http: return "http";
+    case Protocol::Gob: return "gob";
+    case Protocol::GobHttp: return "gob-http";
+    }
+    return "?";
+}
+
+const char* limit_name(LimitKind k) {
+    switch (k) {
+    case LimitKind::MessageBytes: return "max_message_bytes";
+    case LimitKind::JsonDepth: return "max_json_depth";
+    case LimitKind::Connections: return "max_connections";
+    case LimitKind::IdleTimeout: return "idle_timeout";
+    case LimitKind::HeaderTimeout: return "header_timeout";
+    }
+    return "?";
+}
+
+namespace {
+
+enum class Verdict { NeedMore, Json, Http, Gob };
+
+constexpr std::array<std::string_view, 9> kMethods = {"GET ",     "POST ",    "PUT ",   "HEAD ", "DELETE ",
+                                                     "OPTIONS ", "CONNECT ", "PATCH ", "TRACE "};
+
+Verdict sniff(std::string_view b) {
+    if (b.empty()) return Verdict::NeedMore;
+    char c = b[0];
+    if (c == '{' || c == '[' || c == ' ' || c == '\t' || c == '\r' || c == '\n') return Verdict::Json;
+    if (c >= 'A' && c <= 'Z') {
+        bool could_be = false;
+        for (auto m : kMethods) {
+            std::size_t n = std::min(m.size(), b.size());
+            if (b.substr(0, n) == m.substr(0, n)) {
+                if (n == m.size()) return Verdict::Http;
+                could_be = true;
+            }
+        }
+        if (could_be) return Verdict::NeedMore;
+    }
+    return Verdict::Gob;
+}
+
+class Sniffer : public std::enable_shared_from_this<Sniffer> {
+public:
+    Sniffer(Connection conn) : conn_(std::move(conn)), timer_(conn_.socket.get_executor()) {}
+
+    void start() {
+        timer_.expires_after(conn_.settings->limits.header_timeout);
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) {
+                spdlog::info("{}: no request within the header timeout; closing", self->conn_.peer);
+                self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
+                boost::system::error_code ignored;
+                self->conn_.socket.close(ignored);
+            }
+        });
+        read();
+    }
+
+private:
+    void read() {
+        conn_.socket.async_read_some(buffer_.prepare(512), [self = shared_from_this()](boost::system::error_code ec,
+                                                                                       std::size_t n) {
+            self->buffer_.commit(n);
+            self->on_read(ec);
+        });
+    }
+
+    void on_read(boost::system::error_code ec) {
+        std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+        Verdict v = sniff(seen);
+        if (v == Verdict::NeedMore && !ec) return read();
+        timer_.cancel();
+        if (ec && seen.empty()) return; // closed before saying anything
+        if (v == Verdict::NeedMore) v = Verdict::Gob;
+        switch (v) {
+        case Verdict::Json: return start_json_session(std::move(conn_), std::move(buffer_));
+        case Verdict::Http:
+            if (seen.substr(0, 8) == "CONNECT ") return start_connect_handshake(std::move(conn_), std::move(buffer_));
+            return start_http_session(std::move(conn_), std::move(buffer_));
+        default: return start_gob_session(std::move(conn_), std::move(buffer_));
+        }
+    }
+
+    Connection conn_;
+    ReadBuffer buffer_{64 * 1024};
+    asio::steady_timer timer_;
+};
+
+} // namespace
+
+void serve_connection(Socket socket, ServeContext& ctx, const GenericEndpoint* remote) {
+    ctx.connections.accepted.fetch_add(1, std::memory_order_relaxed);
+    boost::system::error_code ec;
+    GenericEndpoint ep = remote ? *remote : socket.remote_endpoint(ec);
+    std::string peer = ec ? std::string("peer") : endpoint_url(ep) + (remote ? " (tls)" : "");
+    Connection conn{std::move(socket), ctx, ctx.settings.load(), std::make_unique<ProtocolGauge>(ctx.connections),
+                    std::move(peer), ep};
+    std::make_shared<Sniffer>(std::move(conn))->start();
+}
+
+} // namespace plugrpc

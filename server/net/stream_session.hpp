@@ -1,0 +1,121 @@
+// The skeleton every stream protocol shares (JSON-RPC streams, Go's gob):
+//
+//   read -> on_input() decodes and dispatches each complete request
+//        -> calls finish, on any thread -> finish_call() on the session's own
+//           thread -> replies collect -> one write for all that are ready
+//
+// Back-pressure: with max_inflight_per_connection calls running, or too
+// many reply bytes waiting for a slow reader, the session stops reading.
+// A drain (graceful stop) reads what the peer already sent, answers it, and
+// closes. An idle connection is closed after idle_timeout; a message begun
+// and not finished within header_timeout closes the connection too.
+#pragma once
+
+#include "server/net/connection.hpp"
+#include "server/net/io_loop.hpp"
+#include "server/net/reply_writer.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace plugrpc {
+
+class StreamSession : public Session, public std::enable_shared_from_this<StreamSession> {
+public:
+    StreamSession(Connection conn, ReadBuffer buffer, Protocol protocol);
+    ~StreamSession() override;
+
+    void start();
+    void drain() override;
+    boost::asio::any_io_executor executor() override { return conn_.socket.get_executor(); }
+    // The network loop starts a read it deferred (net/io_loop.hpp).
+    void resume_read() {
+        read_deferred_ = false;
+        read(false);
+    }
+
+protected:
+    // Decode and dispatch complete requests from input() while !paused().
+    // False when the stream is broken beyond repair (queue an error reply
+    // first if the protocol has one): the session then closes.
+    virtual bool on_input() = 0;
+    // The peer will send nothing more; bytes left in input() are all there is.
+    virtual void on_input_end() {}
+    // Part of a message has arrived and the rest has not: the rest must come
+    // within header_timeout of the part's arrival, or the session closes
+    // (a request trickled byte by byte cannot hold a connection).
+    virtual bool mid_message() const = 0;
+
+    std::string_view input() const {
+        return {static_cast<const char*>(in_.data().data()), in_.size()};
+    }
+    void consume(std::size_t n) { in_.consume(n); }
+    bool input_closed() const { return read_closed_; }
+    bool paused() const;
+
+    // Bookkeeping of calls: call_started() before dispatching; then, on the
+    // session's thread, finish_call() with the reply bytes (maybe empty).
+    void call_started() {
+        ++inflight_;
+        note_call();
+    }
+    void finish_call(std::string_view reply);
+    // Run `f` on this session's thread, keeping the session alive.
+    template <class F>
+    void at_home(F&& f) {
+        boost::asio::dispatch(conn_.socket.get_executor(),
+                              [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
+    }
+
+    // True when running on this session's thread (at_home() would run at once).
+    bool at_home_now() {
+        auto home = conn_.socket.get_executor();
+        auto* ex = home.target<boost::asio::io_context::executor_type>();
+        return ex && ex->running_in_this_thread();
+    }
+
+    std::string& output() { return writer_.buffer(); }
+    const Settings& settings() const { return *conn_.settings; }
+    ServeContext& ctx() { return conn_.ctx; }
+    const std::string& peer() const { return conn_.peer; }
+    std::size_t inflight() const { return inflight_; }
+
+    Connection conn_;
+
+private:
+    void read(bool may_defer = true);
+    void on_read(boost::system::error_code ec, std::size_t n);
+    void slurp();
+    void process();
+    void resume();
+    void maybe_close();
+    void arm_idle_timer();
+    void watch_partial_message();
+
+    static constexpr std::size_t kReadChunk = 64 * 1024;
+    static constexpr std::size_t kMaxBacklog = 4u << 20;
+
+    ReadBuffer in_;
+    ReplyWriter writer_;
+    boost::asio::steady_timer idle_timer_;
+    boost::asio::steady_timer message_timer_; // header_timeout for a message under way
+    bool message_timer_armed_ = false;
+    std::chrono::steady_clock::time_point last_read_;
+    std::size_t inflight_ = 0;
+    bool reading_ = false;
+    bool read_deferred_ = false; // to the loop's next look (net/io_loop.hpp)
+    bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
+    bool read_closed_ = false;
+    bool failed_ = false;
+    bool closed_ = false;
+    bool processing_ = false;
+    bool draining_ = false;
+};
+
+} // namespace plugrpc

@@ -1,0 +1,180 @@
+#include "server/net/tls_front.hpp"
+
+#include "server/net/endpoint.hpp"
+
+#include <boost/asio/local/connect_pair.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <optional>
+
+namespace plugrpc {
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+
+TlsContextPtr load_tls_context(const ServerOptions& config, std::string& error) {
+    const ListenAddress* tls_listener = nullptr;
+    for (const auto& l : config.listen)
+        if (l.kind == ListenAddress::Kind::Tls) tls_listener = &l;
+    if (config.tls_cert_file.empty()) {
+        if (tls_listener) error = tls_listener->text + ": a tls:// listener needs [tls] cert_file and key_file";
+        return nullptr;
+    }
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    ctx->use_certificate_chain_file(config.tls_cert_file.string(), ec);
+    if (ec) {
+        error = config.tls_cert_file.string() + ": [tls] cert_file: cannot load a PEM certificate chain: " + ec.message();
+        return nullptr;
+    }
+    ctx->use_private_key_file(config.tls_key_file.string(), ssl::context::pem, ec);
+    if (ec) {
+        error = config.tls_key_file.string() + ": [tls] key_file: cannot load a PEM private key: " + ec.message();
+        return nullptr;
+    }
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+        error = config.tls_key_file.string() + ": [tls] key_file: the key does not match the certificate in " +
+                config.tls_cert_file.string();
+        return nullptr;
+    }
+    return ctx;
+}
+
+namespace {
+
+// One TLS connection: the handshake, then two pumps (client -> session,
+// session -> client) between the TLS stream and our end of the socket pair.
+class TlsFront : public Session, public std::enable_shared_from_this<TlsFront> {
+public:
+    TlsFront(Socket socket, ServeContext& ctx, TlsContextPtr tls)
+        : ctx_(ctx), tls_ctx_(std::move(tls)), tls_(std::move(socket), *tls_ctx_), inner_(tls_.get_executor()),
+          timer_(tls_.get_executor()), gauge_(std::in_place, ctx.connections) {
+        boost::system::error_code ec;
+        remote_ = tls_.next_layer().remote_endpoint(ec);
+        peer_ = ec ? "peer" : endpoint_url(remote_) + " (tls)";
+    }
+    ~TlsFront() override { ctx_.sessions.remove(this); }
+
+    void start() {
+        ctx_.sessions.add(shared_from_this());
+        timer_.expires_after(ctx_.settings.load()->limits.header_timeout);
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (ec || self->handshaken_) return;
+            spdlog::info("{}: no TLS handshake within the header timeout; closing", self->peer_);
+            self->ctx_.counters.limit(LimitKind::HeaderTimeout);
+            self->close();
+        });
+        tls_.async_handshake(ssl::stream_base::server,
+                             [self = shared_from_this()](boost::system::error_code ec) { self->on_handshake(ec); });
+    }
+
+    void drain() override {
+        // Before the handshake there is nothing to answer; after it, the
+        // session behind the pair drains, and its close ends this one.
+        if (!handshaken_) close();
+    }
+    asio::any_io_executor executor() override { return tls_.get_executor(); }
+
+private:
+    void on_handshake(boost::system::error_code ec) {
+        timer_.cancel();
+        if (ec || closed_) {
+            if (ec) spdlog::debug("{}: TLS handshake: {}", peer_, ec.message());
+            return close();
+        }
+        handshaken_ = true;
+        asio::local::stream_protocol::socket ours(tls_.get_executor()), theirs(tls_.get_executor());
+        asio::local::connect_pair(ours, theirs, ec);
+        if (ec) {
+            spdlog::warn("{}: cannot make a socket pair for TLS: {}", peer_, ec.message());
+            return close();
+        }
+        inner_.assign(asio::generic::stream_protocol(AF_UNIX, 0), ours.release(), ec);
+        Socket session_end(tls_.get_executor());
+        if (!ec) session_end.assign(asio::generic::stream_protocol(AF_UNIX, 0), theirs.release(), ec);
+        if (ec) return close();
+        serve_connection(std::move(session_end), ctx_, &remote_);
+        gauge_.reset(); // the connection now counts under its protocol
+        pump_in();
+        pump_out();
+    }
+
+    // TLS client -> session.
+    void pump_in() {
+        tls_.async_read_some(asio::buffer(in_), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (ec) {
+                // The client is done sending (or gone): the session sees EOF,
+                // answers what it has, and closes its end.
+                boost::system::error_code ignored;
+                self->inner_.shutdown(Socket::shutdown_send, ignored);
+                return;
+            }
+            asio::async_write(self->inner_, asio::buffer(self->in_, n),
+                              [self](boost::system::error_code ec, std::size_t) {
+                                  if (!ec) self->pump_in();
+                              });
+        });
+    }
+
+    // Session -> TLS client.
+    void pump_out() {
+        inner_.async_read_some(asio::buffer(out_), [self = shared_from_this()](boost::system::error_code ec,
+                                                                              std::size_t n) {
+            if (ec) return self->finish(); // the session closed its end
+            asio::async_write(self->tls_, asio::buffer(self->out_, n),
+                              [self](boost::system::error_code ec, std::size_t) {
+                                  if (ec) return self->close();
+                                  self->pump_out();
+                              });
+        });
+    }
+
+    // Say close_notify, then close; a client that never answers it gets a
+    // second to do so.
+    void finish() {
+        if (closed_) return;
+        boost::system::error_code ignored;
+        tls_.next_layer().cancel(ignored); // ends a pending pump_in read
+        timer_.expires_after(std::chrono::seconds(1));
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code) { self->close(); });
+        tls_.async_shutdown([self = shared_from_this()](boost::system::error_code) { self->close(); });
+    }
+
+    void close() {
+        if (closed_) return;
+        closed_ = true;
+        timer_.cancel();
+        boost::system::error_code ignored;
+        tls_.next_layer().close(ignored);
+        inner_.close(ignored);
+    }
+
+    ServeContext& ctx_;
+    TlsContextPtr tls_ctx_;
+    ssl::stream<Socket> tls_;
+    Socket inner_;
+    asio::steady_timer timer_;
+    std::optional<ProtocolGauge> gauge_; // counted as sniffing until handed over
+    asio::generic::stream_protocol::endpoint remote_;
+    std::string peer_;
+    std::array<char, 16 * 1024> in_;
+    std::array<char, 16 * 1024> out_;
+    bool handshaken_ = false;
+    bool closed_ = false;
+};
+
+} // namespace
+
+void serve_tls_connection(Socket socket, ServeContext& ctx) {
+    TlsContextPtr tls = ctx.tls.load();
+    if (!tls) return; // the listener refuses to start without one
+    std::make_shared<TlsFront>(std::move(socket), ctx, std::move(tls))->start();
+}
+
+} // namespace plugrpc

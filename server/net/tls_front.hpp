@@ -1,0 +1,29 @@
+// TLS for tls:// listeners, in front of the ordinary sniffer and sessions.
+//
+// A TLS connection is handshaken here; its decrypted bytes then travel
+// through a local socket pair whose other end is served exactly like an
+// accepted TCP connection (every protocol, every limit), with the TLS
+// client's address used for logs and admin access. The cost is one extra
+// local hop per direction, paid by TLS connections only; in return not one
+// session knows about TLS.
+#pragma once
+
+#include "server/net/options.hpp"
+#include "server/net/context.hpp"
+
+#include <memory>
+#include <string>
+
+namespace plugrpc {
+
+using TlsContextPtr = std::shared_ptr<boost::asio::ssl::context>;
+
+// The certificate chain and key of `config`'s [tls] section, checked to
+// match. Null with `error` naming the file when they do not load; null with
+// no error when the config has no tls:// listener and no [tls] files.
+TlsContextPtr load_tls_context(const ServerOptions& config, std::string& error);
+
+// Serve a connection accepted on a tls:// listener.
+void serve_tls_connection(Socket socket, ServeContext& ctx);
+
+} // namespace plugrpc

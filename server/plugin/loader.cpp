@@ -1,0 +1,210 @@
+// Loading a plugin file: map it, check its entry block before running any of
+// its code, run its init, and keep what it registered.
+#include "server/plugin/elf_check.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/plugin/registrar.hpp"
+#include "server/rpc/dispatcher.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>
+
+namespace plugrpc {
+
+LoadedPlugin::~LoadedPlugin() {
+    if (shutdown_) shutdown_(state_);
+    methods.clear(); // drop pointers into the library before it is unmapped
+    library_.unload();
+    if (copy_fd_ >= 0) ::close(copy_fd_);
+}
+
+struct PluginLoader {
+    static LoadResult load(const std::filesystem::path& file, const boost::json::object& configs,
+                           const Unloader& unloader);
+};
+
+namespace {
+
+std::string bounded_string(const char* s) {
+    if (!s) return {};
+    return std::string(s, strnlen(s, 256));
+}
+
+// A sealed in-memory copy of a plugin file, for dlopen.
+class PrivateCopy {
+public:
+    PrivateCopy() = default;
+    explicit PrivateCopy(int fd) : fd_(fd) {}
+    PrivateCopy(PrivateCopy&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    PrivateCopy& operator=(PrivateCopy&&) = delete;
+    ~PrivateCopy() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    bool ok() const { return fd_ >= 0; }
+    int release() { return std::exchange(fd_, -1); }
+    std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+private:
+    int fd_ = -1;
+};
+
+constexpr std::uint64_t kMaxPluginBytes = 512ull << 20;
+
+PrivateCopy private_copy(const std::filesystem::path& file, FileIdentity& id, std::string& error) {
+    int in = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0 && errno == ELOOP) in = ::open(file.c_str(), O_RDONLY | O_CLOEXEC); // a symlink: follow it
+    if (in < 0) {
+        error = std::string("cannot open: ") + std::strerror(errno);
+        return {};
+    }
+    struct stat st{};
+    ::fstat(in, &st);
+    id = {st.st_dev, st.st_ino, std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+    std::string why;
+    if (!S_ISREG(st.st_mode)) error = "not a regular file";
+    else if (std::uint64_t(st.st_size) > kMaxPluginBytes) error = "larger than 512 MiB";
+    else if (!elf_complete(in, why)) error = "not a loadable shared object: " + why;
+    if (!error.empty()) {
+        ::close(in);
+        return {};
+    }
+    int out = ::memfd_create(("plugrpc:" + file.filename().string()).c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (out < 0) {
+        error = std::string("memfd_create: ") + std::strerror(errno);
+        ::close(in);
+        return {};
+    }
+    PrivateCopy copy(out);
+    off_t off = 0;
+    while (off < st.st_size) {
+        ssize_t n = ::sendfile(out, in, &off, static_cast<std::size_t>(st.st_size - off));
+        if (n <= 0) {
+            error = std::string("cannot copy: ") + (n < 0 ? std::strerror(errno) : "file shrank while read");
+            ::close(in);
+            return {};
+        }
+    }
+    ::close(in);
+    ::fcntl(out, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+    return copy;
+}
+
+} // namespace
+
+LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::json::object& configs,
+                              const Unloader& unloader) {
+    LoadResult r;
+    std::shared_ptr<LoadedPlugin> p(new LoadedPlugin, [unloader](LoadedPlugin* dropped) {
+        if (unloader) unloader(dropped);
+        else delete dropped;
+    });
+    p->file = file;
+    p->loaded_at = std::chrono::system_clock::now();
+
+    // Map a private copy: a file overwritten in place later cannot pull
+    // the code from under calls that run in it.
+    PrivateCopy copy = private_copy(file, p->identity, r.error);
+    if (!copy.ok()) return r;
+    try {
+        p->library_.load(copy.path(), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    } catch (const std::exception& e) {
+        // Boost.DLL says "...load() failed (dlerror system message: <file>: <why>): <errno text>".
+        std::string why = e.what();
+        const std::string marker = "dlerror system message: ";
+        if (auto at = why.find(marker); at != std::string::npos) {
+            why = why.substr(at + marker.size());
+            why = why.substr(0, why.rfind("): "));
+            if (why.rfind(copy.path() + ": ", 0) == 0) why = why.substr(copy.path().size() + 2);
+        }
+        r.error = "not a loadable shared object: " + why;
+        return r;
+    }
+    if (!p->library_.has(PLRPC_ENTRY_SYMBOL)) {
+        r.error = "no entry symbol " PLRPC_ENTRY_SYMBOL " (not a plugrpc plugin, or built for another ABI)";
+        return r;
+    }
+    const auto& entry = p->library_.get<const plrpc_plugin_v1>(PLRPC_ENTRY_SYMBOL);
+    if (entry.magic != PLRPC_MAGIC) {
+        r.error = "entry block has a bad magic number (not a plugrpc plugin)";
+        return r;
+    }
+    if (entry.abi_major != PLRPC_ABI_MAJOR) {
+        r.error = "plugin ABI " + std::to_string(entry.abi_major) + "." + std::to_string(entry.abi_minor) +
+                  " is not compatible with the host's ABI " + std::to_string(PLRPC_ABI_MAJOR) + "." +
+                  std::to_string(PLRPC_ABI_MINOR);
+        return r;
+    }
+    if (entry.struct_size < offsetof(plrpc_plugin_v1, shutdown) + sizeof(entry.shutdown)) {
+        r.error = "entry block is smaller than ABI 1 requires";
+        return r;
+    }
+    if (!entry.init) {
+        r.error = "entry block has no init function";
+        return r;
+    }
+    p->copy_fd_ = copy.release();
+    p->name = bounded_string(entry.name);
+    p->version = bounded_string(entry.version);
+    p->description = bounded_string(entry.description);
+    if (p->name.empty()) {
+        r.error = "entry block has no plugin name";
+        return r;
+    }
+
+    std::string config = "{}";
+    if (auto it = configs.find(p->name); it != configs.end()) config = boost::json::serialize(it->value());
+
+    plrpc_registrar reg;
+    reg.plugin = p.get();
+    char err[512] = {0};
+    int rc = entry.init(host_table(), &reg, config.data(), config.size(), err, sizeof err);
+    err[sizeof err - 1] = '\0';
+    p->shutdown_ = entry.shutdown;
+    p->state_ = reg.state;
+    if (rc != PLRPC_OK) {
+        r.error = std::string("init failed: ") + (err[0] ? err : "no reason given");
+        if (!reg.error.empty()) r.error += " (" + reg.error + ")";
+        return r; // the plugin's destructor runs its shutdown
+    }
+    if (!reg.error.empty()) {
+        r.error = "refused a registration: " + reg.error;
+        return r;
+    }
+    if (p->methods.empty()) {
+        r.error = "registered no methods";
+        return r;
+    }
+    r.plugin = std::move(p);
+    return r;
+}
+
+LoadResult load_plugin(const std::filesystem::path& file, const boost::json::object& configs,
+                       const Unloader& unloader) {
+    return PluginLoader::load(file, configs, unloader);
+}
+
+std::vector<std::filesystem::path> list_plugin_files(const std::filesystem::path& dir, std::string& error) {
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(dir, ec);
+    if (ec) {
+        error = ec.message();
+        return files;
+    }
+    for (const auto& e : it) {
+        std::error_code fec;
+        if (e.path().extension() == ".so" && e.is_regular_file(fec)) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+} // namespace plugrpc

@@ -1,0 +1,88 @@
+// The dispatcher: from a decoded call to a method of the current registry,
+// and back with an Outcome. Every codec ends here.
+//
+// Fast methods run inline on the calling (I/O) thread; methods registered as
+// blocking run on a worker pool. `done` is invoked exactly once, on whichever
+// thread the call finished — the session moves it home.
+#pragma once
+
+#include "server/rpc/call.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+namespace plugrpc {
+
+// How a codec received the argument.
+enum class ParamsShape : std::uint8_t {
+    Value,      // the argument itself (Go's codecs, JSON-RPC 2.0 named params)
+    Positional  // JSON-RPC 2.0 by-position: fields of a struct in order, else the first element
+};
+
+class Dispatcher {
+public:
+    explicit Dispatcher(unsigned blocking_threads);
+    ~Dispatcher();
+
+    // The snapshot new calls use. publish() swaps it; registry() is read on
+    // every call without a shared lock (see dispatcher.cpp).
+    void publish(RegistryPtr registry);
+    RegistryPtr registry() const;
+
+    // Look up `service_method`, check `params` against the method's argument
+    // schema and run it.
+    void call(std::string_view service_method, const boost::json::value& params, ParamsShape shape,
+              Completion done);
+
+    // The plugin method a call() of `service_method` would run now; null
+    // when there is none (unknown, or one the dispatcher answers itself).
+    MethodPtr plugin_method(std::string_view service_method) const;
+    // call() for a `method` already looked up (from plugin_method()).
+    void call_method(MethodPtr method, const boost::json::value& params, ParamsShape shape, Completion done);
+    // The same with arguments already checked against its schema and
+    // written in canonical text (server/jsonrpc/plain_args.hpp).
+    void call_checked(MethodPtr method, std::string_view args_text, Completion done);
+
+    // For codecs that decode straight into the schema (gob): a call for
+    // `method`, whose `args` (in the call's own arena) the codec fills with
+    // canonical arguments and then start()s — or drops with abandon() if it
+    // cannot (`done` is then never called).
+    plrpc_call* prepare(MethodPtr method, Completion&& done);
+    void start(plrpc_call* call);
+    static void abandon(plrpc_call* call);
+
+    // prepare() and start() in one step, the arguments copied (tests, benchmarks).
+    void invoke(MethodPtr method, const boost::json::value& args, Completion done);
+
+    // Beyond this many calls running daemon-wide, new calls fail fast with
+    // "server busy" instead of queueing.
+    void set_max_inflight(std::size_t n) { max_inflight_.store(n, std::memory_order_relaxed); }
+
+    // Calls refused because max_inflight were running.
+    std::uint64_t busy_refusals() const { return busy_.load(std::memory_order_relaxed); }
+
+    // Calls running now, daemon-wide.
+    std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
+
+    // Wait for the blocking pool to finish (at shutdown).
+    void join();
+
+private:
+    void run(plrpc_call* call);
+
+    mutable std::mutex registry_mu_;
+    RegistryPtr registry_;
+    std::atomic<std::uint64_t> generation_; // unique over every Dispatcher; changes on publish
+    boost::asio::thread_pool blocking_;
+    std::atomic<std::size_t> inflight_{0};
+    std::atomic<std::size_t> max_inflight_{100000};
+    std::atomic<std::uint64_t> busy_{0};
+};
+
+// The table of host functions handed to every plugin.
+const plrpc_host_v1* host_table();
+
+} // namespace plugrpc

@@ -1,0 +1,126 @@
+// The client-to-server half of a Go net/rpc gob connection.
+//
+// A Go client sends, per call, a header value Request{ServiceMethod, Seq}
+// and then the argument value, each preceded by the definitions of types
+// the connection has not described yet:
+//
+//     [type definitions] Request   [type definitions] Args   ...
+//
+// Every item is a message: an unsigned byte count, then a signed type id
+// (negative: a definition of type -id follows; else a value of that type).
+//
+// Usage, per connection:
+//
+//     RequestDecoder dec(limit);
+//     dec.feed(bytes_from_socket);
+//     for (;;) switch (dec.next()) {
+//       case Step::NeedMore: read more, feed, loop
+//       case Step::Header:   look up dec.service_method(); remember dec.seq()
+//       case Step::Body:     dec.body_as(schema) or dec.skip_body()
+//       case Step::Fatal:    log dec.fatal_error(), close the connection
+//     }
+//
+// Errors in a body (wrong types, corrupt values) are the call's error: the
+// reply carries the text and the connection goes on, as with Go's server.
+// Broken framing, broken type definitions or an undecodable header are
+// fatal, as they are for Go's server (it closes the connection).
+//
+// Bounds: no message longer than max_message_bytes is buffered (the
+// announced length is refused as soon as it is read); a value is at most
+// that long over all of its messages; values nest at most 64 levels; a
+// connection describes at most TypeTable::kMaxTypes types. Memory held is
+// one partial message plus what the caller fed since it last drained
+// next() to NeedMore.
+#pragma once
+
+#include "wire/gob/types.hpp"
+#include "wire/gob/value_decoder.hpp"
+#include "wire/schema.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace plugrpc::gob {
+
+class RequestDecoder {
+public:
+    explicit RequestDecoder(std::size_t max_message_bytes);
+
+    // Bytes as they arrive, split anywhere.
+    void feed(std::string_view bytes);
+
+    enum class Step { NeedMore, Header, Body, Fatal };
+
+    // Reads type definitions silently. Header: a request header was read
+    // (service_method(), seq()). Body: the argument value that follows it is
+    // complete; call body_as() or skip_body() before the next next() (a body
+    // left alone is skipped).
+    Step next();
+
+    const std::string& service_method() const { return service_method_; }
+    std::uint64_t seq() const { return seq_; }
+
+    struct BodyResult {
+        boost::json::value value; // null when error is set
+        std::string error;        // the text for the client; empty on success
+        bool ok() const { return error.empty(); }
+    };
+
+    // After Body: the argument as JSON for the method's argument schema, or
+    // Go's error text ("gob: wrong type (uint64) for received field Args.B").
+    BodyResult body_as(const Schema& args);
+    // The same into `out`, built in out's own storage (a call's arena), with
+    // the type checks and field maps of earlier calls reused: the error
+    // text, or empty on success.
+    std::string body_into(const SchemaPtr& args, boost::json::value& out);
+
+    // After Body: discard the argument (unknown method).
+    void skip_body();
+
+    // Why next() returned Fatal; one line.
+    const std::string& fatal_error() const { return fatal_; }
+
+    // Bytes held and not yet consumed.
+    std::size_t buffered() const { return buf_.size() - pos_; }
+
+private:
+    enum class Phase { Header, Body, BodyReady };
+    using Span = std::pair<std::size_t, std::size_t>; // offset, size in buf_
+
+    struct Frame {
+        std::size_t payload = 0, size = 0, end = 0;
+    };
+    bool frame_at(std::size_t pos, Frame& f);
+    Step read_item();
+    void check_next_length();
+    std::vector<std::string_view>& views(const std::vector<Span>& spans);
+    void compact();
+    Step fail(std::string why);
+    template <class Decode>
+    std::string read_body(Decode&& decode);
+
+    friend class StreamMessages;
+
+    std::size_t max_;
+    std::string buf_;
+    std::size_t pos_ = 0;  // first byte not yet consumed
+    std::size_t need_ = 0; // buf_ must hold this many bytes before the next try
+    TypeTable types_;
+    DecodePlans plans_;
+    Phase phase_ = Phase::Header;
+    std::vector<Span> body_;   // the messages of the pending body
+    std::vector<Span> item_spans_;               // of the item being read
+    std::vector<std::string_view> views_;        // see views()
+    std::int64_t body_id_ = 0; // its type id
+    std::string service_method_;
+    std::uint64_t seq_ = 0;
+    std::string fatal_;
+};
+
+} // namespace plugrpc::gob

@@ -1,0 +1,571 @@
+#include "wire/schema.hpp"
+
+#include "wire/json_text.hpp"
+
+#include <plugrpc/base64.hpp>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <strings.h>
+#include <type_traits>
+
+namespace plugrpc {
+
+Field::Field(std::string n, SchemaPtr t) : name(std::move(n)), type(std::move(t)) {
+    append_json(json_key, name);
+    json_key += ':';
+}
+namespace json = boost::json;
+
+int Schema::field_index(std::string_view n) const {
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (fields[i].name == n) return static_cast<int>(i);
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (fields[i].name.size() == n.size() &&
+            strncasecmp(fields[i].name.data(), n.data(), n.size()) == 0)
+            return static_cast<int>(i);
+    return -1;
+}
+
+// ---- parsing -------------------------------------------------------------
+
+namespace {
+
+struct Parser {
+    std::string error;
+
+    SchemaPtr fail(const std::string& path, const std::string& why) {
+        if (error.empty()) error = (path.empty() ? std::string("schema") : path) + ": " + why;
+        return nullptr;
+    }
+
+    static const json::string* str(const json::object& o, std::string_view key) {
+        auto it = o.find(key);
+        return it != o.end() && it->value().is_string() ? &it->value().get_string() : nullptr;
+    }
+
+    static bool width(std::string_view f, std::string_view prefix, unsigned& bits) {
+        if (f.substr(0, prefix.size()) != prefix) return false;
+        auto rest = f.substr(prefix.size());
+        for (unsigned b : {8u, 16u, 32u, 64u})
+            if (rest == std::to_string(b)) return bits = b, true;
+        return false;
+    }
+
+    SchemaPtr parse(const json::value& v, const std::string& path, unsigned depth) {
+        if (depth > kMaxSchemaDepth) return fail(path, "nested deeper than 32 levels");
+        if (!v.is_object()) return fail(path, "must be a JSON object");
+        const auto& o = v.get_object();
+        const json::string* type = str(o, "type");
+        if (!type) return fail(path, "missing \"type\"");
+        const json::string* fmt = str(o, "format");
+        std::string_view f = fmt ? std::string_view(*fmt) : std::string_view();
+        auto s = std::make_shared<Schema>();
+
+        if (*type == "boolean") {
+            s->kind = Kind::Bool;
+        } else if (*type == "integer") {
+            if (f.empty()) f = "int64";
+            if (width(f, "int", s->bits)) s->kind = Kind::Int;
+            else if (width(f, "uint", s->bits)) s->kind = Kind::Uint;
+            else return fail(path, "unknown integer format \"" + std::string(f) + "\"");
+        } else if (*type == "number") {
+            s->kind = Kind::Float;
+            if (f.empty() || f == "double") s->bits = 64;
+            else if (f == "float") s->bits = 32;
+            else return fail(path, "unknown number format \"" + std::string(f) + "\"");
+        } else if (*type == "string") {
+            if (f == "byte") s->kind = Kind::Bytes;
+            else s->kind = Kind::String;
+        } else if (*type == "array") {
+            auto items = o.find("items");
+            if (items == o.end()) return fail(path, "array without \"items\"");
+            s->elem = parse(items->value(), path + ".items", depth + 1);
+            if (!s->elem) return nullptr;
+            s->kind = Kind::Slice;
+            auto mn = o.find("minItems"), mx = o.find("maxItems");
+            if (mn != o.end() || mx != o.end()) {
+                if (mn == o.end() || mx == o.end() || !mn->value().is_number() ||
+                    !mx->value().is_number() || mn->value() != mx->value())
+                    return fail(path, "a fixed array needs equal minItems and maxItems");
+                boost::system::error_code ec;
+                auto n = mx->value().to_number<std::int64_t>(ec);
+                if (ec) return fail(path, "array length must be a whole number");
+                if (n < 0 || n > (1 << 20)) return fail(path, "array length out of range");
+                s->kind = Kind::Array;
+                s->length = static_cast<std::uint64_t>(n);
+            }
+        } else if (*type == "object") {
+            auto props = o.find("properties");
+            auto extra = o.find("additionalProperties");
+            if (props != o.end()) {
+                if (!props->value().is_object()) return fail(path, "\"properties\" must be an object");
+                s->kind = Kind::Struct;
+                if (const json::string* t = str(o, "title")) s->name = std::string(*t);
+                if (s->name.empty()) s->name = "struct";
+                for (const auto& kv : props->value().get_object()) {
+                    if (kv.key().empty()) return fail(path, "a property with an empty name");
+                    auto ft = parse(kv.value(), path + "." + std::string(kv.key()), depth + 1);
+                    if (!ft) return nullptr;
+                    for (const auto& existing : s->fields)
+                        if (existing.name == kv.key())
+                            return fail(path, "duplicate property \"" + std::string(kv.key()) + "\"");
+                    s->fields.emplace_back(std::string(kv.key()), std::move(ft));
+                }
+            } else if (extra != o.end() && extra->value().is_object()) {
+                s->kind = Kind::Map;
+                s->elem = parse(extra->value(), path + ".additionalProperties", depth + 1);
+                if (!s->elem) return nullptr;
+                auto key = o.find("x-key");
+                if (key != o.end()) {
+                    s->key = parse(key->value(), path + ".x-key", depth + 1);
+                    if (!s->key) return nullptr;
+                    if (s->key->kind != Kind::Int && s->key->kind != Kind::Uint &&
+                        s->key->kind != Kind::String)
+                        return fail(path, "map keys must be strings or integers");
+                } else {
+                    auto k = std::make_shared<Schema>();
+                    k->kind = Kind::String;
+                    s->key = std::move(k);
+                }
+            } else {
+                return fail(path, "object needs \"properties\" (a struct) or "
+                                  "\"additionalProperties\" (a map)");
+            }
+        } else {
+            return fail(path, "unknown type \"" + std::string(*type) + "\"");
+        }
+        return s;
+    }
+};
+
+} // namespace
+
+SchemaResult parse_schema(const json::value& v) {
+    Parser p;
+    SchemaPtr s = p.parse(v, "", 0);
+    return {s, s ? std::string() : p.error};
+}
+
+SchemaResult parse_schema(std::string_view text) {
+    json::parse_options opt;
+    opt.max_depth = 2 * kMaxSchemaDepth + 8;
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec, {}, opt);
+    if (ec) return {nullptr, "schema is not valid JSON: " + ec.message()};
+    return parse_schema(v);
+}
+
+// ---- rendering -------------------------------------------------------------
+
+json::value schema_to_json(const Schema& s) {
+    json::object o;
+    switch (s.kind) {
+    case Kind::Bool: o["type"] = "boolean"; break;
+    case Kind::Int: o["type"] = "integer"; o["format"] = "int" + std::to_string(s.bits); break;
+    case Kind::Uint: o["type"] = "integer"; o["format"] = "uint" + std::to_string(s.bits); break;
+    case Kind::Float: o["type"] = "number"; o["format"] = s.bits == 32 ? "float" : "double"; break;
+    case Kind::String: o["type"] = "string"; break;
+    case Kind::Bytes: o["type"] = "string"; o["format"] = "byte"; break;
+    case Kind::Slice: o["type"] = "array"; o["items"] = schema_to_json(*s.elem); break;
+    case Kind::Array:
+        o["type"] = "array";
+        o["items"] = schema_to_json(*s.elem);
+        o["minItems"] = s.length;
+        o["maxItems"] = s.length;
+        break;
+    case Kind::Map:
+        o["type"] = "object";
+        o["additionalProperties"] = schema_to_json(*s.elem);
+        if (s.key && s.key->kind != Kind::String) o["x-key"] = schema_to_json(*s.key);
+        break;
+    case Kind::Struct: {
+        o["type"] = "object";
+        o["title"] = s.name;
+        json::object props;
+        for (const auto& f : s.fields) props[f.name] = schema_to_json(*f.type);
+        o["properties"] = std::move(props);
+        break;
+    }
+    }
+    return o;
+}
+
+namespace {
+std::string name_of(const Schema& s, const char* bytes) {
+    switch (s.kind) {
+    case Kind::Bool: return "bool";
+    case Kind::Int: return "int" + std::to_string(s.bits);
+    case Kind::Uint: return "uint" + std::to_string(s.bits);
+    case Kind::Float: return "float" + std::to_string(s.bits);
+    case Kind::String: return "string";
+    case Kind::Bytes: return bytes;
+    case Kind::Slice: return "[]" + name_of(*s.elem, bytes);
+    case Kind::Array: return "[" + std::to_string(s.length) + "]" + name_of(*s.elem, bytes);
+    case Kind::Map: return "map[" + name_of(*s.key, bytes) + "]" + name_of(*s.elem, bytes);
+    case Kind::Struct: return s.name;
+    }
+    return "?";
+}
+} // namespace
+
+std::string type_name(const Schema& s) { return name_of(s, "[]byte"); }
+
+std::string go_type_name(const Schema& s) { return name_of(s, "[]uint8"); }
+
+json::value zero_value(const Schema& s) {
+    switch (s.kind) {
+    case Kind::Bool: return false;
+    case Kind::Int: return std::int64_t(0);
+    case Kind::Uint: return std::uint64_t(0);
+    case Kind::Float: return 0.0;
+    case Kind::String:
+    case Kind::Bytes: return json::string();
+    case Kind::Slice: return json::array();
+    case Kind::Array: {
+        json::array a;
+        a.reserve(s.length);
+        for (std::uint64_t i = 0; i < s.length; ++i) a.push_back(zero_value(*s.elem));
+        return a;
+    }
+    case Kind::Map: return json::object();
+    case Kind::Struct: {
+        json::object o;
+        o.reserve(s.fields.size());
+        for (const auto& f : s.fields) o[f.name] = zero_value(*f.type);
+        return o;
+    }
+    }
+    return nullptr;
+}
+
+// ---- normalizing -------------------------------------------------------------
+
+namespace {
+
+const char* kind_of(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64: return "an integer";
+    case json::kind::double_: return "a number";
+    case json::kind::string: return "a string";
+    case json::kind::array: return "an array";
+    case json::kind::object: return "an object";
+    }
+    return "?";
+}
+
+// One step of the path to a value being checked.
+struct PathSegment {
+    enum class Kind : std::uint8_t { Field, Index, Key } kind;
+    std::string_view text; // Field, Key
+    std::size_t index;     // Index
+};
+
+// Checks a value against a schema and writes its canonical form to Out:
+// a json::value (built in the value's own storage), or JSON text appended
+// to a std::string — the text serialising the value would give.
+template <class Out>
+struct Normalizer {
+    static constexpr bool kText = std::is_same_v<Out, std::string>;
+    std::string error;
+
+    // Where the value being checked sits, as segments: built into a text
+    // ("B", "Items[3].Name", "Tags[key]") only when a check fails.
+    using Segment = PathSegment;
+    Segment segments[kMaxSchemaDepth + 2];
+    unsigned depth_ = 0;
+
+    struct Enter {
+        Normalizer& n;
+        Enter(Normalizer& n, Segment s) : n(n) { n.segments[n.depth_++] = s; }
+        ~Enter() { --n.depth_; }
+    };
+    Enter field(std::string_view name) { return Enter(*this, {Segment::Kind::Field, name, 0}); }
+    Enter index(std::size_t i) { return Enter(*this, {Segment::Kind::Index, {}, i}); }
+    Enter key(std::string_view k) { return Enter(*this, {Segment::Kind::Key, k, 0}); }
+
+    std::string path() const {
+        std::string p;
+        for (unsigned i = 0; i < depth_; ++i) {
+            const Segment& s = segments[i];
+            if (s.kind == Segment::Kind::Field) {
+                if (!p.empty()) p += '.';
+                p += s.text;
+            } else {
+                p += '[';
+                if (s.kind == Segment::Kind::Index) p += std::to_string(s.index);
+                else p += s.text;
+                p += ']';
+            }
+        }
+        return p;
+    }
+
+    bool fail(const std::string& why) {
+        if (error.empty()) {
+            std::string p = path();
+            error = (p.empty() ? std::string("params") : "field " + p) + ": " + why;
+        }
+        return false;
+    }
+
+    // Write a scalar or a whole value.
+    template <class T>
+    static void emit(Out& out, const T& v) {
+        if constexpr (kText) {
+            if constexpr (std::is_same_v<T, bool>) out += v ? "true" : "false";
+            else if constexpr (std::is_integral_v<T>) append_integer(out, v);
+            else if constexpr (std::is_same_v<T, json::string>) append_json(out, json::string_view(v));
+            else append_json(out, json::value(v));
+        } else {
+            out = v;
+        }
+    }
+
+    bool integer(const json::value& v, const Schema& s, Out& out) {
+        // Integral doubles (7.0) are accepted, as JSON does not distinguish.
+        std::int64_t i = 0;
+        std::uint64_t u = 0;
+        bool neg = false;
+        if (v.is_int64()) { i = v.get_int64(); neg = i < 0; u = neg ? 0 : static_cast<std::uint64_t>(i); }
+        else if (v.is_uint64()) { u = v.get_uint64(); }
+        else if (v.is_double()) {
+            double d = v.get_double();
+            if (!std::isfinite(d) || std::trunc(d) != d || d < -9.2233720368547758e18 || d >= 1.8446744073709552e19)
+                return fail("expected an integer, got " + json::serialize(v));
+            if (d < 0) neg = true, i = static_cast<std::int64_t>(d);
+            else u = static_cast<std::uint64_t>(d);
+        } else {
+            return fail(std::string("expected an integer (") + type_name(s) + "), got " + kind_of(v));
+        }
+        if (s.kind == Kind::Uint) {
+            if (neg) return fail("expected an unsigned integer (" + type_name(s) + "), got " + std::to_string(i));
+            std::uint64_t max = s.bits == 64 ? ~0ull : (1ull << s.bits) - 1;
+            if (u > max) return fail("value " + std::to_string(u) + " overflows " + type_name(s));
+            emit(out, u);
+            return true;
+        }
+        std::int64_t max = s.bits == 64 ? std::numeric_limits<std::int64_t>::max() : (1ll << (s.bits - 1)) - 1;
+        std::int64_t min = -max - 1;
+        if (!neg) {
+            if (u > static_cast<std::uint64_t>(max))
+                return fail("value " + std::to_string(u) + " overflows " + type_name(s));
+            i = static_cast<std::int64_t>(u);
+        } else if (i < min) {
+            return fail("value " + std::to_string(i) + " overflows " + type_name(s));
+        }
+        emit(out, i);
+        return true;
+    }
+
+    bool run(const json::value& v, const Schema& s, Out& out, unsigned depth) {
+        if (depth > kMaxSchemaDepth) return fail("nested too deep");
+        if (v.is_null()) { // as Go's encoding/json: null leaves the zero value
+            emit(out, zero_value(s));
+            return true;
+        }
+        switch (s.kind) {
+        case Kind::Bool:
+            if (!v.is_bool()) return fail(std::string("expected a boolean, got ") + kind_of(v));
+            emit(out, v.get_bool());
+            return true;
+        case Kind::Int:
+        case Kind::Uint: return integer(v, s, out);
+        case Kind::Float: {
+            if (!v.is_number()) return fail(std::string("expected a number, got ") + kind_of(v));
+            double d = v.to_number<double>();
+            // The largest float32 as Go prints it (3.4028235e+38) is above
+            // FLT_MAX as a double, yet rounds to it: only infinity overflows.
+            if (s.bits == 32 && std::isfinite(d) && std::isinf(static_cast<float>(d)))
+                return fail("value overflows float32");
+            emit(out, d);
+            return true;
+        }
+        case Kind::String:
+            if (!v.is_string()) return fail(std::string("expected a string, got ") + kind_of(v));
+            emit(out, v.get_string());
+            return true;
+        case Kind::Bytes:
+            if (!v.is_string()) return fail(std::string("expected a base64 string, got ") + kind_of(v));
+            if (!base64_valid(v.get_string())) return fail("not valid base64");
+            emit(out, v.get_string());
+            return true;
+        case Kind::Slice:
+        case Kind::Array: return sequence(v, s, out, depth);
+        case Kind::Map: return map(v, s, out, depth);
+        case Kind::Struct: return structure(v, s, out, depth);
+        }
+        return fail("unsupported type");
+    }
+
+    bool sequence(const json::value& v, const Schema& s, Out& out, unsigned depth) {
+        if (!v.is_array()) return fail(std::string("expected an array, got ") + kind_of(v));
+        const auto& in = v.get_array();
+        if (s.kind == Kind::Array && in.size() > s.length)
+            return fail("expected at most " + std::to_string(s.length) + " elements, got " +
+                        std::to_string(in.size()));
+        std::size_t total = s.kind == Kind::Array ? s.length : in.size();
+        if constexpr (kText) {
+            out += '[';
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                auto at = index(i);
+                if (i) out += ',';
+                if (!run(in[i], *s.elem, out, depth + 1)) return false;
+            }
+            for (std::size_t i = in.size(); i < total; ++i) {
+                if (i) out += ',';
+                emit(out, zero_value(*s.elem));
+            }
+            out += ']';
+        } else {
+            json::array& a = out.emplace_array();
+            a.reserve(total);
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                auto at = index(i);
+                if (!run(in[i], *s.elem, a.emplace_back(nullptr), depth + 1)) return false;
+            }
+            while (a.size() < total) a.push_back(zero_value(*s.elem));
+        }
+        return true;
+    }
+
+    // A map key as Go's encoding/json reads it (strconv.ParseInt/ParseUint):
+    // decimal digits, a sign only for signed keys, no spaces, fractions or exponents.
+    bool integer_key(std::string_view text, const Schema& key, json::value& out) {
+        if (key.kind == Kind::Int && text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
+        const char* end = text.data() + text.size();
+        json::value parsed;
+        std::from_chars_result r{};
+        if (key.kind == Kind::Int && !text.empty() && text[0] == '-') {
+            std::int64_t i = 0;
+            r = std::from_chars(text.data(), end, i);
+            parsed = i;
+        } else {
+            std::uint64_t u = 0;
+            r = std::from_chars(text.data(), end, u);
+            parsed = u;
+        }
+        if (text.empty() || r.ec != std::errc() || r.ptr != end)
+            return fail("map key is not an integer of type " + type_name(key));
+        return integer(parsed, key, out); // only the value form reads maps (see map())
+    }
+
+    bool map(const json::value& v, const Schema& s, Out& out, unsigned depth) {
+        if (!v.is_object()) return fail(std::string("expected an object, got ") + kind_of(v));
+        if constexpr (kText) {
+            // Keys may collapse ("+7" and "007" are "7"; a repeated key keeps
+            // its last value): built as a value first, then written.
+            unsigned char block[1024];
+            json::monotonic_resource arena(block, sizeof block);
+            json::value built(&arena);
+            Normalizer<json::value> as_value;
+            as_value.depth_ = depth_;
+            std::copy(segments, segments + depth_, as_value.segments);
+            if (!as_value.map(v, s, built, depth)) {
+                error = std::move(as_value.error);
+                return false;
+            }
+            append_json(out, built);
+        } else {
+            json::object& o = out.emplace_object();
+            for (const auto& kv : v.get_object()) {
+                auto at = key(kv.key());
+                if (s.key->kind != Kind::String) {
+                    json::value k;
+                    if (!integer_key(kv.key(), *s.key, k)) return false;
+                    // canonical: "+7" and "007" are "7"
+                    if (!run(kv.value(), *s.elem, o[json::serialize(k)], depth + 1)) return false;
+                } else if (!run(kv.value(), *s.elem, o[kv.key()], depth + 1)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    bool structure(const json::value& v, const Schema& s, Out& out, unsigned depth) {
+        if (!v.is_array() && !v.is_object()) return fail("expected an object " + s.name + ", got " + kind_of(v));
+        // The value of each field: given positionally, or by name (exact
+        // first, then case-insensitive; the first given wins); null if not
+        // given (then zero).
+        constexpr std::size_t kOnStack = 16;
+        const json::value* on_stack[kOnStack] = {};
+        std::vector<const json::value*> on_heap;
+        const json::value** given = on_stack;
+        if (s.fields.size() > kOnStack) {
+            on_heap.assign(s.fields.size(), nullptr);
+            given = on_heap.data();
+        }
+        if (v.is_array()) {
+            const auto& a = v.get_array();
+            if (a.size() > s.fields.size())
+                return fail("expected at most " + std::to_string(s.fields.size()) + " positional values for " +
+                            s.name + ", got " + std::to_string(a.size()));
+            for (std::size_t i = 0; i < a.size(); ++i) given[i] = &a[i];
+        } else {
+            for (const auto& kv : v.get_object()) {
+                int i = s.field_index(kv.key());
+                if (i >= 0 && !given[i]) given[i] = &kv.value();
+            }
+        }
+        if constexpr (kText) {
+            out += '{';
+            for (std::size_t i = 0; i < s.fields.size(); ++i) {
+                auto at = field(s.fields[i].name);
+                if (i) out += ',';
+                out += s.fields[i].json_key;
+                if (given[i]) {
+                    if (!run(*given[i], *s.fields[i].type, out, depth + 1)) return false;
+                } else {
+                    emit(out, zero_value(*s.fields[i].type));
+                }
+            }
+            out += '}';
+        } else {
+            json::object& o = out.emplace_object();
+            o.reserve(s.fields.size());
+            for (std::size_t i = 0; i < s.fields.size(); ++i) {
+                auto at = field(s.fields[i].name);
+                if (given[i]) {
+                    if (!run(*given[i], *s.fields[i].type, o[s.fields[i].name], depth + 1)) return false;
+                } else {
+                    o[s.fields[i].name] = zero_value(*s.fields[i].type);
+                }
+            }
+        }
+        return true;
+    }
+};
+
+} // namespace
+
+std::string normalize_into(const json::value& v, const Schema& s, json::value& out) {
+    Normalizer<json::value> n;
+    if (!n.run(v, s, out, 0)) {
+        out = nullptr;
+        return std::move(n.error);
+    }
+    return {};
+}
+
+std::string normalize_text(const json::value& v, const Schema& s, std::string& out) {
+    Normalizer<std::string> n;
+    if (!n.run(v, s, out, 0)) return std::move(n.error);
+    return {};
+}
+
+NormalizeResult normalize(const json::value& v, const Schema& s) {
+    NormalizeResult r;
+    r.error = normalize_into(v, s, r.value);
+    return r;
+}
+
+} // namespace plugrpc
