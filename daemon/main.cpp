@@ -152,7 +152,18 @@ int main(int argc, char** argv) {
         for (const auto& f : scan.failures) std::printf("plugin failed: %s\n", f.c_str());
         return scan.failures.empty() ? 0 : 1;
     }
-    plugrpc::Daemon daemon(opt.config, std::move(config),
-                           [opt](plugrpc::Config& c) { return apply_flags(opt, c); });
-    return daemon.run();
+    std::string tls_error;
+    plugrpc::load_tls_context(config, tls_error);
+    if (!tls_error.empty()) {
+        spdlog::critical("cannot serve TLS: {}", tls_error);
+        return 1;
+    }
+    try {
+        plugrpc::Daemon daemon(opt.config, std::move(config),
+                               [opt](plugrpc::Config& c) { return apply_flags(opt, c); });
+        return daemon.run();
+    } catch (const plugrpc::ServerError& e) {
+        spdlog::critical("cannot start: {}", e.what());
+        return 1;
+    }
 }

@@ -5,7 +5,7 @@
 // plugrpcd.toml(5) for what each key means.
 #pragma once
 
-#include "server/net/options.hpp"
+#include <plugrpc/server_options.hpp>
 
 #include <boost/json/object.hpp>
 

@@ -2,6 +2,8 @@
 
 #include "server/plugin/loaded_plugin.hpp"
 #include "daemon/plugin/scan.hpp"
+#include "server/net/network.hpp"
+#include "server/rpc/dispatcher.hpp"
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -14,13 +16,18 @@ Daemon::Daemon(std::filesystem::path config_file, Config config, Overrides overr
     : config_file_(std::move(config_file)),
       config_(std::move(config)),
       overrides_(std::move(overrides)),
-      dispatcher_(config_.blocking_threads),
-      server_(config_, dispatcher_),
-      systemd_(server_.control()),
-      watch_(server_.control(), [this] { rescan(); }),
-      signals_(server_.control(), SIGINT, SIGTERM, SIGHUP),
-      status_timer_(server_.control()) {
-    unload_target_->control = &server_.control();
+      server_(server_options(config_)),
+      systemd_(server_.network().control()),
+      watch_(server_.network().control(), [this] { rescan(); }),
+      signals_(server_.network().control(), SIGINT, SIGTERM, SIGHUP),
+      status_timer_(server_.network().control()) {
+    unload_target_->control = &server_.network().control();
+}
+
+ServerOptions Daemon::server_options(const Config& config) {
+    ServerOptions o = config;
+    o.listen.clear();
+    return o;
 }
 
 Daemon::~Daemon() {
@@ -44,41 +51,46 @@ Unloader Daemon::unloader() {
     };
 }
 
-std::string Daemon::status() const {
-    auto reg = dispatcher_.registry();
+std::string Daemon::status() {
+    auto reg = server_.dispatcher().registry();
     return std::to_string(reg->method_count()) + " methods in " + std::to_string(reg->services().size()) +
            " services from " + std::to_string(reg->plugins().size()) + " plugins; " +
-           std::to_string(server_.open_connections()) + " connections";
+           std::to_string(server_.network().open_connections()) + " connections";
 }
 
 int Daemon::run() {
     ScanResult scan = scan_plugins(config_, nullptr, unloader());
-    server_.context().counters.plugin_load_failures += scan.failures.size();
+    server_.network().context().counters.plugin_load_failures += scan.failures.size();
     if (scan.registry->method_count() == 0) spdlog::warn("no methods to serve yet: no plugin loaded");
-    dispatcher_.publish(std::move(scan.registry));
-    dispatcher_.set_max_inflight(config_.limits.max_inflight);
+    server_.dispatcher().publish(std::move(scan.registry));
 
-    std::string error;
-    if (!server_.load_tls(config_, error)) {
-        spdlog::critical("cannot serve TLS: {}", error);
-        return 1;
-    }
-    if (!server_.listen(Systemd::listen_fds(), error)) {
-        spdlog::critical("cannot listen: {}", error);
+    try {
+        if (std::vector<int> passed = Systemd::listen_fds(); !passed.empty()) {
+            for (int fd : passed) {
+                std::string error;
+                if (server_.network().adopt(fd, "from systemd", error).empty()) throw ServerError(error);
+            }
+        } else if (config_.listen.empty()) {
+            throw ServerError("nothing to listen on: [server] listen is empty");
+        } else {
+            for (const auto& addr : config_.listen) server_.listen(addr.text);
+        }
+    } catch (const ServerError& e) {
+        spdlog::critical("cannot listen: {}", e.what());
         return 1;
     }
     if (config_.watch) watch_.watch(config_.plugin_dirs);
     signals_.async_wait([this](boost::system::error_code ec, int signo) {
         if (!ec) on_signal(signo);
     });
-    boost::asio::post(server_.control(), [this] {
+    boost::asio::post(server_.network().control(), [this] {
         systemd_.ready(status());
         systemd_.start_watchdog();
         arm_status_timer();
     });
-    int code = server_.run();
+    server_.serve();
     spdlog::info("stopped");
-    return code;
+    return 0;
 }
 
 void Daemon::on_signal(int signo) {
@@ -90,7 +102,7 @@ void Daemon::on_signal(int signo) {
         systemd_.stopping();
         watch_.stop();
         status_timer_.cancel();
-        server_.stop(config_.drain_timeout);
+        server_.stop();
     }
     signals_.async_wait([this](boost::system::error_code ec, int s) {
         if (!ec) on_signal(s);
@@ -100,7 +112,7 @@ void Daemon::on_signal(int signo) {
 void Daemon::reload() {
     spdlog::info("SIGHUP: reloading {}", config_file_.string());
     systemd_.reloading();
-    server_.context().counters.reloads.fetch_add(1);
+    server_.network().context().counters.reloads.fetch_add(1);
     ConfigResult loaded = load_config(config_file_);
     if (!loaded.config) {
         spdlog::error("reload: the new configuration is rejected, the running one stays: {}", loaded.error);
@@ -115,15 +127,20 @@ void Daemon::reload() {
         };
         if (texts(next.listen) != texts(config_.listen) || next.threads != config_.threads)
             spdlog::warn("reload: changes to [server] listen and threads take effect at the next start");
-        spdlog::set_level(spdlog::level::from_str(next.log_level));
         next.listen = config_.listen;
         next.threads = config_.threads;
+        // Limits, paths and TLS material take effect together, or not at all.
+        try {
+            ServerOptions options = server_options(next);
+            options.listen = config_.listen; // so tls:// listeners need the TLS files still
+            server_.set_options(options);
+        } catch (const ServerError& e) {
+            spdlog::error("reload: the new configuration is rejected, the running one stays: {}", e.what());
+            systemd_.ready(status());
+            return;
+        }
+        spdlog::set_level(spdlog::level::from_str(next.log_level));
         config_ = std::move(next);
-        server_.apply(config_);
-        std::string tls_error;
-        if (!server_.load_tls(config_, tls_error))
-            spdlog::error("reload: {}; TLS connections keep the certificate already loaded", tls_error);
-        dispatcher_.set_max_inflight(config_.limits.max_inflight);
         if (config_.watch) watch_.watch(config_.plugin_dirs);
         else watch_.watch({});
         rescan();
@@ -133,15 +150,15 @@ void Daemon::reload() {
 
 void Daemon::rescan() {
     if (stopping_) return;
-    auto previous = dispatcher_.registry();
+    auto previous = server_.dispatcher().registry();
     ScanResult scan = scan_plugins(config_, previous.get(), unloader());
-    server_.context().counters.plugin_load_failures += scan.failures.size();
+    server_.network().context().counters.plugin_load_failures += scan.failures.size();
     std::set<const LoadedPlugin*> kept;
     for (const auto& p : scan.registry->plugins()) kept.insert(p.get());
     for (const auto& p : previous->plugins())
         if (!kept.count(p.get()))
             spdlog::info("unloading plugin {} {} ({}) once its calls finish", p->name, p->version, p->file.string());
-    dispatcher_.publish(std::move(scan.registry));
+    server_.dispatcher().publish(std::move(scan.registry));
     systemd_.status(status());
 }
 

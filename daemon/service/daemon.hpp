@@ -3,11 +3,11 @@
 #pragma once
 
 #include "daemon/config/config.hpp"
-#include "server/plugin/loaded_plugin.hpp"
-#include "server/net/server.hpp"
-#include "server/rpc/dispatcher.hpp"
 #include "daemon/service/plugin_watch.hpp"
 #include "daemon/service/systemd.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+
+#include <plugrpc/server.hpp>
 
 #include <boost/asio/signal_set.hpp>
 
@@ -29,11 +29,15 @@ public:
     // Load plugins, listen, serve until stopped. Returns the exit code.
     int run();
 
+    // The options the server library gets from a config: all but listen,
+    // which run() binds itself (or takes from systemd).
+    static ServerOptions server_options(const Config& config);
+
 private:
     void on_signal(int signo);
     void reload();
     void rescan();
-    std::string status() const;
+    std::string status();
     void arm_status_timer();
     Unloader unloader();
 
@@ -47,7 +51,6 @@ private:
     std::filesystem::path config_file_;
     Config config_;
     Overrides overrides_;
-    Dispatcher dispatcher_;
     Server server_;
     Systemd systemd_;
     PluginWatch watch_;

@@ -1,4 +1,4 @@
-#include "server/net/cidr.hpp"
+#include <plugrpc/cidr.hpp>
 
 namespace plugrpc {
 namespace ip = boost::asio::ip;

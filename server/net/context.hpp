@@ -2,7 +2,7 @@
 // of the running config, and the live figures the debug page shows.
 #pragma once
 
-#include "server/net/options.hpp"
+#include <plugrpc/server_options.hpp>
 #include "server/net/shared_setting.hpp"
 #include "server/rpc/dispatcher.hpp"
 

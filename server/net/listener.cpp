@@ -75,8 +75,8 @@ std::shared_ptr<Listener> Listener::open(asio::io_context& ioc, const ListenAddr
 }
 
 
-std::shared_ptr<Listener> Listener::adopt(asio::io_context& ioc, int fd, ServeContext& ctx, PickContext pick,
-                                          std::string& error) {
+std::shared_ptr<Listener> Listener::adopt(asio::io_context& ioc, int fd, std::string_view origin, ServeContext& ctx,
+                                          PickContext pick, std::string& error) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     int type = 0;
@@ -95,7 +95,7 @@ std::shared_ptr<Listener> Listener::adopt(asio::io_context& ioc, int fd, ServeCo
         error = "passed fd " + std::to_string(fd) + ": " + ec.message();
         return nullptr;
     }
-    l->name_ = endpoint_url(l->impl_->acceptor.local_endpoint(ec)) + " (fd " + std::to_string(fd) + " from systemd)";
+    l->name_ = endpoint_url(l->impl_->acceptor.local_endpoint(ec)) + " (fd " + std::to_string(fd) + " " + std::string(origin) + ")";
     return l;
 }
 

@@ -2,7 +2,7 @@
 // network threads.
 #pragma once
 
-#include "server/net/options.hpp"
+#include <plugrpc/server_options.hpp>
 #include "server/net/context.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace plugrpc {
 
@@ -21,9 +22,10 @@ public:
     static std::shared_ptr<Listener> open(boost::asio::io_context& ioc, const ListenAddress& addr, ServeContext& ctx,
                                           PickContext pick, std::string& error);
 
-    // Serve on a socket someone else bound (systemd socket activation).
-    static std::shared_ptr<Listener> adopt(boost::asio::io_context& ioc, int fd, ServeContext& ctx, PickContext pick,
-                                           std::string& error);
+    // Serve on a socket someone else bound; `origin` ("from systemd") is
+    // said in its name.
+    static std::shared_ptr<Listener> adopt(boost::asio::io_context& ioc, int fd, std::string_view origin,
+                                           ServeContext& ctx, PickContext pick, std::string& error);
 
     void start();
     void close();

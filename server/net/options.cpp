@@ -1,4 +1,4 @@
-#include "server/net/options.hpp"
+#include <plugrpc/server_options.hpp>
 
 #include <thread>
 

@@ -8,7 +8,7 @@
 // session knows about TLS.
 #pragma once
 
-#include "server/net/options.hpp"
+#include <plugrpc/server_options.hpp>
 #include "server/net/context.hpp"
 
 #include <memory>

@@ -68,6 +68,15 @@ using Unloader = std::function<void(LoadedPlugin*)>;
 LoadResult load_plugin(const std::filesystem::path& file, const boost::json::object& plugin_configs,
                        const Unloader& unloader = {});
 
+// The same for one plugin given its own config, whatever its name.
+LoadResult load_plugin_with(const std::filesystem::path& file, const boost::json::object& config);
+
+// Services compiled into the program itself (Server::add): `init` registers
+// them as a plugin's init would, through the same host table; `shutdown`
+// (may be null) gets the state it set when the last call into them is done.
+using EmbeddedInit = std::function<int(const plrpc_host_v1* host, plrpc_registrar* reg, char* err, std::size_t cap)>;
+LoadResult embed_plugin(std::string name, const EmbeddedInit& init, void (*shutdown)(void*));
+
 // Every regular "*.so" file of a folder, sorted by name.
 std::vector<std::filesystem::path> list_plugin_files(const std::filesystem::path& dir, std::string& error);
 

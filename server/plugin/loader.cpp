@@ -27,8 +27,13 @@ LoadedPlugin::~LoadedPlugin() {
 }
 
 struct PluginLoader {
+    // `own` (may be null) is the plugin's config whatever its name; else it
+    // is looked up in `configs` by name.
     static LoadResult load(const std::filesystem::path& file, const boost::json::object& configs,
-                           const Unloader& unloader);
+                           const boost::json::object* own, const Unloader& unloader);
+    static LoadResult embed(std::string name, const EmbeddedInit& init, void (*shutdown)(void*));
+    // Run an init through a registrar for `p` and check what it registered.
+    static bool run_init(LoadedPlugin& p, const EmbeddedInit& init, void (*shutdown)(void*), std::string& error);
 };
 
 namespace {
@@ -100,7 +105,7 @@ PrivateCopy private_copy(const std::filesystem::path& file, FileIdentity& id, st
 } // namespace
 
 LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::json::object& configs,
-                              const Unloader& unloader) {
+                              const boost::json::object* own, const Unloader& unloader) {
     LoadResult r;
     std::shared_ptr<LoadedPlugin> p(new LoadedPlugin, [unloader](LoadedPlugin* dropped) {
         if (unloader) unloader(dropped);
@@ -160,35 +165,65 @@ LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::js
     }
 
     std::string config = "{}";
-    if (auto it = configs.find(p->name); it != configs.end()) config = boost::json::serialize(it->value());
+    if (own) config = boost::json::serialize(*own);
+    else if (auto it = configs.find(p->name); it != configs.end()) config = boost::json::serialize(it->value());
 
-    plrpc_registrar reg;
-    reg.plugin = p.get();
-    char err[512] = {0};
-    int rc = entry.init(host_table(), &reg, config.data(), config.size(), err, sizeof err);
-    err[sizeof err - 1] = '\0';
-    p->shutdown_ = entry.shutdown;
-    p->state_ = reg.state;
-    if (rc != PLRPC_OK) {
-        r.error = std::string("init failed: ") + (err[0] ? err : "no reason given");
-        if (!reg.error.empty()) r.error += " (" + reg.error + ")";
-        return r; // the plugin's destructor runs its shutdown
-    }
-    if (!reg.error.empty()) {
-        r.error = "refused a registration: " + reg.error;
-        return r;
-    }
-    if (p->methods.empty()) {
-        r.error = "registered no methods";
-        return r;
-    }
+    auto init = [&entry, &config](const plrpc_host_v1* host, plrpc_registrar* reg, char* err, std::size_t cap) {
+        return entry.init(host, reg, config.data(), config.size(), err, cap);
+    };
+    if (!run_init(*p, init, entry.shutdown, r.error)) return r; // the plugin's destructor runs its shutdown
     r.plugin = std::move(p);
     return r;
 }
 
+bool PluginLoader::run_init(LoadedPlugin& p, const EmbeddedInit& init, void (*shutdown)(void*), std::string& error) {
+    plrpc_registrar reg;
+    reg.plugin = &p;
+    char err[512] = {0};
+    int rc = init(host_table(), &reg, err, sizeof err);
+    err[sizeof err - 1] = '\0';
+    p.shutdown_ = shutdown;
+    p.state_ = reg.state;
+    if (rc != PLRPC_OK) {
+        error = std::string("init failed: ") + (err[0] ? err : "no reason given");
+        if (!reg.error.empty()) error += " (" + reg.error + ")";
+        return false;
+    }
+    if (!reg.error.empty()) {
+        error = "refused a registration: " + reg.error;
+        return false;
+    }
+    if (p.methods.empty()) {
+        error = "registered no methods";
+        return false;
+    }
+    return true;
+}
+
+LoadResult PluginLoader::embed(std::string name, const EmbeddedInit& init, void (*shutdown)(void*)) {
+    LoadResult r;
+    auto p = std::make_shared<LoadedPlugin>();
+    p->name = std::move(name);
+    p->description = "built into this program";
+    std::error_code ec;
+    p->file = std::filesystem::read_symlink("/proc/self/exe", ec);
+    p->loaded_at = std::chrono::system_clock::now();
+    if (!run_init(*p, init, shutdown, r.error)) return r;
+    r.plugin = std::move(p);
+    return r;
+}
+
+LoadResult embed_plugin(std::string name, const EmbeddedInit& init, void (*shutdown)(void*)) {
+    return PluginLoader::embed(std::move(name), init, shutdown);
+}
+
 LoadResult load_plugin(const std::filesystem::path& file, const boost::json::object& configs,
                        const Unloader& unloader) {
-    return PluginLoader::load(file, configs, unloader);
+    return PluginLoader::load(file, configs, nullptr, unloader);
+}
+
+LoadResult load_plugin_with(const std::filesystem::path& file, const boost::json::object& config) {
+    return PluginLoader::load(file, {}, &config, {});
 }
 
 std::vector<std::filesystem::path> list_plugin_files(const std::filesystem::path& dir, std::string& error) {

@@ -48,7 +48,7 @@ allowed+='|^/(etc/plugrpcd|lib/systemd/system|usr/include/plugrpc|usr/lib/plugrp
 allowed+='|^/usr/sbin/plugrpcd$|^/usr/share/man/man[58]/plugrpcd'
 # The client: the CLI, its man page and completion, the static libraries.
 allowed+='|^/usr/bin/plugrpc$|^/usr/share/man/man1/plugrpc\.1\.gz$|^/usr/share/bash-completion/(completions/(plugrpc)?)?$'
-allowed+='|^/usr/lib/[a-z0-9_]+-linux-gnu[a-z0-9_]*/$|^/usr/lib/[a-z0-9_]+-linux-gnu[a-z0-9_]*/libplugrpc_(client|wire)\.a$'
+allowed+='|^/usr/lib/[a-z0-9_]+-linux-gnu[a-z0-9_]*/$|^/usr/lib/[a-z0-9_]+-linux-gnu[a-z0-9_]*/libplugrpc_(client|wire|server)\.a$'
 stray=$(grep -Ev "$allowed" "$TMP/contents" || true)
 [ -z "$stray" ] || fail "unexpected paths in the package: $stray"
 grep -q 'slow\.so' "$TMP/contents" && fail "a test plugin is in the package"

@@ -5,6 +5,11 @@
 // server did, 1 otherwise, printing the difference and the daemon's log.
 //
 //	interop -plugrpcd BIN -plugin arith.so -plugin kitchen.so -bin DIR SCENARIO TRANSPORT
+//	interop -server arith-server -bin DIR SCENARIO TRANSPORT
+//
+// With -server, the program under test is that binary, built on the server
+// library, in place of plugrpcd; it is started with "tcp://127.0.0.1:0".
+// The cppclient scenario runs the C++ client given by -cppclient.
 //
 // TRANSPORT is tcp (rpc.Dial), http (rpc.DialHTTP) or jsonrpc (jsonrpc.Dial).
 // Every scenario is listed by -list.
@@ -27,6 +32,7 @@ type scenario func(t *target, transport string) []string
 
 var scenarios = map[string]scenario{
 	"arith":      arithScenario,
+	"cppclient":  cppClientScenario,
 	"concurrent": concurrentScenario,
 	"floats":     floatsScenario,
 	"kitchen":    kitchenScenario,
@@ -68,9 +74,11 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 var binDir = flag.String("bin", "", "folder of goserver and arithclient")
+var cppClient = flag.String("cppclient", "", "the C++ arith-client example (scenario cppclient)")
 
 func main() {
 	daemon := flag.String("plugrpcd", "", "the plugrpcd binary")
+	embedded := flag.String("server", "", "a program built on the server library, tested instead of plugrpcd")
 	var plugins listFlag
 	flag.Var(&plugins, "plugin", "a plugin .so to load (repeatable)")
 	timeout := flag.Duration("timeout", 60*time.Second, "give up after this long")
@@ -85,8 +93,8 @@ func main() {
 		fmt.Println(strings.Join(names, "\n"))
 		return
 	}
-	if flag.NArg() != 2 || *daemon == "" || *binDir == "" {
-		fmt.Fprintln(os.Stderr, "usage: interop -plugrpcd BIN -plugin SO... -bin DIR SCENARIO tcp|http|jsonrpc")
+	if flag.NArg() != 2 || (*daemon == "") == (*embedded == "") || *binDir == "" {
+		fmt.Fprintln(os.Stderr, "usage: interop (-plugrpcd BIN -plugin SO... | -server BIN) -bin DIR SCENARIO tcp|http|jsonrpc")
 		os.Exit(2)
 	}
 	run, ok := scenarios[flag.Arg(0)]
@@ -95,10 +103,14 @@ func main() {
 		fmt.Fprintf(os.Stderr, "interop: unknown scenario %q or transport %q\n", flag.Arg(0), transport)
 		os.Exit(2)
 	}
-	os.Exit(runScenario(run, transport, *daemon, plugins, *timeout))
+	start := func() (*target, error) { return startPlugrpcd(*daemon, plugins) }
+	if *embedded != "" {
+		start = func() (*target, error) { return startEmbedded(*embedded) }
+	}
+	os.Exit(runScenario(run, transport, start, *timeout))
 }
 
-func runScenario(run scenario, transport, daemon string, plugins []string, timeout time.Duration) int {
+func runScenario(run scenario, transport string, start func() (*target, error), timeout time.Duration) int {
 	watchdog := time.AfterFunc(timeout, func() {
 		fmt.Printf("FAIL: the scenario did not finish within %v\n", timeout)
 		killAll(true)
@@ -112,9 +124,9 @@ func runScenario(run scenario, transport, daemon string, plugins []string, timeo
 		fmt.Println("FAIL: starting Go's server:", err)
 		return 1
 	}
-	ours, err := startPlugrpcd(daemon, plugins)
+	ours, err := start()
 	if err != nil {
-		fmt.Println("FAIL: starting plugrpcd:", err)
+		fmt.Println("FAIL: starting the server under test:", err)
 		return 1
 	}
 
@@ -124,7 +136,7 @@ func runScenario(run scenario, transport, daemon string, plugins []string, timeo
 	failed := false
 	if !sameLines(want, got) {
 		failed = true
-		fmt.Println("FAIL: plugrpcd's transcript differs from Go's server's (- Go, + plugrpcd):")
+		fmt.Printf("FAIL: %s's transcript differs from Go's server's (- Go, + %s):\n", ours.name, ours.name)
 		printDiff(want, got)
 	}
 	for _, l := range want {
@@ -139,17 +151,17 @@ func runScenario(run scenario, transport, daemon string, plugins []string, timeo
 		}
 	}
 	if !failed {
-		fmt.Printf("plugrpcd and Go's server agree on %d lines:\n", len(got))
+		fmt.Printf("%s and Go's server agree on %d lines:\n", ours.name, len(got))
 		for _, l := range got {
 			fmt.Println("  " + l)
 		}
 	}
 	if status, err := ours.stop(); err != nil {
 		failed = true
-		fmt.Printf("FAIL: plugrpcd did not stop cleanly on SIGTERM: %v (%s)\n", err, status)
+		fmt.Printf("FAIL: %s did not stop cleanly on SIGTERM: %v (%s)\n", ours.name, err, status)
 	}
 	if failed {
-		fmt.Printf("---- plugrpcd log ----\n%s", ours.log())
+		fmt.Printf("---- %s log ----\n%s", ours.name, ours.log())
 		return 1
 	}
 	fmt.Println("PASS")

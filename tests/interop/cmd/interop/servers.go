@@ -253,35 +253,60 @@ func startPlugrpcd(bin string, plugins []string) (*target, error) {
 	if err := os.WriteFile(config, []byte(text), 0o644); err != nil {
 		return t, err
 	}
+	locked = false
+	return t, awaitListening(t) // unlocks running
+}
 
+// startEmbedded starts a program built on the server library (the
+// arith-server example) on an ephemeral loopback port, and waits for it to
+// log that port.
+func startEmbedded(bin string) (*target, error) {
+	running.Lock()
+	s := track(&server{name: filepath.Base(bin), cmd: exec.Command(bin, "tcp://127.0.0.1:0")})
+	t := &target{server: s}
+	return t, awaitListening(t) // unlocks running
+}
+
+// awaitListening starts t's process, called with running held (it unlocks
+// it), and waits for "listening on tcp://HOST:PORT" on its stderr or stdout.
+// One port serves every transport.
+func awaitListening(t *target) error {
+	s := t.server
+	locked := true
+	defer func() {
+		if locked {
+			running.Unlock()
+		}
+	}()
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
-		return t, err
+		return err
 	}
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
-		return t, err
+		return err
 	}
 	if err := s.start(); err != nil {
-		return t, err
+		return err
 	}
 	ready := make(chan string, 1)
+	watch := func(line string) {
+		if m := listeningRE.FindStringSubmatch(line); m != nil {
+			select {
+			case ready <- m[1]:
+			default:
+			}
+		}
+	}
 	var pipes sync.WaitGroup
 	pipes.Add(2)
 	go func() {
 		defer pipes.Done()
-		s.collect(stderr, func(line string) {
-			if m := listeningRE.FindStringSubmatch(line); m != nil {
-				select {
-				case ready <- m[1]:
-				default:
-				}
-			}
-		})
+		s.collect(stderr, watch)
 	}()
 	go func() {
 		defer pipes.Done()
-		s.collect(stdout, nil)
+		s.collect(stdout, watch)
 	}()
 	go s.wait(&pipes)
 	running.Unlock()
@@ -289,10 +314,10 @@ func startPlugrpcd(bin string, plugins []string) (*target, error) {
 	select {
 	case addr := <-ready:
 		t.addrs = map[string]string{"tcp": addr, "http": addr, "jsonrpc": addr}
-		return t, nil
+		return nil
 	case <-s.done:
-		return t, fmt.Errorf("plugrpcd exited (%v) before listening:\n%s", s.status, s.log())
+		return fmt.Errorf("%s exited (%v) before listening:\n%s", s.name, s.status, s.log())
 	case <-time.After(15 * time.Second):
-		return t, fmt.Errorf("plugrpcd did not log \"listening on tcp://...\" within 15s:\n%s", s.log())
+		return fmt.Errorf("%s did not log \"listening on tcp://...\" within 15s:\n%s", s.name, s.log())
 	}
 }

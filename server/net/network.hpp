@@ -1,13 +1,15 @@
-// The server: network threads (one io_context each), listeners, and the
-// signals that stop it.
+// The network: threads (one io_context each), listeners and the sessions
+// they accept. plugrpc::Server (server.hpp) drives it.
 #pragma once
 
-#include "server/net/options.hpp"
+#include <plugrpc/server_options.hpp>
 #include "server/net/context.hpp"
 
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,18 +18,25 @@ namespace plugrpc {
 
 class Listener;
 
-class Server {
+class Network {
 public:
-    Server(const ServerOptions& config, Dispatcher& dispatcher);
-    ~Server();
+    Network(const ServerOptions& config, Dispatcher& dispatcher);
+    ~Network();
 
     // The first network thread's context: signals, timers and the plugin
     // watch run there.
     boost::asio::io_context& control() { return *contexts_[0]; }
 
-    // Serve on sockets passed by systemd if there are any, else bind every
-    // listen address. False with a message naming the address.
-    bool listen(const std::vector<int>& passed_fds, std::string& error);
+    // Bind one address; served from run() on (at once if running). Returns
+    // the listener's name with its real port, or "" with a message naming
+    // the address.
+    std::string listen(const ListenAddress& addr, std::string& error);
+    // Serve on a listening socket bound by someone else; it is owned from
+    // here. `origin` ("from systemd") is said in the listener's name.
+    std::string adopt(int listening_fd, std::string_view origin, std::string& error);
+    // Serve one connected socket (owned from here).
+    void serve_socket(int fd);
+    std::size_t listener_count() const;
 
     // New connections get the settings of `config` (rpc_path, limits, ...).
     void apply(const ServerOptions& config);
@@ -56,9 +65,12 @@ private:
 
     ServeContext ctx_;
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
-    std::vector<ListenAddress> config_listen_;
+    std::string add(std::shared_ptr<Listener> l);
+
+    mutable std::mutex listeners_mu_;
     std::vector<std::shared_ptr<Listener>> listeners_;
-    std::size_t next_ = 0;
+    bool running_ = false; // under listeners_mu_
+    std::atomic<std::size_t> next_{0}; // round robin over contexts_, from any thread
     std::chrono::microseconds batch_wait_{0};
 };
 

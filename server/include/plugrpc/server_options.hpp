@@ -3,7 +3,7 @@
 // [tls], [limits]); an embedding program sets them in code.
 #pragma once
 
-#include "server/net/cidr.hpp"
+#include <plugrpc/cidr.hpp>
 
 #include <chrono>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "server/net/server.hpp"
+#include "server/net/network.hpp"
 
 #include "server/net/io_loop.hpp"
 #include "server/net/listener.hpp"
@@ -6,21 +6,26 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace plugrpc {
 namespace asio = boost::asio;
 
-Server::Server(const ServerOptions& config, Dispatcher& dispatcher) : ctx_(dispatcher) {
+Network::Network(const ServerOptions& config, Dispatcher& dispatcher) : ctx_(dispatcher) {
     apply(config);
     for (unsigned i = 0; i < config.io_threads(); ++i) contexts_.push_back(std::make_unique<asio::io_context>(1));
-    config_listen_ = config.listen;
     batch_wait_ = config.batch_wait;
 }
 
-Server::~Server() = default;
+Network::~Network() = default;
 
-void Server::apply(const ServerOptions& config) {
+void Network::apply(const ServerOptions& config) {
     auto settings = std::make_shared<Settings>();
     settings->rpc_path = config.rpc_path;
     settings->debug_path = config.debug_path;
@@ -29,44 +34,71 @@ void Server::apply(const ServerOptions& config) {
     ctx_.settings.store(std::move(settings));
 }
 
-bool Server::load_tls(const ServerOptions& config, std::string& error) {
+bool Network::load_tls(const ServerOptions& config, std::string& error) {
     TlsContextPtr tls = load_tls_context(config, error);
     if (!error.empty()) return false;
     ctx_.tls.store(std::move(tls));
     return true;
 }
 
-asio::io_context& Server::next_context() {
-    asio::io_context& ioc = *contexts_[next_];
-    next_ = (next_ + 1) % contexts_.size();
-    return ioc;
+asio::io_context& Network::next_context() {
+    return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
 }
 
-bool Server::listen(const std::vector<int>& passed_fds, std::string& error) {
-    auto pick = [this]() -> asio::io_context& { return next_context(); };
-    if (!passed_fds.empty()) {
-        for (int fd : passed_fds) {
-            auto l = Listener::adopt(control(), fd, ctx_, pick, error);
-            if (!l) return false;
-            listeners_.push_back(std::move(l));
+std::string Network::add(std::shared_ptr<Listener> l) {
+    std::lock_guard lock(listeners_mu_);
+    if (running_) {
+        l->start();
+        spdlog::info("listening on {}", l->name());
+    }
+    listeners_.push_back(l);
+    return l->name();
+}
+
+std::string Network::listen(const ListenAddress& addr, std::string& error) {
+    auto l = Listener::open(control(), addr, ctx_, [this]() -> asio::io_context& { return next_context(); }, error);
+    return l ? add(std::move(l)) : std::string();
+}
+
+std::string Network::adopt(int fd, std::string_view origin, std::string& error) {
+    auto l = Listener::adopt(control(), fd, origin, ctx_, [this]() -> asio::io_context& { return next_context(); }, error);
+    return l ? add(std::move(l)) : std::string();
+}
+
+void Network::serve_socket(int fd) {
+    asio::io_context& ioc = next_context();
+    asio::post(ioc, [this, &ioc, fd] {
+        boost::system::error_code ec;
+        Socket socket(ioc);
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+            spdlog::warn("serve_conn: fd {} is not a socket: {}", fd, std::strerror(errno));
+            ::close(fd);
+            return;
         }
-        return true;
-    }
-    if (config_listen_.empty()) {
-        error = "nothing to listen on: [server] listen is empty";
-        return false;
-    }
-    for (const auto& addr : config_listen_) {
-        auto l = Listener::open(control(), addr, ctx_, pick, error);
-        if (!l) return false;
-        listeners_.push_back(std::move(l));
-    }
-    return true;
+        socket.assign(asio::generic::stream_protocol(ss.ss_family, ss.ss_family == AF_UNIX ? 0 : IPPROTO_TCP), fd, ec);
+        if (ec) {
+            spdlog::warn("serve_conn: fd {}: {}", fd, ec.message());
+            ::close(fd);
+            return;
+        }
+        if (ctx_.draining.load()) return; // stopping: the socket closes here
+        serve_connection(std::move(socket), ctx_);
+    });
 }
 
-void Server::stop(std::chrono::milliseconds drain_timeout) {
+std::size_t Network::listener_count() const {
+    std::lock_guard lock(listeners_mu_);
+    return listeners_.size();
+}
+
+void Network::stop(std::chrono::milliseconds drain_timeout) {
     ctx_.draining.store(true);
-    for (auto& l : listeners_) l->close();
+    {
+        std::lock_guard lock(listeners_mu_);
+        for (auto& l : listeners_) l->close();
+    }
     ctx_.sessions.drain_all();
     auto deadline = std::chrono::steady_clock::now() + drain_timeout;
     auto timer = std::make_shared<asio::steady_timer>(control());
@@ -96,10 +128,14 @@ void Server::stop(std::chrono::milliseconds drain_timeout) {
     (*poll)();
 }
 
-int Server::run() {
-    for (auto& l : listeners_) {
-        l->start();
-        spdlog::info("listening on {}", l->name());
+int Network::run() {
+    {
+        std::lock_guard lock(listeners_mu_);
+        running_ = true;
+        for (auto& l : listeners_) {
+            l->start();
+            spdlog::info("listening on {}", l->name());
+        }
     }
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < contexts_.size(); ++i) {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A program outside this tree embeds the server with nothing but the
+# installed package — find_package(plugrpc) and plugrpc::server — serving
+# Arith as Go's net/rpc example does; Go's rpc.Dial, rpc.DialHTTP and
+# jsonrpc.Dial clients get from it the transcript Go's own server gives.
+#
+# usage: sdk_server.sh SOURCE_DIR BUILD_DIR
+#   SOURCE_DIR  the plugrpc tree: the program is examples/arith-server, copied out
+#   BUILD_DIR   the built plugrpc tree, installed here into a temporary prefix;
+#               its Go interop programs (tests/interop/bin) compare the transcripts
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+setup_test
+src=$1
+build=$2
+prefix=$TMP/prefix
+
+echo "cmake --install into $prefix"
+timeout 120 cmake --install "$build" --prefix "$prefix" >"$TMP/install.log" 2>&1 ||
+    { cat "$TMP/install.log" >&2; fail "cmake --install failed"; }
+for path in include/plugrpc/server.hpp include/plugrpc/server_options.hpp lib/cmake/plugrpc/plugrpcTargets.cmake; do
+    [ -f "$prefix/$path" ] || fail "the install lacks $path"
+done
+
+echo "copy examples/arith-server and the Arith service out of the tree"
+mkdir -p "$TMP/app"
+cp "$src/examples/arith-server/main.cpp" "$src/examples/arith-server/CMakeLists.txt" "$src/plugins/arith/arith.hpp" "$TMP/app/"
+
+echo "build it against the installed package"
+timeout 120 cmake -S "$TMP/app" -B "$TMP/app/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DARITH_DIR="$TMP/app" \
+    -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror" >"$TMP/configure.log" 2>&1 ||
+    { cat "$TMP/configure.log" >&2; fail "configuring arith-server failed"; }
+timeout 900 cmake --build "$TMP/app/build" >"$TMP/build.log" 2>&1 ||
+    { cat "$TMP/build.log" >&2; fail "building arith-server failed"; }
+grep -q "$src" "$TMP/app/build/build.ninja" && fail "the out-of-tree build reads files of the source tree"
+
+interop=$build/tests/interop/bin
+[ -x "$interop/interop" ] || fail "no Go interop programs in $interop (is golang-go installed?)"
+for transport in tcp http jsonrpc; do
+    echo "Go's arithclient over $transport: arith-server against Go's own server"
+    timeout 60 "$interop/interop" -server "$TMP/app/build/arith-server" -bin "$interop" -timeout 50s arith "$transport" \
+        >"$TMP/interop-$transport.log" 2>&1 || { cat "$TMP/interop-$transport.log" >&2; fail "transcripts differ over $transport"; }
+    grep -E "agree on [0-9]+ lines" "$TMP/interop-$transport.log"
+done
+echo "ok"
