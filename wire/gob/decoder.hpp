@@ -33,7 +33,7 @@
 // next() to NeedMore.
 #pragma once
 
-#include "wire/gob/types.hpp"
+#include "wire/gob/call_stream.hpp"
 #include "wire/gob/value_decoder.hpp"
 #include "wire/schema.hpp"
 
@@ -48,14 +48,9 @@
 
 namespace plugrpc::gob {
 
-class RequestDecoder {
+class RequestDecoder : public CallStream {
 public:
-    explicit RequestDecoder(std::size_t max_message_bytes);
-
-    // Bytes as they arrive, split anywhere.
-    void feed(std::string_view bytes);
-
-    enum class Step { NeedMore, Header, Body, Fatal };
+    explicit RequestDecoder(std::size_t max_message_bytes) : CallStream(max_message_bytes, MessageStream::kRequest) {}
 
     // Reads type definitions silently. Header: a request header was read
     // (service_method(), seq()). Body: the argument value that follows it is
@@ -66,12 +61,6 @@ public:
     const std::string& service_method() const { return service_method_; }
     std::uint64_t seq() const { return seq_; }
 
-    struct BodyResult {
-        boost::json::value value; // null when error is set
-        std::string error;        // the text for the client; empty on success
-        bool ok() const { return error.empty(); }
-    };
-
     // After Body: the argument as JSON for the method's argument schema, or
     // Go's error text ("gob: wrong type (uint64) for received field Args.B").
     BodyResult body_as(const Schema& args);
@@ -80,47 +69,12 @@ public:
     // text, or empty on success.
     std::string body_into(const SchemaPtr& args, boost::json::value& out);
 
-    // After Body: discard the argument (unknown method).
-    void skip_body();
-
-    // Why next() returned Fatal; one line.
-    const std::string& fatal_error() const { return fatal_; }
-
-    // Bytes held and not yet consumed.
-    std::size_t buffered() const { return buf_.size() - pos_; }
-
 private:
-    enum class Phase { Header, Body, BodyReady };
-    using Span = std::pair<std::size_t, std::size_t>; // offset, size in buf_
+    void read_header(std::int64_t id, const std::vector<MessageStream::Span>& spans);
 
-    struct Frame {
-        std::size_t payload = 0, size = 0, end = 0;
-    };
-    bool frame_at(std::size_t pos, Frame& f);
-    Step read_item();
-    void check_next_length();
-    std::vector<std::string_view>& views(const std::vector<Span>& spans);
-    void compact();
-    Step fail(std::string why);
-    template <class Decode>
-    std::string read_body(Decode&& decode);
-
-    friend class StreamMessages;
-
-    std::size_t max_;
-    std::string buf_;
-    std::size_t pos_ = 0;  // first byte not yet consumed
-    std::size_t need_ = 0; // buf_ must hold this many bytes before the next try
-    TypeTable types_;
     DecodePlans plans_;
-    Phase phase_ = Phase::Header;
-    std::vector<Span> body_;   // the messages of the pending body
-    std::vector<Span> item_spans_;               // of the item being read
-    std::vector<std::string_view> views_;        // see views()
-    std::int64_t body_id_ = 0; // its type id
     std::string service_method_;
     std::uint64_t seq_ = 0;
-    std::string fatal_;
 };
 
 } // namespace plugrpc::gob

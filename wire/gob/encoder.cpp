@@ -41,18 +41,8 @@ void ResponseEncoder::encode(std::string& out, std::string_view service_method, 
                              const std::shared_ptr<const Schema>* owner) {
     types_.end_call(); // schema addresses from an earlier call may be reused
     TypeId header_id = top_level_type(out, response_header_schema(), nullptr);
-    // Response{ServiceMethod, Seq, Error}, zero fields left out.
     payload_.clear();
-    put_int(payload_, header_id);
-    std::uint64_t last = 0;
-    auto field = [&](std::uint64_t n) {
-        put_uint(payload_, n - last);
-        last = n;
-    };
-    if (!service_method.empty()) field(1), put_string(payload_, service_method);
-    if (seq != 0) field(2), put_uint(payload_, seq);
-    if (!error.empty()) field(3), put_string(payload_, error);
-    payload_.push_back(0);
+    append_header_value(payload_, header_id, service_method, seq, error);
     append_message(out, payload_);
 
     const Schema& body = error.empty() && reply_schema ? *reply_schema : empty_struct_schema();

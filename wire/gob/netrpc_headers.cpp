@@ -67,4 +67,18 @@ const Schema& empty_struct_schema() {
     return s;
 }
 
+void append_header_value(std::string& payload, TypeId id, std::string_view service_method, std::uint64_t seq,
+                         std::string_view error) {
+    put_int(payload, id);
+    std::uint64_t last = 0;
+    auto field = [&](std::uint64_t n) {
+        put_uint(payload, n - last);
+        last = n;
+    };
+    if (!service_method.empty()) field(1), put_string(payload, service_method);
+    if (seq != 0) field(2), put_uint(payload, seq);
+    if (!error.empty()) field(3), put_string(payload, error);
+    payload.push_back(0);
+}
+
 } // namespace plugrpc::gob

@@ -26,6 +26,12 @@ const Schema& empty_struct_schema();    // struct{}
 bool read_plain_request_header(const TypeTable& types, TypeId id, std::string_view message, std::string_view& method,
                                std::uint64_t& seq);
 
+// Append a header value of type `id` to `payload`: Request{ServiceMethod,
+// Seq} or, with `error`, Response{ServiceMethod, Seq, Error}; zero fields
+// left out, as Go's encoder leaves them.
+void append_header_value(std::string& payload, TypeId id, std::string_view service_method, std::uint64_t seq,
+                         std::string_view error = {});
+
 // The name Go gives a top-level type: its own for a struct; none for a
 // slice, map or array.
 inline std::string top_level_name(const Schema& s) { return s.kind == Kind::Struct ? s.name : std::string(); }

@@ -13,12 +13,11 @@
 //       case Step::Fatal:    dec.fatal_error(); the connection is done
 //     }
 //
-// Bounds: a message longer than the limit is refused as soon as its length
-// is read; a value is at most that long over all its messages; the type
-// table is bounded (TypeTable::kMaxTypes).
+// Read as the server reads calls (wire/gob/call_stream.hpp), with the
+// same bounds.
 #pragma once
 
-#include "wire/gob/types.hpp"
+#include "wire/gob/call_stream.hpp"
 #include "wire/schema.hpp"
 
 #include <boost/json/value.hpp>
@@ -32,13 +31,10 @@
 
 namespace plugrpc::gob {
 
-class ReplyDecoder {
+class ReplyDecoder : public CallStream {
 public:
-    explicit ReplyDecoder(std::size_t max_message_bytes);
+    explicit ReplyDecoder(std::size_t max_message_bytes) : CallStream(max_message_bytes, MessageStream::kReply) {}
 
-    void feed(std::string_view bytes);
-
-    enum class Step { NeedMore, Header, Body, Fatal };
     Step next();
 
     // After Header.
@@ -46,40 +42,12 @@ public:
     const std::string& service_method() const { return service_method_; }
     const std::string& error() const { return error_; }
 
-    struct BodyResult {
-        boost::json::value value; // null when error is set
-        std::string error;        // why the body does not fit; empty on success
-        bool ok() const { return error.empty(); }
-    };
     // After Body: the reply as JSON shaped by `reply` (see value_decoder.hpp).
     BodyResult body_as(const Schema& reply);
-    void skip_body();
-
-    const std::string& fatal_error() const { return fatal_; }
 
 private:
-    struct Frame {
-        std::size_t payload = 0, size = 0, end = 0;
-    };
-    using Span = std::pair<std::size_t, std::size_t>;
-    class More;
-
-    bool frame_at(std::size_t pos, Frame& f) const;
-    Step read_item();
-    std::vector<std::string_view> views() const;
-    void compact();
-    Step fail(std::string why);
-
-    std::size_t max_;
-    std::string buf_;
-    std::size_t pos_ = 0;
-    TypeTable types_;
-    bool in_body_ = false;   // the next value is a body
-    bool body_ready_ = false;
-    std::vector<Span> body_;
-    std::int64_t body_id_ = 0;
     std::uint64_t seq_ = 0;
-    std::string service_method_, error_, fatal_;
+    std::string service_method_, error_;
 };
 
 } // namespace plugrpc::gob

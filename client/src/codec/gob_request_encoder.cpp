@@ -13,17 +13,8 @@ void RequestEncoder::encode(std::string& out, std::string_view service_method, s
     const Schema& header = request_header_schema();
     TypeId header_id = types_.id_for(header, header.name);
     types_.send(out, header);
-    // Request{ServiceMethod, Seq}, zero fields left out.
     payload_.clear();
-    put_int(payload_, header_id);
-    std::uint64_t last = 0;
-    auto field = [&](std::uint64_t n) {
-        put_uint(payload_, n - last);
-        last = n;
-    };
-    if (!service_method.empty()) field(1), put_string(payload_, service_method);
-    if (seq != 0) field(2), put_uint(payload_, seq);
-    payload_.push_back(0);
+    append_header_value(payload_, header_id, service_method, seq);
     append_message(out, payload_);
 
     TypeId body_id = types_.id_for(args_schema, top_level_name(args_schema));

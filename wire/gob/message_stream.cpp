@@ -1,0 +1,131 @@
+#include "wire/gob/message_stream.hpp"
+
+#include "wire/gob/input.hpp"
+#include "wire/gob/skip.hpp"
+
+#include <limits>
+
+namespace plugrpc::gob {
+
+TypeId as_type_id(std::int64_t id) {
+    return id <= std::numeric_limits<TypeId>::max() ? static_cast<TypeId>(id) : -1;
+}
+
+// Further messages of a value being scanned, straight from the buffer.
+class MessageStream::More final : public MessageSource {
+public:
+    More(MessageStream& s, std::size_t pos, std::size_t total) : s_(s), pos_(pos), total_(total) {}
+
+    std::string_view pull() override {
+        Frame f;
+        if (!s_.frame_at(pos_, f)) throw NeedMoreInput{};
+        total_ += f.size;
+        if (total_ > s_.max_)
+            throw StreamError(std::string("gob: ") + s_.nouns_.value + " longer than the limit of " +
+                              std::to_string(s_.max_) + " bytes");
+        s_.spans_.emplace_back(f.payload, f.size);
+        pos_ = f.end;
+        return std::string_view(s_.buf_).substr(f.payload, f.size);
+    }
+    std::size_t end() const { return pos_; }
+
+private:
+    MessageStream& s_;
+    std::size_t pos_, total_;
+};
+
+void MessageStream::check_next_length() {
+    std::uint64_t len = 0;
+    int used = peek_uint(std::string_view(buf_).substr(pos_), len);
+    if (used < 0 || (used > 0 && len > max_)) {
+        Frame ignored;
+        frame_at(pos_, ignored); // throws the reason
+    }
+}
+
+bool MessageStream::frame_at(std::size_t pos, Frame& f) {
+    std::string_view rest = std::string_view(buf_).substr(pos);
+    std::uint64_t len = 0;
+    int used = peek_uint(rest, len);
+    if (used < 0) throw StreamError("gob: invalid message length");
+    if (used == 0) {
+        need_ = pos + (rest.empty() ? 1 : 1 + static_cast<std::size_t>(-static_cast<signed char>(rest[0])));
+        return false;
+    }
+    if (len == 0) throw StreamError("gob: empty message");
+    if (len > max_)
+        throw StreamError(std::string("gob: ") + nouns_.message + " of " + std::to_string(len) +
+                          " bytes exceeds the limit of " + std::to_string(max_) + " bytes");
+    std::size_t begin = pos + static_cast<std::size_t>(used);
+    if (buf_.size() - begin < len) {
+        need_ = begin + static_cast<std::size_t>(len);
+        return false;
+    }
+    f = Frame{begin, static_cast<std::size_t>(len), begin + static_cast<std::size_t>(len)};
+    return true;
+}
+
+void MessageStream::compact() {
+    if (pos_ == buf_.size()) {
+        buf_.clear();
+        pos_ = 0;
+    } else if (pos_ > buf_.size() / 2) {
+        buf_.erase(0, pos_);
+        pos_ = 0;
+    }
+    need_ = 0;
+}
+
+void MessageStream::clear() {
+    buf_.clear();
+    buf_.shrink_to_fit();
+    pos_ = need_ = 0;
+    spans_.clear();
+}
+
+std::vector<std::string_view>& MessageStream::views(const std::vector<Span>& spans) {
+    views_.clear();
+    for (auto [off, size] : spans) views_.push_back(std::string_view(buf_).substr(off, size));
+    return views_;
+}
+
+bool MessageStream::next_value() {
+    if (buf_.size() < need_) return false;
+    compact(); // the spans of the value before are done with
+    for (;;) {
+        Frame f;
+        if (!frame_at(pos_, f)) return false;
+        Reader r(std::string_view(buf_).substr(f.payload, f.size));
+        std::int64_t id = r.read_int();
+        if (id < 0) {
+            WireType t = read_wire_type(r);
+            if (!r.empty()) throw StreamError("gob: extra data in buffer");
+            types_.define(TypeTable::defined_id(id), std::move(t), f.size);
+            pos_ = f.end;
+            continue;
+        }
+        spans_.assign(1, Span{f.payload + (f.size - r.remaining()), r.remaining()});
+        More more(*this, f.end, f.size);
+        // Only an interface value may continue in further messages: find
+        // where it ends, recording the types it defines on the way.
+        if (types_.may_hold_interface(as_type_id(id))) {
+            ValueInput in(views(spans_), &more);
+            Walk scan{types_, in, true};
+            std::size_t mark = types_.mark();
+            try {
+                skip_top_value(scan, as_type_id(id), 0);
+            } catch (const NeedMoreInput&) {
+                types_.rollback(mark);
+                return false;
+            } catch (const Error&) {
+                // The value is corrupt; it ends here. Reading it for real
+                // reports why (after Go's type checks, in Go's order).
+            }
+        }
+        pos_ = more.end();
+        id_ = id;
+        return true;
+    }
+}
+
+} // namespace plugrpc::gob
