@@ -1,11 +1,17 @@
 #include <plugrpc/server_options.hpp>
 
+#include <sched.h>
 #include <thread>
 
 namespace plugrpc {
 
 unsigned ServerOptions::io_threads() const {
     if (threads) return threads;
+    // The CPUs this process may run on (taskset, a cgroup's cpuset), not
+    // every CPU of the machine.
+    cpu_set_t set;
+    if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return static_cast<unsigned>(CPU_COUNT(&set));
     unsigned n = std::thread::hardware_concurrency();
     return n ? n : 1;
 }

@@ -41,7 +41,7 @@ struct ServerOptions {
     std::vector<ListenAddress> listen;
     std::string rpc_path = "/_goRPC_";
     std::string debug_path = "/debug/rpc";
-    unsigned threads = 0;              // 0: one per core
+    unsigned threads = 0;              // 0: one per CPU the process may run on
     unsigned blocking_threads = 4;     // pool for methods registered as blocking
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
     // Under load, serve what arrives within this time in one wake-up
