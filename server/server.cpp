@@ -74,7 +74,12 @@ Server::Server(ServerOptions options) : state_(std::make_unique<State>(std::move
     s.stop_reader->async_read_some(asio::buffer(&s.stop_byte, 1), [&s](boost::system::error_code ec, std::size_t) {
         if (ec) return;
         spdlog::debug("stop: answering the calls already received, then returning from serve()");
-        s.network.stop(s.options.drain_timeout);
+        std::chrono::milliseconds drain;
+        {
+            std::lock_guard lock(s.mu);
+            drain = s.options.drain_timeout;
+        }
+        s.network.stop(drain);
     });
 }
 
