@@ -1,6 +1,8 @@
-// Go's Arith types as the arith plugin declares them, and the test plugin's
-// Sleep argument: what the client-library tests call with.
+// Go's Arith types as the arith plugin declares them (plugins/arith), and
+// the test plugin's Sleep argument: what the client-library tests call with.
 #pragma once
+
+#include <arith.hpp>
 
 #include <boost/describe.hpp>
 
@@ -8,15 +10,8 @@
 
 namespace plugrpc::test {
 
-struct Args {
-    std::int64_t A, B;
-};
-BOOST_DESCRIBE_STRUCT(Args, (), (A, B))
-
-struct Quotient {
-    std::int64_t Quo, Rem;
-};
-BOOST_DESCRIBE_STRUCT(Quotient, (), (Quo, Rem))
+using arith::Args;
+using arith::Quotient;
 
 struct SleepArgs {
     std::int64_t Millis;

@@ -113,7 +113,7 @@ TEST_CASE("server library: load_plugin serves a plugin beside added types, and a
     plugrpc::Server server(small());
     server.load_plugin(PLUGRPC_TEST_ARITH_PLUGIN);
     CHECK_THROWS_WITH(server.add<arith::Arith>(), Catch::Contains("Arith"));
-    server.add<arith::Arith>(plugrpc::ServiceOptions{"Calc"});
+    server.add(std::make_unique<arith::Arith>(), {"Calc"}); // rpc.RegisterName
     std::string where = host_port(server.listen("tcp://127.0.0.1:0"));
     Serving serving(server);
     auto c = connect(where, Protocol::Gob);

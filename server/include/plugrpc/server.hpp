@@ -58,14 +58,10 @@ public:
     Server& operator=(const Server&) = delete;
 
     // rpc.Register: serve every described public method of S, on a
-    // default-constructed S or on `service`. The service is named after S
-    // unless `opt.name` says otherwise.
+    // default-constructed S (add<S>()) or on one built by the caller
+    // (add(std::make_unique<S>(...))). rpc.RegisterName: `opt.name`.
     template <class S>
-    void add(ServiceOptions opt = {}) {
-        add(std::make_unique<S>(), std::move(opt));
-    }
-    template <class S>
-    void add(std::unique_ptr<S> service, ServiceOptions opt = {}) {
+    void add(std::unique_ptr<S> service = std::make_unique<S>(), ServiceOptions opt = {}) {
         if (opt.name.empty()) opt.name = type_name<S>();
         std::string name = opt.name;
         // Called once, by add_services: the service moves into the plugin.
