@@ -49,6 +49,7 @@ private:
         std::uint64_t seq = dec_.seq();
         Lookup found = ctx().dispatcher.registry()->find(method_name);
         if (!found.method) {
+            if (dec_.body_oversized()) ctx().counters.limit(LimitKind::MessageBytes);
             dec_.skip_body();
             enc_.encode(output(), method_name, seq, found.error, nullptr, nullptr);
             return;
@@ -66,6 +67,7 @@ private:
                 if (self->at_home_now()) return reply();
                 self->at_home(std::move(reply));
             });
+        if (dec_.body_oversized()) ctx().counters.limit(LimitKind::MessageBytes);
         std::string error = dec_.body_into(method->args, call->args);
         if (!error.empty()) {
             Dispatcher::abandon(call);

@@ -2,6 +2,8 @@
 #include "daemon.hpp"
 #include "json_helpers.hpp"
 
+#include <plugrpc/client.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <thread>
@@ -115,4 +117,27 @@ TEST_CASE("an HTTP request under way has header_timeout even where idle_timeout 
                       "\r\n\r\n" + body);
     CHECK(r.status == 200);
     CHECK(r.body == R"({"jsonrpc":"2.0","result":42,"id":1})" "\n");
+}
+
+TEST_CASE("a gob argument over max_message_bytes is answered with the limit, and the connection serves on") {
+    // Go's client sends the header (with its Seq) before the argument: the
+    // call is answered, not the connection dropped (Go would see "broken
+    // pipe", then "connection is shut down" for every later call).
+    plugrpc::test::DaemonOptions o;
+    o.plugins.push_back(PLUGRPC_TEST_KITCHEN_PLUGIN);
+    o.extra_config = "[limits]\nmax_message_bytes = 4096\n";
+    plugrpc::test::Daemon d(o);
+    plugrpc::client::Options co;
+    co.protocol = plugrpc::client::Protocol::Gob;
+    auto c = plugrpc::client::Client::connect("127.0.0.1:" + std::to_string(d.port()), co);
+    REQUIRE(c.has_value());
+    auto big = c->call<std::string>("Kitchen.Concat", std::vector<std::string>{std::string(100000, 'x')});
+    REQUIRE(!big.has_value());
+    // 100,000 bytes of text and the gob framing around them.
+    CHECK_THAT(big.error().message, Catch::Matches("gob: argument of 1000[0-9]{2} bytes exceeds the server's limit "
+                                                   "of 4096 bytes"));
+    auto small = c->call<std::string>("Kitchen.Concat", std::vector<std::string>{"a", "b"});
+    REQUIRE(small.has_value());
+    CHECK(*small == "ab");
+    CHECK(!c->is_shut_down());
 }

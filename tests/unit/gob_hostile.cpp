@@ -342,4 +342,51 @@ TEST_CASE("gob closes the connection when an oversized message follows a body no
     CHECK(dec.fatal_error() == "gob: message of 4096 bytes exceeds the limit of 1024 bytes");
 }
 
+TEST_CASE("gob answers an argument longer than the limit, dropped unbuffered, and the connection goes on", "[gob]") {
+    // A Go client's call with a 5,000-byte string argument, then a small
+    // call, against a limit of 1024 bytes: the first gets an error naming
+    // the limit (its header's Seq is known), the second is served.
+    gob::RequestDecoder dec(1024);
+    auto text = structure("Text", {{"S", string()}});
+    std::string big = type_definition(66, wire_struct("Text", {{"S", gob::kString}})) +
+                      struct_value(66, {{0, enc_string(std::string(5000, 'x'))}});
+    std::string stream = request_header("Svc.Echo", 1) + big + request_header("Svc.Echo", 2, false) +
+                         struct_value(66, {{0, enc_string("small")}});
+    std::size_t held = 0;
+    std::vector<Step> steps;
+    std::vector<std::string> errors;
+    // Fed in pieces of 100 bytes, as a socket would: never more than a
+    // piece and a message's start is held.
+    for (std::size_t at = 0; at < stream.size(); at += 100) {
+        dec.feed(std::string_view(stream).substr(at, 100));
+        held = std::max(held, dec.buffered());
+        for (Step st = dec.next(); st != Step::NeedMore; st = dec.next()) {
+            REQUIRE(st != Step::Fatal);
+            steps.push_back(st);
+            if (st == Step::Header) errors.push_back("seq " + std::to_string(dec.seq()));
+            if (st == Step::Body) {
+                auto r = dec.body_as(*text);
+                errors.push_back(r.ok() ? r.value.as_object().at("S").as_string().c_str() : r.error);
+            }
+        }
+    }
+    CHECK(held < 1024);
+    CHECK(steps == std::vector<Step>{Step::Header, Step::Body, Step::Header, Step::Body});
+    CHECK(errors == std::vector<std::string>{"seq 1", "gob: argument of 5007 bytes exceeds the server's limit of 1024 bytes",
+                                             "seq 2", "small"});
+}
+
+TEST_CASE("gob still closes the connection on an over-long type definition or header", "[gob]") {
+    // A header longer than the limit: nothing to answer it with.
+    auto o = run(request_header(std::string(2000, 'M'), 1), *args_ab(), 1024);
+    CHECK(o.last == Step::Fatal);
+    CHECK_THAT(o.fatal, Catch::Contains("exceeds the limit of 1024 bytes"));
+    // A type definition longer than the limit where the body is due.
+    std::vector<gob::WireField> fields;
+    for (int i = 0; i < 200; ++i) fields.push_back({"Field" + std::to_string(i), gob::kInt});
+    o = run(request_header("Svc.M", 1) + type_definition(66, wire_struct("Wide", fields)), *args_ab(), 1024);
+    CHECK(o.last == Step::Fatal);
+    CHECK_THAT(o.fatal, Catch::Contains("exceeds the limit of 1024 bytes"));
+}
+
 } // namespace unit_gob_hostile

@@ -42,10 +42,15 @@ public:
     // Bytes held and not yet consumed.
     std::size_t buffered() const { return stream_.buffered(); }
 
+    // After Body: it was longer than the limit, and dropped unread (reading
+    // it gives the error that says so).
+    bool body_oversized() const { return !oversized_error_.empty(); }
+
     // After Body: discard it (the next step does so too).
     void skip_body() {
         if (phase_ != Phase::BodyReady) return;
         body_.clear();
+        oversized_error_.clear();
         phase_ = Phase::Header;
         check_next_length();
     }
@@ -64,6 +69,7 @@ protected:
             if (!stream_.next_value()) return Step::NeedMore;
             const std::vector<MessageStream::Span>& spans = stream_.value_spans();
             if (phase_ == Phase::Body) {
+                oversized_error_ = stream_.oversized() ? stream_.oversized_error() : std::string();
                 body_.assign(spans.begin(), spans.end());
                 body_id_ = stream_.value_id();
                 phase_ = Phase::BodyReady;
@@ -84,6 +90,11 @@ protected:
     template <class Decode>
     std::string read_body(Decode&& decode, const char* none) {
         if (phase_ != Phase::BodyReady) return none;
+        if (!oversized_error_.empty()) {
+            std::string why = oversized_error_;
+            skip_body();
+            return why;
+        }
         std::string error;
         ValueInput in(stream_.views(body_));
         Walk replay{stream_.types(), in, false};
@@ -108,6 +119,9 @@ private:
     // still needed).
     void check_next_length() {
         if (phase_ == Phase::BodyReady || !fatal_.empty()) return;
+        // An over-long body is dropped and answered; anything else over-long
+        // ends the stream.
+        stream_.skip_oversized_values(phase_ == Phase::Body);
         try {
             stream_.check_next_length();
         } catch (const StreamError& e) {
@@ -125,6 +139,7 @@ private:
     Phase phase_ = Phase::Header;
     std::vector<MessageStream::Span> body_; // the messages of the pending body
     std::int64_t body_id_ = 0;              // its type id
+    std::string oversized_error_;           // the pending body was dropped: why
     std::string fatal_;
 };
 

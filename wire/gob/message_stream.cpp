@@ -3,7 +3,9 @@
 #include "wire/gob/input.hpp"
 #include "wire/gob/skip.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace plugrpc::gob {
 
@@ -34,9 +36,46 @@ private:
     std::size_t pos_, total_;
 };
 
+void MessageStream::feed(std::string_view bytes) {
+    if (skip_ > 0) {
+        std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(skip_, bytes.size()));
+        bytes.remove_prefix(n);
+        skip_ -= n;
+    }
+    buf_.append(bytes);
+}
+
+std::string MessageStream::oversized_error() const {
+    return std::string("gob: ") + nouns_.body + " of " + std::to_string(oversized_) + " bytes exceeds the " +
+           nouns_.owner + "'s limit of " + std::to_string(max_) + " bytes";
+}
+
+bool MessageStream::drop_oversized(int used, std::uint64_t len) {
+    waiting_id_ = false;
+    if (!skip_oversized_ || !nouns_.drop_bodies || skip_ > 0 || dropped_ > 0) return false;
+    std::size_t begin = pos_ + static_cast<std::size_t>(used);
+    std::string_view payload = std::string_view(buf_).substr(begin);
+    std::uint64_t raw = 0;
+    int id_bytes = peek_uint(payload, raw); // a signed int is an unsigned one on the wire
+    if (id_bytes < 0) return false;
+    if (id_bytes == 0) return waiting_id_ = true; // its type id has not arrived yet
+    Reader r(payload.substr(0, static_cast<std::size_t>(id_bytes)));
+    std::int64_t id = r.read_int();
+    if (id < 0 || types_.may_hold_interface(as_type_id(id))) return false;
+    std::size_t here = static_cast<std::size_t>(std::min<std::uint64_t>(len, payload.size()));
+    buf_.erase(pos_, static_cast<std::size_t>(used) + here);
+    skip_ = len - here;
+    dropped_ = len;
+    need_ = 0;
+    return true;
+}
+
 void MessageStream::check_next_length() {
+    waiting_id_ = false;
+    if (skip_ > 0 || dropped_ > 0) return;
     std::uint64_t len = 0;
     int used = peek_uint(std::string_view(buf_).substr(pos_), len);
+    if (used > 0 && len > max_ && drop_oversized(used, len)) return;
     if (used < 0 || (used > 0 && len > max_)) {
         Frame ignored;
         frame_at(pos_, ignored); // throws the reason
@@ -80,6 +119,7 @@ void MessageStream::clear() {
     buf_.clear();
     buf_.shrink_to_fit();
     pos_ = need_ = 0;
+    skip_ = dropped_ = oversized_ = 0;
     spans_.clear();
 }
 
@@ -90,9 +130,20 @@ std::vector<std::string_view>& MessageStream::views(const std::vector<Span>& spa
 }
 
 bool MessageStream::next_value() {
+    oversized_ = 0;
+    if (skip_ > 0) return false;
+    if (dropped_ > 0) { // a value dropped whole: reported in its place
+        oversized_ = std::exchange(dropped_, 0);
+        id_ = -1;
+        spans_.clear();
+        return true;
+    }
     if (buf_.size() < need_) return false;
     compact(); // the spans of the value before are done with
     for (;;) {
+        check_next_length(); // an over-long value may be dropped rather than fail
+        if (waiting_id_) return false;
+        if (skip_ > 0 || dropped_ > 0) return next_value();
         Frame f;
         if (!frame_at(pos_, f)) return false;
         Reader r(std::string_view(buf_).substr(f.payload, f.size));

@@ -33,16 +33,34 @@ public:
     struct Nouns {
         const char* message; // "message": "gob: message of N bytes exceeds the limit of M bytes"
         const char* value;   // "value":   "gob: value longer than the limit of M bytes"
+        const char* body;    // "argument": "gob: argument of N bytes exceeds the server's limit of M bytes"
+        const char* owner;   // "server"
+        bool drop_bodies;    // an over-long body is dropped and answered (else the stream ends)
     };
-    static constexpr Nouns kRequest{"message", "value"};
-    static constexpr Nouns kReply{"reply message", "reply"};
+    // A server answers the call whose argument is too long; the client's
+    // over-long reply ends its connection (plugrpc/client/error.hpp).
+    static constexpr Nouns kRequest{"message", "value", "argument", "server", true};
+    static constexpr Nouns kReply{"reply message", "reply", "reply", "client", false};
 
     using Span = std::pair<std::size_t, std::size_t>; // offset, size in the buffer
 
     MessageStream(std::size_t max_message_bytes, Nouns nouns) : max_(max_message_bytes), nouns_(nouns) {}
 
-    // Append bytes as they arrive, split anywhere.
-    void feed(std::string_view bytes) { buf_.append(bytes); }
+    // Append bytes as they arrive, split anywhere (bytes of a value being
+    // dropped are dropped here).
+    void feed(std::string_view bytes);
+
+    // While on, a value longer than the limit is dropped as its bytes arrive
+    // (never buffered) instead of ending the stream, and next_value() then
+    // returns it with oversized() set: the caller answers that call and the
+    // connection goes on. Only a value whose type cannot continue in
+    // further messages (no interface inside) and whose type id has been read;
+    // an over-long type definition still ends the stream.
+    void skip_oversized_values(bool on) { skip_oversized_ = on; }
+    // After next_value(): the length of the value that was dropped, or 0.
+    std::uint64_t oversized() const { return oversized_; }
+    // The error text for such a value.
+    std::string oversized_error() const;
 
     // Read type definitions up to the next complete value and step past it:
     // true with value_id() and value_spans() set, false when more bytes are
@@ -71,6 +89,10 @@ private:
     class More;
     bool frame_at(std::size_t pos, Frame& f);
     void compact();
+    // The message at pos_ announces `len` > the limit after `used` bytes:
+    // start dropping it if it is a value that may be dropped. False when it
+    // may not (the caller fails); true when dropping or waiting for its type id.
+    bool drop_oversized(int used, std::uint64_t len);
 
     std::size_t max_;
     Nouns nouns_;
@@ -78,6 +100,11 @@ private:
     std::size_t pos_ = 0;  // first byte not yet consumed
     std::size_t need_ = 0; // buf_ must hold this many bytes before the next try
     TypeTable types_;
+    bool skip_oversized_ = false;
+    bool waiting_id_ = false;            // an over-long message whose type id has not arrived
+    std::uint64_t skip_ = 0;             // bytes of the dropped value still to come
+    std::uint64_t dropped_ = 0;          // its length, until next_value() reports it
+    std::uint64_t oversized_ = 0;        // what next_value() reported
     std::int64_t id_ = 0;
     std::vector<Span> spans_;
     std::vector<std::string_view> views_;
