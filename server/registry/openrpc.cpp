@@ -25,8 +25,12 @@ json::array params_of(const Schema& args) {
 
 json::value openrpc_document(const Registry& reg) {
     json::array methods;
+    // Full names are unique in a registry, and none is rpc.discover (the
+    // registry refuses reserved services); were one to slip in, the
+    // daemon's own rpc.discover, listed last, is the one served.
     for (const auto& [sname, svc] : reg.services())
         for (const auto& [mname, m] : svc.methods) {
+            if (m->full_name == kDiscoverMethod) continue;
             json::object method{
                 {"name", m->full_name},
                 {"summary", mname + "(" + type_name(*m->args) + ") " + type_name(*m->reply)},

@@ -47,8 +47,16 @@ Lookup Registry::find(std::string_view service_method) const {
     return r;
 }
 
+bool reserved_service(std::string_view service) { return service == "rpc" || service.substr(0, 4) == "rpc."; }
+
 bool Registry::add_plugin(const std::shared_ptr<LoadedPlugin>& plugin, std::string& error) {
     for (const auto& def : plugin->methods) {
+        if (reserved_service(def.service)) {
+            error = "service " + def.service + " of plugin " + plugin->name +
+                    " is reserved: JSON-RPC 2.0 reserves method names beginning with \"rpc.\" (the daemon "
+                    "answers rpc.discover itself)";
+            return false;
+        }
         auto it = services_.find(def.service);
         if (it != services_.end() && it->second.plugin != plugin) {
             error = "service " + def.service + " is already registered by " + it->second.plugin->file.string();

@@ -78,6 +78,11 @@ struct Lookup {
     std::string error; // Go's text, empty when found
 };
 
+// JSON-RPC 2.0 reserves method names that begin with "rpc." for the
+// protocol's own (the daemon answers rpc.discover): no plugin may serve
+// service "rpc", or one under it ("rpc.x").
+bool reserved_service(std::string_view service);
+
 class Registry {
 public:
     // Services sorted by name.
@@ -91,7 +96,8 @@ public:
 
     // Building (before the snapshot is published).
     // Adds every method of `plugin`; fails, changing nothing, if one of its
-    // services is already registered — the message names both files.
+    // services is already registered — the message names both files — or
+    // is reserved (reserved_service).
     bool add_plugin(const std::shared_ptr<LoadedPlugin>& plugin, std::string& error);
 
 private:

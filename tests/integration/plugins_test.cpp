@@ -5,9 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <sstream>
 
 using namespace plugrpc::test;
+namespace json = boost::json;
 
 namespace {
 
@@ -74,4 +76,25 @@ TEST_CASE("a service registered by two plugins is refused naming both files and 
     Connection c = Connection::tcp(d.port());
     CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})") ==
           R"({"jsonrpc":"2.0","result":56,"id":1})");
+}
+
+TEST_CASE("a plugin registering rpc.discover is refused naming its file, and rpc.discover lists every method once") {
+    DaemonOptions o;
+    o.plugins = {arith_plugin(), PLUGRPC_TEST_RESERVED_PLUGIN};
+    Daemon d(o);
+    std::string file = (d.plugin_dir() / std::filesystem::path(PLUGRPC_TEST_RESERVED_PLUGIN).filename()).string();
+    INFO("log:\n" << d.log());
+    std::string line = line_naming(d.log(), file);
+    REQUIRE(!line.empty());
+    CHECK(line.find("service rpc of plugin reserved is reserved") != std::string::npos);
+
+    Connection c = Connection::tcp(d.port());
+    json::value reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"rpc.discover","id":1})"));
+    std::map<std::string, int> names;
+    for (const auto& m : member(member(reply, "result"), "methods").as_array())
+        ++names[std::string(member(m, "name").as_string())];
+    CHECK(names == std::map<std::string, int>{{"Arith.Divide", 1}, {"Arith.Multiply", 1}, {"rpc.discover", 1}});
+    // Refused whole: its other service is not served.
+    CHECK(call_line(c, R"({"method":"Reserved.Ping","params":[{}],"id":2})") ==
+          R"({"id":2,"result":null,"error":"rpc: can't find service Reserved.Ping"})");
 }

@@ -1,10 +1,12 @@
 // The registry: which services and methods are served, looked up with Go's
 // rules and error texts.
 #include "server/plugin/loaded_plugin.hpp"
+#include "server/registry/openrpc.hpp"
 #include "server/registry/registry.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -205,6 +207,44 @@ TEST_CASE("registry: plugins with different services are all served", "[registry
     CHECK(r.find("Arith.Divide").method);
     CHECK(r.find("Echo.Say").method);
     CHECK(r.method_count() == 3);
+}
+
+// ---- reserved names ----------------------------------------------------------------------
+
+TEST_CASE("registry: a plugin serving service rpc is refused: JSON-RPC 2.0 reserves names beginning rpc.", "[registry]") {
+    Registry r = with({arith()});
+    auto evil = plugin("/p/evil.so", {{"Evil", "Ping"}, {"rpc", "discover"}});
+    std::string error;
+    CHECK_FALSE(r.add_plugin(evil, error));
+    CHECK(error == "service rpc of plugin evil is reserved: JSON-RPC 2.0 reserves method names beginning with "
+                   "\"rpc.\" (the daemon answers rpc.discover itself)");
+    // Refused whole: its other service is not served either.
+    CHECK(r.find("Evil.Ping").miss == Lookup::Miss::NoService);
+    CHECK(r.find("rpc.discover").miss == Lookup::Miss::NoService);
+    CHECK(r.plugins().size() == 1);
+}
+
+TEST_CASE("registry: services under rpc. are reserved too, names that only begin with the letters rpc are not", "[registry]") {
+    for (std::string reserved : {"rpc", "rpc.x", "rpc.a.b"}) {
+        INFO(reserved);
+        Registry r;
+        std::string error;
+        CHECK_FALSE(r.add_plugin(plugin("/p/r.so", {{reserved, "M"}}), error));
+        CHECK(error.rfind("service " + reserved + " of plugin r is reserved", 0) == 0);
+    }
+    Registry r = with({plugin("/p/ok.so", {{"rpcx", "M"}, {"RPC", "M"}, {"Rpc", "M"}, {"x.rpc", "M"}})});
+    CHECK(r.method_count() == 4);
+}
+
+// ---- the OpenRPC document ------------------------------------------------------------------
+
+TEST_CASE("openrpc: every served method is listed once, and rpc.discover once", "[registry]") {
+    Registry r = with({arith(), plugin("/p/echo.so", {{"Echo", "Say"}, {"a.b", "C"}})});
+    boost::json::value doc = openrpc_document(r);
+    std::map<std::string, int> seen;
+    for (const auto& m : doc.at("methods").as_array()) ++seen[std::string(m.at("name").as_string())];
+    CHECK(seen == std::map<std::string, int>{{"Arith.Divide", 1}, {"Arith.Multiply", 1}, {"Echo.Say", 1},
+                                             {"a.b.C", 1}, {"rpc.discover", 1}});
 }
 
 } // namespace unit_registry
