@@ -94,6 +94,7 @@ private:
         got_bytes_ = buffer_.size() > 0;
         set_deadline(got_bytes_);
         parser_.emplace();
+        expect_checked_ = false;
         parser_->header_limit(16 * 1024);
         parser_->body_limit(conn_.settings->limits.max_message_bytes);
         if (got_bytes_) return parse();
@@ -183,10 +184,47 @@ private:
             buffer_.consume(used);
             if (ec == http::error::need_more) break;
             if (ec) return on_read(ec), false;
+            // The parser stops after the header (it is not eager): the
+            // body's bytes, if any, are still buffered.
+            if (!expect_checked_ && parser_->is_header_done()) {
+                expect_checked_ = true;
+                if (wants_continue() && !send_continue()) return false;
+            }
             if (used == 0) break;
         }
         if (parser_->is_done()) return on_read({}), false;
         return true;
+    }
+
+    // Expect: 100-continue (RFC 9110 §10.1.1): the client waits for a
+    // 100 Continue before it sends the body (curl, for a body over 1 MiB,
+    // waits a second, then sends it anyway). A body over max_message_bytes
+    // by its Content-Length has already been refused by the parser (413,
+    // and no 100). None is sent to an HTTP/1.0 client, or once the body has
+    // begun to arrive.
+    bool wants_continue() const {
+        const auto& head = parser_->get();
+        return head.version() >= 11 && !parser_->is_done() && buffer_.size() == 0 &&
+               boost::beast::iequals(head[http::field::expect], "100-continue");
+    }
+
+    // Write the 100 Continue. True when it is out and reading goes on;
+    // false when the socket took only part of it (or failed): reading
+    // resumes once the rest is written, as reads and writes never overlap
+    // here (net/drained.hpp).
+    bool send_continue() {
+        static constexpr std::string_view k100 = "HTTP/1.1 100 Continue\r\n\r\n";
+        boost::system::error_code ec;
+        std::size_t n = conn_.socket.write_some(asio::buffer(k100.data(), k100.size()), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {}, n = 0;
+        if (ec) return on_read(ec), false;
+        if (n == k100.size()) return true;
+        asio::async_write(conn_.socket, asio::buffer(k100.data() + n, k100.size() - n),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              if (ec) return self->on_read(ec);
+                              self->parse();
+                          });
+        return false;
     }
 
     // An idle keep-alive connection may wait idle_timeout for its next
@@ -389,6 +427,7 @@ private:
 
     std::optional<http::request_parser<http::string_body>> parser_;
     bool got_bytes_ = false; // of the request being read
+    bool expect_checked_ = false; // its Expect header has been looked at (once the header is in)
     Request req_;
     std::string out_;        // the response being written
     bool keep_alive_ = true;

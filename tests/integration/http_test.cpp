@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -44,6 +47,23 @@ std::vector<std::size_t> cell_starts(const std::string& row) {
         if (i == std::string::npos) break;
     }
     return starts;
+}
+
+// Run a shell command; its exit status and stdout.
+std::pair<int, std::string> shell(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen(command.c_str(), "r");
+    if (!p) throw HarnessError("popen failed: " + command);
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// The head of a POST of `length` body bytes to the rpc path, with `extra` header lines.
+std::string post_head(std::size_t length, std::string_view extra, std::string_view version = "HTTP/1.1") {
+    return "POST /_goRPC_ " + std::string(version) + "\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+           "Content-Length: " + std::to_string(length) + "\r\n" + std::string(extra) + "\r\n";
 }
 
 // The debug page as JSON: {service name: {method name: method object}}.
@@ -216,4 +236,63 @@ TEST_CASE("the debug page as JSON (?format=json) counts calls and errors per met
     CHECK(delta("Multiply", "errors") == 0);
     CHECK(delta("Divide", "calls") == 2); // errors are calls too, as in Go
     CHECK(delta("Divide", "errors") == 1);
+}
+
+// ------------------------------------------------------------ Expect: 100-continue
+
+TEST_CASE("Expect: 100-continue is answered 100 Continue before the body is sent, then the call's reply") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    c.send(post_head(kCurlBody.size(), "Expect: 100-continue\r\n"));
+    // curl waits a second for this before sending the body anyway.
+    CHECK(c.recv_until("\r\n\r\n", 2s) == "HTTP/1.1 100 Continue\r\n\r\n");
+    HttpClient http(std::move(c));
+    HttpResponse r = http.raw(kCurlBody);
+    CHECK(r.status == 200);
+    CHECK(trimmed(r.body) == R"({"jsonrpc":"2.0","result":56,"id":1})");
+    // Kept alive: the next request is served as usual.
+    CHECK(trimmed(http.post("/_goRPC_", kCurlBody).body) == R"({"jsonrpc":"2.0","result":56,"id":1})");
+}
+
+TEST_CASE("Expect: 100-continue with a body over max_message_bytes is answered 413 without 100 Continue") {
+    DaemonOptions o;
+    o.extra_config = "[limits]\nmax_message_bytes = 4096\n";
+    Daemon d(o);
+    HttpClient http(d.port());
+    HttpResponse r = http.raw(post_head(8192, "Expect: 100-continue\r\n"));
+    CHECK(r.status == 413);
+    CHECK(contains(r.body, "larger than 4096 bytes"));
+    CHECK(http.connection().closed_by_peer());
+}
+
+TEST_CASE("Expect: 100-continue from an HTTP/1.0 client gets no 100 Continue (RFC 9110), and its reply once the body comes") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    c.send(post_head(kCurlBody.size(), "Expect: 100-continue\r\n", "HTTP/1.0"));
+    CHECK(c.quiet_for(300ms));
+    HttpClient http(std::move(c));
+    HttpResponse r = http.raw(kCurlBody);
+    CHECK(r.status == 200);
+    CHECK(trimmed(r.body) == R"({"jsonrpc":"2.0","result":56,"id":1})");
+}
+
+TEST_CASE("curl's POST of a body over 1 MiB (sent with Expect: 100-continue) is answered without curl's wait") {
+    Daemon d;
+    TempDir dir;
+    // A valid call whose id is 1.5 MB: the reply echoes it.
+    std::string id(1536 * 1024, 'i');
+    auto body = dir.write("body.json", R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":")" +
+                                           id + "\"}");
+    // Without a 100 Continue curl would wait --expect100-timeout (5 s here) before sending the body.
+    auto [rc, out] = shell("curl -sS --max-time 20 --expect100-timeout 5 -o /dev/null -w '%{http_code} %{time_total}' "
+                           "-H 'Content-Type: application/json' --data-binary @" + body.string() +
+                           " http://127.0.0.1:" + std::to_string(d.port()) + "/_goRPC_ 2>&1");
+    INFO(out);
+    REQUIRE(rc == 0);
+    std::istringstream in(out);
+    int status = 0;
+    double seconds = 99;
+    in >> status >> seconds;
+    CHECK(status == 200);
+    CHECK(seconds < 2.5);
 }
