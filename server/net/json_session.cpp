@@ -50,12 +50,14 @@ private:
                               ? "message larger than " + std::to_string(l.max_message_bytes) + " bytes"
                           : st == Framer::Status::TooDeep
                               ? "nested deeper than " + std::to_string(l.max_json_depth) + " levels"
+                          : st == Framer::Status::Mismatched
+                              ? "a closing bracket does not match the bracket it closes ('{' ... ']' or '[' ... '}')"
                               : "expected a JSON object or array";
         spdlog::info("{}: json: {}; closing", peer(), why);
         if (st == Framer::Status::TooLarge) ctx().counters.limit(LimitKind::MessageBytes);
         if (st == Framer::Status::TooDeep) ctx().counters.limit(LimitKind::JsonDepth);
-        reply_error(st == Framer::Status::Garbage ? ParseError : InvalidRequest,
-                    (st == Framer::Status::Garbage ? "Parse error: " : "Invalid Request: ") + why);
+        const bool unreadable = st == Framer::Status::Garbage || st == Framer::Status::Mismatched;
+        reply_error(unreadable ? ParseError : InvalidRequest, (unreadable ? "Parse error: " : "Invalid Request: ") + why);
         consume(input().size());
         return false;
     }

@@ -239,6 +239,37 @@ TEST_CASE("Go's jsonrpc shape: missing params are refused as Go's server does") 
           R"({"id":4,"result":null,"error":"jsonrpc: request body missing params"})");
 }
 
+// ------------------------------------------------------------ what cannot be read
+
+namespace {
+
+const std::string kV2Call = R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})";
+const std::string kV2Reply = R"({"jsonrpc":"2.0","result":56,"id":1})";
+
+} // namespace
+
+TEST_CASE("mismatched brackets over TCP are a -32700 parse error, then the connection closes, and later requests are not swallowed") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    // A ']' left out: the first '}' closes '['. Counting depth alone, the
+    // request stays open and takes every later one into it, answering nothing.
+    c.send(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":[7,"B":8},"id":1})" "\n" + kV2Call + "\n");
+    json::value reply = parse_json(c.recv_line());
+    CHECK(member(reply, "id").is_null());
+    json::object error = v2_error(reply);
+    CHECK(error.at("code") == -32700);
+    CHECK(std::string(error.at("message").as_string()).find("bracket") != std::string::npos);
+    CHECK(c.closed_by_peer());
+    // The daemon serves on. Brackets that balance in number but not in kind
+    // are refused alike, at once.
+    Connection next = Connection::tcp(d.port());
+    CHECK(call_line(next, kV2Call) == kV2Reply);
+    json::value balanced = parse_json(call_line(next, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[7,8},"id":2])"));
+    CHECK(member(balanced, "id").is_null());
+    CHECK(v2_error(balanced).at("code") == -32700);
+    CHECK(next.closed_by_peer());
+}
+
 // ------------------------------------------------------------ unix socket
 
 TEST_CASE("a unix socket listener serves JSON-RPC too") {

@@ -153,6 +153,57 @@ TEST_CASE("framer: garbage after whitespace and after a complete value is report
     CHECK(s.values == std::vector<std::string>{R"({"a":1})"});
 }
 
+TEST_CASE("framer: a closing bracket that does not match its opening one is a mismatch", "[jsonrpc]") {
+    const std::vector<std::string> inputs{"{]", "[}", R"({"a":1])", R"([1,2})", R"({"a":[1,2}})", R"([{"a":1]])",
+                                          R"({"s":"]}","t":[{}]])"};
+    for (const auto& bad : inputs) {
+        INFO(bad);
+        Stream s;
+        CHECK(s.feed(bad) == Status::Mismatched);
+        CHECK(s.values.empty());
+    }
+}
+
+TEST_CASE("framer: a mismatched value is reported at once, not held open swallowing the values after it", "[jsonrpc]") {
+    // Counting depth alone, '[' ... '}' leaves the object open forever and
+    // every later request becomes part of it.
+    const std::string stream = R"({"method":"A.B","params":[1},"id":1})" "\n" R"({"method":"A.B","params":[2],"id":2})";
+    for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+        INFO("split at byte " << cut);
+        Stream s;
+        Status first = s.feed(stream.substr(0, cut));
+        Status second = first == Status::NeedMore ? s.feed(stream.substr(cut)) : first;
+        CHECK(second == Status::Mismatched);
+        CHECK(s.values.empty());
+    }
+}
+
+TEST_CASE("framer: brackets are matched at every depth up to the limit, beyond 64 levels too", "[jsonrpc]") {
+    for (unsigned depth : {1u, 63u, 64u, 65u, 130u}) {
+        INFO("depth " << depth);
+        std::string open, close;
+        for (unsigned k = 0; k < depth; ++k) {
+            open += k % 3 == 1 ? "[" : "{\"k\":";
+            close.insert(close.begin(), k % 3 == 1 ? ']' : '}');
+        }
+        std::string good = open + "0" + close;
+        Stream ok(1 << 20, 200);
+        CHECK(ok.feed(good) == Status::NeedMore);
+        CHECK(ok.values == std::vector<std::string>{good});
+        // The same value with its innermost closing bracket swapped.
+        std::string bad = good;
+        std::size_t inner = open.size() + 1;
+        bad[inner] = bad[inner] == '}' ? ']' : '}';
+        Stream s(1 << 20, 200);
+        CHECK(s.feed(bad) == Status::Mismatched);
+        // ... or its outermost.
+        bad = good;
+        bad.back() = bad.back() == '}' ? ']' : '}';
+        Stream t(1 << 20, 200);
+        CHECK(t.feed(bad) == Status::Mismatched);
+    }
+}
+
 TEST_CASE("framer: reset forgets a partial value", "[jsonrpc]") {
     Framer f(1024, 8);
     std::size_t begin = 0, end = 0;
@@ -191,7 +242,7 @@ TEST_CASE("framer: escapes and brackets at every offset of long strings, whole o
 namespace {
 
 // The framer's rules, one byte at a time over the whole stream: the values
-// it cuts, and how the stream ends (NeedMore, Garbage or TooDeep).
+// it cuts, and how the stream ends (NeedMore, Garbage, TooDeep or Mismatched).
 Status reference_scan(std::string_view s, unsigned max_depth, std::vector<std::string>& values) {
     std::size_t i = 0;
     for (;;) {
@@ -200,6 +251,7 @@ Status reference_scan(std::string_view s, unsigned max_depth, std::vector<std::s
         if (s[i] != '{' && s[i] != '[') return Status::Garbage;
         std::size_t begin = i;
         unsigned depth = 0;
+        std::string open; // the brackets not yet closed
         bool in_string = false;
         for (;; ++i) {
             if (i == s.size()) return Status::NeedMore;
@@ -211,8 +263,14 @@ Status reference_scan(std::string_view s, unsigned max_depth, std::vector<std::s
                 continue;
             }
             if (c == '"') in_string = true;
-            else if ((c == '{' || c == '[') && ++depth > max_depth) return Status::TooDeep;
-            else if ((c == '}' || c == ']') && --depth == 0) break;
+            else if (c == '{' || c == '[') {
+                if (++depth > max_depth) return Status::TooDeep;
+                open += c;
+            } else if (c == '}' || c == ']') {
+                if (open.back() != (c == '}' ? '{' : '[')) return Status::Mismatched;
+                open.pop_back();
+                if (--depth == 0) break;
+            }
         }
         values.emplace_back(s.substr(begin, i + 1 - begin));
         ++i;

@@ -58,6 +58,7 @@ Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_
     // would have to be redone after every byte read (a char may alias).
     bool in_string = in_string_, escape = escape_;
     unsigned depth = depth_;
+    std::uint64_t* const brackets = brackets_.data();
     Status status = Status::NeedMore;
     if (escape && i < n) {
         escape = false; // the byte after a backslash that ended the last buffer
@@ -98,7 +99,16 @@ Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_
                     next = at + 1;
                     break;
                 }
+                const std::uint64_t bit = std::uint64_t{1} << (depth % 64);
+                if (c == '[') brackets[depth / 64] |= bit;
+                else brackets[depth / 64] &= ~bit;
             } else if (c == '}' || c == ']') {
+                const bool opened_array = (brackets[depth / 64] >> (depth % 64)) & 1;
+                if (opened_array != (c == ']')) {
+                    status = Status::Mismatched;
+                    next = at + 1;
+                    break;
+                }
                 if (--depth == 0) {
                     begin = begin_;
                     end = at + 1;

@@ -49,6 +49,7 @@ public:
             return fail("reply longer than the limit of " + std::to_string(max_) + " bytes");
         case jsonrpc::Framer::Status::TooDeep: return fail("reply nested deeper than " + std::to_string(kMaxDepth));
         case jsonrpc::Framer::Status::Garbage: return fail("the server sent something that is not JSON");
+        case jsonrpc::Framer::Status::Mismatched: return fail("the server sent JSON whose brackets do not match");
         case jsonrpc::Framer::Status::Complete: break;
         }
         Step step = read_reply(std::string_view(buf_).substr(pos_ + begin, end - begin), out);
