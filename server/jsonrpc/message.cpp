@@ -184,6 +184,20 @@ void encode_error(std::string& out, Dialect dialect, const json::value& id, int 
     out += '}';
 }
 
+Dialect guess_dialect(std::string_view text) {
+    constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    for (;;) {
+        if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+        else if (!text.empty() && (text[0] == ' ' || text[0] == '\n' || text[0] == '\r' || text[0] == '\t'))
+            text.remove_prefix(1);
+        else break;
+    }
+    // Go's encoding/json writes clientRequest's fields in order, unspaced.
+    constexpr std::string_view kGoStart = R"({"method":")";
+    if (text.substr(0, kGoStart.size()) != kGoStart) return Dialect::V2;
+    return text.find(R"("jsonrpc")") == std::string_view::npos ? Dialect::Go : Dialect::V2;
+}
+
 void encode_reply(std::string& out, Dialect dialect, const json::value& id, const Outcome& o) {
     if (o.ok()) {
         // Infinity and NaN have no JSON text (a gob client may send them; a

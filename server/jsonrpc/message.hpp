@@ -90,4 +90,11 @@ inline void encode_reply(std::string& out, const Request& req, const Outcome& ou
 // Append a reply for an invalid request or message.
 void encode_error(std::string& out, Dialect dialect, const boost::json::value& id, int code, std::string_view message);
 
+// The dialect of a peer that has not yet sent a request that could be read,
+// guessed from the start of a message that cannot be (too large, too deep,
+// not JSON): Go's when it begins exactly as Go's jsonrpc client writes
+// every request, `{"method":"` (after whitespace or a byte order mark), and
+// no "jsonrpc" member is among the bytes at hand; JSON-RPC 2.0 otherwise.
+Dialect guess_dialect(std::string_view text);
+
 } // namespace plugrpc::jsonrpc

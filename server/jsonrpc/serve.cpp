@@ -80,7 +80,8 @@ void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
 
 } // namespace
 
-void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits, ReplyDone done) {
+std::optional<Dialect> serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits,
+                                     ReplyDone done, Dialect unreadable) {
     // The message is parsed into stack memory: it is needed only until every
     // call has started (what a reply needs is copied out of it). A usual
     // request's arguments skip the value: read as text into a scratch buffer.
@@ -90,13 +91,21 @@ void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLi
     PlainArgsReader args(dispatcher, args_text.text());
     Message m = decode(text, limits, &arena, &args);
     if (m.error_code) {
+        // A batch's own faults (empty, too long) are 2.0's: only 2.0 has batches.
         Scratch out;
-        encode_error(out.text(), Dialect::V2, nullptr, m.error_code, m.error);
+        encode_error(out.text(), m.batch ? Dialect::V2 : unreadable, nullptr, m.error_code, m.error);
         done(out.text());
-        return;
+        return std::nullopt;
     }
-    if (m.batch) return serve_batch(dispatcher, m.requests, std::move(done));
-    serve_one(dispatcher, m.requests[0], args, std::move(done));
+    if (m.batch) {
+        serve_batch(dispatcher, m.requests, std::move(done));
+        return Dialect::V2;
+    }
+    Request& req = m.requests[0];
+    std::optional<Dialect> shown;
+    if (!req.error_code || req.dialect == Dialect::V2) shown = req.dialect;
+    serve_one(dispatcher, req, args, std::move(done));
+    return shown;
 }
 
 } // namespace plugrpc::jsonrpc

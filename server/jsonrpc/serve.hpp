@@ -5,6 +5,7 @@
 #include "server/jsonrpc/message.hpp"
 
 #include <functional>
+#include <optional>
 #include <string_view>
 
 namespace plugrpc::jsonrpc {
@@ -18,6 +19,15 @@ using ReplyDone = std::function<void(std::string_view reply)>;
 // answered (notifications). `done` runs once, on the thread that finished
 // the last call — for methods that answer at once, before serve_message
 // returns.
-void serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits, ReplyDone done);
+//
+// A message that is not JSON is answered -32700 in the dialect
+// `unreadable` (the connection's, when it has one: Go's client cannot read
+// a 2.0 error object).
+//
+// Returns the dialect the message shows its sender speaks: a request's
+// own (Go's only when the request is valid: "jsonrpc" makes any request
+// 2.0), JSON-RPC 2.0 for a batch; nothing for a message that cannot be read.
+std::optional<Dialect> serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits,
+                                     ReplyDone done, Dialect unreadable = Dialect::V2);
 
 } // namespace plugrpc::jsonrpc

@@ -1,11 +1,20 @@
 // A JSON-RPC stream over TCP or a unix socket: Go's jsonrpc codec and
 // JSON-RPC 2.0 on the same connection. Values come back to back; each reply
 // ends with a newline; calls may finish out of order (ids match them).
+//
+// Each request is answered in its own dialect. What cannot be read as a
+// request (not JSON, mismatched brackets, over max_message_bytes or
+// max_json_depth) is answered in the connection's dialect: that of its
+// first request that could be read, or, before one, a guess from the
+// failing bytes (guess_dialect). Go's client shuts down on a 2.0 error
+// object; a 2.0 client expects one.
 #include "wire/jsonrpc/framer.hpp"
 #include "server/jsonrpc/serve.hpp"
 #include "server/net/stream_session.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <optional>
 
 namespace plugrpc {
 using namespace jsonrpc;
@@ -39,7 +48,7 @@ private:
     void on_input_end() override {
         std::string_view rest = input();
         if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
-            reply_error(ParseError, "Parse error: the connection closed inside a JSON value");
+            reply_error(ParseError, "Parse error: the connection closed inside a JSON value", rest);
         consume(rest.size());
         framer_.reset(); // it may have scanned the whitespace just dropped
     }
@@ -57,23 +66,30 @@ private:
         if (st == Framer::Status::TooLarge) ctx().counters.limit(LimitKind::MessageBytes);
         if (st == Framer::Status::TooDeep) ctx().counters.limit(LimitKind::JsonDepth);
         const bool unreadable = st == Framer::Status::Garbage || st == Framer::Status::Mismatched;
-        reply_error(unreadable ? ParseError : InvalidRequest, (unreadable ? "Parse error: " : "Invalid Request: ") + why);
+        reply_error(unreadable ? ParseError : InvalidRequest, (unreadable ? "Parse error: " : "Invalid Request: ") + why,
+                    input());
         consume(input().size());
         return false;
     }
 
-    void reply_error(int code, std::string_view why) {
-        encode_error(output(), Dialect::V2, nullptr, code, why);
+    // A message that cannot be read, answered in the connection's dialect
+    // (guessed from `bytes`, the message's start, when none is known yet).
+    void reply_error(int code, std::string_view why, std::string_view bytes) {
+        encode_error(output(), dialect_ ? *dialect_ : guess_dialect(bytes), nullptr, code, why);
         output() += '\n';
     }
 
     void handle(std::string_view text) {
         call_started();
         auto self = std::static_pointer_cast<JsonSession>(shared_from_this());
-        serve_message(ctx().dispatcher, text, limits_, [self](std::string_view reply) {
-            if (self->at_home_now()) return self->finish_reply(reply);
-            self->at_home([self, reply = std::string(reply)] { self->finish_reply(reply); });
-        });
+        std::optional<Dialect> shown = serve_message(
+            ctx().dispatcher, text, limits_,
+            [self](std::string_view reply) {
+                if (self->at_home_now()) return self->finish_reply(reply);
+                self->at_home([self, reply = std::string(reply)] { self->finish_reply(reply); });
+            },
+            dialect_ ? *dialect_ : guess_dialect(text));
+        if (!dialect_) dialect_ = shown;
     }
 
     void finish_reply(std::string_view reply) {
@@ -86,6 +102,7 @@ private:
 
     Framer framer_;
     DecodeLimits limits_;
+    std::optional<Dialect> dialect_; // of the first request that could be read
 };
 
 } // namespace

@@ -243,6 +243,24 @@ TEST_CASE("Go's jsonrpc shape: missing params are refused as Go's server does") 
 
 namespace {
 
+DaemonOptions small_limits() {
+    DaemonOptions o;
+    o.extra_config = "[limits]\nmax_message_bytes = 4096\nmax_json_depth = 8\n";
+    return o;
+}
+
+// A Go-shaped error reply for what could not be read: id null, result null,
+// the error a string (what Go's jsonrpc client can read).
+std::string go_error(const json::value& reply) {
+    CHECK_FALSE(has_member(reply, "jsonrpc"));
+    CHECK(member(reply, "id").is_null());
+    CHECK(member(reply, "result").is_null());
+    REQUIRE(member(reply, "error").is_string());
+    return std::string(member(reply, "error").as_string());
+}
+
+const std::string kGoCall = R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":0})";
+const std::string kGoReply = R"({"id":0,"result":56,"error":null})";
 const std::string kV2Call = R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})";
 const std::string kV2Reply = R"({"jsonrpc":"2.0","result":56,"id":1})";
 
@@ -268,6 +286,88 @@ TEST_CASE("mismatched brackets over TCP are a -32700 parse error, then the conne
     CHECK(member(balanced, "id").is_null());
     CHECK(v2_error(balanced).at("code") == -32700);
     CHECK(next.closed_by_peer());
+}
+
+TEST_CASE("mismatched brackets after a Go jsonrpc request are answered in Go's shape, then the connection closes") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, kGoCall) == kGoReply);
+    c.send(R"({"method":"Arith.Multiply","params":[{"A":[7,"B":8}],"id":1})" "\n" + kGoCall + "\n");
+    CHECK_THAT(go_error(parse_json(c.recv_line())), Catch::StartsWith("Parse error: "));
+    CHECK(c.closed_by_peer());
+}
+
+TEST_CASE("malformed JSON on a Go jsonrpc connection is answered in Go's shape, and the connection serves on") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, kGoCall) == kGoReply);
+    CHECK_THAT(go_error(parse_json(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":7,"B":}],"id":1})"))),
+               Catch::StartsWith("Parse error: "));
+    CHECK(call_line(c, kGoCall) == kGoReply);
+}
+
+TEST_CASE("a connection's dialect is its first readable request's: a later 2.0 request does not change it") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, kGoCall) == kGoReply);
+    CHECK(call_line(c, kV2Call) == kV2Reply); // each request in its own dialect
+    go_error(parse_json(call_line(c, "{\"method\":}")));
+}
+
+TEST_CASE("malformed JSON on a JSON-RPC 2.0 connection stays a 2.0 error object") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, kV2Call) == kV2Reply);
+    CHECK(v2_error(parse_json(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":7,"B":}],"id":1})")))
+              .at("code") == -32700);
+    CHECK(call_line(c, kV2Call) == kV2Reply);
+}
+
+TEST_CASE("a message over max_message_bytes on a Go jsonrpc connection is answered in Go's shape, then closed") {
+    Daemon d(small_limits());
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, kGoCall) == kGoReply);
+    c.send(R"({"method":"Echo.String","params":[")" + std::string(8192, 'x') + "\"],\"id\":1}\n");
+    CHECK(go_error(parse_json(c.recv_line())) == "Invalid Request: message larger than 4096 bytes");
+    CHECK(c.closed_by_peer());
+}
+
+TEST_CASE("a message nested deeper than max_json_depth on a Go jsonrpc connection is answered in Go's shape, then closed") {
+    Daemon d(small_limits());
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, kGoCall) == kGoReply);
+    c.send(R"({"method":"Arith.Multiply","params":[)" + std::string(20, '[') + "\n");
+    CHECK(go_error(parse_json(c.recv_line())) == "Invalid Request: nested deeper than 8 levels");
+    CHECK(c.closed_by_peer());
+}
+
+TEST_CASE("a Go jsonrpc client's first request over max_message_bytes is answered in Go's shape") {
+    // No request read yet: the dialect is that of the bytes, which begin as
+    // Go's client writes every request.
+    Daemon d(small_limits());
+    Connection c = Connection::tcp(d.port());
+    c.send(R"({"method":"Echo.String","params":[")" + std::string(8192, 'x') + "\"],\"id\":0}\n");
+    CHECK(go_error(parse_json(c.recv_line())) == "Invalid Request: message larger than 4096 bytes");
+    CHECK(c.closed_by_peer());
+}
+
+TEST_CASE("over max_message_bytes and max_json_depth a JSON-RPC 2.0 connection gets 2.0 error objects") {
+    Daemon d(small_limits());
+    {
+        Connection c = Connection::tcp(d.port());
+        CHECK(call_line(c, kV2Call) == kV2Reply);
+        c.send(R"({"method":"Echo.String","params":[")" + std::string(8192, 'x') + "\"],\"id\":1}\n");
+        json::value reply = parse_json(c.recv_line());
+        CHECK(member(reply, "id").is_null());
+        CHECK(v2_error(reply).at("code") == -32600);
+        CHECK(c.closed_by_peer());
+    }
+    {
+        Connection c = Connection::tcp(d.port()); // nothing read yet, and not Go's bytes
+        c.send(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":)" + std::string(20, '[') + "\n");
+        CHECK(v2_error(parse_json(c.recv_line())).at("code") == -32600);
+        CHECK(c.closed_by_peer());
+    }
 }
 
 // ------------------------------------------------------------ unix socket

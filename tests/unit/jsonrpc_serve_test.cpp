@@ -118,14 +118,21 @@ struct Server {
     }
 
     // Serve one message; the reply text handed to `done`, which must run once.
-    std::string serve(std::string_view text) {
+    // `unreadable`: the dialect a message that cannot be read is answered in;
+    // `learned`: what serve_message() said of the sender's dialect.
+    std::string serve(std::string_view text, Dialect unreadable = Dialect::V2,
+                      std::optional<Dialect>* learned = nullptr) {
         std::promise<std::string> reply;
         auto future = reply.get_future();
         int calls = 0;
-        serve_message(dispatcher, text, DecodeLimits{}, [&](std::string_view out) {
-            ++calls;
-            reply.set_value(std::string(out));
-        });
+        std::optional<Dialect> dialect = serve_message(
+            dispatcher, text, DecodeLimits{},
+            [&](std::string_view out) {
+                ++calls;
+                reply.set_value(std::string(out));
+            },
+            unreadable);
+        if (learned) *learned = dialect;
         REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
         std::string out = future.get();
         CHECK(calls == 1);
@@ -271,6 +278,54 @@ TEST_CASE("serve: malformed JSON is a -32700 parse error with id null", "[jsonrp
     std::string out = s.serve(R"({"jsonrpc":"2.0","method":"foobar,"params":"bar","baz])");
     CHECK_THAT(out, Catch::StartsWith(R"({"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: )"));
     CHECK_THAT(out, Catch::EndsWith(R"("},"id":null})"));
+}
+
+TEST_CASE("serve: malformed JSON from a Go jsonrpc peer is a Go-shaped error, which Go's client can read", "[jsonrpc]") {
+    // Go's client reads "error" as a string; an object there shuts it down.
+    Server s;
+    std::string out = s.serve(R"({"method":"Arith.Multiply","params":[{"A":7,"B":}],"id":1})", Dialect::Go);
+    CHECK_THAT(out, Catch::StartsWith(R"({"id":null,"result":null,"error":"Parse error: )"));
+    CHECK_THAT(out, Catch::EndsWith(R"("})"));
+}
+
+TEST_CASE("serve: a batch's own errors are JSON-RPC 2.0 whatever the peer's dialect (batches are 2.0 only)", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve("[]", Dialect::Go) ==
+          R"({"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request: empty batch"},"id":null})");
+}
+
+TEST_CASE("serve: the dialect of a message is learned from its request, nothing from one that cannot be read", "[jsonrpc]") {
+    Server s;
+    std::optional<Dialect> d;
+    s.serve(R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":1})", Dialect::V2, &d);
+    CHECK(d == Dialect::Go);
+    s.serve(R"({"method":"Nope.Nope","params":[{}],"id":1})", Dialect::V2, &d);
+    CHECK(d == Dialect::Go);
+    s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})", Dialect::Go, &d);
+    CHECK(d == Dialect::V2);
+    s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8}})", Dialect::Go, &d);
+    CHECK(d == Dialect::V2); // a notification
+    s.serve(R"([{"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1}])", Dialect::Go, &d);
+    CHECK(d == Dialect::V2);
+    s.serve(R"({"jsonrpc":"1.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})", Dialect::Go, &d);
+    CHECK(d == Dialect::V2); // invalid, but only a 2.0 client sends "jsonrpc"
+    s.serve(R"({"method":"Arith.Multiply",)", Dialect::Go, &d);
+    CHECK_FALSE(d);
+    s.serve(R"({"id":1})", Dialect::V2, &d);
+    CHECK_FALSE(d); // no "jsonrpc", but no request of Go's client either
+    s.serve("[]", Dialect::Go, &d);
+    CHECK_FALSE(d);
+}
+
+TEST_CASE("serve: guess_dialect: Go's for what begins as Go's client writes a request, 2.0 otherwise", "[jsonrpc]") {
+    CHECK(guess_dialect(R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":0})") == Dialect::Go);
+    CHECK(guess_dialect("\xEF\xBB\xBF \n" R"({"method":"Arith.Multiply","params":[{"A":)") == Dialect::Go);
+    CHECK(guess_dialect(R"({"method":"Arith.Multiply","jsonrpc":"2.0","params":[)") == Dialect::V2);
+    CHECK(guess_dialect(R"({"jsonrpc":"2.0","method":"Arith.Multiply")") == Dialect::V2);
+    CHECK(guess_dialect(R"({ "method": "Arith.Multiply")") == Dialect::V2);
+    CHECK(guess_dialect(R"([{"method":"Arith.Multiply","params":[{}],"id":0}])") == Dialect::V2);
+    CHECK(guess_dialect("{]") == Dialect::V2);
+    CHECK(guess_dialect("") == Dialect::V2);
 }
 
 TEST_CASE("serve: an empty batch is one -32600 error with id null", "[jsonrpc]") {
