@@ -82,6 +82,8 @@ void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
 
 std::optional<Dialect> serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits,
                                      ReplyDone done, Dialect unreadable) {
+    constexpr std::string_view kBom = "\xEF\xBB\xBF"; // RFC 8259 §8.1: a parser may ignore it
+    if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
     // The message is parsed into stack memory: it is needed only until every
     // call has started (what a reply needs is copied out of it). A usual
     // request's arguments skip the value: read as text into a scratch buffer.

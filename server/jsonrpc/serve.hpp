@@ -22,7 +22,7 @@ using ReplyDone = std::function<void(std::string_view reply)>;
 //
 // A message that is not JSON is answered -32700 in the dialect
 // `unreadable` (the connection's, when it has one: Go's client cannot read
-// a 2.0 error object).
+// a 2.0 error object). A UTF-8 byte order mark before the text is skipped.
 //
 // Returns the dialect the message shows its sender speaks: a request's
 // own (Go's only when the request is valid: "jsonrpc" makes any request

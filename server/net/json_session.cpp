@@ -47,7 +47,7 @@ private:
 
     void on_input_end() override {
         std::string_view rest = input();
-        if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
+        if (!Framer::blank(rest))
             reply_error(ParseError, "Parse error: the connection closed inside a JSON value", rest);
         consume(rest.size());
         framer_.reset(); // it may have scanned the whitespace just dropped

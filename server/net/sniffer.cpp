@@ -1,6 +1,6 @@
 // Choosing a connection's protocol from its first bytes (DESIGN.md):
-// an HTTP method token means HTTP; '{', '[' or whitespace a JSON stream;
-// anything else Go's gob.
+// an HTTP method token means HTTP; '{', '[', whitespace or a UTF-8 byte
+// order mark a JSON stream; anything else Go's gob.
 #include "server/net/connection.hpp"
 #include "server/net/endpoint.hpp"
 
@@ -42,10 +42,19 @@ enum class Verdict { NeedMore, Json, Http, Gob };
 constexpr std::array<std::string_view, 9> kMethods = {"GET ",     "POST ",    "PUT ",   "HEAD ", "DELETE ",
                                                      "OPTIONS ", "CONNECT ", "PATCH ", "TRACE "};
 
+// A UTF-8 byte order mark, which the JSON stream skips before a value
+// (wire/jsonrpc/framer.hpp). No gob stream starts with 0xEF: as the first
+// message's length it would be a 17-byte integer, which gob refuses.
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
 Verdict sniff(std::string_view b) {
     if (b.empty()) return Verdict::NeedMore;
     char c = b[0];
     if (c == '{' || c == '[' || c == ' ' || c == '\t' || c == '\r' || c == '\n') return Verdict::Json;
+    if (c == kBom[0]) {
+        std::size_t n = std::min(b.size(), kBom.size());
+        if (b.substr(0, n) == kBom.substr(0, n)) return n == kBom.size() ? Verdict::Json : Verdict::NeedMore;
+    }
     if (c >= 'A' && c <= 'Z') {
         bool could_be = false;
         for (auto m : kMethods) {

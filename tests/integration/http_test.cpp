@@ -296,3 +296,13 @@ TEST_CASE("curl's POST of a body over 1 MiB (sent with Expect: 100-continue) is 
     CHECK(status == 200);
     CHECK(seconds < 2.5);
 }
+
+// ------------------------------------------------------------ byte order mark
+
+TEST_CASE("a UTF-8 byte order mark before an HTTP POST's JSON body is skipped") {
+    Daemon d;
+    HttpClient http(d.port());
+    HttpResponse r = http.post("/_goRPC_", "\xEF\xBB\xBF" + std::string(kCurlBody));
+    CHECK(r.status == 200);
+    CHECK(trimmed(r.body) == R"({"jsonrpc":"2.0","result":56,"id":1})");
+}

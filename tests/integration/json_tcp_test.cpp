@@ -370,6 +370,16 @@ TEST_CASE("over max_message_bytes and max_json_depth a JSON-RPC 2.0 connection g
     }
 }
 
+TEST_CASE("a UTF-8 byte order mark before JSON on a TCP stream is skipped, first and between values") {
+    Daemon d;
+    const std::string bom = "\xEF\xBB\xBF";
+    Connection c = Connection::tcp(d.port());
+    CHECK(call_line(c, bom + kV2Call) == kV2Reply);
+    CHECK(call_line(c, bom + kGoCall) == kGoReply);
+    Connection go = Connection::tcp(d.port());
+    CHECK(call_line(go, bom + kGoCall) == kGoReply);
+}
+
 // ------------------------------------------------------------ unix socket
 
 TEST_CASE("a unix socket listener serves JSON-RPC too") {

@@ -204,6 +204,41 @@ TEST_CASE("framer: brackets are matched at every depth up to the limit, beyond 6
     }
 }
 
+TEST_CASE("framer: a UTF-8 byte order mark before a value is skipped like whitespace", "[jsonrpc]") {
+    const std::string bom = "\xEF\xBB\xBF";
+    Stream s;
+    CHECK(s.feed(bom + R"({"a":1})" + "\n" + bom + bom + " [2]") == Status::NeedMore);
+    CHECK(s.values == std::vector<std::string>{R"({"a":1})", "[2]"});
+    CHECK_FALSE(s.framer.mid_value());
+}
+
+TEST_CASE("framer: a byte order mark split across reads is waited for, not garbage", "[jsonrpc]") {
+    const std::string stream = "\xEF\xBB\xBF{\"a\":1}";
+    for (std::size_t cut = 0; cut <= 3; ++cut) {
+        INFO("split at byte " << cut);
+        Stream s;
+        CHECK(s.feed(stream.substr(0, cut)) == Status::NeedMore);
+        CHECK(s.feed(stream.substr(cut)) == Status::NeedMore);
+        CHECK(s.values == std::vector<std::string>{R"({"a":1})"});
+    }
+}
+
+TEST_CASE("framer: bytes that only begin like a byte order mark are garbage", "[jsonrpc]") {
+    for (std::string bad : {"\xEF{}", "\xEF\xBB{}", "\xEF\xBF\xBB{}", "\xBB\xBF{}"}) {
+        Stream s;
+        CHECK(s.feed(bad) == Status::Garbage);
+    }
+}
+
+TEST_CASE("framer: blank() is true for whitespace and byte order marks only", "[jsonrpc]") {
+    CHECK(Framer::blank(""));
+    CHECK(Framer::blank(" \r\n\t"));
+    CHECK(Framer::blank("\xEF\xBB\xBF\n\xEF\xBB\xBF"));
+    CHECK_FALSE(Framer::blank("\xEF\xBB"));
+    CHECK_FALSE(Framer::blank(" {"));
+    CHECK_FALSE(Framer::blank("x"));
+}
+
 TEST_CASE("framer: reset forgets a partial value", "[jsonrpc]") {
     Framer f(1024, 8);
     std::size_t begin = 0, end = 0;

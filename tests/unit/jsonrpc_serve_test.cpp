@@ -317,6 +317,17 @@ TEST_CASE("serve: the dialect of a message is learned from its request, nothing 
     CHECK_FALSE(d);
 }
 
+TEST_CASE("serve: a UTF-8 byte order mark before the message is skipped", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve("\xEF\xBB\xBF" R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})") ==
+          R"({"jsonrpc":"2.0","result":56,"id":1})");
+    CHECK(s.serve("\xEF\xBB\xBF" R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":2})") ==
+          R"({"id":2,"result":56,"error":null})");
+    // Only one, and only first: a second mark is not JSON.
+    CHECK_THAT(s.serve("\xEF\xBB\xBF\xEF\xBB\xBF" R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})"),
+               Catch::StartsWith(R"({"jsonrpc":"2.0","error":{"code":-32700,)"));
+}
+
 TEST_CASE("serve: guess_dialect: Go's for what begins as Go's client writes a request, 2.0 otherwise", "[jsonrpc]") {
     CHECK(guess_dialect(R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":0})") == Dialect::Go);
     CHECK(guess_dialect("\xEF\xBB\xBF \n" R"({"method":"Arith.Multiply","params":[{"A":)") == Dialect::Go);

@@ -37,7 +37,20 @@ unsigned special_mask(const char* p, std::size_t width) {
     return mask;
 }
 
+bool space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
 } // namespace
+
+bool Framer::blank(std::string_view b) {
+    for (std::size_t i = 0; i < b.size();) {
+        if (space(b[i])) ++i;
+        else if (b.substr(i, kBom.size()) == kBom) i += kBom.size();
+        else return false;
+    }
+    return true;
+}
 
 Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_t& end) {
     const char* p = buf.data();
@@ -45,8 +58,15 @@ Framer::Status Framer::next(std::string_view buf, std::size_t& begin, std::size_
     if (pos_ > n) reset(); // the caller dropped bytes we had scanned
     std::size_t i = pos_;
     if (!started_) {
-        while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) ++i;
-        if (i == n) {
+        for (;;) {
+            while (i < n && space(p[i])) ++i;
+            if (i == n || p[i] != kBom[0]) break;
+            const std::string_view seen(p + i, std::min(kBom.size(), n - i));
+            if (seen != kBom.substr(0, seen.size())) return Status::Garbage;
+            if (seen.size() < kBom.size()) break; // the rest of the mark is yet to come
+            i += kBom.size();
+        }
+        if (i == n || p[i] == kBom[0]) {
             pos_ = i;
             return Status::NeedMore;
         }

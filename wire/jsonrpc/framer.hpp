@@ -9,6 +9,10 @@
 // close the object, and a framer that counted depth alone would wait for
 // a close that never comes, taking every later request into the value.
 // Such a value is Mismatched as soon as the wrong bracket arrives.
+//
+// A UTF-8 byte order mark (EF BB BF) where a value may start is skipped as
+// whitespace is: RFC 8259 forbids sending one but lets a parser ignore it,
+// and files saved by some editors begin with one.
 #pragma once
 
 #include <cstddef>
@@ -45,6 +49,9 @@ public:
     }
     // A value has begun and not yet ended (whitespace alone does not count).
     bool mid_value() const { return started_; }
+
+    // Only what may stand between values: JSON whitespace and byte order marks.
+    static bool blank(std::string_view bytes);
 
 private:
     std::size_t max_bytes_;
