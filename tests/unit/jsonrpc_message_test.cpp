@@ -172,7 +172,7 @@ TEST_CASE("json-rpc 2.0: params may be left out", "[jsonrpc]") {
     CHECK(r.shape == ParamsShape::Value);
 }
 
-TEST_CASE("json-rpc 2.0: a request without id is a notification; id null is not", "[jsonrpc]") {
+TEST_CASE("json-rpc 2.0: a request without id is a notification, with id null it is not", "[jsonrpc]") {
     CHECK(one(R"({"jsonrpc":"2.0","method":"S.M","params":[1]})").notification);
     Request with_null = one(R"({"jsonrpc":"2.0","method":"S.M","params":[1],"id":null})");
     CHECK_FALSE(with_null.notification);

@@ -112,7 +112,7 @@ TEST_CASE_METHOD(Ring, "batched io: recv: each queued read is made at the flush:
     CHECK(a->got == "0123456789");
 }
 
-TEST_CASE_METHOD(Ring, "batched io: recv: a cancelled read is not made and comes back -ECANCELED; the others are made") {
+TEST_CASE_METHOD(Ring, "batched io: recv: a cancelled read is not made and comes back -ECANCELED, the others are made") {
     if (!up()) return;
     Pair a, b;
     REQUIRE(::send(a.fd[1], "abc", 3, 0) == 3);
