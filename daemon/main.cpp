@@ -6,10 +6,13 @@
 #include "server/plugin/loaded_plugin.hpp"
 #include "daemon/plugin/scan.hpp"
 #include "daemon/service/daemon.hpp"
+#include "daemon/service/reload_status.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 #include <cstring>
 #include <iostream>
 #include <optional>
@@ -19,10 +22,14 @@
 namespace {
 
 constexpr const char* kDefaultConfig = "/etc/plugrpcd/plugrpcd.toml";
+// A configuration that cannot be served (sysexits' EX_CONFIG): the unit's
+// RestartPreventExitStatus, so systemd does not restart into it forever.
+constexpr int kExitConfig = 78;
 
 void usage(std::FILE* out) {
     std::fprintf(out,
                  "Usage: plugrpcd [OPTIONS]\n"
+                 "       plugrpcd reload --pid PID [--runtime-dir DIR] [--timeout SECONDS]\n"
                  "\n"
                  "Serve the methods of service plugins (*.so) over Go's net/rpc gob protocol,\n"
                  "JSON-RPC (Go's jsonrpc codec and JSON-RPC 2.0) and HTTP, all on one port.\n"
@@ -35,8 +42,18 @@ void usage(std::FILE* out) {
                  "      --log-level LEVEL  trace, debug, info, warn, error (overrides [log] level)\n"
                  "  -t, --check-config     check the configuration and plugins, print what would be\n"
                  "                         served, and exit: 0 if all is well, 1 otherwise\n"
+                 "      --runtime-dir DIR  where the outcome of each reload is written for\n"
+                 "                         `plugrpcd reload` (default $RUNTIME_DIRECTORY)\n"
                  "  -h, --help             show this help and exit\n"
                  "  -V, --version          show the version and exit\n"
+                 "\n"
+                 "reload: send SIGHUP to the daemon PID and wait for its outcome; exit 0 when the\n"
+                 "new configuration took effect, 1 when it was rejected (the running one stays)\n"
+                 "or no outcome came within --timeout (default 60), 2 when the daemon could not be\n"
+                 "asked. systemd's ExecReload runs it, so `systemctl reload` tells the truth.\n"
+                 "\n"
+                 "Exit status: 0 stopped gracefully; 1 a listener could not be opened; 78 the\n"
+                 "configuration cannot be served; 2 wrong usage.\n"
                  "\n"
                  "Signals: SIGHUP reloads the configuration and rescans the plugin folders;\n"
                  "SIGTERM/SIGINT stop gracefully, answering every call already received.\n"
@@ -49,6 +66,7 @@ struct Options {
     std::vector<std::string> listen;
     std::vector<std::string> plugin_dirs;
     std::optional<std::string> log_level;
+    std::string runtime_dir;
     bool check = false;
 };
 
@@ -80,6 +98,7 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         if (a == "-l" || a == "--listen") { if (!need("--listen")) return 2; o.listen.push_back(value); continue; }
         if (a == "-p" || a == "--plugin-dir") { if (!need("--plugin-dir")) return 2; o.plugin_dirs.push_back(value); continue; }
         if (a == "--log-level") { if (!need("--log-level")) return 2; o.log_level = value; continue; }
+        if (a == "--runtime-dir") { if (!need("--runtime-dir")) return 2; o.runtime_dir = value; continue; }
         std::fprintf(stderr, "plugrpcd: unknown option %s (see --help)\n", argv[i]);
         return 2;
     }
@@ -125,19 +144,57 @@ void print_plan(const plugrpc::Config& c, const plugrpc::Registry& reg) {
     }
 }
 
+// plugrpcd reload --pid PID [--runtime-dir DIR] [--timeout SECONDS]
+int reload_command(int argc, char** argv) {
+    long pid = 0;
+    long timeout_s = 60;
+    std::string dir = std::getenv("RUNTIME_DIRECTORY") ? std::getenv("RUNTIME_DIRECTORY") : "";
+    for (int i = 2; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&](const char* name) -> const char* {
+            if (i + 1 < argc) return argv[++i];
+            std::fprintf(stderr, "plugrpcd reload: %s needs a value (see --help)\n", name);
+            return nullptr;
+        };
+        auto number = [&](const char* name, long& out, long min) {
+            const char* v = value(name);
+            char* end = nullptr;
+            if (v) out = std::strtol(v, &end, 10);
+            if (!v || !*v || *end || out < min) {
+                if (v) std::fprintf(stderr, "plugrpcd reload: %s %s: expected a number of at least %ld\n", name, v, min);
+                return false;
+            }
+            return true;
+        };
+        if (a == "--pid") { if (!number("--pid", pid, 1)) return 2; continue; }
+        if (a == "--timeout") { if (!number("--timeout", timeout_s, 1)) return 2; continue; }
+        if (a == "--runtime-dir") { const char* v = value("--runtime-dir"); if (!v) return 2; dir = v; continue; }
+        std::fprintf(stderr, "plugrpcd reload: unknown option %s (see --help)\n", argv[i]);
+        return 2;
+    }
+    if (pid == 0 || dir.empty()) {
+        std::fprintf(stderr, "plugrpcd reload: needs --pid and a runtime folder (--runtime-dir or "
+                             "$RUNTIME_DIRECTORY)\n");
+        return 2;
+    }
+    return plugrpc::request_reload(static_cast<pid_t>(pid), dir, std::chrono::seconds(timeout_s));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "reload") return reload_command(argc, argv);
     Options opt;
     if (auto code = parse_args(argc, argv, opt)) return *code;
+    if (opt.runtime_dir.empty() && std::getenv("RUNTIME_DIRECTORY")) opt.runtime_dir = std::getenv("RUNTIME_DIRECTORY");
 
     auto loaded = plugrpc::load_config(opt.config);
     if (!loaded.config) {
         std::fprintf(stderr, "plugrpcd: %s\n", loaded.error.c_str());
-        return 1;
+        return opt.check ? 1 : kExitConfig;
     }
     plugrpc::Config config = std::move(*loaded.config);
-    if (!apply_flags(opt, config)) return 1;
+    if (!apply_flags(opt, config)) return opt.check ? 1 : kExitConfig;
     plugrpc::setup_logging(config.log_level);
 
     if (opt.check) {
@@ -156,11 +213,11 @@ int main(int argc, char** argv) {
     plugrpc::load_tls_context(config, tls_error);
     if (!tls_error.empty()) {
         spdlog::critical("cannot serve TLS: {}", tls_error);
-        return 1;
+        return kExitConfig;
     }
     try {
         plugrpc::Daemon daemon(opt.config, std::move(config),
-                               [opt](plugrpc::Config& c) { return apply_flags(opt, c); });
+                               [opt](plugrpc::Config& c) { return apply_flags(opt, c); }, opt.runtime_dir);
         return daemon.run();
     } catch (const plugrpc::ServerError& e) {
         spdlog::critical("cannot start: {}", e.what());

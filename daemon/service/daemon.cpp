@@ -2,6 +2,7 @@
 
 #include "server/plugin/loaded_plugin.hpp"
 #include "daemon/plugin/scan.hpp"
+#include "daemon/service/reload_status.hpp"
 #include "server/net/network.hpp"
 #include "server/rpc/dispatcher.hpp"
 
@@ -12,8 +13,10 @@
 
 namespace plugrpc {
 
-Daemon::Daemon(std::filesystem::path config_file, Config config, Overrides overrides)
+Daemon::Daemon(std::filesystem::path config_file, Config config, Overrides overrides,
+               std::filesystem::path runtime_dir)
     : config_file_(std::move(config_file)),
+      runtime_dir_(std::move(runtime_dir)),
       config_(std::move(config)),
       overrides_(std::move(overrides)),
       server_(server_options(config_)),
@@ -80,6 +83,7 @@ int Daemon::run() {
         return 1;
     }
     if (config_.watch) watch_.watch(config_.plugin_dirs);
+    report_reload(true, "started");
     signals_.async_wait([this](boost::system::error_code ec, int signo) {
         if (!ec) on_signal(signo);
     });
@@ -113,39 +117,48 @@ void Daemon::reload() {
     spdlog::info("SIGHUP: reloading {}", config_file_.string());
     systemd_.reloading();
     server_.network().context().counters.reloads.fetch_add(1);
-    ConfigResult loaded = load_config(config_file_);
-    if (!loaded.config) {
-        spdlog::error("reload: the new configuration is rejected, the running one stays: {}", loaded.error);
-    } else if (!overrides_(*loaded.config)) {
-        spdlog::error("reload: command-line flags do not apply to the new configuration; the running one stays");
-    } else {
-        Config next = std::move(*loaded.config);
-        auto texts = [](const std::vector<ListenAddress>& v) {
-            std::set<std::string> out;
-            for (const auto& a : v) out.insert(a.text);
-            return out;
-        };
-        if (texts(next.listen) != texts(config_.listen) || next.threads != config_.threads)
-            spdlog::warn("reload: changes to [server] listen and threads take effect at the next start");
-        next.listen = config_.listen;
-        next.threads = config_.threads;
-        // Limits, paths and TLS material take effect together, or not at all.
-        try {
-            ServerOptions options = server_options(next);
-            options.listen = config_.listen; // so tls:// listeners need the TLS files still
-            server_.set_options(options);
-        } catch (const ServerError& e) {
-            spdlog::error("reload: the new configuration is rejected, the running one stays: {}", e.what());
-            systemd_.ready(status());
-            return;
-        }
-        spdlog::set_level(spdlog::level::from_str(next.log_level));
-        config_ = std::move(next);
-        if (config_.watch) watch_.watch(config_.plugin_dirs);
-        else watch_.watch({});
-        rescan();
-    }
+    std::string rejected = apply_reload();
+    if (!rejected.empty())
+        spdlog::error("reload: the new configuration is rejected, the running one stays: {}", rejected);
+    report_reload(rejected.empty(), rejected.empty() ? "ok: " + status() : rejected);
     systemd_.ready(status());
+}
+
+std::string Daemon::apply_reload() {
+    ConfigResult loaded = load_config(config_file_);
+    if (!loaded.config) return loaded.error;
+    if (!overrides_(*loaded.config)) return "command-line flags do not apply to the new configuration";
+    Config next = std::move(*loaded.config);
+    auto texts = [](const std::vector<ListenAddress>& v) {
+        std::set<std::string> out;
+        for (const auto& a : v) out.insert(a.text);
+        return out;
+    };
+    if (texts(next.listen) != texts(config_.listen) || next.threads != config_.threads)
+        spdlog::warn("reload: changes to [server] listen and threads take effect at the next start");
+    next.listen = config_.listen;
+    next.threads = config_.threads;
+    // Limits, paths and TLS material take effect together, or not at all.
+    try {
+        ServerOptions options = server_options(next);
+        options.listen = config_.listen; // so tls:// listeners need the TLS files still
+        server_.set_options(options);
+    } catch (const ServerError& e) {
+        return e.what();
+    }
+    spdlog::set_level(spdlog::level::from_str(next.log_level));
+    config_ = std::move(next);
+    if (config_.watch) watch_.watch(config_.plugin_dirs);
+    else watch_.watch({});
+    rescan();
+    return {};
+}
+
+void Daemon::report_reload(bool ok, std::string text) {
+    if (runtime_dir_.empty()) return;
+    ReloadStatus s{reload_generation_++, ok, std::move(text)};
+    std::string error;
+    if (!write_reload_status(runtime_dir_, s, error)) spdlog::warn("cannot record the reload's outcome: {}", error);
 }
 
 void Daemon::rescan() {

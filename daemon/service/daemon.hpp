@@ -23,7 +23,10 @@ public:
     // at start and on reload; it returns false (after printing why) to refuse.
     using Overrides = std::function<bool(Config&)>;
 
-    Daemon(std::filesystem::path config_file, Config config, Overrides overrides);
+    // `runtime_dir` (may be empty): where the outcome of each reload is
+    // written for `plugrpcd reload` (service/reload_status.hpp).
+    Daemon(std::filesystem::path config_file, Config config, Overrides overrides,
+           std::filesystem::path runtime_dir = {});
     ~Daemon();
 
     // Load plugins, listen, serve until stopped. Returns the exit code.
@@ -36,6 +39,9 @@ public:
 private:
     void on_signal(int signo);
     void reload();
+    // The reload's work: empty when it took effect, else why it was refused.
+    std::string apply_reload();
+    void report_reload(bool ok, std::string text);
     void rescan();
     std::string status();
     void arm_status_timer();
@@ -49,6 +55,8 @@ private:
     std::shared_ptr<UnloadTarget> unload_target_ = std::make_shared<UnloadTarget>();
 
     std::filesystem::path config_file_;
+    std::filesystem::path runtime_dir_;
+    std::uint64_t reload_generation_ = 0;
     Config config_;
     Overrides overrides_;
     Server server_;

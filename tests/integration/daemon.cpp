@@ -78,7 +78,7 @@ int decode_status(int status) {
 // a service manager that started the test run.
 std::vector<std::string> child_environment() {
     static const char* dropped[] = {"NOTIFY_SOCKET=", "LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES=",
-                                    "JOURNAL_STREAM=", "WATCHDOG_USEC=", "WATCHDOG_PID="};
+                                    "JOURNAL_STREAM=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "RUNTIME_DIRECTORY="};
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {
         std::string_view v = *e;

@@ -164,6 +164,58 @@ TEST_CASE("SIGHUP with a config that does not parse keeps the running one") {
     CHECK(version_of(d.port()) == "a");
 }
 
+TEST_CASE("plugrpcd reload exits 0 when the new config took effect and 1 naming why when it was rejected") {
+    DaemonOptions o;
+    o.extra_args = {"--runtime-dir", "{dir}"};
+    Daemon d(o);
+    std::string pid = std::to_string(d.pid()), dir = d.dir().string();
+    RunResult r = run_plugrpcd({"reload", "--pid", pid, "--runtime-dir", dir});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("plugrpcd reload: ok: "));
+
+    std::string good = read_file(d.config_file());
+    {
+        std::FILE* f = std::fopen(d.config_file().c_str(), "wb");
+        std::fputs("[server\nlisten = 5\n", f);
+        std::fclose(f);
+    }
+    r = run_plugrpcd({"reload", "--pid", pid, "--runtime-dir", dir});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::StartsWith("plugrpcd reload: rejected: ") && Catch::Contains("plugrpcd.toml:1:") &&
+                          Catch::Contains("the running configuration stays"));
+    Connection c = Connection::tcp(d.port());
+    CHECK(multiply(c, 6, 7, 1) == R"({"jsonrpc":"2.0","result":42,"id":1})");
+
+    // TLS material that does not load is rejected too, and nothing of that
+    // config applies.
+    {
+        std::FILE* f = std::fopen(d.config_file().c_str(), "wb");
+        std::fputs((good + "\n[tls]\ncert_file = \"missing.pem\"\nkey_file = \"missing.pem\"\n").c_str(), f);
+        std::fclose(f);
+    }
+    r = run_plugrpcd({"reload", "--pid", pid, "--runtime-dir", dir});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("missing.pem"));
+}
+
+TEST_CASE("plugrpcd reload that cannot ask exits 2, and a config that cannot be served exits 78") {
+    TempDir empty;
+    RunResult r = run_plugrpcd({"reload", "--pid", std::to_string(::getpid()), "--runtime-dir", empty.path().string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("no reload status"));
+    r = run_plugrpcd({"reload", "--runtime-dir", empty.path().string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("needs --pid"));
+
+    auto bad = empty.write("bad.toml", "[server\n");
+    r = run_plugrpcd({"-c", bad.string()});
+    CHECK(r.exit_code == 78);
+    r = run_plugrpcd({"-t", "-c", bad.string()});
+    CHECK(r.exit_code == 1);
+}
+
 TEST_CASE("SIGTERM during a burst of slow calls answers every call already received, then exits 0") {
     DaemonOptions o;
     o.plugins.push_back(slow_plugin());

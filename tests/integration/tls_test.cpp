@@ -77,7 +77,7 @@ TEST_CASE("a certificate that does not load is refused, naming the file", "[tls]
 
     // And the daemon itself will not start with it.
     r = run_plugrpcd({"-c", mismatched.string()});
-    CHECK(r.exit_code == 1);
+    CHECK(r.exit_code == 78); // EX_CONFIG: systemd does not restart into it
     CHECK_THAT(r.err, Catch::Contains("cannot serve TLS"));
 }
 

@@ -17,7 +17,8 @@ grep -qx 'ExecStart=/usr/sbin/plugrpcd --config /etc/plugrpcd/plugrpcd.toml' "$u
     fail "plugrpcd.service: ExecStart= is not the packaged daemon and config"
 
 mkdir "$TMP/units"
-sed "s|^ExecStart=/usr/sbin/plugrpcd |ExecStart=$plugrpcd |" "$units/plugrpcd.service" >"$TMP/units/plugrpcd.service"
+sed -e "s|^ExecStart=/usr/sbin/plugrpcd |ExecStart=$plugrpcd |" -e "s|^ExecReload=/usr/sbin/plugrpcd |ExecReload=$plugrpcd |" \
+    "$units/plugrpcd.service" >"$TMP/units/plugrpcd.service"
 cp "$units/plugrpcd.socket" "$TMP/units/"
 
 echo "systemd-analyze verify plugrpcd.service plugrpcd.socket"
@@ -41,7 +42,7 @@ fi
 
 # What the unit promises elsewhere (plugrpcd(8), the package): check it stays.
 # shellcheck disable=SC2016 # $MAINPID is for systemd, not this shell
-for line in Type=notify NotifyAccess=main 'ExecReload=/bin/kill -HUP $MAINPID' User=plugrpcd \
+for line in Type=notify NotifyAccess=main 'ExecReload=/usr/sbin/plugrpcd reload --pid $MAINPID' RestartPreventExitStatus=78 User=plugrpcd \
     ConfigurationDirectory=plugrpcd RuntimeDirectory=plugrpcd \
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' SystemCallFilter=@system-service; do
     grep -qxF "$line" "$units/plugrpcd.service" || fail "plugrpcd.service lacks $line"
