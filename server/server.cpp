@@ -65,6 +65,7 @@ Server::Server() : Server(ServerOptions{}) {}
 Server::Server(ServerOptions options) : state_(std::make_unique<State>(std::move(options))) {
     State& s = *state_;
     s.dispatcher.set_max_inflight(s.options.limits.max_inflight);
+    s.dispatcher.set_call_timeouts(s.options.limits.call_timeout, s.options.limits.call_timeouts);
     s.dispatcher.publish(std::make_shared<Registry>());
     std::string error;
     if (!s.network.load_tls(s.options, error)) throw ServerError(error);
@@ -151,6 +152,7 @@ void Server::set_options(const ServerOptions& options) {
     s.options.listen = std::move(listen);
     s.network.apply(s.options);
     s.dispatcher.set_max_inflight(s.options.limits.max_inflight);
+    s.dispatcher.set_call_timeouts(s.options.limits.call_timeout, s.options.limits.call_timeouts);
 }
 
 const ServerOptions& Server::options() const { return state_->options; }

@@ -265,7 +265,7 @@ struct GobConnection {
         Lookup found = dispatcher.registry()->find(method_name);
         if (!found.method) die(found.error);
         MethodPtr method = found.method;
-        plrpc_call* call = dispatcher.prepare(std::move(found.method), [this, method, seq, name = method_name](Outcome&& o) {
+        Call* call = dispatcher.prepare(std::move(found.method), [this, method, seq, name = method_name](Outcome&& o) {
             if (o.ok() && o.result.is_int64()) last_result = o.result.get_int64();
             enc.encode_cached(out, name, seq, o.ok() ? "" : o.error, &o.result, method->reply);
         });

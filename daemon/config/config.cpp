@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -233,7 +235,7 @@ struct Reader {
             Limits& l = c.limits;
             if (!known_keys(t, "limits.", {"max_message_bytes", "max_json_depth", "max_batch", "max_connections",
                                            "max_inflight_per_connection", "max_inflight", "idle_timeout",
-                                           "header_timeout"}))
+                                           "header_timeout", "call_timeout", "call_timeouts"}))
                 return false;
             if (!count(t, "limits", "max_message_bytes", l.max_message_bytes, 64, std::int64_t(1) << 32) ||
                 !count(t, "limits", "max_json_depth", l.max_json_depth, 2, 10000) ||
@@ -242,8 +244,24 @@ struct Reader {
                 !count(t, "limits", "max_inflight_per_connection", l.max_inflight_per_connection, 1, 1000000) ||
                 !count(t, "limits", "max_inflight", l.max_inflight, 1, 100000000) ||
                 !duration(t, "limits", "idle_timeout", l.idle_timeout) ||
-                !duration(t, "limits", "header_timeout", l.header_timeout))
+                !duration(t, "limits", "header_timeout", l.header_timeout) ||
+                !duration(t, "limits", "call_timeout", l.call_timeout))
                 return false;
+            if (const toml::node* m = t.get("call_timeouts")) {
+                if (!m->is_table()) return fail(m, "limits.call_timeouts", "expected a table of durations by \"Service.Method\" or \"Service\"");
+                const toml::table& mt = *m->as_table();
+                for (const auto& [k, v] : mt) {
+                    std::string name(k.str());
+                    bool ok = !name.empty() && name.front() != '.' && name.back() != '.' &&
+                              std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+                                  return std::isalnum(ch) || ch == '_' || ch == '.';
+                              });
+                    if (!ok) return fail(&v, "limits.call_timeouts." + name, "expected a \"Service.Method\" or \"Service\" name");
+                    std::chrono::milliseconds d{};
+                    if (!duration(mt, "limits.call_timeouts", name.c_str(), d)) return false;
+                    l.call_timeouts[name] = d;
+                }
+            }
         }
         if (const toml::node* n = root.get("plugin")) {
             if (!n->is_table()) return fail(n, "plugin", "expected tables [plugin.<name>]");

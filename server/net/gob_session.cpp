@@ -57,7 +57,7 @@ private:
         // The argument is decoded straight into the call's own arena.
         MethodPtr method = found.method;
         auto self = std::static_pointer_cast<GobSession>(shared_from_this());
-        plrpc_call* call = ctx().dispatcher.prepare(
+        Call* call = ctx().dispatcher.prepare(
             std::move(found.method), [self, method, seq, name = method_name](Outcome&& o) mutable {
                 auto reply = [self, method, seq, name = std::move(name), o = std::move(o)] {
                     self->enc_.encode_cached(self->output(), name, seq, o.ok() ? "" : o.error, &o.result,

@@ -1,8 +1,18 @@
-// One call in flight: what crosses the plugin ABI as `plrpc_call*`.
+// One call in flight, and the handle a plugin holds for it.
 //
-// The host creates a call, hands it to the method's handler, and the plugin
-// answers it exactly once (now or later, from any thread). The answer is
-// checked against the method's reply schema and handed to `done`.
+// The host creates a Call, hands its handle (`plrpc_call*`) to the method's
+// handler, and the call ends exactly once: answered by the plugin (now or
+// later, from any thread), failed by the host (the handler returned without
+// answering, or threw), timed out, or cancelled (the server stops). Its
+// outcome goes to `done`.
+//
+// A plugin may hold a handle past that end: it answers twice, answers after
+// returning an error, answers after the deadline. So a handle is not a
+// pointer but a slot index and a generation in the call table
+// (server/rpc/call_table.hpp), whose slots are never freed; every host
+// function checks the generation and takes a reference before it touches
+// the call, and a handle whose call has ended is refused (PLRPC_INVALID)
+// without reading the call's memory.
 #pragma once
 
 #include "server/rpc/completion.hpp"
@@ -11,16 +21,18 @@
 #include <plugrpc/abi.h>
 
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <string_view>
 
 namespace plugrpc {
+
+class Dispatcher;
 
 // What a call produced, before any codec shapes it.
 struct Outcome {
@@ -31,7 +43,9 @@ struct Outcome {
         IllFormed,     // no dot in the name
         InvalidParams, // arguments do not fit the method's schema
         Internal,      // plugin broke its contract
-        Busy           // over a limit
+        Busy,          // over a limit
+        Timeout,       // not answered within its call timeout
+        Cancelled      // the server stopped before the call was answered
     };
     Kind kind = Kind::Ok;
     boost::json::value result; // Ok: the reply value, canonical for the reply schema
@@ -39,15 +53,12 @@ struct Outcome {
     bool ok() const { return kind == Kind::Ok; }
 };
 
-} // namespace plugrpc
+struct Call {
+    Call(MethodPtr m, Completion&& d) : method(std::move(m)), done(std::move(d)) {}
+    Call(const Call&) = delete;
+    Call& operator=(const Call&) = delete;
 
-// Defined outside the namespace: abi.h declares it as a global struct.
-struct plrpc_call {
-    plrpc_call(plugrpc::MethodPtr m, plugrpc::Completion&& d) : method(std::move(m)), done(std::move(d)) {}
-    plrpc_call(const plrpc_call&) = delete;
-    plrpc_call& operator=(const plrpc_call&) = delete;
-
-    plugrpc::MethodPtr method;
+    MethodPtr method;
     // The arguments are built in this arena: small ones fit the call's own
     // block, so a call costs one allocation.
     unsigned char arena_block[320];
@@ -66,19 +77,20 @@ struct plrpc_call {
     boost::json::object fields;     // built by set_* helpers
     boost::json::value scalar;      // set_* with field == NULL
     bool has_scalar = false;
+    // Taken by the argument and reply helpers: a plugin may call them from
+    // two threads at once, and they build state in the call.
+    std::atomic<bool> helpers_busy{false};
+
     plugrpc::Completion done;
-    std::atomic<std::size_t>* inflight = nullptr; // the dispatcher's count, decremented on answer
+    Dispatcher* owner = nullptr;            // set by Dispatcher::start
     std::chrono::steady_clock::time_point started;
-    std::atomic<bool> answered{false};
-    std::atomic<int> refs{2};       // the handler's invocation + the pending answer
+    // The call's timeout in nanoseconds, looked up when first needed; -1: not yet.
+    std::atomic<std::int64_t> timeout_ns{-1};
+    std::atomic<bool> deadline_queued{false}; // in the owner's deadline queue
+
+    // In the call table (call_table.hpp).
+    plrpc_call* handle = nullptr;
+    std::uint32_t slot = 0;
 };
-
-namespace plugrpc {
-
-// Answer a started call once: counts it, hands the outcome to `done`, drops
-// the answer's reference. Later answers are refused (returns false).
-bool answer_call(plrpc_call* call, Outcome&& outcome);
-// Drop one reference; the last one frees the call.
-void release_call(plrpc_call* call);
 
 } // namespace plugrpc

@@ -1,29 +1,44 @@
 #include "server/rpc/dispatcher.hpp"
 
 #include "server/registry/openrpc.hpp"
+#include "server/rpc/call_table.hpp"
 #include "wire/json_text.hpp"
 #include "server/rpc/scratch.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <exception>
 
 namespace plugrpc {
 namespace json = boost::json;
 
-void release_call(plrpc_call* call) {
-    if (call->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete call;
+std::string duration_text(std::chrono::nanoseconds d) {
+    using namespace std::chrono;
+    auto n = d.count();
+    if (n % 1000000000 == 0) {
+        auto s = n / 1000000000;
+        if (s >= 60 && s % 60 == 0) return std::to_string(s / 60) + "m";
+        if (s > 60) return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+        return std::to_string(s) + "s";
+    }
+    if (n % 1000000 == 0) return std::to_string(n / 1000000) + "ms";
+    return std::to_string(n / 1000) + "us";
 }
 
-bool answer_call(plrpc_call* call, Outcome&& outcome) {
-    if (call->answered.exchange(true, std::memory_order_acq_rel)) return false;
+bool Dispatcher::finish(Call* call, Outcome&& outcome) {
+    if (!call_table::end(call)) return false;
     MethodStats& s = *call->method->stats;
     s.inflight.fetch_sub(1, std::memory_order_relaxed);
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                                    call->started);
     s.record(static_cast<std::uint64_t>(ns.count()), !outcome.ok());
-    if (call->inflight) call->inflight->fetch_sub(1, std::memory_order_relaxed);
+    Dispatcher& d = *call->owner;
+    d.inflight_.fetch_sub(1, std::memory_order_relaxed);
+    if (call->deadline_queued.load(std::memory_order_relaxed) && outcome.kind != Outcome::Kind::Timeout)
+        d.deadlines_.ended();
     Completion done = std::move(call->done);
-    release_call(call);
     done(std::move(outcome));
     return true;
 }
@@ -62,8 +77,6 @@ RegistryPtr Dispatcher::registry() const {
 }
 
 Dispatcher::~Dispatcher() { join(); }
-
-void Dispatcher::join() { blocking_.join(); }
 
 namespace {
 
@@ -120,60 +133,174 @@ MethodPtr Dispatcher::plugin_method(std::string_view service_method) const {
 }
 
 void Dispatcher::call_checked(MethodPtr method, std::string_view args_text, Completion done) {
-    plrpc_call* c = prepare(std::move(method), std::move(done));
+    Call* c = prepare(std::move(method), std::move(done));
     c->set_args_text(args_text);
     start(c);
 }
 
-plrpc_call* Dispatcher::prepare(MethodPtr method, Completion&& done) {
-    return new plrpc_call(std::move(method), std::move(done));
+Call* Dispatcher::prepare(MethodPtr method, Completion&& done) {
+    return new Call(std::move(method), std::move(done));
 }
 
-void Dispatcher::abandon(plrpc_call* call) { delete call; }
+void Dispatcher::abandon(Call* call) { delete call; }
 
 void Dispatcher::invoke(MethodPtr method, const json::value& args, Completion done) {
-    plrpc_call* c = prepare(std::move(method), std::move(done));
+    Call* c = prepare(std::move(method), std::move(done));
     c->args = args;
     c->args_built = true;
     start(c);
 }
 
-void Dispatcher::start(plrpc_call* c) {
+// A blocking call on its way to the pool. Dropped without running (the pool
+// stopped), it lets go of the call; join() has ended it before.
+struct Dispatcher::Job {
+    Dispatcher* self;
+    Call* call;
+    Job(Dispatcher* d, Call* c) : self(d), call(c) {}
+    Job(Job&& o) noexcept : self(o.self), call(std::exchange(o.call, nullptr)) {}
+    Job& operator=(Job&&) = delete;
+    ~Job() {
+        if (call) call_table::release(call);
+    }
+    void operator()() { self->run(std::exchange(call, nullptr), true); }
+};
+
+void Dispatcher::start(Call* c) {
     MethodStats& stats = *c->method->stats;
-    if (inflight_.fetch_add(1, std::memory_order_relaxed) >= max_inflight_.load(std::memory_order_relaxed)) {
+    auto refuse = [&](std::string why) {
         inflight_.fetch_sub(1, std::memory_order_relaxed);
         busy_.fetch_add(1, std::memory_order_relaxed);
         stats.record(0, true);
         Completion refused = std::move(c->done);
         abandon(c);
-        refused(failure(Outcome::Kind::Busy, "server busy: " + std::to_string(max_inflight_.load()) +
-                                                 " calls are running; try again later"));
-        return;
-    }
-    stats.inflight.fetch_add(1, std::memory_order_relaxed);
-    c->inflight = &inflight_;
+        refused(failure(Outcome::Kind::Busy, std::move(why)));
+    };
+    if (inflight_.fetch_add(1, std::memory_order_relaxed) >= max_inflight_.load(std::memory_order_relaxed))
+        return refuse("server busy: " + std::to_string(max_inflight_.load()) +
+                      " calls are running; try again later");
+    c->owner = this;
     c->started = std::chrono::steady_clock::now();
-    if (c->method->blocking()) boost::asio::post(blocking_, [this, c] { run(c); });
-    else run(c);
+    if (!call_table::open(c)) return refuse("server busy: no room for another call; try again later");
+    stats.inflight.fetch_add(1, std::memory_order_relaxed);
+    if (c->method->blocking()) {
+        // Queued calls time out too: the deadline runs from now.
+        queue_deadline(c);
+        boost::asio::post(blocking_, Job(this, c));
+    } else {
+        run(c, false);
+    }
 }
 
-void Dispatcher::run(plrpc_call* c) {
-    const Method& m = *c->method;
-    int rc;
-    if (!c->args_text.empty()) {
-        rc = m.handler(m.method_data, c, c->args_text.data(), c->args_text.size());
-    } else {
-        // The arguments as text, valid while the handler runs.
-        Scratch args;
-        append_json(args.text(), c->args);
-        rc = m.handler(m.method_data, c, args.text().data(), args.text().size());
+void Dispatcher::run(Call* c, bool queued) {
+    if (queued && !call_table::is_open(c)) { // ended while it waited for the pool
+        call_table::release(c);
+        return;
     }
-    if (!c->answered.load(std::memory_order_acquire) && rc != PLRPC_PENDING) {
+    const Method& m = *c->method;
+    int rc = PLRPC_OK;
+    std::string thrown;
+    bool threw = false;
+    Call* outer = std::exchange(call_table::t_running, c); // a handler may call in again
+    try {
+        if (!c->args_text.empty()) {
+            rc = m.handler(m.method_data, c->handle, c->args_text.data(), c->args_text.size());
+        } else {
+            // The arguments as text, valid while the handler runs.
+            Scratch args;
+            append_json(args.text(), c->args);
+            rc = m.handler(m.method_data, c->handle, args.text().data(), args.text().size());
+        }
+    } catch (const std::exception& e) {
+        threw = true;
+        thrown = e.what();
+    } catch (...) {
+        threw = true;
+    }
+    call_table::t_running = outer;
+    if (threw) {
+        spdlog::warn("{}: the method threw an exception through the plugin ABI{}{}", m.full_name,
+                     thrown.empty() ? "" : ": ", thrown);
+        finish(c, failure(Outcome::Kind::Internal, m.full_name + ": the method threw an exception" +
+                                                       (thrown.empty() ? "" : ": " + thrown)));
+    } else if (rc == PLRPC_PENDING) {
+        if (call_table::is_open(c)) queue_deadline(c);
+    } else if (call_table::is_open(c)) {
         std::string why = rc == PLRPC_OK ? "returned without answering"
                                          : "failed with code " + std::to_string(rc) + " without answering";
-        answer_call(c, failure(Outcome::Kind::Internal, m.full_name + ": the method " + why));
+        finish(c, failure(Outcome::Kind::Internal, m.full_name + ": the method " + why));
     }
-    release_call(c);
+    call_table::release(c);
+}
+
+// ---- deadlines ---------------------------------------------------------------
+
+void Dispatcher::set_call_timeouts(std::chrono::milliseconds all, TimeoutTable by_name) {
+    std::lock_guard lock(timeouts_mu_);
+    call_timeout_ns_.store(std::chrono::nanoseconds(all).count(), std::memory_order_relaxed);
+    has_method_timeouts_.store(!by_name.empty(), std::memory_order_relaxed);
+    method_timeouts_ = std::move(by_name);
+}
+
+std::chrono::nanoseconds Dispatcher::call_timeout(const Method& m) const {
+    if (has_method_timeouts_.load(std::memory_order_relaxed)) {
+        std::lock_guard lock(timeouts_mu_);
+        auto it = method_timeouts_.find(m.full_name);
+        if (it == method_timeouts_.end()) it = method_timeouts_.find(m.service);
+        if (it != method_timeouts_.end()) return it->second;
+    }
+    return std::chrono::nanoseconds(call_timeout_ns_.load(std::memory_order_relaxed));
+}
+
+namespace {
+// The call's timeout, fixed the first time anyone asks.
+std::chrono::nanoseconds timeout_of(Call* c) {
+    std::int64_t t = c->timeout_ns.load(std::memory_order_relaxed);
+    if (t < 0) {
+        t = c->owner->call_timeout(*c->method).count();
+        c->timeout_ns.store(t, std::memory_order_relaxed);
+    }
+    return std::chrono::nanoseconds(t);
+}
+} // namespace
+
+std::chrono::nanoseconds Dispatcher::remaining(Call* c) {
+    auto t = timeout_of(c);
+    if (t.count() <= 0) return std::chrono::nanoseconds::max();
+    auto left = c->started + t - std::chrono::steady_clock::now();
+    return std::max(std::chrono::nanoseconds(0), std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+}
+
+void Dispatcher::queue_deadline(Call* c) {
+    auto t = timeout_of(c);
+    if (t.count() <= 0 || c->deadline_queued.exchange(true, std::memory_order_relaxed)) return;
+    deadlines_.add(c->started + t, c->handle);
+}
+
+void Dispatcher::expire(plrpc_call* handle) {
+    Call* c = call_table::acquire(handle);
+    if (!c) return; // answered in time
+    const Method& m = *c->method;
+    finish(c, failure(Outcome::Kind::Timeout, m.full_name + ": not answered within the call timeout (" +
+                                                  duration_text(timeout_of(c)) + ")"));
+    call_table::release(c);
+}
+
+// ---- stopping ------------------------------------------------------------------
+
+void Dispatcher::join() {
+    std::call_once(joined_, [this] {
+        call_table::for_each_open([this](plrpc_call* h) {
+            Call* c = call_table::acquire(h);
+            if (!c) return;
+            if (c->owner == this)
+                finish(c, failure(Outcome::Kind::Cancelled,
+                                  c->method->full_name + ": the server stopped before the method answered"));
+            call_table::release(c);
+        });
+        deadlines_.stop();
+        blocking_.stop();
+        blocking_.join();
+    });
 }
 
 } // namespace plugrpc

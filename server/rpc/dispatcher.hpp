@@ -3,16 +3,22 @@
 //
 // Fast methods run inline on the calling (I/O) thread; methods registered as
 // blocking run on a worker pool. `done` is invoked exactly once, on whichever
-// thread the call finished — the session moves it home.
+// thread the call finished — the session moves it home. A call ends once:
+// answered, failed, timed out (call_timeout) or cancelled (join()); see
+// call.hpp for what a plugin may still do with its handle afterwards.
 #pragma once
 
 #include "server/rpc/call.hpp"
+#include "server/rpc/deadlines.hpp"
 
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace plugrpc {
 
@@ -50,9 +56,9 @@ public:
     // `method`, whose `args` (in the call's own arena) the codec fills with
     // canonical arguments and then start()s — or drops with abandon() if it
     // cannot (`done` is then never called).
-    plrpc_call* prepare(MethodPtr method, Completion&& done);
-    void start(plrpc_call* call);
-    static void abandon(plrpc_call* call);
+    Call* prepare(MethodPtr method, Completion&& done);
+    void start(Call* call);
+    static void abandon(Call* call);
 
     // prepare() and start() in one step, the arguments copied (tests, benchmarks).
     void invoke(MethodPtr method, const boost::json::value& args, Completion done);
@@ -67,11 +73,31 @@ public:
     // Calls running now, daemon-wide.
     std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
 
-    // Wait for the blocking pool to finish (at shutdown).
+    // Call timeouts: `all` for every method, or the entry of `by_name` for
+    // its "Service.Method", else for its "Service". Zero: no deadline. Calls
+    // already running keep the one they have.
+    using TimeoutTable = std::map<std::string, std::chrono::milliseconds, std::less<>>;
+    void set_call_timeouts(std::chrono::milliseconds all, TimeoutTable by_name);
+    std::chrono::nanoseconds call_timeout(const Method& method) const;
+
+    // End `call`, to which the caller holds a reference, with `outcome`:
+    // counts it, frees its place among the calls in flight and hands the
+    // outcome to `done`. False (nothing done) when it had already ended.
+    static bool finish(Call* call, Outcome&& outcome);
+    // Time left before `call`'s deadline: never negative; max() when it has none.
+    static std::chrono::nanoseconds remaining(Call* call);
+
+    // At shutdown, after the network threads stopped: cancel every call
+    // still waiting for its answer (its `done` gets Kind::Cancelled),
+    // discard blocking calls not yet started, stop the deadline thread and
+    // wait for handlers still running on the pool.
     void join();
 
 private:
-    void run(plrpc_call* call);
+    void run(Call* call, bool queued);
+    void queue_deadline(Call* call);
+    void expire(plrpc_call* handle);
+    struct Job;
 
     mutable std::mutex registry_mu_;
     RegistryPtr registry_;
@@ -80,7 +106,16 @@ private:
     std::atomic<std::size_t> inflight_{0};
     std::atomic<std::size_t> max_inflight_{100000};
     std::atomic<std::uint64_t> busy_{0};
+    std::atomic<std::int64_t> call_timeout_ns_{0};
+    std::atomic<bool> has_method_timeouts_{false};
+    mutable std::mutex timeouts_mu_;
+    TimeoutTable method_timeouts_;
+    std::once_flag joined_;
+    DeadlineQueue deadlines_{[this](plrpc_call* h) { expire(h); }};
 };
+
+// "300ms", "2s", "1m30s": a limit as the config would write it.
+std::string duration_text(std::chrono::nanoseconds d);
 
 // The table of host functions handed to every plugin.
 const plrpc_host_v1* host_table();

@@ -1,7 +1,10 @@
 // The host side of the plugin ABI: the functions in plrpc_host_v1.
-// Everything a plugin hands us is checked before use.
+// Everything a plugin hands us is checked before use: a call handle too
+// (call_table.hpp), so an answer or helper on a call that has ended is
+// refused with PLRPC_INVALID, from any thread, at any time.
 #include "server/plugin/registrar.hpp"
 #include "server/rpc/call.hpp"
+#include "server/rpc/call_table.hpp"
 #include "server/rpc/dispatcher.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -11,12 +14,59 @@
 
 #include <charconv>
 #include <cstring>
+#include <thread>
 
 namespace plugrpc {
 namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxName = 256;
+
+// The open call a handle names, held for the life of this object; empty
+// when the handle names none. The handler's own thread, answering its own
+// call, uses the handler's reference.
+class CallRef {
+public:
+    explicit CallRef(plrpc_call* handle) {
+        if (!handle) return;
+        Call* running = call_table::t_running;
+        if (running && running->handle == handle) {
+            if (call_table::is_open(running)) call_ = running;
+            return;
+        }
+        call_ = call_table::acquire(handle);
+        owned_ = call_ != nullptr;
+    }
+    ~CallRef() {
+        if (owned_) call_table::release(call_);
+    }
+    CallRef(const CallRef&) = delete;
+    CallRef& operator=(const CallRef&) = delete;
+    explicit operator bool() const { return call_ != nullptr; }
+    Call* operator->() const { return call_; }
+    Call* get() const { return call_; }
+
+private:
+    Call* call_ = nullptr;
+    bool owned_ = false;
+};
+
+// The state the argument and reply helpers build in a call, for one thread
+// at a time.
+class HelperLock {
+public:
+    explicit HelperLock(Call* c) : c_(c) {
+        while (c_->helpers_busy.exchange(true, std::memory_order_acquire)) std::this_thread::yield();
+    }
+    ~HelperLock() { c_->helpers_busy.store(false, std::memory_order_release); }
+    HelperLock(const HelperLock&) = delete;
+    HelperLock& operator=(const HelperLock&) = delete;
+
+private:
+    Call* c_;
+};
+
+int answer(Call* call, Outcome&& o) { return Dispatcher::finish(call, std::move(o)) ? PLRPC_OK : PLRPC_INVALID; }
 constexpr std::size_t kMaxReplyBytes = 64u << 20;
 
 bool valid_name(const char* s, bool allow_dots) {
@@ -105,16 +155,17 @@ bool integer_reply(const Schema& schema, std::string_view text, json::value& out
     return true;
 }
 
-int reply_json(plrpc_call* call, const char* text, size_t len) {
+int reply_json(plrpc_call* handle, const char* text, size_t len) {
+    CallRef call(handle);
     if (!call || !text) return PLRPC_INVALID;
     Outcome o;
     if (len > kMaxReplyBytes) {
         o.kind = Outcome::Kind::Internal;
         o.error = call->method->full_name + ": reply larger than " + std::to_string(kMaxReplyBytes) + " bytes";
-        return answer_call(call, std::move(o)) ? PLRPC_OK : PLRPC_INVALID;
+        return answer(call.get(), std::move(o));
     }
     if (integer_reply(*call->method->reply, std::string_view(text, len), o.result))
-        return answer_call(call, std::move(o)) ? PLRPC_OK : PLRPC_INVALID;
+        return answer(call.get(), std::move(o));
     json::parse_options opt;
     opt.max_depth = 2 * kMaxSchemaDepth;
     boost::system::error_code ec;
@@ -134,23 +185,24 @@ int reply_json(plrpc_call* call, const char* text, size_t len) {
             o.error = call->method->full_name + ": the plugin's reply does not match its schema: " + n.error;
         }
     }
-    return answer_call(call, std::move(o)) ? PLRPC_OK : PLRPC_INVALID;
+    return answer(call.get(), std::move(o));
 }
 
-int reply_error(plrpc_call* call, const char* msg, size_t len) {
+int reply_error(plrpc_call* handle, const char* msg, size_t len) {
+    CallRef call(handle);
     if (!call) return PLRPC_INVALID;
     Outcome o;
     o.kind = Outcome::Kind::MethodError;
     o.error = msg ? std::string(msg, std::min<std::size_t>(len, 64 * 1024)) : std::string();
     if (o.error.empty()) o.error = "unspecified error";
-    return answer_call(call, std::move(o)) ? PLRPC_OK : PLRPC_INVALID;
+    return answer(call.get(), std::move(o));
 }
 
 // ---- argument helpers -------------------------------------------------------
 
-// The arguments as a value, parsed from their text on first use (a call is
-// answered by one thread at a time).
-const json::value& args_value(plrpc_call* call) {
+// The arguments as a value, parsed from their text on first use (with the
+// call's HelperLock held).
+const json::value& args_value(Call* call) {
     if (!call->args_built && !call->args_text.empty()) {
         boost::system::error_code ec;
         json::value v = plugrpc::parse_json(call->args_text, ec, call->args.storage());
@@ -160,54 +212,68 @@ const json::value& args_value(plrpc_call* call) {
     return call->args;
 }
 
-const json::value* arg(plrpc_call* call, const char* field) {
-    if (!call || !field || !args_value(call).is_object()) return nullptr;
-    return call->args.get_object().if_contains(field);
+// Read one field of an open call's arguments with `read(const json::value&)`.
+template <class Read>
+int with_arg(plrpc_call* handle, const char* field, Read read) {
+    CallRef call(handle);
+    if (!call || !field) return PLRPC_INVALID;
+    HelperLock lock(call.get());
+    const json::value& args = args_value(call.get());
+    const json::value* v = args.is_object() ? args.get_object().if_contains(field) : nullptr;
+    if (!v) return PLRPC_NOT_FOUND;
+    return read(*v);
 }
 
 int arg_int(plrpc_call* call, const char* field, int64_t* out) {
-    const json::value* v = arg(call, field);
-    if (!v) return PLRPC_NOT_FOUND;
-    if (v->is_int64()) return *out = v->get_int64(), PLRPC_OK;
-    if (v->is_uint64() && v->get_uint64() <= INT64_MAX) return *out = int64_t(v->get_uint64()), PLRPC_OK;
-    return PLRPC_WRONG_TYPE;
+    if (!out) return PLRPC_INVALID;
+    return with_arg(call, field, [&](const json::value& v) -> int {
+        if (v.is_int64()) return *out = v.get_int64(), PLRPC_OK;
+        if (v.is_uint64() && v.get_uint64() <= INT64_MAX) return *out = int64_t(v.get_uint64()), PLRPC_OK;
+        return int(PLRPC_WRONG_TYPE);
+    });
 }
 
 int arg_uint(plrpc_call* call, const char* field, uint64_t* out) {
-    const json::value* v = arg(call, field);
-    if (!v) return PLRPC_NOT_FOUND;
-    if (v->is_uint64()) return *out = v->get_uint64(), PLRPC_OK;
-    if (v->is_int64() && v->get_int64() >= 0) return *out = uint64_t(v->get_int64()), PLRPC_OK;
-    return PLRPC_WRONG_TYPE;
+    if (!out) return PLRPC_INVALID;
+    return with_arg(call, field, [&](const json::value& v) -> int {
+        if (v.is_uint64()) return *out = v.get_uint64(), PLRPC_OK;
+        if (v.is_int64() && v.get_int64() >= 0) return *out = uint64_t(v.get_int64()), PLRPC_OK;
+        return int(PLRPC_WRONG_TYPE);
+    });
 }
 
 int arg_double(plrpc_call* call, const char* field, double* out) {
-    const json::value* v = arg(call, field);
-    if (!v) return PLRPC_NOT_FOUND;
-    if (!v->is_number()) return PLRPC_WRONG_TYPE;
-    return *out = v->to_number<double>(), PLRPC_OK;
+    if (!out) return PLRPC_INVALID;
+    return with_arg(call, field, [&](const json::value& v) -> int {
+        if (!v.is_number()) return int(PLRPC_WRONG_TYPE);
+        return *out = v.to_number<double>(), PLRPC_OK;
+    });
 }
 
 int arg_bool(plrpc_call* call, const char* field, int* out) {
-    const json::value* v = arg(call, field);
-    if (!v) return PLRPC_NOT_FOUND;
-    if (!v->is_bool()) return PLRPC_WRONG_TYPE;
-    return *out = v->get_bool() ? 1 : 0, PLRPC_OK;
+    if (!out) return PLRPC_INVALID;
+    return with_arg(call, field, [&](const json::value& v) -> int {
+        if (!v.is_bool()) return int(PLRPC_WRONG_TYPE);
+        return *out = v.get_bool() ? 1 : 0, PLRPC_OK;
+    });
 }
 
 int arg_string(plrpc_call* call, const char* field, const char** out, size_t* len) {
-    const json::value* v = arg(call, field);
-    if (!v) return PLRPC_NOT_FOUND;
-    if (!v->is_string()) return PLRPC_WRONG_TYPE;
-    *out = v->get_string().data();
-    *len = v->get_string().size();
-    return PLRPC_OK;
+    if (!out || !len) return PLRPC_INVALID;
+    return with_arg(call, field, [&](const json::value& v) -> int {
+        if (!v.is_string()) return int(PLRPC_WRONG_TYPE);
+        *out = v.get_string().data();
+        *len = v.get_string().size();
+        return int(PLRPC_OK);
+    });
 }
 
 // ---- reply builders ---------------------------------------------------------
 
-int set(plrpc_call* call, const char* field, json::value v) {
-    if (!call || call->answered.load()) return PLRPC_INVALID;
+int set(plrpc_call* handle, const char* field, json::value v) {
+    CallRef call(handle);
+    if (!call) return PLRPC_INVALID;
+    HelperLock lock(call.get());
     if (field) call->fields[field] = std::move(v);
     else call->scalar = std::move(v), call->has_scalar = true;
     return PLRPC_OK;
@@ -221,9 +287,14 @@ int set_string(plrpc_call* c, const char* f, const char* s, size_t len) {
     return set(c, f, json::string(std::string_view(s ? s : "", len)));
 }
 
-int reply_fields(plrpc_call* call) {
+int reply_fields(plrpc_call* handle) {
+    CallRef call(handle);
     if (!call) return PLRPC_INVALID;
-    json::value v = call->has_scalar ? std::move(call->scalar) : json::value(std::move(call->fields));
+    json::value v;
+    {
+        HelperLock lock(call.get());
+        v = call->has_scalar ? std::move(call->scalar) : json::value(std::move(call->fields));
+    }
     Outcome o;
     NormalizeResult n = normalize(v, *call->method->reply);
     if (n.ok()) {
@@ -232,8 +303,20 @@ int reply_fields(plrpc_call* call) {
         o.kind = Outcome::Kind::Internal;
         o.error = call->method->full_name + ": the plugin's reply does not match its schema: " + n.error;
     }
-    return answer_call(call, std::move(o)) ? PLRPC_OK : PLRPC_INVALID;
+    return answer(call.get(), std::move(o));
 }
+
+// ---- a call's lifetime (ABI 1.1) ----------------------------------------------
+
+int call_remaining(plrpc_call* handle, int64_t* remaining_ns) {
+    CallRef call(handle);
+    if (!call || !remaining_ns) return PLRPC_INVALID;
+    auto left = Dispatcher::remaining(call.get());
+    *remaining_ns = left == std::chrono::nanoseconds::max() ? INT64_MAX : left.count();
+    return PLRPC_OK;
+}
+
+int call_cancelled(plrpc_call* handle) { return call_table::is_open(handle) ? 0 : 1; }
 
 const plrpc_host_v1 kHost = {
     sizeof(plrpc_host_v1), PLRPC_ABI_MAJOR, PLRPC_ABI_MINOR,
@@ -241,6 +324,7 @@ const plrpc_host_v1 kHost = {
     reply_json, reply_error,
     arg_int, arg_uint, arg_double, arg_bool, arg_string,
     set_int, set_uint, set_double, set_bool, set_string, reply_fields,
+    call_remaining, call_cancelled,
 };
 
 } // namespace

@@ -431,3 +431,28 @@ TEST_CASE("config: an unknown [tls] key is an error naming it", "[config]") {
 }
 
 } // namespace unit_config
+
+namespace unit_config {
+
+TEST_CASE("config: call_timeout defaults to 60 s; 0 turns it off; call_timeouts by method or service", "[config]") {
+    CHECK(parse_ok("").limits.call_timeout == 60s);
+    CHECK(parse_ok("").limits.call_timeouts.empty());
+    CHECK(parse_ok("[limits]\ncall_timeout = 0\n").limits.call_timeout == 0ms);
+    Config c = parse_ok("[limits]\ncall_timeout = \"250ms\"\n[limits.call_timeouts]\n"
+                        "\"Slow.Sleep\" = \"5m\"\nReports = 0\n");
+    CHECK(c.limits.call_timeout == 250ms);
+    REQUIRE(c.limits.call_timeouts.size() == 2);
+    CHECK(c.limits.call_timeouts.at("Slow.Sleep") == 5min);
+    CHECK(c.limits.call_timeouts.at("Reports") == 0ms);
+}
+
+TEST_CASE("config: bad call_timeouts entries are errors naming the key", "[config]") {
+    CHECK_THAT(parse_error("[limits]\ncall_timeouts = 5\n"), Catch::Contains("limits.call_timeouts"));
+    CHECK_THAT(parse_error("[limits.call_timeouts]\n\"Slow.Sleep\" = \"soon\"\n"),
+               Catch::Contains("limits.call_timeouts.Slow.Sleep") && Catch::Contains("duration"));
+    CHECK_THAT(parse_error("[limits.call_timeouts]\n\"Slow Sleep\" = 1\n"),
+               Catch::Contains("Service.Method"));
+    CHECK_THAT(parse_error("[limits.call_timeouts]\n\".Sleep\" = 1\n"), Catch::Contains("Service.Method"));
+}
+
+} // namespace unit_config

@@ -23,6 +23,19 @@
  * A call completes exactly once, by plrpc_host_v1.reply_json /
  * reply_error / reply_fields, from any thread, during the handler or later
  * (return PLRPC_PENDING to answer later).
+ *
+ * A call's lifetime: a call ends exactly once — answered by the plugin;
+ * failed by the host (the handler returned anything but PLRPC_PENDING
+ * without answering, or threw); timed out (the daemon's call_timeout); or
+ * cancelled (the daemon stops). After that, every host function given its
+ * handle returns PLRPC_INVALID (call_cancelled returns 1) and does nothing,
+ * whenever and from whichever thread it is called: a handle is checked, not
+ * trusted, so answering twice or late is refused, never a crash. What the
+ * call lent the plugin — `args_json`, strings from arg_string — stays
+ * valid while the handler runs and, after it returned PLRPC_PENDING, until
+ * the call ends: a plugin that answers later from its own thread copies
+ * what it still needs before it may be cancelled (or checks call_cancelled
+ * and stops using them once it returns 1).
  */
 #ifndef PLUGRPC_ABI_H
 #define PLUGRPC_ABI_H
@@ -36,7 +49,7 @@ extern "C" {
 
 #define PLRPC_MAGIC 0x43505250u /* "PRPC" little-endian */
 #define PLRPC_ABI_MAJOR 1
-#define PLRPC_ABI_MINOR 0
+#define PLRPC_ABI_MINOR 1
 #define PLRPC_ENTRY_SYMBOL "plugrpc_plugin_v1"
 
 #if defined(__GNUC__)
@@ -67,13 +80,15 @@ enum {
 
 /* Opaque handles owned by the host. */
 typedef struct plrpc_registrar plrpc_registrar; /* valid during init only */
-typedef struct plrpc_call plrpc_call;           /* valid until the call is answered */
+typedef struct plrpc_call plrpc_call;           /* a handle: refused once the call has ended */
 
 /* A method handler. `args_json` is the argument value, already checked
  * against the method's argument schema (missing fields zero, unknown ones
  * dropped), not NUL-terminated. Returns PLRPC_OK after answering `call`, or
  * PLRPC_PENDING if it will answer later. Any other return, or PLRPC_OK
- * without an answer, becomes an internal error reply. */
+ * without an answer, becomes an internal error reply; so does a C++
+ * exception a handler lets escape (the host catches it, names the method,
+ * and serves on). */
 typedef int (*plrpc_handler_fn)(void* method_data, plrpc_call* call, const char* args_json,
                                 size_t args_len);
 
@@ -124,7 +139,22 @@ typedef struct plrpc_host_v1 {
     int (*set_bool)(plrpc_call* call, const char* field, int value);
     int (*set_string)(plrpc_call* call, const char* field, const char* s, size_t len);
     int (*reply_fields)(plrpc_call* call);
+
+    /* --- ABI 1.1: a call's lifetime (check struct_size before use) --- */
+    /* The time left before the call's deadline, in nanoseconds, into
+     * *remaining_ns: 0 once it has passed, INT64_MAX when the call has no
+     * deadline. PLRPC_INVALID when the call has ended. */
+    int (*call_remaining)(plrpc_call* call, int64_t* remaining_ns);
+    /* 0 while the call waits for the plugin's answer; 1 once it has ended
+     * (timed out, cancelled because the daemon stops, failed, or answered):
+     * a plugin working on it may stop, since its answer would be refused. */
+    int (*call_cancelled)(plrpc_call* call);
 } plrpc_host_v1;
+
+/* The size of plrpc_host_v1 in ABI 1.0: a plugin built against 1.1 that
+ * also runs on a 1.0 host checks host->struct_size against this before
+ * calling call_remaining or call_cancelled. */
+#define PLRPC_HOST_V1_0_SIZE (offsetof(plrpc_host_v1, call_remaining))
 
 /* The block a plugin exports under PLRPC_ENTRY_SYMBOL. */
 typedef struct plrpc_plugin_v1 {

@@ -217,7 +217,7 @@ int init(const plrpc_host_v1* host, plrpc_registrar* reg, const char* config, st
         err[n] = '\0';
         return PLRPC_ERROR;
     };
-    if (host->struct_size < sizeof(plrpc_host_v1) || host->abi_major != PLRPC_ABI_MAJOR)
+    if (host->struct_size < PLRPC_HOST_V1_0_SIZE || host->abi_major != PLRPC_ABI_MAJOR)
         return fail("host ABI is older than this plugin's");
     try {
         boost::system::error_code ec;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,11 @@ struct Limits {
     std::size_t max_inflight = 100000;
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
     std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+    // A call its method has not answered within this is answered with a
+    // timeout error and no longer counts as in flight; 0: no limit.
+    std::chrono::milliseconds call_timeout{std::chrono::seconds(60)};
+    // Limits of their own for "Service.Method" or a whole "Service" (0: none).
+    std::map<std::string, std::chrono::milliseconds, std::less<>> call_timeouts;
 };
 
 struct ServerOptions {

@@ -1,0 +1,210 @@
+// A plugin cannot take the daemon down: answers that come twice, late, after
+// an error or after the call timed out are refused without touching freed
+// memory; exceptions thrown through the C ABI become error replies; calls
+// nobody answers end at their deadline and free their place; a stop ends
+// within drain_timeout whatever the plugins do. Rogue.* (tests/plugins/rogue)
+// misbehaves on purpose.
+#include "daemon.hpp"
+#include "json_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <cstring>
+#include <set>
+#include <thread>
+
+using namespace plugrpc::test;
+
+namespace {
+
+DaemonOptions with_rogue(std::string limits = {}, std::string server = {}) {
+    DaemonOptions o;
+    o.plugins = {arith_plugin(), slow_plugin(), PLUGRPC_TEST_ROGUE_PLUGIN};
+    if (!limits.empty()) o.extra_config = "[limits]\n" + limits + "\n";
+    o.server_config = std::move(server);
+    return o;
+}
+
+std::string request(std::string_view method, long long millis, int id) {
+    return R"({"jsonrpc":"2.0","method":")" + std::string(method) + R"(","params":{"Millis":)" +
+           std::to_string(millis) + R"(},"id":)" + std::to_string(id) + "}";
+}
+
+std::string multiply(int id) {
+    return R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":6,"B":7},"id":)" + std::to_string(id) + "}";
+}
+
+std::string multiplied(int id) { return R"({"jsonrpc":"2.0","result":42,"id":)" + std::to_string(id) + "}"; }
+
+// The error message of a JSON-RPC 2.0 reply ("" when it succeeded).
+std::string error_of(const std::string& line) {
+    auto v = parse_json(line);
+    if (!has_member(v, "error")) return "";
+    return std::string(member(member(v, "error"), "message").as_string());
+}
+
+// What Rogue's late and repeated answers were told by the host so far.
+std::string codes(std::uint16_t port) {
+    Connection c = Connection::tcp(port);
+    auto v = parse_json(call_line(c, request("Rogue.Codes", 0, 1)));
+    return std::string(member(v, "result").as_string());
+}
+
+// How many times `word` ("twice.second=5") appears in `text`.
+std::size_t count(const std::string& text, std::string_view word) {
+    std::size_t n = 0;
+    for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+    return n;
+}
+
+// Poll Rogue.Codes until `word` appears `times` times.
+std::string wait_codes(std::uint16_t port, std::string_view word, std::size_t times = 1, Millis limit = 5s) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    std::string text;
+    while (std::chrono::steady_clock::now() < end) {
+        text = codes(port);
+        if (count(text, word) >= times) break;
+        std::this_thread::sleep_for(20ms);
+    }
+    return text;
+}
+
+} // namespace
+
+TEST_CASE("answers given twice from a plugin's thread are refused with PLRPC_INVALID, and the daemon lives") {
+    Daemon d(with_rogue());
+    constexpr int kCalls = 40;
+    Connection c = Connection::tcp(d.port());
+    for (int i = 1; i <= kCalls; ++i) c.send_line(request("Rogue.Twice", i % 5, i));
+    for (int i = 1; i <= kCalls; ++i) CHECK_THAT(c.recv_line(), Catch::Contains(R"("result":1)"));
+    std::string seen = wait_codes(d.port(), "twice.reply_fields=", kCalls);
+    CHECK(count(seen, "twice.first=0") == kCalls);
+    // PLRPC_INVALID is 5: a second answer, and every helper on the finished call.
+    for (const char* word : {"twice.second=5", "twice.error=5", "twice.arg_int=5", "twice.arg_string=5",
+                             "twice.set_int=5", "twice.reply_fields=5"}) {
+        INFO(word);
+        CHECK(count(seen, word) == kCalls);
+    }
+    CHECK(call_line(c, multiply(99)) == multiplied(99));
+    CHECK(d.running());
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("an answer after the handler returned an error is refused, the caller got the error, the daemon lives") {
+    Daemon d(with_rogue());
+    Connection c = Connection::tcp(d.port());
+    for (int i = 1; i <= 20; ++i) {
+        // The answer comes well after the handler returned.
+        std::string e = error_of(call_line(c, request("Rogue.ErrorThenAnswer", 20 + i % 3 * 5, i)));
+        CHECK_THAT(e, Catch::Contains("Rogue.ErrorThenAnswer") && Catch::Contains("failed with code 1"));
+    }
+    CHECK(count(wait_codes(d.port(), "error_then_answer=5", 20), "error_then_answer=5") == 20);
+    CHECK(call_line(c, multiply(99)) == multiplied(99));
+    CHECK(d.running());
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("an exception thrown through the bare C ABI becomes an error reply naming the method") {
+    Daemon d(with_rogue());
+    Connection c = Connection::tcp(d.port());
+    std::string e = error_of(call_line(c, request("Rogue.Throw", 0, 1)));
+    CHECK_THAT(e, Catch::Contains("Rogue.Throw") && Catch::Contains("rogue: thrown on purpose"));
+    e = error_of(call_line(c, request("Rogue.ThrowInt", 0, 2)));
+    CHECK_THAT(e, Catch::Contains("Rogue.ThrowInt") && Catch::Contains("exception"));
+    // Go's dialect too.
+    CHECK_THAT(call_line(c, R"({"method":"Rogue.Throw","params":[{"Millis":0}],"id":3})"),
+               Catch::Contains("Rogue.Throw"));
+    CHECK(call_line(c, multiply(4)) == multiplied(4));
+    CHECK(d.running());
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("a call not answered within call_timeout gets a timeout error naming the method and the limit") {
+    Daemon d(with_rogue("call_timeout = \"300ms\""));
+    Connection c = Connection::tcp(d.port());
+    auto start = std::chrono::steady_clock::now();
+    c.send_line(request("Rogue.Never", 0, 1));
+    c.send_line(request("Rogue.Late", 900, 2));
+    for (int i = 0; i < 2; ++i) {
+        std::string e = error_of(c.recv_line(3s));
+        CHECK_THAT(e, Catch::Contains("300ms") && Catch::Contains("timeout"));
+        CHECK((contains(e, "Rogue.Never") || contains(e, "Rogue.Late")));
+    }
+    auto took = std::chrono::steady_clock::now() - start;
+    CHECK(took >= 290ms);
+    CHECK(took < 2s);
+    // Rogue.Late's answer, 600 ms after its deadline, is refused.
+    CHECK_THAT(wait_codes(d.port(), "late="), Catch::Contains("late=5"));
+    // Go's dialect names it too.
+    std::string go = call_line(c, R"({"method":"Rogue.Never","params":[{"Millis":0}],"id":7})", 3s);
+    CHECK_THAT(go, Catch::Contains(R"("result":null)") && Catch::Contains("Rogue.Never"));
+    CHECK(call_line(c, multiply(3)) == multiplied(3));
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("calls that time out stop counting against max_inflight_per_connection and max_inflight") {
+    Daemon d(with_rogue("call_timeout = \"300ms\"\nmax_inflight_per_connection = 2\nmax_inflight = 3"));
+    Connection a = Connection::tcp(d.port());
+    // Two calls nobody answers fill the connection: reading pauses.
+    a.send_line(request("Rogue.Never", 0, 1));
+    a.send_line(request("Rogue.Never", 0, 2));
+    a.send_line(multiply(3));
+    Connection b = Connection::tcp(d.port());
+    b.send_line(request("Rogue.Never", 0, 10));
+    std::this_thread::sleep_for(100ms);
+    // Three calls run daemon-wide: a fourth is refused at once.
+    CHECK_THAT(call_line(b, multiply(11)), Catch::Contains("busy"));
+    // At their deadline the calls end: the paused connection reads on.
+    std::set<std::string> lines;
+    for (int i = 0; i < 3; ++i) lines.insert(a.recv_line(3s));
+    CHECK(lines.count(multiplied(3)) == 1);
+    CHECK_THAT(b.recv_line(3s), Catch::Contains("Rogue.Never"));
+    CHECK(call_line(b, multiply(12)) == multiplied(12));
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("per-method call timeouts (limits.call_timeouts) give a method or a service its own limit") {
+    Daemon d(with_rogue("call_timeout = \"200ms\"\n[limits.call_timeouts]\n\"Rogue.Late\" = \"2s\"\n\"Slow\" = 0"));
+    Connection c = Connection::tcp(d.port());
+    c.send_line(request("Rogue.Late", 600, 1));
+    c.send_line(request("Slow.Sleep", 500, 2));
+    c.send_line(request("Rogue.Never", 0, 3));
+    std::string first = c.recv_line(3s);
+    CHECK_THAT(error_of(first), Catch::Contains("Rogue.Never") && Catch::Contains("200ms"));
+    std::set<std::string> rest{c.recv_line(3s), c.recv_line(3s)};
+    CHECK(rest.count(R"({"jsonrpc":"2.0","result":600,"id":1})") == 1);
+    CHECK(rest.count(R"({"jsonrpc":"2.0","result":500,"id":2})") == 1);
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("a plugin reads the time left of a call and sees it cancelled at its deadline") {
+    Daemon d(with_rogue("call_timeout = \"400ms\""));
+    Connection c = Connection::tcp(d.port());
+    CHECK_THAT(error_of(call_line(c, request("Rogue.Watch", 5000, 1), 3s)), Catch::Contains("Rogue.Watch"));
+    std::string seen = wait_codes(d.port(), "watch.answer=");
+    INFO(seen);
+    CHECK(contains(seen, "watch.remaining_rc=0"));
+    auto at = seen.find("watch.remaining_ms=");
+    REQUIRE(at != std::string::npos);
+    long left = std::stol(seen.substr(at + std::strlen("watch.remaining_ms=")));
+    CHECK(left > 200);
+    CHECK(left <= 400);
+    CHECK(contains(seen, "watch.cancelled=1"));
+    auto after = seen.find("watch.after_ms=");
+    REQUIRE(after != std::string::npos);
+    CHECK(std::stol(seen.substr(after + std::strlen("watch.after_ms="))) < 2000);
+    CHECK(contains(seen, "watch.remaining_after_rc=5"));
+    CHECK(contains(seen, "watch.answer=5"));
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("blocking calls queued behind a busy pool time out too, without running") {
+    Daemon d(with_rogue("call_timeout = \"300ms\"", "blocking_threads = 1\n"));
+    Connection c = Connection::tcp(d.port());
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 1; i <= 3; ++i) c.send_line(request("Slow.Sleep", 1500, i));
+    for (int i = 1; i <= 3; ++i) CHECK_THAT(error_of(c.recv_line(3s)), Catch::Contains("Slow.Sleep") && Catch::Contains("300ms"));
+    CHECK(std::chrono::steady_clock::now() - start < 1200ms);
+    CHECK(d.stop() == 0);
+}

@@ -1,0 +1,185 @@
+// Rogue: a test plugin written in C++ against the bare C ABI (no SDK), each
+// of whose methods breaks the contract in one way a real plugin might:
+//
+//   Rogue.Twice({Millis})           returns PENDING; its own thread answers
+//                                   after Millis, then answers again, then
+//                                   uses the argument and reply helpers
+//   Rogue.ErrorThenAnswer({Millis}) returns PLRPC_ERROR without answering;
+//                                   its own thread answers after Millis
+//   Rogue.Throw / Rogue.ThrowInt    throw through the C ABI
+//   Rogue.Never                     returns PENDING and never answers
+//   Rogue.Late({Millis})            returns PENDING; answers after Millis
+//   Rogue.Watch({Millis})           returns PENDING; its thread reads the
+//                                   time left and polls call_cancelled
+//                                   until the call ends (at most Millis),
+//                                   then answers anyway
+//   Rogue.Codes                     what the host's functions returned to
+//                                   the late and repeated answers so far,
+//                                   as "name=code" words
+//
+// Every thread it starts is joined by its shutdown.
+#include <plugrpc/abi.h>
+
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+const plrpc_host_v1* host;
+std::mutex mu;
+std::vector<std::thread> threads;
+std::string codes;
+
+void record(const std::string& name, long long code) {
+    std::lock_guard lock(mu);
+    codes += (codes.empty() ? "" : " ") + name + "=" + std::to_string(code);
+}
+
+template <class F>
+void spawn(F&& f) {
+    std::lock_guard lock(mu);
+    threads.emplace_back(std::forward<F>(f));
+}
+
+void sleep_ms(std::int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+std::int64_t millis(plrpc_call* call) {
+    std::int64_t ms = 0;
+    host->arg_int(call, "Millis", &ms);
+    return ms < 0 ? 0 : ms > 10000 ? 10000 : ms;
+}
+
+int reply(plrpc_call* call, const std::string& text) { return host->reply_json(call, text.data(), text.size()); }
+
+int twice(void*, plrpc_call* call, const char*, size_t) {
+    std::int64_t ms = millis(call);
+    spawn([call, ms] {
+        sleep_ms(ms);
+        record("twice.first", reply(call, "1"));
+        record("twice.second", reply(call, "2"));
+        record("twice.error", host->reply_error(call, "late", 4));
+        std::int64_t v = 0;
+        record("twice.arg_int", host->arg_int(call, "Millis", &v));
+        const char* s = nullptr;
+        size_t n = 0;
+        record("twice.arg_string", host->arg_string(call, "Millis", &s, &n));
+        record("twice.set_int", host->set_int(call, nullptr, 3));
+        record("twice.reply_fields", host->reply_fields(call));
+    });
+    return PLRPC_PENDING;
+}
+
+int error_then_answer(void*, plrpc_call* call, const char*, size_t) {
+    std::int64_t ms = millis(call);
+    spawn([call, ms] {
+        sleep_ms(ms);
+        record("error_then_answer", reply(call, "7"));
+    });
+    return PLRPC_ERROR;
+}
+
+int throw_runtime(void*, plrpc_call*, const char*, size_t) { throw std::runtime_error("rogue: thrown on purpose"); }
+
+int throw_int(void*, plrpc_call*, const char*, size_t) { throw 42; }
+
+int never(void*, plrpc_call*, const char*, size_t) { return PLRPC_PENDING; }
+
+int late(void*, plrpc_call* call, const char*, size_t) {
+    std::int64_t ms = millis(call);
+    spawn([call, ms] {
+        sleep_ms(ms);
+        record("late", reply(call, std::to_string(ms)));
+    });
+    return PLRPC_PENDING;
+}
+
+#if PLRPC_ABI_MINOR >= 1
+bool has_lifetime_api() {
+    return host->struct_size >= offsetof(plrpc_host_v1, call_cancelled) + sizeof(host->call_cancelled);
+}
+
+int watch(void*, plrpc_call* call, const char*, size_t) {
+    std::int64_t ms = millis(call);
+    if (!has_lifetime_api()) return host->reply_error(call, "host ABI 1.0", 12), PLRPC_OK;
+    spawn([call, ms] {
+        std::int64_t left = -1;
+        record("watch.remaining_rc", host->call_remaining(call, &left));
+        record("watch.remaining_ms", left == INT64_MAX ? -1 : left / 1000000);
+        auto start = std::chrono::steady_clock::now();
+        int cancelled = 0;
+        while (!(cancelled = host->call_cancelled(call)) &&
+               std::chrono::steady_clock::now() - start < std::chrono::milliseconds(ms))
+            sleep_ms(5);
+        record("watch.cancelled", cancelled);
+        record("watch.after_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - start).count());
+        record("watch.remaining_after_rc", host->call_remaining(call, &left));
+        record("watch.answer", reply(call, "1"));
+    });
+    return PLRPC_PENDING;
+}
+#else
+int watch(void*, plrpc_call* call, const char*, size_t) {
+    return host->reply_error(call, "built for ABI 1.0", 17), PLRPC_OK;
+}
+#endif
+
+int get_codes(void*, plrpc_call* call, const char*, size_t) {
+    std::string text;
+    {
+        std::lock_guard lock(mu);
+        text = "\"" + codes + "\"";
+    }
+    host->reply_json(call, text.data(), text.size());
+    return PLRPC_OK;
+}
+
+const char* const kMillis = R"({"type":"object","title":"MillisArgs","properties":{"Millis":{"type":"integer","format":"int64"}}})";
+const char* const kInt = R"({"type":"integer","format":"int64"})";
+const char* const kString = R"({"type":"string"})";
+
+int add(plrpc_registrar* reg, const char* name, plrpc_handler_fn fn, const char* reply_schema = kInt,
+        std::uint32_t flags = 0) {
+    plrpc_method_def def;
+    std::memset(&def, 0, sizeof def);
+    def.struct_size = sizeof def;
+    def.service = "Rogue";
+    def.method = name;
+    def.args_schema = kMillis;
+    def.reply_schema = reply_schema;
+    def.flags = flags;
+    def.handler = fn;
+    return host->register_method(reg, &def);
+}
+
+int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char*, size_t) {
+    host = h;
+    int rc = PLRPC_OK;
+    for (int r : {add(reg, "Twice", twice), add(reg, "ErrorThenAnswer", error_then_answer),
+                  add(reg, "Throw", throw_runtime), add(reg, "ThrowInt", throw_int), add(reg, "Never", never),
+                  add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString)})
+        if (r != PLRPC_OK) rc = r;
+    return rc;
+}
+
+void shutdown_plugin(void*) {
+    std::vector<std::thread> all;
+    {
+        std::lock_guard lock(mu);
+        all.swap(threads);
+    }
+    for (auto& t : all) t.join();
+}
+
+} // namespace
+
+extern "C" PLRPC_EXPORT const plrpc_plugin_v1 plugrpc_plugin_v1 = {
+    PLRPC_MAGIC, PLRPC_ABI_MAJOR, PLRPC_ABI_MINOR, sizeof(plrpc_plugin_v1),
+    "rogue", "1.0.0", "Test service: Rogue.* break the plugin contract on purpose",
+    init, shutdown_plugin,
+};
