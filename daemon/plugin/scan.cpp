@@ -23,6 +23,15 @@ std::shared_ptr<LoadedPlugin> unchanged(const Registry* previous, const std::fil
     return nullptr;
 }
 
+// The plugin the previous registry loaded from `file`, whatever the file
+// holds now.
+std::shared_ptr<LoadedPlugin> loaded_from(const Registry* previous, const std::filesystem::path& file) {
+    if (!previous) return nullptr;
+    for (const auto& p : previous->plugins())
+        if (p->file == file) return p;
+    return nullptr;
+}
+
 // Anyone who can write a plugin file or its folder can run code in the
 // daemon: only root and the daemon's own user may.
 bool trusted(const std::filesystem::path& path, std::string& why) {
@@ -72,16 +81,26 @@ ScanResult scan_plugins(const Config& config, const Registry* previous, const Un
             }
             std::shared_ptr<LoadedPlugin> plugin = unchanged(previous, file);
             bool fresh = !plugin;
+            // A file that changed is replaced only by a version that loads:
+            // caught half-copied (a SIGHUP during a slow copy in place) or
+            // broken, it leaves the version loaded before serving.
+            auto keep_previous = [&](const std::string& why) {
+                std::shared_ptr<LoadedPlugin> old = loaded_from(previous, file);
+                if (!old || !r.registry->add_plugin(old, error)) return false;
+                failed(file, why + "; " + old->name + " " + old->version + " loaded from it before keeps serving");
+                return true;
+            };
             if (fresh) {
                 LoadResult loaded = load_plugin(file, config.plugin_configs, unloader);
                 if (!loaded.plugin) {
-                    failed(file, loaded.error);
+                    if (!keep_previous(loaded.error)) failed(file, loaded.error);
                     continue;
                 }
                 plugin = std::move(loaded.plugin);
             }
             if (!r.registry->add_plugin(plugin, error)) {
-                failed(file, error);
+                std::string why = error;
+                if (!fresh || !keep_previous(why)) failed(file, why);
                 continue;
             }
             if (!fresh) continue;
