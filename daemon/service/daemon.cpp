@@ -2,6 +2,7 @@
 
 #include "server/plugin/loaded_plugin.hpp"
 #include "daemon/plugin/scan.hpp"
+#include "daemon/service/exit_watchdog.hpp"
 #include "daemon/service/reload_status.hpp"
 #include "server/net/network.hpp"
 #include "server/rpc/dispatcher.hpp"
@@ -107,6 +108,7 @@ void Daemon::on_signal(int signo) {
         watch_.stop();
         status_timer_.cancel();
         server_.stop();
+        arm_exit_watchdog(server_.options().drain_timeout + kStopGrace);
     }
     signals_.async_wait([this](boost::system::error_code ec, int s) {
         if (!ec) on_signal(s);

@@ -208,3 +208,21 @@ TEST_CASE("blocking calls queued behind a busy pool time out too, without runnin
     CHECK(std::chrono::steady_clock::now() - start < 1200ms);
     CHECK(d.stop() == 0);
 }
+
+TEST_CASE("SIGTERM exits within drain_timeout with blocking calls running and queued and a call never answered") {
+    Daemon d(with_rogue({}, "blocking_threads = 1\ndrain_timeout = \"1s\"\n"));
+    Connection c = Connection::tcp(d.port());
+    for (int i = 1; i <= 3; ++i) c.send_line(request("Slow.Sleep", 10000, i));
+    c.send_line(request("Rogue.Never", 0, 4));
+    REQUIRE(c.quiet_for(200ms));
+    auto start = std::chrono::steady_clock::now();
+    REQUIRE(::kill(d.pid(), SIGTERM) == 0);
+    auto status = d.wait_exit(6s);
+    auto took = std::chrono::steady_clock::now() - start;
+    INFO(d.log());
+    REQUIRE(status);
+    CHECK(*status == 0);
+    // drain_timeout (1 s) plus the grace the daemon allows itself (2 s).
+    CHECK(took < 4s);
+    CHECK(d.log().find("drain timeout") != std::string::npos);
+}
