@@ -33,6 +33,9 @@
 namespace plugrpc {
 
 class Dispatcher;
+namespace call_table {
+struct Slot;
+}
 
 // What a call produced, before any codec shapes it.
 struct Outcome {
@@ -91,6 +94,7 @@ struct Call {
     // In the call table (call_table.hpp).
     plrpc_call* handle = nullptr;
     std::uint32_t slot = 0;
+    call_table::Slot* slot_ref = nullptr;
 };
 
 } // namespace plugrpc

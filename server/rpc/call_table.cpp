@@ -20,10 +20,14 @@ constexpr std::uint32_t kChunks = kMaxSlots / kChunkSlots;
 constexpr std::uint64_t kOpen = 1ull << 31;
 constexpr std::uint64_t kRefs = kOpen - 1;
 
+} // namespace
+
 struct Slot {
     std::atomic<std::uint64_t> word{0};
     Call* call = nullptr; // written by open() before the word that publishes it
 };
+
+namespace {
 
 struct Table {
     std::atomic<Slot*> chunks[kChunks]{};
@@ -44,7 +48,7 @@ Slot* slot_at(std::uint32_t index) {
     return chunk ? &chunk[index & (kChunkSlots - 1)] : nullptr;
 }
 
-Slot& slot_of(const Call* call) { return *slot_at(call->slot); }
+Slot& slot_of(const Call* call) { return *call->slot_ref; }
 
 plrpc_call* to_handle(std::uint64_t generation, std::uint32_t index) {
     return reinterpret_cast<plrpc_call*>(static_cast<std::uintptr_t>(generation << kIndexBits | index));
@@ -53,20 +57,35 @@ plrpc_call* to_handle(std::uint64_t generation, std::uint32_t index) {
 static_assert(sizeof(std::uintptr_t) >= 8, "handles need 56 bits");
 
 // Free slots each thread keeps, to take and give back without a lock.
+// Trivial, so reaching it costs no TLS wrapper call; what it holds is
+// handed back when the thread exits by a Flusher, made on first use.
 struct Cache {
     static constexpr unsigned kSize = 64;
     static constexpr unsigned kBatch = 32;
     std::uint32_t index[kSize];
-    unsigned n = 0;
-    ~Cache() {
-        if (n == 0) return;
+    unsigned n;
+    bool flush_armed;
+};
+constinit thread_local Cache t_cache{};
+
+struct Flusher {
+    ~Flusher() {
+        Cache& c = t_cache;
+        if (c.n == 0) return;
         std::lock_guard lock(table().mu);
-        table().free.insert(table().free.end(), index, index + n);
+        table().free.insert(table().free.end(), c.index, c.index + c.n);
+        c.n = 0;
     }
 };
-thread_local Cache t_cache;
+
+[[gnu::noinline]] void arm_flush(Cache& c) {
+    thread_local Flusher flusher;
+    (void)flusher;
+    c.flush_armed = true;
+}
 
 bool refill(Cache& c) {
+    if (!c.flush_armed) arm_flush(c);
     Table& t = table();
     std::lock_guard lock(t.mu);
     while (c.n < Cache::kBatch && !t.free.empty()) {
@@ -84,6 +103,7 @@ bool refill(Cache& c) {
 
 void give_back(std::uint32_t index) {
     Cache& c = t_cache;
+    if (!c.flush_armed) arm_flush(c); // a plugin's thread may drop the last reference
     if (c.n == Cache::kSize) {
         Table& t = table();
         std::lock_guard lock(t.mu);
@@ -104,6 +124,7 @@ bool open(Call* call) {
     if (generation == 0) generation = 1; // a handle is never null
     s.call = call;
     call->slot = index;
+    call->slot_ref = &s;
     call->handle = to_handle(generation, index);
     s.word.store(generation << 32 | kOpen | 1, std::memory_order_release);
     return true;

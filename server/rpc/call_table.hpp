@@ -25,6 +25,8 @@ struct Call;
 
 namespace call_table {
 
+struct Slot; // call_table.cpp
+
 // Give `call` a slot: open, with one reference (the caller's). Sets
 // call->handle and call->slot. False when every slot is taken (2^24 calls
 // at once).

@@ -191,6 +191,18 @@ void Dispatcher::start(Call* c) {
     }
 }
 
+namespace {
+// A handler threw: the call fails, naming the method (cold).
+[[gnu::noinline, gnu::cold]] void fail_thrown(Call* c, const char* what) {
+    const Method& m = *c->method;
+    std::string text = what ? what : "";
+    spdlog::warn("{}: the method threw an exception through the plugin ABI{}{}", m.full_name,
+                 text.empty() ? "" : ": ", text);
+    Dispatcher::finish(c, failure(Outcome::Kind::Internal, m.full_name + ": the method threw an exception" +
+                                                              (text.empty() ? "" : ": " + text)));
+}
+} // namespace
+
 void Dispatcher::run(Call* c, bool queued) {
     if (queued && !call_table::is_open(c)) { // ended while it waited for the pool
         call_table::release(c);
@@ -198,8 +210,6 @@ void Dispatcher::run(Call* c, bool queued) {
     }
     const Method& m = *c->method;
     int rc = PLRPC_OK;
-    std::string thrown;
-    bool threw = false;
     Call* outer = std::exchange(call_table::t_running, c); // a handler may call in again
     try {
         if (!c->args_text.empty()) {
@@ -211,18 +221,18 @@ void Dispatcher::run(Call* c, bool queued) {
             rc = m.handler(m.method_data, c->handle, args.text().data(), args.text().size());
         }
     } catch (const std::exception& e) {
-        threw = true;
-        thrown = e.what();
+        call_table::t_running = outer;
+        fail_thrown(c, e.what());
+        call_table::release(c);
+        return;
     } catch (...) {
-        threw = true;
+        call_table::t_running = outer;
+        fail_thrown(c, nullptr);
+        call_table::release(c);
+        return;
     }
     call_table::t_running = outer;
-    if (threw) {
-        spdlog::warn("{}: the method threw an exception through the plugin ABI{}{}", m.full_name,
-                     thrown.empty() ? "" : ": ", thrown);
-        finish(c, failure(Outcome::Kind::Internal, m.full_name + ": the method threw an exception" +
-                                                       (thrown.empty() ? "" : ": " + thrown)));
-    } else if (rc == PLRPC_PENDING) {
+    if (rc == PLRPC_PENDING) {
         if (call_table::is_open(c)) queue_deadline(c);
     } else if (call_table::is_open(c)) {
         std::string why = rc == PLRPC_OK ? "returned without answering"
