@@ -21,6 +21,7 @@ Request invalid(Dialect d, json::value id, int code, std::string why) {
     r.params = &kNull;
     r.dialect = d;
     r.id = std::move(id);
+    append_json(r.id_text, r.id);
     r.error_code = code;
     r.error = std::move(why);
     return r;
@@ -64,6 +65,7 @@ Request decode_members(const json::value* version, const json::value* id, const 
                        r.dialect == Dialect::V2 ? "Invalid Request: id must be a string, number or null"
                                                 : "jsonrpc: request id out of range");
     if (id) r.id = *id;
+    append_json(r.id_text, r.id);
     if (r.dialect == Dialect::V2) {
         if (!version->is_string() || version->get_string() != "2.0")
             return invalid(Dialect::V2, id && valid_id(*id) ? *id : nullptr, InvalidRequest,
@@ -101,6 +103,100 @@ Request decode_members(const json::value* version, const json::value* id, const 
     return r;
 }
 
+// ---- ids as written ----------------------------------------------------------
+// Over text the parser has accepted: valid JSON, so a plain walk will do.
+
+bool json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+const char* skip_spaces(const char* p, const char* end) {
+    while (p != end && json_space(*p)) ++p;
+    return p;
+}
+
+// Past the string whose opening quote is at `p`.
+const char* skip_string(const char* p, const char* end) {
+    for (++p; p != end && *p != '"'; ++p)
+        if (*p == '\\' && p + 1 != end) ++p;
+    return p == end ? end : p + 1;
+}
+
+// Past the value beginning at `p`.
+const char* skip_json_value(const char* p, const char* end) {
+    if (p == end) return p;
+    if (*p == '"') return skip_string(p, end);
+    if (*p == '{' || *p == '[') {
+        unsigned depth = 0;
+        while (p != end) {
+            char c = *p;
+            if (c == '"') {
+                p = skip_string(p, end);
+                continue;
+            }
+            ++p;
+            if (c == '{' || c == '[') ++depth;
+            else if ((c == '}' || c == ']') && --depth == 0) break;
+        }
+        return p;
+    }
+    while (p != end && *p != ',' && *p != '}' && *p != ']' && !json_space(*p)) ++p;
+    return p;
+}
+
+// The value's text with the spaces between its tokens removed, as Go's
+// json.Compact writes a RawMessage.
+std::string compact(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (p != end) {
+        if (*p == '"') {
+            const char* q = skip_string(p, end);
+            out.append(p, static_cast<std::size_t>(q - p));
+            p = q;
+        } else {
+            if (!json_space(*p)) out += *p;
+            ++p;
+        }
+    }
+    return out;
+}
+
+// The text of the member `name` of the object at the start of `text` (the
+// last such member, as the parse keeps it); empty if there is none.
+std::string_view member_text(std::string_view text, std::string_view name) {
+    const char* p = skip_spaces(text.data(), text.data() + text.size());
+    const char* end = text.data() + text.size();
+    std::string_view found;
+    if (p == end || *p != '{') return found;
+    for (p = skip_spaces(p + 1, end); p != end && *p == '"';) {
+        const char* key_end = skip_string(p, end);
+        std::string_view key(p, static_cast<std::size_t>(key_end - p));
+        p = skip_spaces(key_end, end);
+        if (p == end || *p != ':') return {};
+        p = skip_spaces(p + 1, end);
+        const char* value_end = skip_json_value(p, end);
+        bool match = key.size() == name.size() + 2 && key.substr(1, name.size()) == name;
+        if (!match && key.find('\\') != std::string_view::npos) { // "\u0069d" is "id" too
+            boost::system::error_code ec;
+            json::value k = json::parse(key, ec);
+            match = !ec && k.is_string() && k.get_string() == name;
+        }
+        if (match) found = std::string_view(p, static_cast<std::size_t>(value_end - p));
+        p = skip_spaces(value_end, end);
+        if (p == end || *p != ',') break;
+        p = skip_spaces(p + 1, end);
+    }
+    return found;
+}
+
+// The request parsed from `text` echoes its id as written.
+void keep_id_text(Request& r, std::string_view text) {
+    if (r.id.is_null()) return; // absent, null, or refused: written as null
+    std::string_view raw = member_text(text, "id");
+    if (!raw.empty()) r.id_text = compact(raw);
+}
+
 Request decode_one(const json::value& v) {
     if (!v.is_object()) return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: expected an object");
     const json::object& o = v.get_object();
@@ -109,6 +205,7 @@ Request decode_one(const json::value& v) {
 }
 
 void append_id(std::string& out, const json::value& id) { append_json(out, id); }
+void append_id(std::string& out, RawId id) { out += id.text; }
 
 void append_escaped(std::string& out, std::string_view s) { append_json(out, json::string_view(s)); }
 
@@ -155,18 +252,37 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
             return m;
         }
         m.requests.reserve(a.size());
+        const char* end = text.data() + text.size();
+        const char* p = skip_spaces(skip_spaces(text.data(), end) + 1, end); // past '['
         for (const auto& e : a) {
+            const char* e_end = skip_json_value(p, end);
             m.requests.push_back(decode_one(e));
+            keep_id_text(m.requests.back(), std::string_view(p, static_cast<std::size_t>(e_end - p)));
             // Batches are a 2.0 feature: answer every element in 2.0 form.
             m.requests.back().dialect = Dialect::V2;
+            p = skip_spaces(e_end, end);
+            if (p != end && *p == ',') p = skip_spaces(p + 1, end);
         }
         return m;
     }
     m.requests.push_back(decode_one(v));
+    keep_id_text(m.requests.back(), text);
     return m;
 }
 
 void encode_error(std::string& out, Dialect dialect, const json::value& id, int code, std::string_view message) {
+    std::string text;
+    append_id(text, id);
+    encode_error(out, dialect, RawId{text}, code, message);
+}
+
+void encode_reply(std::string& out, Dialect dialect, const json::value& id, const Outcome& o) {
+    std::string text;
+    append_id(text, id);
+    encode_reply(out, dialect, RawId{text}, o);
+}
+
+void encode_error(std::string& out, Dialect dialect, RawId id, int code, std::string_view message) {
     if (dialect == Dialect::Go) {
         out += "{\"id\":";
         append_id(out, id);
@@ -198,7 +314,7 @@ Dialect guess_dialect(std::string_view text) {
     return text.find(R"("jsonrpc")") == std::string_view::npos ? Dialect::Go : Dialect::V2;
 }
 
-void encode_reply(std::string& out, Dialect dialect, const json::value& id, const Outcome& o) {
+void encode_reply(std::string& out, Dialect dialect, RawId id, const Outcome& o) {
     if (o.ok()) {
         // Infinity and NaN have no JSON text (a gob client may send them; a
         // plugin may return them): answer as Go's encoding/json would fail.

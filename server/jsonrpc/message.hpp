@@ -41,7 +41,10 @@ enum Code : int {
 struct Request {
     Dialect dialect = Dialect::V2;
     bool notification = false;   // V2 without "id": no reply
-    boost::json::value id;       // echoed as received
+    boost::json::value id;       // as parsed (null when absent or not a valid id)
+    std::string id_text;         // what the reply echoes: the id's text as received, spaces
+                                 // between tokens removed (as Go's server, which keeps it as
+                                 // json.RawMessage): 1e3, 1.50, -0, big integers stay as written
     std::string_view method;
     const boost::json::value* params = nullptr; // the argument (Go) or params as sent (V2); never null
     ParamsShape shape = ParamsShape::Value;
@@ -81,13 +84,20 @@ Message decode(std::string_view text, const DecodeLimits& limits, boost::json::s
                ArgsReader* reader = nullptr);
 Message decode_whole(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {});
 
+// An id as JSON text, written into a reply as it is (Request::id_text).
+struct RawId {
+    std::string_view text;
+};
+
 // Append the reply with `outcome` to a request of `dialect` with `id` to
 // `out` (no trailing newline).
+void encode_reply(std::string& out, Dialect dialect, RawId id, const Outcome& outcome);
 void encode_reply(std::string& out, Dialect dialect, const boost::json::value& id, const Outcome& outcome);
 inline void encode_reply(std::string& out, const Request& req, const Outcome& outcome) {
-    encode_reply(out, req.dialect, req.id, outcome);
+    encode_reply(out, req.dialect, RawId{req.id_text}, outcome);
 }
 // Append a reply for an invalid request or message.
+void encode_error(std::string& out, Dialect dialect, RawId id, int code, std::string_view message);
 void encode_error(std::string& out, Dialect dialect, const boost::json::value& id, int code, std::string_view message);
 
 // The dialect of a peer that has not yet sent a request that could be read,

@@ -37,16 +37,16 @@ struct Batch {
 void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, ReplyDone done) {
     if (req.error_code) {
         Scratch out;
-        if (!req.notification) encode_error(out.text(), req.dialect, req.id, req.error_code, req.error);
+        if (!req.notification) encode_error(out.text(), req.dialect, RawId{req.id_text}, req.error_code, req.error);
         done(out.text());
         return;
     }
     // What the reply needs of the request is moved into the completion,
     // which the call holds in place (rpc/completion.hpp): no allocation.
-    auto reply = [dialect = req.dialect, notification = req.notification, id = std::move(req.id),
+    auto reply = [dialect = req.dialect, notification = req.notification, id = std::move(req.id_text),
                   done = std::move(done)](Outcome&& o) {
         Scratch out;
-        if (!notification) encode_reply(out.text(), dialect, id, o);
+        if (!notification) encode_reply(out.text(), dialect, RawId{id}, o);
         done(out.text());
     };
     MethodPtr method = args.method_for(req.method);
@@ -64,15 +64,15 @@ void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
         Request& req = requests[i];
         if (req.error_code) {
             std::string out;
-            if (!req.notification) encode_error(out, req.dialect, req.id, req.error_code, req.error);
+            if (!req.notification) encode_error(out, req.dialect, RawId{req.id_text}, req.error_code, req.error);
             batch->finish(i, std::move(out));
             continue;
         }
         dispatcher.call(req.method, *req.params, req.shape,
                         [batch, i, dialect = req.dialect, notification = req.notification,
-                         id = std::move(req.id)](Outcome&& o) {
+                         id = std::move(req.id_text)](Outcome&& o) {
                             std::string out;
-                            if (!notification) encode_reply(out, dialect, id, o);
+                            if (!notification) encode_reply(out, dialect, RawId{id}, o);
                             batch->finish(i, std::move(out));
                         });
     }

@@ -334,4 +334,62 @@ TEST_CASE("json-rpc 2.0: an error reply has no result member", "[jsonrpc]") {
     CHECK(v.at("error").at("message") == "divide by zero");
 }
 
+// ---- ids echoed as written ------------------------------------------------------
+// Go's server keeps the id as json.RawMessage and writes it back compacted:
+// observed from Go 1.19, {"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":1.50}
+// is answered {"id":1.50,"result":56,"error":null}.
+
+TEST_CASE("ids: a number id is echoed as its exact text in both dialects", "[jsonrpc]") {
+    for (std::string_view id : {"123456789012345678901234567890", "-0", "1.50", "1e3", "-1E+03", "0.1", "18446744073709551616",
+                                "9.007199254740993e15", "-9223372036854775809", "7"}) {
+        INFO(id);
+        std::string go = R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":)" + std::string(id) + "}";
+        CHECK(reply(one(go), ok("56")) == R"({"id":)" + std::string(id) + R"(,"result":56,"error":null})");
+        std::string v2 = R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[7,8],"id":)" + std::string(id) + "}";
+        CHECK(reply(one(v2), ok("56")) == R"({"jsonrpc":"2.0","result":56,"id":)" + std::string(id) + "}");
+        Request failed_call = one(v2);
+        CHECK(reply(failed_call, failed(Outcome::Kind::MethodError, "no")) ==
+              R"({"jsonrpc":"2.0","error":{"code":-32000,"message":"no"},"id":)" + std::string(id) + "}");
+    }
+}
+
+TEST_CASE("ids: a string id keeps its escapes, and spaces between tokens go, as Go's json.Compact", "[jsonrpc]") {
+    CHECK(reply(one(R"({"jsonrpc":"2.0","method":"A.B","id":"a\u0041\/ b"})"), ok("1")) ==
+          R"({"jsonrpc":"2.0","result":1,"id":"a\u0041\/ b"})");
+    // Go's dialect takes any value as an id.
+    CHECK(reply(one(R"({"method":"A.B","params":[1],"id": [ 1.0 , {"k" : " x "} ] })"), ok("1")) ==
+          R"({"id":[1.0,{"k":" x "}],"result":1,"error":null})");
+    // A member spelt with an escape is the id too.
+    CHECK(reply(one(R"({"method":"A.B","params":[1],"\u0069d":1.0})"), ok("1")) == R"({"id":1.0,"result":1,"error":null})");
+}
+
+TEST_CASE("ids: a repeated id member echoes the one the parse kept", "[jsonrpc]") {
+    Request r = one(R"({"jsonrpc":"2.0","method":"A.B","id":1.0,"id":2.50})");
+    CHECK(r.id_text == "2.50");
+    CHECK(r.id == json::value(2.5));
+}
+
+TEST_CASE("ids: an invalid request keeps its id as written, a refused id is null", "[jsonrpc]") {
+    Request r = one(R"({"jsonrpc":"1.0","method":"S.M","id":4.00})");
+    CHECK(r.error_code == InvalidRequest);
+    CHECK(r.id_text == "4.00");
+    Request bad = one(R"({"jsonrpc":"2.0","method":"S.M","id":[1.0]})");
+    CHECK(bad.error_code == InvalidRequest);
+    CHECK(bad.id_text == "null");
+}
+
+TEST_CASE("ids: each element of a batch echoes its own id as written", "[jsonrpc]") {
+    Message m = decode(R"( [ {"jsonrpc":"2.0","method":"A.X","params":[1,[2,3]],"id":1e0} , 5,
+                           {"jsonrpc":"2.0","method":"A.Y","params":{"id":3}},{"id":"q\"]}","jsonrpc":"2.0","method":"A.Z"},
+                           {"jsonrpc":"2.0","method":"A.W","id":-0.0}])",
+                       kLimits);
+    REQUIRE(m.requests.size() == 5);
+    CHECK(m.requests[0].id_text == "1e0");
+    CHECK(m.requests[1].id_text == "null");
+    CHECK(m.requests[2].id_text == "null");
+    CHECK(m.requests[2].notification);
+    CHECK(m.requests[3].id_text == R"("q\"]}")");
+    CHECK(m.requests[4].id_text == "-0.0");
+}
+
 } // namespace unit_jsonrpc_message
