@@ -331,7 +331,13 @@ struct Normalizer {
     }
 
     bool integer(const json::value& v, const Schema& s, Out& out) {
-        // Integral doubles (7.0) are accepted, as JSON does not distinguish.
+        // Only an integer literal is an integer, as for Go's encoding/json
+        // (strconv.ParseInt on the number's text): the parse reads one that
+        // fits 64 bits exactly (int64 or uint64). Anything else reached here
+        // as a double, which may have been rounded (9.007199254740993e15,
+        // 1e-400 and 1.00000000000000001 are read as 9007199254740992, 0
+        // and 1): its exact value is not known, so it is refused, never
+        // rounded or truncated.
         std::int64_t i = 0;
         std::uint64_t u = 0;
         bool neg = false;
@@ -339,10 +345,16 @@ struct Normalizer {
         else if (v.is_uint64()) { u = v.get_uint64(); }
         else if (v.is_double()) {
             double d = v.get_double();
-            if (!std::isfinite(d) || std::trunc(d) != d || d < -9.2233720368547758e18 || d >= 1.8446744073709552e19)
-                return fail("expected an integer, got " + json::serialize(v));
-            if (d < 0) neg = true, i = static_cast<std::int64_t>(d);
-            else u = static_cast<std::uint64_t>(d);
+            std::string what = "expected an integer (" + type_name(s) + ")";
+            if (!std::isfinite(d)) return fail(what + ", got a number out of range");
+            if (std::trunc(d) != d) {
+                char buf[32];
+                auto r = std::to_chars(buf, buf + sizeof buf, d); // shortest text that reads back as d
+                return fail(what + ", got " + std::string(buf, r.ptr));
+            }
+            if (d < -9.2233720368547758e18 || d >= 1.8446744073709552e19)
+                return fail(what + ", got a number beyond 64 bits");
+            return fail(what + " written as one, without a fraction or an exponent");
         } else {
             return fail(std::string("expected an integer (") + type_name(s) + "), got " + kind_of(v));
         }

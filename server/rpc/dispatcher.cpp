@@ -111,9 +111,16 @@ void Dispatcher::call_method(MethodPtr method, const json::value& params, Params
     const Schema& schema = *method->args;
     const json::value* arg = &params;
     if (shape == ParamsShape::Positional && schema.kind != Kind::Struct) {
-        static const json::value null_value;
+        // The one argument by position: [v]. More or fewer is refused, as
+        // more than a struct's fields are (wire/schema.cpp).
         const auto& a = params.get_array();
-        arg = a.empty() ? &null_value : &a[0];
+        if (a.size() != 1) {
+            method->stats->record(0, true);
+            done(failure(Outcome::Kind::InvalidParams, "params: expected 1 positional value for " + type_name(schema) +
+                                                           ", got " + std::to_string(a.size())));
+            return;
+        }
+        arg = &a[0];
     }
     // Checked and written as the handler's text in one pass; no value is
     // built unless the plugin asks for fields (host_api.cpp).

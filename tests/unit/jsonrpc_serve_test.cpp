@@ -163,6 +163,38 @@ TEST_CASE("serve: positional params for a non-struct argument take the first ele
           R"({"jsonrpc":"2.0","result":5,"id":1})");
 }
 
+TEST_CASE("serve: positional params for a non-struct argument are exactly one value", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.Int","params":[5,6],"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: params: expected 1 positional value for int64, got 2"},"id":1})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.String","params":[],"id":2})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: params: expected 1 positional value for string, got 0"},"id":2})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.String","params":["a"],"id":3})") ==
+          R"({"jsonrpc":"2.0","result":"a","id":3})");
+}
+
+TEST_CASE("serve: an integer parameter that is not an integer literal is invalid params, naming the field", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":9.007199254740993e15,"B":1},"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64) written as one, without a fraction or an exponent"},"id":1})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[1,2.5],"id":2})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field B: expected an integer (int64), got 2.5"},"id":2})");
+    CHECK(s.serve(R"({"method":"Arith.Multiply","params":[{"A":123456789012345678901234567890,"B":1}],"id":3})") ==
+          R"({"id":3,"result":null,"error":"field A: expected an integer (int64), got a number beyond 64 bits"})");
+}
+
+TEST_CASE("serve: ids are echoed as written, in replies and in errors", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":123456789012345678901234567890})") ==
+          R"({"id":123456789012345678901234567890,"result":56,"error":null})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[7,8],"id":-0})") ==
+          R"({"jsonrpc":"2.0","result":56,"id":-0})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Nope","params":[7,8],"id":1.50})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found: rpc: can't find method Arith.Nope"},"id":1.50})");
+    CHECK(s.serve(R"([{"jsonrpc":"2.0","method":"Arith.Multiply","params":[7,8],"id":1e3}])") ==
+          R"([{"jsonrpc":"2.0","result":56,"id":1e3}])");
+}
+
 TEST_CASE("serve: a Go jsonrpc call is answered in Go's shape", "[jsonrpc]") {
     Server s;
     CHECK(s.serve(R"({"method":"Arith.Divide","params":[{"A":17,"B":8}],"id":0})") ==
@@ -376,7 +408,9 @@ TEST_CASE("serve: integer replies are checked alike on the short path and the ge
     CHECK(reply("Reply.Int64", "-0") == result("0"));
     CHECK(reply("Reply.Int64", "-9223372036854775808") == result("-9223372036854775808"));
     CHECK(reply("Reply.Int64", " 5 ") == result("5"));  // general path: JSON allows the blanks
-    CHECK(reply("Reply.Int64", "5.0") == result("5"));  // general path: an integral number
+    CHECK(reply("Reply.Int64", "5.0") ==
+          internal("Reply.Int64", "the plugin's reply does not match its schema: params: expected an integer (int64) "
+                                  "written as one, without a fraction or an exponent")); // general path: not a literal
     CHECK(reply("Reply.Int64", "007") == internal("Reply.Int64", "the plugin's reply is not valid JSON"));
     CHECK(reply("Reply.Int64", "+5") == internal("Reply.Int64", "the plugin's reply is not valid JSON"));
     CHECK(reply("Reply.Int64", "9223372036854775808") ==
@@ -452,7 +486,7 @@ TEST_CASE("serve: requests read the short way and the general way are answered a
 
 TEST_CASE("serve: the handler sees the argument in canonical form", "[jsonrpc]") {
     Server s;
-    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.Int","params":[7.0],"id":1})") ==
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.Int","params":[ 7 ],"id":1})") ==
           R"({"jsonrpc":"2.0","result":7,"id":1})");
     CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Echo.String","params":["h\u00e9\"llo"],"id":2})") ==
           "{\"jsonrpc\":\"2.0\",\"result\":\"h\xc3\xa9\\\"llo\",\"id\":2}");
