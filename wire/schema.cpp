@@ -276,6 +276,7 @@ template <class Out>
 struct Normalizer {
     static constexpr bool kText = std::is_same_v<Out, std::string>;
     std::string error;
+    NormalizeOptions opt;
 
     // Where the value being checked sits, as segments: built into a text
     // ("B", "Items[3].Name", "Tags[key]") only when a check fails.
@@ -479,6 +480,7 @@ struct Normalizer {
             json::monotonic_resource arena(block, sizeof block);
             json::value built(&arena);
             Normalizer<json::value> as_value;
+            as_value.opt = opt;
             as_value.depth_ = depth_;
             std::copy(segments, segments + depth_, as_value.segments);
             if (!as_value.map(v, s, built, depth)) {
@@ -504,7 +506,8 @@ struct Normalizer {
     }
 
     bool structure(const json::value& v, const Schema& s, Out& out, unsigned depth) {
-        if (!v.is_array() && !v.is_object()) return fail("expected an object " + s.name + ", got " + kind_of(v));
+        if (!v.is_object() && !(v.is_array() && opt.struct_from_array))
+            return fail("expected an object " + s.name + ", got " + kind_of(v));
         // The value of each field: given positionally, or by name (exact
         // first, then case-insensitive; the first given wins); null if not
         // given (then zero).
@@ -568,8 +571,9 @@ std::string normalize_into(const json::value& v, const Schema& s, json::value& o
     return {};
 }
 
-std::string normalize_text(const json::value& v, const Schema& s, std::string& out) {
+std::string normalize_text(const json::value& v, const Schema& s, std::string& out, NormalizeOptions opt) {
     Normalizer<std::string> n;
+    n.opt = opt;
     if (!n.run(v, s, out, 0)) return std::move(n.error);
     return {};
 }

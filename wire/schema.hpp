@@ -86,10 +86,19 @@ struct NormalizeResult {
     bool ok() const { return error.empty(); }
 };
 
+// What normalize() accepts beyond Go's encoding/json.
+struct NormalizeOptions {
+    // An array given for a struct, at any depth, fills its fields in order
+    // (JSON-RPC 2.0 by position). Go's encoding/json refuses it ("cannot
+    // unmarshal array into Go value of type main.Args"): off for Go's dialect.
+    bool struct_from_array = true;
+};
+
 // Check a JSON value against a schema and bring it to canonical form, as Go
 // would decode it: struct fields matched by name, unknown fields dropped,
-// missing ones zero; an array given for a struct fills its fields in order;
-// null is the zero value; integers range-checked for their width.
+// missing ones zero; an array given for a struct fills its fields in order
+// (unless `opt` says not); null is the zero value; integers only from
+// integer literals, range-checked for their width.
 NormalizeResult normalize(const boost::json::value& v, const Schema& s);
 // The same into `out`, built in out's own storage (an arena, say): the
 // error text (then `out` is null), or empty on success.
@@ -97,6 +106,6 @@ std::string normalize_into(const boost::json::value& v, const Schema& s, boost::
 // The same as JSON text appended to `out`: what serialising normalize()'s
 // value gives. The error text, or empty on success (`out` is then partly
 // written).
-std::string normalize_text(const boost::json::value& v, const Schema& s, std::string& out);
+std::string normalize_text(const boost::json::value& v, const Schema& s, std::string& out, NormalizeOptions opt = {});
 
 } // namespace plugrpc

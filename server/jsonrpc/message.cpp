@@ -87,6 +87,7 @@ Request decode_members(const json::value* version, const json::value* id, const 
     }
     if (r.dialect == Dialect::Go) {
         // Go's server: the argument is params[0]; [] is the zero value.
+        r.shape = ParamsShape::GoValue;
         if (!params || params->is_null()) return invalid(r.dialect, r.id, InvalidParams, "jsonrpc: request body missing params");
         if (params->is_array()) {
             const auto& a = params->get_array();

@@ -125,7 +125,9 @@ void Dispatcher::call_method(MethodPtr method, const json::value& params, Params
     // Checked and written as the handler's text in one pass; no value is
     // built unless the plugin asks for fields (host_api.cpp).
     Scratch text;
-    std::string error = normalize_text(*arg, schema, text.text());
+    NormalizeOptions opt;
+    opt.struct_from_array = shape != ParamsShape::GoValue;
+    std::string error = normalize_text(*arg, schema, text.text(), opt);
     if (!error.empty()) {
         method->stats->record(0, true);
         done(failure(Outcome::Kind::InvalidParams, std::move(error)));

@@ -24,8 +24,9 @@ namespace plugrpc {
 
 // How a codec received the argument.
 enum class ParamsShape : std::uint8_t {
-    Value,      // the argument itself (Go's codecs, JSON-RPC 2.0 named params)
-    Positional  // JSON-RPC 2.0 by-position: fields of a struct in order, else the first element
+    Value,      // the argument itself (Go's gob, JSON-RPC 2.0 named params)
+    Positional, // JSON-RPC 2.0 by-position: fields of a struct in order, else the only element
+    GoValue     // the argument itself from Go's jsonrpc, read as Go's encoding/json: no struct from an array
 };
 
 class Dispatcher {

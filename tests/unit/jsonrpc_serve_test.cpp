@@ -183,6 +183,16 @@ TEST_CASE("serve: an integer parameter that is not an integer literal is invalid
           R"({"id":3,"result":null,"error":"field A: expected an integer (int64), got a number beyond 64 bits"})");
 }
 
+TEST_CASE("serve: Go's dialect fills no struct from an array, JSON-RPC 2.0 does", "[jsonrpc]") {
+    Server s;
+    CHECK(s.serve(R"({"method":"Arith.Multiply","params":[[7,8]],"id":1})") ==
+          R"({"id":1,"result":null,"error":"params: expected an object Args, got an array"})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[7,8],"id":2})") ==
+          R"({"jsonrpc":"2.0","result":56,"id":2})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[[7,8]],"id":3})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64), got an array"},"id":3})");
+}
+
 TEST_CASE("serve: ids are echoed as written, in replies and in errors", "[jsonrpc]") {
     Server s;
     CHECK(s.serve(R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":123456789012345678901234567890})") ==

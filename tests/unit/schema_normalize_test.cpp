@@ -216,6 +216,29 @@ TEST_CASE("normalize: a refused number in a struct names the field", "[schema]")
           "error: field B: expected an integer (int64) written as one, without a fraction or an exponent");
 }
 
+TEST_CASE("normalize: without struct_from_array an array for a struct is refused at any depth, as Go's encoding/json", "[schema]") {
+    // Go 1.19: "json: cannot unmarshal array into Go value of type main.Args",
+    // and for a nested one "... into Go struct field Outer.In of type main.Inner".
+    NormalizeOptions go;
+    go.struct_from_array = false;
+    auto strict = [&](std::string_view value, const SchemaPtr& s) {
+        std::string out;
+        std::string error = normalize_text(json::parse(value), *s, out, go);
+        return error.empty() ? out : "error: " + error;
+    };
+    SchemaPtr args = schema(kArgsSchema);
+    CHECK(strict("[7,8]", args) == "error: params: expected an object Args, got an array");
+    CHECK(strict(R"({"A":7,"B":8})", args) == R"({"A":7,"B":8})");
+    SchemaPtr outer = schema(R"({"type":"object","title":"Outer","properties":{"In":)" + std::string(kArgsSchema) +
+                             R"(,"L":{"type":"array","items":)" + kArgsSchema + R"(},"M":{"type":"object","additionalProperties":)" +
+                             kArgsSchema + "}}}");
+    CHECK(strict(R"({"In":[5]})", outer) == "error: field In: expected an object Args, got an array");
+    CHECK(strict(R"({"L":[{"A":1},[2]]})", outer) == "error: field L[1]: expected an object Args, got an array");
+    CHECK(strict(R"({"M":{"k":[3]}})", outer) == "error: field M[k]: expected an object Args, got an array");
+    // By default (JSON-RPC 2.0) an array fills the fields in order.
+    CHECK(norm(R"({"In":[5]})", outer) == R"({"In":{"A":5,"B":0},"L":[],"M":{}})");
+}
+
 TEST_CASE("normalize: a fractional number such as 7.5 is refused for an integer", "[schema]") {
     CHECK(norm("7.5", integer("int64")) == "error: params: expected an integer (int64), got 7.5");
 }
