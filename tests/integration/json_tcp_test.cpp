@@ -393,3 +393,32 @@ TEST_CASE("a unix socket listener serves JSON-RPC too") {
     CHECK(call_line(c, R"({"method":"Arith.Divide","params":[{"A":17,"B":8}],"id":0})") ==
           R"({"id":0,"result":{"Quo":2,"Rem":1},"error":null})");
 }
+
+// ------------------------------------------------------------ numbers and ids, exactly
+
+TEST_CASE("JSON ids are echoed as written in both dialects, big integers, -0, 1.50 and 1e3 included") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    for (std::string id : {"123456789012345678901234567890", "-0", "1.50", "1e3"}) {
+        INFO(id);
+        CHECK(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":7,"B":8}],"id":)" + id + "}") ==
+              R"({"id":)" + id + R"(,"result":56,"error":null})");
+        CHECK(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[7,8],"id":)" + id + "}") ==
+              R"({"jsonrpc":"2.0","result":56,"id":)" + id + "}");
+    }
+}
+
+TEST_CASE("JSON integer params that are not integer literals in range are refused, never rounded") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    for (std::string a : {"2.5", "1e-300", "100.0", "1e2", "9.007199254740993e15", "123456789012345678901234567890"}) {
+        INFO(a);
+        std::string v2 = call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":)" + a + R"(,"B":1},"id":1})");
+        CHECK_THAT(v2, Catch::StartsWith(R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64))"));
+        std::string go = call_line(c, R"({"method":"Arith.Multiply","params":[{"A":)" + a + R"(,"B":1}],"id":2})");
+        CHECK_THAT(go, Catch::StartsWith(R"({"id":2,"result":null,"error":"field A: expected an integer (int64))"));
+    }
+    // Go's dialect takes no struct from an array; JSON-RPC 2.0 by position does.
+    CHECK(call_line(c, R"({"method":"Arith.Multiply","params":[[7,8]],"id":3})") ==
+          R"({"id":3,"result":null,"error":"params: expected an object Args, got an array"})");
+}
