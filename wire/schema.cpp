@@ -407,6 +407,7 @@ struct Normalizer {
             emit(out, v.get_string());
             return true;
         case Kind::Bytes:
+            if (v.is_array() && opt.go_arrays) return byte_array(v.get_array(), out);
             if (!v.is_string()) return fail(std::string("expected a base64 string, got ") + kind_of(v));
             if (!base64_valid(v.get_string())) return fail("not valid base64");
             emit(out, v.get_string());
@@ -419,12 +420,49 @@ struct Normalizer {
         return fail("unsupported type");
     }
 
+    // A []byte given as an array of numbers (Go's encoding/json reads each
+    // as a uint8): written as its base64 text, the canonical form.
+    bool byte_array(const json::array& in, Out& out) {
+        static const Schema byte = [] {
+            Schema b;
+            b.kind = Kind::Uint;
+            b.bits = 8;
+            return b;
+        }();
+        std::string bytes;
+        bytes.reserve(in.size());
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            auto at = index(i);
+            const json::value& e = in[i];
+            if (e.is_null()) { // null leaves the zero value, as anywhere
+                bytes += '\0';
+            } else if (e.is_int64() && e.get_int64() >= 0 && e.get_int64() <= 255) {
+                bytes += static_cast<char>(e.get_int64());
+            } else if (e.is_uint64() && e.get_uint64() <= 255) {
+                bytes += static_cast<char>(e.get_uint64());
+            } else {
+                Out refused; // integer() refuses it, saying why
+                if (integer(e, byte, refused)) return fail("expected a byte (uint8)");
+                return false;
+            }
+        }
+        emit(out, json::string(base64_encode(bytes)));
+        return true;
+    }
+
     bool sequence(const json::value& v, const Schema& s, Out& out, unsigned depth) {
         if (!v.is_array()) return fail(std::string("expected an array, got ") + kind_of(v));
-        const auto& in = v.get_array();
-        if (s.kind == Kind::Array && in.size() > s.length)
+        const auto& whole = v.get_array();
+        if (s.kind == Kind::Array && whole.size() > s.length && !opt.go_arrays)
             return fail("expected at most " + std::to_string(s.length) + " elements, got " +
-                        std::to_string(in.size()));
+                        std::to_string(whole.size()));
+        // Go's [N]T keeps the first N elements of a longer array.
+        struct Taken {
+            const json::array& a;
+            std::size_t n;
+            std::size_t size() const { return n; }
+            const json::value& operator[](std::size_t i) const { return a[i]; }
+        } in{whole, s.kind == Kind::Array ? std::min<std::size_t>(whole.size(), s.length) : whole.size()};
         std::size_t total = s.kind == Kind::Array ? s.length : in.size();
         if constexpr (kText) {
             out += '[';

@@ -92,6 +92,11 @@ struct NormalizeOptions {
     // (JSON-RPC 2.0 by position). Go's encoding/json refuses it ("cannot
     // unmarshal array into Go value of type main.Args"): off for Go's dialect.
     bool struct_from_array = true;
+    // Arrays as Go's encoding/json reads them: a longer array into [N]T keeps
+    // its first N elements (the rest are skipped unchecked), and an array of
+    // numbers is a []byte (Go 1.19 reads [1,2,3] as "AQID"). Off, a longer
+    // array is refused and a []byte is only a base64 string.
+    bool go_arrays = false;
 };
 
 // Check a JSON value against a schema and bring it to canonical form, as Go

@@ -127,6 +127,7 @@ void Dispatcher::call_method(MethodPtr method, const json::value& params, Params
     Scratch text;
     NormalizeOptions opt;
     opt.struct_from_array = shape != ParamsShape::GoValue;
+    opt.go_arrays = shape == ParamsShape::GoValue;
     std::string error = normalize_text(*arg, schema, text.text(), opt);
     if (!error.empty()) {
         method->stats->record(0, true);

@@ -239,6 +239,29 @@ TEST_CASE("normalize: without struct_from_array an array for a struct is refused
     CHECK(norm(R"({"In":[5]})", outer) == R"({"In":{"A":5,"B":0},"L":[],"M":{}})");
 }
 
+TEST_CASE("normalize: with go_arrays a longer array fills [N]T and numbers fill a []byte, as Go's encoding/json", "[schema]") {
+    // Go 1.19: {"Arr":[1,2,3]} into [2]int is [1,2]; {"Bs":[1,2,3]} into []byte is "AQID".
+    NormalizeOptions go;
+    go.go_arrays = true;
+    auto as_go = [&](std::string_view value, std::string_view s) {
+        json::value v = json::parse(value);
+        std::string out;
+        std::string error = normalize_text(v, *schema(s), out, go);
+        CHECK_FALSE(normalize(v, *schema(s)).ok()); // the default refuses what go_arrays takes
+        return error.empty() ? out : "error: " + error;
+    };
+    const char* fixed = R"({"type":"array","items":{"type":"integer","format":"uint8"},"minItems":2,"maxItems":2})";
+    CHECK(as_go("[1,2,3]", fixed) == "[1,2]");
+    CHECK(as_go(R"([1,2,"not checked"])", fixed) == "[1,2]");
+    const char* bytes = R"({"type":"string","format":"byte"})";
+    CHECK(as_go("[1,2,3]", bytes) == R"("AQID")");
+    CHECK(as_go("[0,null,255]", bytes) == R"("AAD/")");
+    CHECK(as_go("[256]", bytes) == "error: field [0]: value 256 overflows uint8");
+    CHECK(as_go("[1,-1]", bytes) == "error: field [1]: expected an unsigned integer (uint8), got -1");
+    CHECK(as_go("[2.5]", bytes) == "error: field [0]: expected an integer (uint8), got 2.5");
+    CHECK(as_go(R"(["a"])", bytes) == "error: field [0]: expected an integer (uint8), got a string");
+}
+
 TEST_CASE("normalize: a fractional number such as 7.5 is refused for an integer", "[schema]") {
     CHECK(norm("7.5", integer("int64")) == "error: params: expected an integer (int64), got 7.5");
 }
