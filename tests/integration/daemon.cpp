@@ -560,4 +560,14 @@ HttpResponse HttpClient::read_response(bool head_request) {
     return r;
 }
 
+std::pair<int, std::string> shell(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen(command.c_str(), "r");
+    if (!p) throw HarnessError("popen failed: " + command);
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
 } // namespace plugrpc::test

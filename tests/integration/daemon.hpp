@@ -76,6 +76,9 @@ struct RunResult {
 // stdout and stderr captured.
 RunResult run_plugrpcd(const std::vector<std::string>& args, Millis timeout = 15s);
 
+// Run a shell command (curl, openssl); its exit status and stdout.
+std::pair<int, std::string> shell(const std::string& command);
+
 struct DaemonOptions {
     // Copied into the plugin folder before start.
     std::vector<std::filesystem::path> plugins{arith_plugin()};

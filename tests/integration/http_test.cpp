@@ -49,17 +49,6 @@ std::vector<std::size_t> cell_starts(const std::string& row) {
     return starts;
 }
 
-// Run a shell command; its exit status and stdout.
-std::pair<int, std::string> shell(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p) throw HarnessError("popen failed: " + command);
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 // The head of a POST of `length` body bytes to the rpc path, with `extra` header lines.
 std::string post_head(std::size_t length, std::string_view extra, std::string_view version = "HTTP/1.1") {
     return "POST /_goRPC_ " + std::string(version) + "\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +

@@ -14,17 +14,6 @@ using namespace plugrpc::test;
 
 namespace {
 
-// Run a shell command; its exit status and stdout.
-std::pair<int, std::string> shell(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p) throw HarnessError("popen failed: " + command);
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 // A self-signed certificate for 127.0.0.1: cert.pem and key.pem in `dir`.
 void make_certificate(const TempDir& dir, const std::string& prefix = "") {
     std::string d = dir.path().string() + "/" + prefix;
