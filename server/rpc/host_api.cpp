@@ -155,6 +155,20 @@ bool integer_reply(const Schema& schema, std::string_view text, json::value& out
     return true;
 }
 
+// A plugin's reply value checked against its method's reply schema: the
+// normalized result, or an internal error naming the method.
+Outcome checked_reply(const Call& call, const json::value& v) {
+    Outcome o;
+    NormalizeResult n = normalize(v, *call.method->reply);
+    if (n.ok()) {
+        o.result = std::move(n.value);
+    } else {
+        o.kind = Outcome::Kind::Internal;
+        o.error = call.method->full_name + ": the plugin's reply does not match its schema: " + n.error;
+    }
+    return o;
+}
+
 int reply_json(plrpc_call* handle, const char* text, size_t len) {
     CallRef call(handle);
     if (!call || !text) return PLRPC_INVALID;
@@ -177,13 +191,7 @@ int reply_json(plrpc_call* handle, const char* text, size_t len) {
         o.kind = Outcome::Kind::Internal;
         o.error = call->method->full_name + ": the plugin's reply is not valid JSON";
     } else {
-        NormalizeResult n = normalize(v, *call->method->reply);
-        if (n.ok()) {
-            o.result = std::move(n.value);
-        } else {
-            o.kind = Outcome::Kind::Internal;
-            o.error = call->method->full_name + ": the plugin's reply does not match its schema: " + n.error;
-        }
+        o = checked_reply(*call.get(), v);
     }
     return answer(call.get(), std::move(o));
 }
@@ -295,15 +303,7 @@ int reply_fields(plrpc_call* handle) {
         HelperLock lock(call.get());
         v = call->has_scalar ? std::move(call->scalar) : json::value(std::move(call->fields));
     }
-    Outcome o;
-    NormalizeResult n = normalize(v, *call->method->reply);
-    if (n.ok()) {
-        o.result = std::move(n.value);
-    } else {
-        o.kind = Outcome::Kind::Internal;
-        o.error = call->method->full_name + ": the plugin's reply does not match its schema: " + n.error;
-    }
-    return answer(call.get(), std::move(o));
+    return answer(call.get(), checked_reply(*call.get(), v));
 }
 
 // ---- a call's lifetime (ABI 1.1) ----------------------------------------------
