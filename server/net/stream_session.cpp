@@ -23,7 +23,7 @@ void StreamSession::start() {
     writer_.on_drained = [this] {
         if (!processing_) resume();
     };
-    last_read_ = std::chrono::steady_clock::now();
+    last_activity_ = std::chrono::steady_clock::now();
     arm_idle_timer();
     if (conn_.ctx.draining.load()) draining_ = true;
     process();
@@ -74,7 +74,7 @@ void StreamSession::read(bool may_defer) {
 void StreamSession::on_read(boost::system::error_code ec, std::size_t n) {
     reading_ = false;
     in_.commit(n);
-    last_read_ = std::chrono::steady_clock::now();
+    bytes_arrived_ = n > 0;
     if (ec == asio::error::operation_aborted && draining_ && !closed_) {
         slurp();
     } else if (ec) {
@@ -103,9 +103,15 @@ void StreamSession::slurp() {
 void StreamSession::process() {
     if (closed_) return;
     processing_ = true;
+    std::uint64_t calls_before = calls_;
     if (!failed_ && !paused() && !on_input()) failed_ = true;
     if (read_closed_ && !failed_ && !paused()) on_input_end();
     processing_ = false;
+    // Progress is a call, or bytes that belong to a message: a peer that
+    // sends only whitespace (or gob type definitions) is idle.
+    if (calls_ != calls_before || (bytes_arrived_ && mid_message()))
+        last_activity_ = std::chrono::steady_clock::now();
+    bytes_arrived_ = false;
     writer_.flush(shared_from_this());
     if (read_closed_ || failed_) maybe_close();
     else {
@@ -120,8 +126,13 @@ void StreamSession::watch_partial_message() {
         message_timer_armed_ = false;
         return;
     }
-    if (message_timer_armed_) return; // the clock runs from the message's first bytes
+    // The clock runs from the message's first bytes: it goes on while the
+    // same message is under way, and starts again when the one it timed
+    // ended and another began (messages back to back, each read ending
+    // inside the next one).
+    if (message_timer_armed_ && message_calls_ == calls_) return;
     message_timer_armed_ = true;
+    message_calls_ = calls_;
     auto timeout = conn_.settings->limits.header_timeout;
     message_timer_.expires_after(timeout);
     message_timer_.async_wait([self = shared_from_this(), timeout](boost::system::error_code ec) {
@@ -172,10 +183,10 @@ void StreamSession::maybe_close() {
 
 void StreamSession::arm_idle_timer() {
     auto timeout = conn_.settings->limits.idle_timeout;
-    idle_timer_.expires_at(last_read_ + timeout);
+    idle_timer_.expires_at(last_activity_ + timeout);
     idle_timer_.async_wait([self = shared_from_this(), timeout](boost::system::error_code ec) {
         if (ec || self->closed_) return;
-        auto idle = std::chrono::steady_clock::now() - self->last_read_;
+        auto idle = std::chrono::steady_clock::now() - self->last_activity_;
         if (idle >= timeout && self->inflight_ == 0 && self->writer_.idle()) {
             spdlog::debug("{}: idle for {} ms; closing", self->conn_.peer,
                           std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count());
@@ -186,7 +197,7 @@ void StreamSession::arm_idle_timer() {
             self->maybe_close();
             return;
         }
-        if (idle >= timeout) self->last_read_ = std::chrono::steady_clock::now(); // busy, not idle
+        if (idle >= timeout) self->last_activity_ = std::chrono::steady_clock::now(); // busy, not idle
         self->arm_idle_timer();
     });
 }

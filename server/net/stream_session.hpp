@@ -7,8 +7,10 @@
 // Back-pressure: with max_inflight_per_connection calls running, or too
 // many reply bytes waiting for a slow reader, the session stops reading.
 // A drain (graceful stop) reads what the peer already sent, answers it, and
-// closes. An idle connection is closed after idle_timeout; a message begun
-// and not finished within header_timeout closes the connection too.
+// closes. A connection is idle while no call arrives and no message is
+// under way (whitespace between JSON values and gob type definitions alone
+// are not progress): it is closed after idle_timeout. Each message has
+// header_timeout from its first bytes to its last, however many came before.
 #pragma once
 
 #include "server/net/connection.hpp"
@@ -63,6 +65,7 @@ protected:
     // session's thread, finish_call() with the reply bytes (maybe empty).
     void call_started() {
         ++inflight_;
+        ++calls_;
         note_call();
     }
     void finish_call(std::string_view reply);
@@ -106,8 +109,12 @@ private:
     boost::asio::steady_timer idle_timer_;
     boost::asio::steady_timer message_timer_; // header_timeout for a message under way
     bool message_timer_armed_ = false;
-    std::chrono::steady_clock::time_point last_read_;
+    std::uint64_t message_calls_ = 0; // calls_ when the message under way began
+    // The last progress: a call decoded, or bytes of a message under way.
+    std::chrono::steady_clock::time_point last_activity_;
+    std::uint64_t calls_ = 0;        // calls decoded on this connection
     std::size_t inflight_ = 0;
+    bool bytes_arrived_ = false;     // by the read that process() now looks at
     bool reading_ = false;
     bool read_deferred_ = false; // to the loop's next look (net/io_loop.hpp)
     bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
