@@ -1,6 +1,7 @@
 #include "server/registry/registry.hpp"
 
 #include "server/plugin/loaded_plugin.hpp"
+#include "server/registry/latency_quantile.hpp"
 
 namespace plugrpc {
 
@@ -15,17 +16,9 @@ void MethodStats::record(std::uint64_t ns, bool error) {
 }
 
 double MethodStats::quantile(double q) const {
-    std::uint64_t total = 0;
-    for (const auto& b : buckets) total += b.load(std::memory_order_relaxed);
-    if (total == 0) return 0;
-    auto rank = static_cast<std::uint64_t>(q * double(total) + 0.5);
-    if (rank == 0) rank = 1;
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < buckets.size(); ++i) {
-        seen += buckets[i].load(std::memory_order_relaxed);
-        if (seen >= rank) return i < kLatencyBounds.size() ? kLatencyBounds[i] : kLatencyBounds.back() * 2;
-    }
-    return kLatencyBounds.back() * 2;
+    std::array<std::uint64_t, kLatencyBounds.size() + 1> counts{};
+    for (std::size_t i = 0; i < counts.size(); ++i) counts[i] = buckets[i].load(std::memory_order_relaxed);
+    return latency_quantile(kLatencyBounds, counts, q);
 }
 
 Lookup Registry::find(std::string_view service_method) const {

@@ -42,8 +42,8 @@ struct MethodStats {
     std::array<std::atomic<std::uint64_t>, kLatencyBounds.size() + 1> buckets{};
 
     void record(std::uint64_t ns, bool error);
-    // Latency quantile (0..1) estimated from the buckets: a bucket's upper
-    // bound, in seconds; 0 without calls.
+    // Latency quantile (0..1) in seconds, estimated from the buckets by
+    // linear interpolation (latency_quantile.hpp); 0 without calls.
     double quantile(double q) const;
 };
 
