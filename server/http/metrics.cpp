@@ -1,5 +1,6 @@
 #include "server/http/metrics.hpp"
 
+#include "server/http/process_stats.hpp"
 #include "server/net/batched_io.hpp"
 #include "server/net/io_loop.hpp"
 #include "server/plugin/loaded_plugin.hpp"
@@ -95,6 +96,7 @@ std::string render_metrics(const ServeContext& ctx) {
     header(out, "plugrpc_uptime_seconds", "gauge", "Seconds since the daemon started.");
     out << "plugrpc_uptime_seconds "
         << std::chrono::duration<double>(std::chrono::system_clock::now() - ctx.started).count() << '\n';
+    if (auto process = read_process_stats()) out << process_metrics_text(*process);
     return out.str();
 }
 
