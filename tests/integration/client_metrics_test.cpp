@@ -1,5 +1,6 @@
 // /metrics after traffic made with the client library: promtool accepts
-// it, and the call counters equal the calls made.
+// it, the call counters equal the calls made, and the process_* metrics
+// describe the daemon's process.
 #include "arith_types.hpp"
 #include "cli_call_run.hpp"
 #include "daemon.hpp"
@@ -8,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <sstream>
 
@@ -33,7 +36,7 @@ std::string promtool() {
 
 } // namespace
 
-TEST_CASE("promtool check metrics passes on /metrics, whose call counters equal the calls made") {
+TEST_CASE("promtool check metrics passes on /metrics, whose call counters equal the calls made, with process_* metrics") {
     std::string tool = promtool();
     if (tool.empty()) FAIL("promtool is missing: scripts/setup installs it (Debian package prometheus)");
     Daemon d;
@@ -63,4 +66,13 @@ TEST_CASE("promtool check metrics passes on /metrics, whose call counters equal 
     CHECK(sample(r.body, R"(plugrpc_calls_total{service="Arith",method="Divide",outcome="error"})") == kDivideErrors);
     CHECK(sample(r.body, R"(plugrpc_calls_total{service="Arith",method="Divide",outcome="ok"})") == 0);
     CHECK(sample(r.body, R"(plugrpc_call_duration_seconds_count{service="Arith",method="Multiply"})") == kMultiply);
+
+    // The standard process_* metrics, of the daemon's process.
+    CHECK(sample(r.body, "process_cpu_seconds_total") > 0);
+    CHECK(sample(r.body, "process_resident_memory_bytes") > 1e6);
+    CHECK(sample(r.body, "process_virtual_memory_bytes") >= sample(r.body, "process_resident_memory_bytes"));
+    CHECK(sample(r.body, "process_open_fds") >= 4); // stdio, the listener, this connection
+    CHECK(sample(r.body, "process_max_fds") >= sample(r.body, "process_open_fds"));
+    double started = sample(r.body, "process_start_time_seconds");
+    CHECK(std::abs(started - double(std::time(nullptr))) < 120);
 }
