@@ -206,7 +206,8 @@ int main(int argc, char** argv) {
         }
         plugrpc::ScanResult scan = plugrpc::scan_plugins(config, nullptr);
         print_plan(config, *scan.registry);
-        for (const auto& f : scan.failures) std::printf("plugin failed: %s\n", f.c_str());
+        for (const auto& f : scan.failures)
+            std::printf("plugin failed: %s: %s\n", f.file.c_str(), f.reason.c_str());
         return scan.failures.empty() ? 0 : 1;
     }
     std::string tls_error;

@@ -157,6 +157,10 @@ void Server::set_options(const ServerOptions& options) {
 
 const ServerOptions& Server::options() const { return state_->options; }
 
+void Server::set_program_status(ProgramStatus status) {
+    state_->network.context().program.store(std::make_shared<const ProgramStatus>(std::move(status)));
+}
+
 std::string Server::listen(std::string_view address) {
     std::string why;
     auto addr = parse_listen_address(std::string(address), why);

@@ -62,7 +62,7 @@ ScanResult scan_plugins(const Config& config, const Registry* previous, const Un
     r.registry = std::make_shared<Registry>();
     auto failed = [&](const std::filesystem::path& file, const std::string& why) {
         spdlog::error("plugin {} skipped: {}", file.string(), why);
-        r.failures.push_back(file.string() + ": " + why);
+        r.failures.push_back({file, why});
     };
     for (const auto& dir : config.plugin_dirs) {
         std::string error;

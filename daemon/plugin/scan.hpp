@@ -5,6 +5,8 @@
 #include "server/plugin/loaded_plugin.hpp"
 #include "server/registry/registry.hpp"
 
+#include <plugrpc/program_status.hpp>
+
 #include <string>
 #include <vector>
 
@@ -12,7 +14,7 @@ namespace plugrpc {
 
 struct ScanResult {
     std::shared_ptr<Registry> registry;
-    std::vector<std::string> failures; // "<file>: <reason>", each also logged
+    std::vector<PluginFailure> failures; // each also logged
 };
 
 // Load every *.so of every folder; a file that fails is logged and skipped.

@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <set>
 
 namespace plugrpc {
@@ -65,6 +66,8 @@ std::string Daemon::status() {
 int Daemon::run() {
     ScanResult scan = scan_plugins(config_, nullptr, unloader());
     server_.network().context().counters.plugin_load_failures += scan.failures.size();
+    failed_plugins_ = std::move(scan.failures);
+    publish_program_status();
     if (scan.registry->method_count() == 0) spdlog::warn("no methods to serve yet: no plugin loaded");
     server_.dispatcher().publish(std::move(scan.registry));
 
@@ -119,9 +122,17 @@ void Daemon::reload() {
     spdlog::info("SIGHUP: reloading {}", config_file_.string());
     systemd_.reloading();
     server_.network().context().counters.reloads.fetch_add(1);
+    ++reloads_;
     std::string rejected = apply_reload();
     if (!rejected.empty())
         spdlog::error("reload: the new configuration is rejected, the running one stays: {}", rejected);
+    auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    last_reload_ = rejected.empty() ? std::string("ok at ") + when : std::string("rejected at ") + when + ": " + rejected;
+    publish_program_status();
     report_reload(rejected.empty(), rejected.empty() ? "ok: " + status() : rejected);
     systemd_.ready(status());
 }
@@ -168,6 +179,8 @@ void Daemon::rescan() {
     auto previous = server_.dispatcher().registry();
     ScanResult scan = scan_plugins(config_, previous.get(), unloader());
     server_.network().context().counters.plugin_load_failures += scan.failures.size();
+    failed_plugins_ = std::move(scan.failures);
+    publish_program_status();
     std::set<const LoadedPlugin*> kept;
     for (const auto& p : scan.registry->plugins()) kept.insert(p.get());
     for (const auto& p : previous->plugins())
@@ -175,6 +188,18 @@ void Daemon::rescan() {
             spdlog::info("unloading plugin {} {} ({}) once its calls finish", p->name, p->version, p->file.string());
     server_.dispatcher().publish(std::move(scan.registry));
     systemd_.status(status());
+}
+
+void Daemon::publish_program_status() {
+    ProgramStatus s;
+    s.name = "plugrpcd";
+    s.facts.emplace_back("config file", std::filesystem::absolute(config_file_).lexically_normal().string());
+    std::string dirs;
+    for (const auto& d : config_.plugin_dirs) dirs += (dirs.empty() ? "" : ", ") + d.string();
+    s.facts.emplace_back("plugin dirs", dirs.empty() ? "none" : dirs);
+    s.facts.emplace_back("reloads", std::to_string(reloads_) + (reloads_ ? ", last " + last_reload_ : ""));
+    s.failed_plugins = failed_plugins_;
+    server_.set_program_status(std::move(s));
 }
 
 void Daemon::arm_status_timer() {

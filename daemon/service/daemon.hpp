@@ -44,6 +44,8 @@ private:
     void report_reload(bool ok, std::string text);
     void rescan();
     std::string status();
+    // Hand the debug page what only the daemon knows (plugrpc/program_status.hpp).
+    void publish_program_status();
     void arm_status_timer();
     Unloader unloader();
 
@@ -57,6 +59,9 @@ private:
     std::filesystem::path config_file_;
     std::filesystem::path runtime_dir_;
     std::uint64_t reload_generation_ = 0;
+    std::uint64_t reloads_ = 0;      // SIGHUPs taken
+    std::string last_reload_;        // "ok at ...", "rejected at ...: why"
+    std::vector<PluginFailure> failed_plugins_; // of the latest scan
     Config config_;
     Overrides overrides_;
     Server server_;

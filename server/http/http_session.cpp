@@ -325,7 +325,8 @@ private:
                                boost::json::serialize(openrpc_document(*conn_.ctx.dispatcher.registry())) + "\n");
             DebugFormat f = choose_debug_format(req_[http::field::accept], query);
             auto reg = conn_.ctx.dispatcher.registry();
-            return respond(http::status::ok, debug_content_type(f), render_debug_page(*reg, conn_.ctx, f));
+            return respond(http::status::ok, debug_content_type(f),
+                           render_debug_page(*reg, conn_.ctx, f, query, s.debug_path));
         }
         respond_error(http::status::not_found, "404 not found: " + std::string(path) + "\n", true);
     }

@@ -2,7 +2,9 @@
 // of the running config, and the live figures the debug page shows.
 #pragma once
 
+#include <plugrpc/program_status.hpp>
 #include <plugrpc/server_options.hpp>
+#include "server/registry/stats_history.hpp"
 #include "server/net/shared_setting.hpp"
 #include "server/rpc/dispatcher.hpp"
 
@@ -93,6 +95,12 @@ struct ServeContext {
     // Certificate and key of tls:// listeners; replaced on reload.
     SharedSetting<boost::asio::ssl::context> tls;
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+    // What the debug page shows beside the figures above: the listeners'
+    // names (as logged), the embedding program's facts, and the per-method
+    // history that the control thread samples once a second.
+    SharedSetting<const std::vector<std::string>> listeners;
+    SharedSetting<const ProgramStatus> program;
+    StatsHistory history;
 
     explicit ServeContext(Dispatcher& d) : dispatcher(d) {}
 };

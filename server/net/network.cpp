@@ -52,6 +52,9 @@ std::string Network::add(std::shared_ptr<Listener> l) {
         spdlog::info("listening on {}", l->name());
     }
     listeners_.push_back(l);
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (const auto& each : listeners_) names->push_back(each->name());
+    ctx_.listeners.store(std::move(names));
     return l->name();
 }
 
@@ -137,6 +140,8 @@ int Network::run() {
             spdlog::info("listening on {}", l->name());
         }
     }
+    sample_timer_ = std::make_unique<asio::steady_timer>(control());
+    sample_stats(std::chrono::steady_clock::now());
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < contexts_.size(); ++i) {
         threads.emplace_back([this, i] {
@@ -151,6 +156,20 @@ int Network::run() {
     for (auto& t : threads) t.join();
     ctx_.dispatcher.join();
     return 0;
+}
+
+// Once a second on the control thread, until the server stops: the steps
+// of the debug page's history (registry/stats_history.hpp).
+void Network::sample_stats(std::chrono::steady_clock::time_point last) {
+    sample_timer_->expires_at(last + std::chrono::seconds(1));
+    sample_timer_->async_wait([this](boost::system::error_code ec) {
+        if (ec || ctx_.draining.load()) return;
+        ctx_.history.sample(*ctx_.dispatcher.registry());
+        auto now = std::chrono::steady_clock::now();
+        auto due = sample_timer_->expiry();
+        // Late by more than a step (a stalled thread): start again from now.
+        sample_stats(now - due > std::chrono::seconds(1) ? now : due);
+    });
 }
 
 } // namespace plugrpc

@@ -6,6 +6,7 @@
 #include "server/net/context.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <memory>
@@ -62,6 +63,7 @@ public:
 
 private:
     boost::asio::io_context& next_context();
+    void sample_stats(std::chrono::steady_clock::time_point last);
 
     ServeContext ctx_;
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
@@ -72,6 +74,7 @@ private:
     bool running_ = false; // under listeners_mu_
     std::atomic<std::size_t> next_{0}; // round robin over contexts_, from any thread
     std::chrono::microseconds batch_wait_{0};
+    std::unique_ptr<boost::asio::steady_timer> sample_timer_; // on control(), from run()
 };
 
 } // namespace plugrpc

@@ -12,7 +12,9 @@
 
 using namespace plugrpc::test;
 
-namespace {
+// Named, not anonymous: unity builds compile this file with others
+// (operate_test.cpp has helpers of the same names).
+namespace reload_keeps {
 
 std::filesystem::path version_plugin(char tag) {
     return tag == 'a' ? PLUGRPC_TEST_VERSION_A_PLUGIN : PLUGRPC_TEST_VERSION_B_PLUGIN;
@@ -41,7 +43,7 @@ bool wait_for_version(std::uint16_t port, const std::string& want, Millis limit 
     return false;
 }
 
-} // namespace
+
 
 TEST_CASE("a half-copied replacement found by SIGHUP leaves the loaded version serving until the copy is whole") {
     DaemonOptions o;
@@ -72,3 +74,5 @@ TEST_CASE("a half-copied replacement found by SIGHUP leaves the loaded version s
     CHECK(d.running());
     CHECK(d.stop() == 0);
 }
+
+} // namespace reload_keeps

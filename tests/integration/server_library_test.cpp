@@ -3,6 +3,8 @@
 // real sockets, with the C++ client and raw bytes.
 #include <arith.hpp>
 
+#include "daemon.hpp"
+
 #include <plugrpc/client.hpp>
 #include <plugrpc/server.hpp>
 
@@ -172,4 +174,31 @@ TEST_CASE("server library: set_options changes the limits of connections made af
     CHECK_THAT(big.error().message, Catch::Contains("larger than 128 bytes"));
     auto again = connect(where, Protocol::Json);
     CHECK(again.call<std::int64_t>("Arith.Multiply", arith::Args{1, 2}).value() == 2);
+}
+
+TEST_CASE("server library: the debug page names the program, its pid and listener; set_program_status adds facts") {
+    plugrpc::Server server(small());
+    server.add<arith::Arith>();
+    std::string where = server.listen("tcp://127.0.0.1:0");
+    Serving serving(server);
+    auto port = static_cast<std::uint16_t>(std::stoi(where.substr(where.rfind(':') + 1)));
+    auto page = [&] {
+        plugrpc::test::HttpClient http(port);
+        return http.get("/debug/rpc", "*/*").body;
+    };
+    std::string before = page();
+    INFO("page:\n" << before);
+    CHECK_THAT(before, Catch::StartsWith(std::string(program_invocation_short_name) + " "));
+    CHECK_THAT(before, Catch::Contains("\npid:          " + std::to_string(::getpid()) + "\n"));
+    CHECK_THAT(before, Catch::Contains("\nlisteners:    " + where + "\n"));
+    CHECK_THAT(before, Catch::Contains("  Multiply(Args) int64"));
+    CHECK_THAT(before, !Catch::Contains("FAILED TO LOAD"));
+
+    server.set_program_status({"my-app", {{"config file", "/etc/my-app.toml"}}, {{"/opt/my-app/x.so", "no entry symbol"}}});
+    std::string after = page();
+    INFO("page:\n" << after);
+    CHECK_THAT(after, Catch::StartsWith("my-app "));
+    CHECK_THAT(after, Catch::Contains("\nconfig file:  /etc/my-app.toml\n"));
+    CHECK_THAT(after, Catch::Contains("\nFAILED TO LOAD\n/opt/my-app/x.so\n  no entry symbol\n"));
+    CHECK(serving.stop());
 }

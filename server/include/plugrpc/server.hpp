@@ -27,6 +27,7 @@
 #pragma once
 
 #include <plugrpc/plugin.hpp>
+#include <plugrpc/program_status.hpp>
 #include <plugrpc/server_options.hpp>
 
 #include <boost/json/object.hpp>
@@ -81,6 +82,11 @@ public:
     // from now on. (threads and blocking_threads stay as constructed.)
     void set_options(const ServerOptions& options);
     const ServerOptions& options() const;
+
+    // Facts of the embedding program for the debug page (program_status.hpp):
+    // its config file, reloads, plugins that failed to load. Replaces the
+    // ones given before; safe from any thread.
+    void set_program_status(ProgramStatus status);
 
     // Bind an address now: "tcp://HOST:PORT", "HOST:PORT", "tls://HOST:PORT"
     // (needs tls_cert_file and tls_key_file) or "unix:///PATH". Returns
