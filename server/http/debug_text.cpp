@@ -188,7 +188,7 @@ std::string render_debug_text(const DebugSnapshot& s, std::size_t max_methods) {
                                       " more methods: ?format=json lists every one",
                                   kTextColumns))
             out << l << '\n';
-    out << "RATE/S: calls per second over the last 10 s";
+    out << "\nRATE/S: calls per second over the last 10 s";
     if (s.untracked) out << " (\"-\": not tracked, over " << StatsHistory::kMaxSeries << " methods)";
     out << ".\nP50, P99: estimated within the latency histogram's buckets.\n";
 
