@@ -222,7 +222,8 @@ std::string render_dashboard(const DebugSnapshot& s, std::string_view debug_path
            "<div id=\"charts\" class=\"charts\"></div>\n<h2>Methods</h2>\n<div class=\"scroll\"><table><thead><tr>"
            "<th>Method</th><th>Calls</th><th>Errors</th><th>Calls/s</th><th>Mean</th><th>p50</th><th>p99</th>"
            "</tr></thead><tbody id=\"methods\">";
-    for (const DebugMethodRow* r : busiest(s, kLiveRows)) {
+    for (const auto& row : s.methods) {
+        const DebugMethodRow* r = &row;
         out << "<tr><td>" << escape_html(r->full_name()) << "(" << escape_html(r->argument) << ") "
             << escape_html(r->reply) << "</td><td>" << r->calls << "</td><td>" << r->errors << "</td><td>"
             << rate_cell(r->rate) << "</td><td>" << short_duration(r->mean) << "</td><td>"

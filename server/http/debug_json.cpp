@@ -32,7 +32,7 @@ json::object status_json(const DebugSnapshot& s) {
     for (const auto& [k, v] : s.facts) facts.push_back(json::array{json::string(k), json::string(v)});
     st["facts"] = std::move(facts);
     st["services"] = s.services;
-    st["methods"] = s.methods.size();
+    st["methods"] = s.method_count;
     st["plugins"] = s.plugins.size();
     json::array failed;
     for (const auto& f : s.failed_plugins)
@@ -103,11 +103,12 @@ std::string render_debug_json(const DebugSnapshot& s) {
     return json::serialize(root) + "\n";
 }
 
-std::string render_debug_live(const DebugSnapshot& s, std::size_t rows) {
+std::string render_debug_live(const DebugSnapshot& s) {
     json::object root;
     root["status"] = status_json(s);
     json::array methods, series;
-    for (const DebugMethodRow* r : busiest(s, rows)) {
+    for (const auto& row : s.methods) {
+        const DebugMethodRow* r = &row;
         json::object m = figures(*r);
         m["name"] = r->full_name();
         m["argument"] = r->argument;

@@ -36,13 +36,14 @@ std::string render_debug_page(const Registry& reg, const ServeContext& ctx, Debu
     switch (f) {
     case DebugFormat::Json: return render_debug_json(take_debug_snapshot(reg, ctx));
     case DebugFormat::Live: {
-        SnapshotOptions o;
-        o.charted = kLiveCharts;
+        SnapshotOptions o{SnapshotOptions::Order::Busiest, kLiveRows, kLiveCharts};
         o.range = has(query, "range=10m") ? StatsHistory::Range::Coarse : StatsHistory::Range::Fine;
         return render_debug_live(take_debug_snapshot(reg, ctx, o));
     }
-    case DebugFormat::Html: return render_dashboard(take_debug_snapshot(reg, ctx), debug_path);
-    default: return render_debug_text(take_debug_snapshot(reg, ctx));
+    case DebugFormat::Html:
+        return render_dashboard(take_debug_snapshot(reg, ctx, {SnapshotOptions::Order::Busiest, kLiveRows}),
+                                debug_path);
+    default: return render_debug_text(take_debug_snapshot(reg, ctx, {SnapshotOptions::Order::Name, kTextRows}));
     }
 }
 

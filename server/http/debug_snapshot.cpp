@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <cerrno>
 #include <ctime>
 #include <unistd.h>
@@ -43,52 +44,72 @@ DebugSnapshot take_debug_snapshot(const Registry& reg, const ServeContext& ctx, 
 
     auto view = ctx.history.view();
     s.untracked = view.untracked();
-    s.methods.reserve(reg.method_count());
-    for (const auto& [sname, svc] : reg.services())
-        for (const auto& [mname, m] : svc.methods) {
-            const MethodStats& st = *m->stats;
-            DebugMethodRow r;
-            r.service = sname;
-            r.method = mname;
-            r.argument = type_name(*m->args);
-            r.reply = type_name(*m->reply);
-            r.calls = st.calls.load(std::memory_order_relaxed);
-            r.errors = st.errors.load(std::memory_order_relaxed);
-            r.inflight = st.inflight.load(std::memory_order_relaxed);
-            if (r.calls) {
-                r.mean = double(st.total_ns.load(std::memory_order_relaxed)) / double(r.calls) * 1e-9;
-                r.p50 = st.quantile(0.5);
-                r.p99 = st.quantile(0.99);
+    s.method_count = reg.method_count();
+    // First what choosing needs (a counter and a hash lookup per method),
+    // then whole rows for the chosen only: with 10,000 methods the
+    // dashboard's snapshot builds 50 rows, not 10,000.
+    struct Candidate {
+        const MethodPtr* ptr; // the registry's
+        std::uint64_t calls;
+        const Method* method() const { return ptr->get(); }
+        const StatsHistory::Track* track;
+        double rate() const { return track ? track->rate() : 0; }
+    };
+    std::vector<Candidate> chosen;
+    chosen.reserve(std::min(s.method_count, options.rows));
+    if (options.order == SnapshotOptions::Order::Name) {
+        for (const auto& [sname, svc] : reg.services())
+            for (const auto& [mname, m] : svc.methods) {
+                if (chosen.size() == options.rows) break;
+                chosen.push_back({&m, 0, view.find(*m->stats)});
             }
-            if (const auto* track = view.find(st)) r.rate = track->rate();
-            r.plugin = m->plugin->name + " " + m->plugin->version;
-            r.source = m;
-            s.methods.push_back(std::move(r));
+    } else {
+        std::vector<Candidate> all;
+        all.reserve(s.method_count);
+        for (const auto& [sname, svc] : reg.services())
+            for (const auto& [mname, m] : svc.methods)
+                all.push_back({&m, m->stats->calls.load(std::memory_order_relaxed), view.find(*m->stats)});
+        std::size_t n = std::min(options.rows, all.size());
+        // Busiest by rate, then calls; ties in name order (the order of `all`).
+        std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(),
+                          [](const Candidate& a, const Candidate& b) {
+                              double ra = a.rate(), rb = b.rate();
+                              if (ra != rb) return ra > rb;
+                              if (a.calls != b.calls) return a.calls > b.calls;
+                              return a.method()->full_name < b.method()->full_name;
+                          });
+        all.resize(n);
+        chosen = std::move(all);
+    }
+    s.methods.reserve(chosen.size());
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        const Method& m = *chosen[i].method();
+        const MethodStats& st = *m.stats;
+        DebugMethodRow r;
+        r.service = m.service;
+        r.method = m.name;
+        r.argument = type_name(*m.args);
+        r.reply = type_name(*m.reply);
+        r.calls = st.calls.load(std::memory_order_relaxed);
+        r.errors = st.errors.load(std::memory_order_relaxed);
+        r.inflight = st.inflight.load(std::memory_order_relaxed);
+        if (r.calls) {
+            r.mean = double(st.total_ns.load(std::memory_order_relaxed)) / double(r.calls) * 1e-9;
+            r.p50 = st.quantile(0.5);
+            r.p99 = st.quantile(0.99);
         }
-    if (options.charted > 0)
-        for (const DebugMethodRow* r : busiest(s, options.charted))
-            if (const auto* track = r->calls ? view.find(*r->source->stats) : nullptr)
-                s.methods[static_cast<std::size_t>(r - s.methods.data())].history = track->steps(options.range);
+        if (chosen[i].track) r.rate = chosen[i].track->rate();
+        // The busiest `charted` with calls get their history.
+        if (i < options.charted && r.calls && chosen[i].track && options.order == SnapshotOptions::Order::Busiest)
+            r.history = chosen[i].track->steps(options.range);
+        r.plugin = m.plugin->name + " " + m.plugin->version;
+        r.source = *chosen[i].ptr;
+        s.methods.push_back(std::move(r));
+    }
 
     for (const auto& p : reg.plugins())
         s.plugins.push_back({p->name, p->version, p->description, p->file.string(), p->loaded_at, p->methods.size()});
     return s;
-}
-
-std::vector<const DebugMethodRow*> busiest(const DebugSnapshot& s, std::size_t n) {
-    std::vector<const DebugMethodRow*> rows;
-    rows.reserve(s.methods.size());
-    for (const auto& r : s.methods) rows.push_back(&r);
-    auto before = [](const DebugMethodRow* a, const DebugMethodRow* b) {
-        double ra = a->rate.value_or(0), rb = b->rate.value_or(0);
-        if (ra != rb) return ra > rb;
-        if (a->calls != b->calls) return a->calls > b->calls;
-        return a < b; // rows are in name order
-    };
-    n = std::min(n, rows.size());
-    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n), rows.end(), before);
-    rows.resize(n);
-    return rows;
 }
 
 } // namespace plugrpc

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,7 +52,8 @@ struct DebugSnapshot {
     std::size_t inflight = 0;
     std::vector<std::pair<std::string, std::string>> facts; // the program's
     std::size_t services = 0;
-    std::vector<DebugMethodRow> methods; // by service, then method name
+    std::size_t method_count = 0;        // served; `methods` may hold fewer (SnapshotOptions)
+    std::vector<DebugMethodRow> methods; // in the order SnapshotOptions asked
     std::vector<DebugPluginRow> plugins;
     std::vector<PluginFailure> failed_plugins;
     std::size_t untracked = 0; // methods without history (StatsHistory's bound)
@@ -59,16 +61,17 @@ struct DebugSnapshot {
 };
 
 struct SnapshotOptions {
-    // Give this many methods their history: the busiest by rate, then by
-    // calls; never one without calls.
+    // Which methods get a row: the first `rows` in name order, or the
+    // `rows` busiest (by calls/s over 10 s, then calls, then name).
+    enum class Order { Name, Busiest } order = Order::Name;
+    std::size_t rows = std::numeric_limits<std::size_t>::max();
+    // With Order::Busiest, the first this many rows with calls get their
+    // history, of `range`.
     std::size_t charted = 0;
     StatsHistory::Range range = StatsHistory::Range::Fine;
 };
 
 DebugSnapshot take_debug_snapshot(const Registry& registry, const ServeContext& ctx, const SnapshotOptions& options = {});
-
-// The busiest `n` rows first (by rate, then calls, then name); at most n.
-std::vector<const DebugMethodRow*> busiest(const DebugSnapshot& s, std::size_t n);
 
 // "2026-12-02T14:03:12Z"
 std::string utc_time(std::chrono::system_clock::time_point t);

@@ -145,7 +145,7 @@ void method_row(std::ostringstream& out, std::string_view name, const std::array
 
 } // namespace
 
-std::string render_debug_text(const DebugSnapshot& s, std::size_t max_methods) {
+std::string render_debug_text(const DebugSnapshot& s) {
     std::ostringstream out;
     out << s.program << ' ' << s.version << '\n';
     fact(out, "version", s.version + " (plugin ABI " + std::to_string(PLRPC_ABI_MAJOR) + "." +
@@ -162,7 +162,7 @@ std::string render_debug_text(const DebugSnapshot& s, std::size_t max_methods) {
     for (const auto& [p, n] : s.connections) conns += (conns.empty() ? "" : ", ") + p + " " + std::to_string(n);
     fact(out, "connections", conns);
     fact(out, "in flight", plural(s.inflight, "call", "calls"));
-    fact(out, "serving", plural(s.methods.size(), "method", "methods") + " in " +
+    fact(out, "serving", plural(s.method_count, "method", "methods") + " in " +
                              plural(s.services, "service", "services") + " from " +
                              plural(s.plugins.size(), "plugin", "plugins"));
 
@@ -170,10 +170,7 @@ std::string render_debug_text(const DebugSnapshot& s, std::size_t max_methods) {
     for (const auto& c : kFigures) out << right(c.head, c.width);
     out << '\n';
     std::string service;
-    std::size_t shown = 0;
     for (const auto& r : s.methods) {
-        if (shown == max_methods) break;
-        ++shown;
         if (r.service != service) {
             service = r.service;
             for (const auto& l : wrap(service, kTextColumns)) out << l << '\n';
@@ -183,8 +180,8 @@ std::string render_debug_text(const DebugSnapshot& s, std::size_t max_methods) {
                    {count_text(double(r.calls), 9), count_text(double(r.errors), 7), rate_text(r.rate),
                     short_duration(r.mean), short_duration(r.p50), short_duration(r.p99)});
     }
-    if (shown < s.methods.size())
-        for (const auto& l : wrap("... and " + std::to_string(s.methods.size() - shown) +
+    if (s.method_count > s.methods.size())
+        for (const auto& l : wrap("... and " + std::to_string(s.method_count - s.methods.size()) +
                                       " more methods: ?format=json lists every one",
                                   kTextColumns))
             out << l << '\n';

@@ -13,9 +13,11 @@ namespace plugrpc {
 
 inline constexpr std::size_t kTextColumns = 80;
 
-// Rows beyond `max_methods` are left out, and a last line says how many and
-// where to find them all.
-std::string render_debug_text(const DebugSnapshot& s, std::size_t max_methods = 2000);
+// Of a snapshot taken with the first kTextRows methods by name: the methods
+// served beyond them are counted on a last line that says where to find
+// them all.
+inline constexpr std::size_t kTextRows = 2000;
+std::string render_debug_text(const DebugSnapshot& s);
 
 // "850ns", "1.8us", "12.5ms", "2.5s"; "-" for 0 (no calls).
 std::string short_duration(double seconds);
