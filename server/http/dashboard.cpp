@@ -122,8 +122,10 @@ function status(d) {
                 ["listeners", s.listeners.join(", ") || "none"], ["log level", s.log_level]];
   for (const [k, v] of s.facts) rows.push([k, v]);
   rows.push(["connections", Object.entries(s.connections).map(([k, v]) => k + " " + v).join(", ")]);
-  rows.push(["in flight", s.calls_in_flight + " calls"]);
-  rows.push(["serving", s.methods + " methods in " + s.services + " services from " + s.plugins + " plugins"]);
+  const n = (k, one, many) => k + " " + (k === 1 ? one : many);
+  rows.push(["in flight", n(s.calls_in_flight, "call", "calls")]);
+  rows.push(["serving", n(s.methods, "method", "methods") + " in " + n(s.services, "service", "services") +
+                        " from " + n(s.plugins, "plugin", "plugins")]);
   dl.replaceChildren();
   for (const [k, v] of rows) { dl.appendChild(el("dt", k)); dl.appendChild(el("dd", String(v))); }
   const failed = $("failed");
