@@ -12,6 +12,8 @@
 setup_test
 build=$1
 prefix=$TMP/prefix
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
+[ -n "$libdir" ] || fail "no CMAKE_INSTALL_LIBDIR in $build/CMakeCache.txt"
 
 echo "cmake --install into $prefix"
 timeout 120 cmake --install "$build" --prefix "$prefix" >"$TMP/install.log" 2>&1 ||
@@ -92,10 +94,10 @@ PLRPC_EXPORT const plrpc_plugin_v1 plugrpc_plugin_v1 = {
 C
 
 echo "gcc -std=c11 calc.c (flags from pkg-config plugrpc)"
-cflags=$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --cflags plugrpc | sed "s/ *$//") ||
+cflags=$(PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig pkg-config --cflags plugrpc | sed "s/ *$//") ||
     fail "pkg-config does not know the installed plugrpc"
-[ "$cflags" = "-I$prefix/lib/pkgconfig/../../include" ] || [ "$cflags" = "-I$prefix/include" ] ||
-    fail "pkg-config --cflags plugrpc: $cflags"
+# Relocatable: the include folder is found from the .pc file's own folder.
+[ "$(realpath -m "${cflags#-I}")" = "$prefix/include" ] || fail "pkg-config --cflags plugrpc: $cflags"
 # shellcheck disable=SC2086 # $cflags is a list of flags
 timeout 120 gcc -std=c11 -pedantic -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden \
     -Wl,--no-undefined $cflags -o "$TMP/plugins/calc.so" "$TMP/calc.c" || fail "gcc failed"

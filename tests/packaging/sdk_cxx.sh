@@ -11,13 +11,17 @@
 setup_test
 build=$1
 prefix=$TMP/prefix
+# The CMake package and plugrpc.pc live in the libdir the tree was configured
+# with: lib, or lib/<multiarch> under /usr.
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
+[ -n "$libdir" ] || fail "no CMAKE_INSTALL_LIBDIR in $build/CMakeCache.txt"
 
 echo "cmake --install into $prefix"
 timeout 120 cmake --install "$build" --prefix "$prefix" >"$TMP/install.log" 2>&1 ||
     { cat "$TMP/install.log" >&2; fail "cmake --install failed"; }
 for path in etc/plugrpcd/plugrpcd.toml sbin/plugrpcd lib/plugrpcd/plugins/arith.so \
-    include/plugrpc/abi.h include/plugrpc/plugin.hpp lib/cmake/plugrpc/plugrpcConfig.cmake \
-    lib/pkgconfig/plugrpc.pc lib/systemd/system/plugrpcd.service share/man/man8/plugrpcd.8.gz; do
+    include/plugrpc/abi.h include/plugrpc/plugin.hpp "$libdir/cmake/plugrpc/plugrpcConfig.cmake" \
+    "$libdir/pkgconfig/plugrpc.pc" lib/systemd/system/plugrpcd.service share/man/man8/plugrpcd.8.gz; do
     [ -f "$prefix/$path" ] || fail "the install lacks $path"
 done
 # Installed outside /usr, the config and the unit name the prefix's paths.
@@ -77,7 +81,7 @@ timeout 120 cmake -S "$TMP/greeter" -B "$TMP/greeter/build" -G Ninja -DCMAKE_BUI
     -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
     -DCMAKE_INSTALL_PREFIX="$TMP/site" >"$TMP/configure.log" 2>&1 ||
     { cat "$TMP/configure.log" >&2; fail "configuring the Greeter plugin failed"; }
-grep -qF "from $prefix/lib/cmake/plugrpc" "$TMP/configure.log" ||
+grep -qF "from $prefix/$libdir/cmake/plugrpc" "$TMP/configure.log" ||
     { cat "$TMP/configure.log" >&2; fail "find_package(plugrpc) did not find the installed SDK"; }
 timeout 600 cmake --build "$TMP/greeter/build" >"$TMP/build.log" 2>&1 ||
     { cat "$TMP/build.log" >&2; fail "building the Greeter plugin failed"; }

@@ -14,11 +14,13 @@ setup_test
 src=$1
 build=$2
 prefix=$TMP/prefix
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
+[ -n "$libdir" ] || fail "no CMAKE_INSTALL_LIBDIR in $build/CMakeCache.txt"
 
 echo "cmake --install into $prefix"
 timeout 120 cmake --install "$build" --prefix "$prefix" >"$TMP/install.log" 2>&1 ||
     { cat "$TMP/install.log" >&2; fail "cmake --install failed"; }
-for path in include/plugrpc/server.hpp include/plugrpc/server_options.hpp lib/cmake/plugrpc/plugrpcTargets.cmake; do
+for path in include/plugrpc/server.hpp include/plugrpc/server_options.hpp "$libdir/cmake/plugrpc/plugrpcTargets.cmake"; do
     [ -f "$prefix/$path" ] || fail "the install lacks $path"
 done
 
