@@ -7,11 +7,19 @@
 #   rpc METHOD PARAMS     one JSON-RPC 2.0 call over HTTP; prints the reply
 #   expect_rpc M P WANT   retry the call for a few seconds until WANT
 #   stop_daemon           SIGTERM, then expect exit status 0
+#   one_file DIR GLOB     print the one file in DIR matching GLOB, or fail
 #   fail MSG              print MSG and exit 1
 
 fail() {
     echo "FAIL: $*" >&2
     exit 1
+}
+
+one_file() {
+    local found
+    mapfile -t found < <(compgen -G "$1/$2")
+    [ ${#found[@]} -eq 1 ] || fail "expected one $2 in $1, found ${#found[@]}: $(ls "$1")"
+    echo "${found[0]}"
 }
 
 DAEMON_PID=""
