@@ -2,16 +2,21 @@
 // JSON-RPC 2.0 on the same connection. Values come back to back; each reply
 // ends with a newline; calls may finish out of order (ids match them).
 //
-// Each request is answered in its own dialect. What cannot be read as a
-// request (not JSON, mismatched brackets, over max_message_bytes or
-// max_json_depth) is answered in the connection's dialect: that of its
+// Each request is answered in its own dialect. A value over
+// max_message_bytes is skipped as it arrives, without being kept, and
+// answered with its id (jsonrpc/value_skipper.hpp); the connection goes on.
+// What cannot be read as a request (not JSON, mismatched brackets, nested
+// deeper than max_json_depth) is answered in the connection's dialect, and
+// the connection closes: that of its
 // first request that could be read, or, before one, a guess from the
 // failing bytes (guess_dialect). Go's client shuts down on a 2.0 error
 // object; a 2.0 client expects one.
 #include "wire/jsonrpc/framer.hpp"
+#include "wire/jsonrpc/value_skipper.hpp"
 #include "server/jsonrpc/serve.hpp"
 #include "server/net/stream_session.hpp"
 
+#include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -32,9 +37,18 @@ private:
     bool on_input() override {
         while (!paused()) {
             std::string_view data = input();
+            if (skipper_) {
+                Skip s = skip(data);
+                if (s != Skip::Answered) return s == Skip::Going;
+                continue;
+            }
             std::size_t begin = 0, end = 0;
             Framer::Status st = framer_.next(data, begin, end);
             if (st == Framer::Status::NeedMore) return true;
+            if (st == Framer::Status::TooLarge) {
+                start_skip(framer_.value_begin());
+                continue;
+            }
             if (st != Framer::Status::Complete) return fail(st);
             handle(data.substr(begin, end - begin));
             consume(end);
@@ -43,7 +57,7 @@ private:
     }
 
     // The framer knows, without rescanning what is buffered on every read.
-    bool mid_message() const override { return framer_.mid_value(); }
+    bool mid_message() const override { return framer_.mid_value() || skipper_.has_value(); }
 
     void on_input_end() override {
         std::string_view rest = input();
@@ -51,6 +65,48 @@ private:
             reply_error(ParseError, "Parse error: the connection closed inside a JSON value", rest);
         consume(rest.size());
         framer_.reset(); // it may have scanned the whitespace just dropped
+    }
+
+    // A value over max_message_bytes begins at `begin` of the input: drop
+    // what is buffered of it and skip the rest as it comes.
+    void start_skip(std::size_t begin) {
+        const auto& l = settings().limits;
+        spdlog::info("{}: json: a message larger than {} bytes; skipping it", peer(), l.max_message_bytes);
+        ctx().counters.limit(LimitKind::MessageBytes);
+        skip_dialect_ = dialect_ ? *dialect_ : guess_dialect(input().substr(begin, 4096));
+        consume(begin);
+        framer_.reset();
+        skipper_.emplace(l.max_json_depth);
+    }
+
+    // Feed the skipper. At the value's end, answer its id with the limit, as
+    // a call of its own; brackets that do not match end the connection.
+    enum class Skip { Going, Answered, Failed };
+    Skip skip(std::string_view data) {
+        std::size_t used = 0;
+        ValueSkipper::Status st = skipper_->feed(data, used);
+        consume(used);
+        if (st == ValueSkipper::Status::NeedMore) return Skip::Going;
+        if (st != ValueSkipper::Status::Done) {
+            skipper_.reset();
+            return fail(st == ValueSkipper::Status::TooDeep ? Framer::Status::TooDeep : Framer::Status::Mismatched)
+                       ? Skip::Answered
+                       : Skip::Failed;
+        }
+        // The id as written, if it is one JSON-RPC can echo; else null.
+        std::string id(skipper_->id());
+        boost::system::error_code ec;
+        boost::json::value parsed = boost::json::parse(id, ec);
+        if (id.empty() || ec || !(parsed.is_string() || parsed.is_number() || parsed.is_null())) id = "null";
+        const std::string why = "Invalid Request: message of " + std::to_string(skipper_->size()) +
+                                " bytes exceeds the server's limit of " +
+                                std::to_string(settings().limits.max_message_bytes) + " bytes";
+        skipper_.reset();
+        call_started();
+        encode_error(output(), skip_dialect_, RawId{id}, InvalidRequest, why);
+        output() += '\n';
+        finish_call({});
+        return Skip::Answered;
     }
 
     bool fail(Framer::Status st) {
@@ -101,6 +157,8 @@ private:
     }
 
     Framer framer_;
+    std::optional<ValueSkipper> skipper_; // a value over max_message_bytes going by
+    Dialect skip_dialect_ = Dialect::V2;  // the dialect its answer is in
     DecodeLimits limits_;
     std::optional<Dialect> dialect_; // of the first request that could be read
 };

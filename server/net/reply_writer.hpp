@@ -37,6 +37,7 @@ public:
             pending_.clear();
             return;
         }
+        bytes_written_ += n;
         if (n == pending_.size()) {
             pending_.clear();
             return;
@@ -45,9 +46,10 @@ public:
         writing_ = true;
         std::swap(pending_, inflight_);
         boost::asio::async_write(socket_, boost::asio::buffer(inflight_),
-                                 [this, owner = std::move(owner)](boost::system::error_code ec, std::size_t) {
+                                 [this, owner = std::move(owner)](boost::system::error_code ec, std::size_t n) {
                                      writing_ = false;
                                      ++writes_completed_;
+                                     bytes_written_ += n;
                                      inflight_.clear();
                                      if (ec) {
                                          failed_ = true;
@@ -61,6 +63,8 @@ public:
     std::size_t backlog() const { return pending_.size() + inflight_.size(); }
     bool idle() const { return !writing_ && (pending_.empty() || failed_); }
     bool failed() const { return failed_; }
+    // Bytes handed to the socket so far.
+    std::uint64_t bytes_written() const { return bytes_written_; }
     // Asynchronous writes completed so far.
     std::uint64_t writes_completed() const { return writes_completed_; }
 
@@ -73,6 +77,7 @@ private:
     std::string inflight_;
     bool writing_ = false;
     std::uint64_t writes_completed_ = 0;
+    std::uint64_t bytes_written_ = 0;
     bool failed_ = false;
 };
 

@@ -4,12 +4,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 namespace plugrpc {
 namespace asio = boost::asio;
 
 StreamSession::StreamSession(Connection conn, ReadBuffer buffer, Protocol protocol)
     : conn_(std::move(conn)), in_(std::move(buffer)), writer_(conn_.socket), idle_timer_(conn_.socket.get_executor()),
-      message_timer_(conn_.socket.get_executor()) {
+      message_timer_(conn_.socket.get_executor()), unread_timer_(conn_.socket.get_executor()) {
     if (protocol != Protocol::GobHttp) conn_.gauge->become(protocol);
     in_.max_size(conn_.settings->limits.max_message_bytes + kReadChunk);
 }
@@ -30,7 +33,9 @@ void StreamSession::start() {
 }
 
 bool StreamSession::paused() const {
-    return inflight_ >= conn_.settings->limits.max_inflight_per_connection || writer_.backlog() > kMaxBacklog;
+    const Limits& l = conn_.settings->limits;
+    return inflight_ >= l.max_inflight_per_connection || writer_.backlog() > l.max_unread_reply_bytes ||
+           unread_paused_ || turn_spent();
 }
 
 void StreamSession::read(bool may_defer) {
@@ -103,21 +108,55 @@ void StreamSession::slurp() {
 void StreamSession::process() {
     if (closed_) return;
     processing_ = true;
-    std::uint64_t calls_before = calls_;
+    turn_start_ = calls_;
     if (!failed_ && !paused() && !on_input()) failed_ = true;
     if (read_closed_ && !failed_ && !paused()) on_input_end();
     processing_ = false;
     // Progress is a call, or bytes that belong to a message: a peer that
     // sends only whitespace (or gob type definitions) is idle.
-    if (calls_ != calls_before || (bytes_arrived_ && mid_message()))
+    if (calls_ != turn_start_ || (bytes_arrived_ && mid_message()))
         last_activity_ = std::chrono::steady_clock::now();
     bytes_arrived_ = false;
-    writer_.flush(shared_from_this());
+    flush();
     if (read_closed_ || failed_) maybe_close();
     else {
         watch_partial_message();
-        read();
+        if (!turn_spent()) return read();
+        // This turn's share is spent: the rest waits behind the other
+        // sessions of this loop.
+        asio::post(conn_.socket.get_executor(), [self = shared_from_this()] { self->process(); });
     }
+}
+
+void StreamSession::flush() {
+    writer_.flush(shared_from_this());
+    if (writer_.bytes_written() - unread_checked_ >= kUnreadCheckBytes) check_unread();
+}
+
+void StreamSession::check_unread() {
+    unread_checked_ = writer_.bytes_written();
+    int queued = 0;
+    if (::ioctl(conn_.socket.native_handle(), SIOCOUTQ, &queued) != 0) return;
+    if (static_cast<std::size_t>(queued) + writer_.backlog() <= conn_.settings->limits.max_unread_reply_bytes) return;
+    if (!unread_paused_)
+        spdlog::debug("{}: {} bytes of replies unread; reading pauses until the peer reads", conn_.peer,
+                      static_cast<std::size_t>(queued) + writer_.backlog());
+    unread_paused_ = true;
+    watch_unread(std::chrono::milliseconds(5));
+}
+
+// Reading starts again once the peer has taken half of what it left.
+void StreamSession::watch_unread(std::chrono::milliseconds wait) {
+    unread_timer_.expires_after(wait);
+    unread_timer_.async_wait([self = shared_from_this(), wait](boost::system::error_code ec) {
+        if (ec || self->closed_) return;
+        int queued = 0;
+        if (::ioctl(self->conn_.socket.native_handle(), SIOCOUTQ, &queued) == 0 &&
+            static_cast<std::size_t>(queued) + self->writer_.backlog() > self->conn_.settings->limits.max_unread_reply_bytes / 2)
+            return self->watch_unread(std::min(wait * 2, std::chrono::milliseconds(100)));
+        self->unread_paused_ = false;
+        self->resume();
+    });
 }
 
 void StreamSession::watch_partial_message() {
@@ -157,7 +196,7 @@ void StreamSession::finish_call(std::string_view reply) {
 }
 
 void StreamSession::resume() {
-    writer_.flush(shared_from_this());
+    flush();
     if (!reading_ && !paused() && !closed_) process();
     else maybe_close();
 }
@@ -176,6 +215,7 @@ void StreamSession::maybe_close() {
     closed_ = true;
     idle_timer_.cancel();
     message_timer_.cancel();
+    unread_timer_.cancel();
     boost::system::error_code ignored;
     conn_.socket.shutdown(Socket::shutdown_send, ignored);
     conn_.socket.close(ignored);

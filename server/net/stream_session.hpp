@@ -4,8 +4,12 @@
 //        -> calls finish, on any thread -> finish_call() on the session's own
 //           thread -> replies collect -> one write for all that are ready
 //
-// Back-pressure: with max_inflight_per_connection calls running, or too
-// many reply bytes waiting for a slow reader, the session stops reading.
+// Back-pressure: with max_inflight_per_connection calls running, or more
+// than max_unread_reply_bytes of replies the peer has not read (here and in
+// the socket's send queue), the session stops reading. Fairness: one turn
+// decodes at most kTurnCalls calls, then the session goes to the back of
+// its loop's queue, so a peer that pipelines deeply waits its turn like
+// the others.
 // A drain (graceful stop) reads what the peer already sent, answers it, and
 // closes. A connection is idle while no call arrives and no message is
 // under way (whitespace between JSON values and gob type definitions alone
@@ -100,19 +104,30 @@ private:
     void maybe_close();
     void arm_idle_timer();
     void watch_partial_message();
+    // Every kUnreadCheckBytes written, ask the socket how much the peer has
+    // left unread; over the limit, stop reading and look again later.
+    void check_unread();
+    void flush(); // the writer's, then check_unread() when due
+    void watch_unread(std::chrono::milliseconds wait);
+    bool turn_spent() const { return calls_ - turn_start_ >= kTurnCalls; }
 
     static constexpr std::size_t kReadChunk = 64 * 1024;
-    static constexpr std::size_t kMaxBacklog = 4u << 20;
+    static constexpr std::size_t kUnreadCheckBytes = 64 * 1024;
+    static constexpr std::uint64_t kTurnCalls = 64;
 
     ReadBuffer in_;
     ReplyWriter writer_;
     boost::asio::steady_timer idle_timer_;
     boost::asio::steady_timer message_timer_; // header_timeout for a message under way
+    boost::asio::steady_timer unread_timer_;  // looks again at a peer that does not read
     bool message_timer_armed_ = false;
     std::uint64_t message_calls_ = 0; // calls_ when the message under way began
     // The last progress: a call decoded, or bytes of a message under way.
     std::chrono::steady_clock::time_point last_activity_;
     std::uint64_t calls_ = 0;        // calls decoded on this connection
+    std::uint64_t turn_start_ = 0;   // calls_ when this turn began
+    std::uint64_t unread_checked_ = 0; // writer_.bytes_written() at the last check_unread()
+    bool unread_paused_ = false;     // the peer leaves too many replies unread
     std::size_t inflight_ = 0;
     bool bytes_arrived_ = false;     // by the read that process() now looks at
     bool reading_ = false;

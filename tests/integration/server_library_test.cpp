@@ -171,7 +171,7 @@ TEST_CASE("server library: set_options changes the limits of connections made af
     auto c = connect(where, Protocol::Json);
     auto big = c.call_json("Arith.Multiply", boost::json::object{{"A", 1}, {"B", 2}, {"C", std::string(200, 'x')}});
     REQUIRE(!big.has_value());
-    CHECK_THAT(big.error().message, Catch::Contains("larger than 128 bytes"));
+    CHECK_THAT(big.error().message, Catch::Contains("exceeds the server's limit of 128 bytes"));
     auto again = connect(where, Protocol::Json);
     CHECK(again.call<std::int64_t>("Arith.Multiply", arith::Args{1, 2}).value() == 2);
 }

@@ -14,7 +14,9 @@
 
 using namespace plugrpc::test;
 
-namespace {
+// The whole file in a namespace of its own: the unity build puts several
+// test files in one unit.
+namespace stream_bounds_test {
 
 using Clock = std::chrono::steady_clock;
 
@@ -40,7 +42,6 @@ bool try_send(Connection& c, std::string_view data) {
     }
 }
 
-} // namespace
 
 TEST_CASE("back-to-back messages each within header_timeout are never cut, however long the stream runs") {
     DaemonOptions o;
@@ -174,3 +175,5 @@ TEST_CASE("peers trickling whitespace cannot hold every connection slot") {
     CHECK(served_after >= 0);
     CHECK(served_after < 3000);
 }
+
+} // namespace stream_bounds_test

@@ -47,6 +47,9 @@ public:
         depth_ = 0;
         started_ = in_string_ = escape_ = false;
     }
+    // Where the value under way begins in the buffer (after TooLarge: the
+    // bytes to hand a ValueSkipper from).
+    std::size_t value_begin() const { return begin_; }
     // A value has begun and not yet ended (whitespace alone does not count).
     bool mid_value() const { return started_; }
 

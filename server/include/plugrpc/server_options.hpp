@@ -34,6 +34,9 @@ struct Limits {
     std::size_t max_connections = 10000;
     std::size_t max_inflight_per_connection = 128;
     std::size_t max_inflight = 100000;
+    // Reply bytes a stream peer may leave unread (queued here and in the
+    // socket) before its connection stops being read until it reads.
+    std::size_t max_unread_reply_bytes = 256u << 10;
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
     std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
     // A call its method has not answered within this is answered with a
