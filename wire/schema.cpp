@@ -3,6 +3,7 @@
 #include "wire/json_text.hpp"
 
 #include <plugrpc/base64.hpp>
+#include <plugrpc/json_write.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -324,8 +325,9 @@ struct Normalizer {
         if constexpr (kText) {
             if constexpr (std::is_same_v<T, bool>) out += v ? "true" : "false";
             else if constexpr (std::is_integral_v<T>) append_integer(out, v);
-            else if constexpr (std::is_same_v<T, json::string>) append_json(out, json::string_view(v));
-            else append_json(out, json::value(v));
+            else if constexpr (std::is_same_v<T, json::string>)
+                append_json_string(out, std::string_view(v.data(), v.size()), TextForm::Standard);
+            else append_json_text(out, json::value(v), TextForm::Standard); // the text a plugin reads
         } else {
             out = v;
         }
@@ -344,6 +346,7 @@ struct Normalizer {
         bool neg = false;
         if (v.is_int64()) { i = v.get_int64(); neg = i < 0; u = neg ? 0 : static_cast<std::uint64_t>(i); }
         else if (v.is_uint64()) { u = v.get_uint64(); }
+        else if (v.is_double() && v.get_double() == 0 && std::signbit(v.get_double())) { i = 0; } // -0 (json_parse.hpp)
         else if (v.is_double()) {
             double d = v.get_double();
             std::string what = "expected an integer (" + type_name(s) + ")";
@@ -399,6 +402,10 @@ struct Normalizer {
             // FLT_MAX as a double, yet rounds to it: only infinity overflows.
             if (s.bits == 32 && std::isfinite(d) && std::isinf(static_cast<float>(d)))
                 return fail("value overflows float32");
+            // Text comes from JSON, where a number past a double's range
+            // (1e400) reads as infinity: Go's encoding/json refuses it.
+            if constexpr (kText)
+                if (!std::isfinite(d)) return fail("value overflows " + type_name(s));
             emit(out, d);
             return true;
         }
@@ -525,7 +532,7 @@ struct Normalizer {
                 error = std::move(as_value.error);
                 return false;
             }
-            append_json(out, built);
+            append_json_text(out, built, TextForm::Standard);
         } else {
             json::object& o = out.emplace_object();
             for (const auto& kv : v.get_object()) {

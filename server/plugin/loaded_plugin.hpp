@@ -38,6 +38,9 @@ public:
     std::filesystem::path file;
     FileIdentity identity;
     std::chrono::system_clock::time_point loaded_at;
+    // The text form its handlers read (abi.h, "Values as text"): extended
+    // from ABI 1.2 on and for services built into the program.
+    TextForm text_form = TextForm::Extended;
     // Methods it registered; `plugin` is left empty here (the registry sets it).
     std::vector<Method> methods;
 

@@ -156,6 +156,7 @@ LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::js
         return r;
     }
     p->copy_fd_ = copy.release();
+    p->text_form = entry.abi_minor >= 2 ? TextForm::Extended : TextForm::Standard;
     p->name = bounded_string(entry.name);
     p->version = bounded_string(entry.version);
     p->description = bounded_string(entry.description);

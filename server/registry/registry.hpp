@@ -9,6 +9,7 @@
 #include "wire/schema.hpp"
 
 #include <plugrpc/abi.h>
+#include <plugrpc/json_write.hpp>
 
 #include <array>
 #include <atomic>
@@ -56,6 +57,7 @@ struct Method {
     std::string args_schema_text;  // as registered, for introspection
     std::string reply_schema_text;
     std::uint32_t flags = 0;
+    TextForm args_form = TextForm::Extended; // what its handler reads (its plugin's)
     plrpc_handler_fn handler = nullptr;
     void* method_data = nullptr;
     std::shared_ptr<LoadedPlugin> plugin; // keeps the code mapped while a call runs

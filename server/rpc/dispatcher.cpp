@@ -2,7 +2,8 @@
 
 #include "server/registry/openrpc.hpp"
 #include "server/rpc/call_table.hpp"
-#include "wire/json_text.hpp"
+#include "server/rpc/non_finite.hpp"
+#include <plugrpc/json_write.hpp>
 #include "server/rpc/scratch.hpp"
 
 #include <boost/asio/post.hpp>
@@ -225,9 +226,17 @@ void Dispatcher::run(Call* c, bool queued) {
         if (!c->args_text.empty()) {
             rc = m.handler(m.method_data, c->handle, c->args_text.data(), c->args_text.size());
         } else {
-            // The arguments as text, valid while the handler runs.
+            if (m.args_form == TextForm::Standard) {
+                if (std::string why = non_finite_field(c->args); !why.empty()) {
+                    call_table::t_running = outer;
+                    finish(c, failure(Outcome::Kind::InvalidParams, std::move(why)));
+                    call_table::release(c);
+                    return;
+                }
+            }
+            // The arguments as text in the plugin's form, valid while the handler runs.
             Scratch args;
-            append_json(args.text(), c->args);
+            append_json_text(args.text(), c->args, m.args_form);
             rc = m.handler(m.method_data, c->handle, args.text().data(), args.text().size());
         }
     } catch (const std::exception& e) {

@@ -10,6 +10,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <plugrpc/json_parse.hpp>
+#include <plugrpc/json_parse_extended.hpp>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -108,6 +109,7 @@ int register_method(plrpc_registrar* reg, const plrpc_method_def* def) {
     m.args = args.schema;
     m.reply = reply.schema;
     m.flags = def->flags;
+    m.args_form = reg->plugin->text_form;
     m.handler = def->handler;
     m.method_data = def->method_data;
     for (const auto& existing : reg->plugin->methods)
@@ -187,9 +189,12 @@ int reply_json(plrpc_call* handle, const char* text, size_t len) {
     unsigned char arena[4096];
     json::monotonic_resource mr(arena, sizeof arena);
     json::value v = plugrpc::parse_json(std::string_view(text, len), ec, &mr, opt);
-    if (ec) {
+    std::string why;
+    if (ec) // NaN, infinities, bytes that are not UTF-8: the extended form (abi.h), read the slow way
+        v = parse_extended_json(std::string_view(text, len), why, &mr, opt.max_depth);
+    if (!why.empty()) {
         o.kind = Outcome::Kind::Internal;
-        o.error = call->method->full_name + ": the plugin's reply is not valid JSON";
+        o.error = call->method->full_name + ": the plugin's reply is not valid JSON: " + why;
     } else {
         o = checked_reply(*call.get(), v);
     }

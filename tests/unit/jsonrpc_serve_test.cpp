@@ -421,8 +421,9 @@ TEST_CASE("serve: integer replies are checked alike on the short path and the ge
     CHECK(reply("Reply.Int64", "5.0") ==
           internal("Reply.Int64", "the plugin's reply does not match its schema: params: expected an integer (int64) "
                                   "written as one, without a fraction or an exponent")); // general path: not a literal
-    CHECK(reply("Reply.Int64", "007") == internal("Reply.Int64", "the plugin's reply is not valid JSON"));
-    CHECK(reply("Reply.Int64", "+5") == internal("Reply.Int64", "the plugin's reply is not valid JSON"));
+    CHECK(reply("Reply.Int64", "007") == internal("Reply.Int64", "the plugin's reply is not valid JSON: text after the value at offset 1"));
+    CHECK(reply("Reply.Int64", "+5") ==
+          internal("Reply.Int64", "the plugin's reply is not valid JSON: unexpected character at offset 0"));
     CHECK(reply("Reply.Int64", "9223372036854775808") ==
           internal("Reply.Int64", (overflow8 + "9223372036854775808 overflows int64").c_str()));
     CHECK(reply("Reply.Int8", "127") == result("127"));

@@ -364,7 +364,7 @@ TEST_CASE("call lifetime: join() cancels calls still waiting for an answer", "[r
 }
 
 TEST_CASE("call lifetime: ABI 1.1 appends to the host table, leaving 1.0's fields where they were", "[rpc]") {
-    CHECK(PLRPC_ABI_MINOR == 1);
+    CHECK(PLRPC_ABI_MINOR == 2); // 1.2 extends the text form of values (abi.h), not this table
     CHECK(offsetof(plrpc_host_v1, reply_fields) == 8 + 15 * sizeof(void*));
     CHECK(PLRPC_HOST_V1_0_SIZE == 8 + 16 * sizeof(void*));
     CHECK(offsetof(plrpc_host_v1, call_cancelled) == PLRPC_HOST_V1_0_SIZE + sizeof(void*));

@@ -52,7 +52,11 @@ template <class T>
 bool full_way(std::string_view text, T& out, std::string& why) {
     boost::system::error_code ec;
     boost::json::value v = plugrpc::parse_json(text, ec);
-    if (ec) return why = "not JSON: " + ec.message(), false;
+    if (ec) { // the host's extended form (abi.h) is read on a second try
+        std::string extended_why;
+        v = plugrpc::parse_extended_json(text, extended_why);
+        if (!extended_why.empty()) return why = "not JSON: " + ec.message(), false;
+    }
     return plugrpc::from_json(v, out, why);
 }
 

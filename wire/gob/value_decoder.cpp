@@ -2,7 +2,6 @@
 
 #include "wire/gob/compat.hpp"
 #include "wire/gob/fields.hpp"
-#include "wire/gob/utf8.hpp"
 
 #include <plugrpc/base64.hpp>
 
@@ -88,16 +87,9 @@ json::value ValueDecoder::floating(const Schema& s, const std::string& ovfl) {
     return json::value(v, sp_);
 }
 
-// A string as JSON carries it: valid UTF-8 as it is, else repaired.
-json::value ValueDecoder::text(std::string_view bytes) {
-    std::size_t i = 0;
-    while (i < bytes.size()) {
-        std::size_t n = static_cast<unsigned char>(bytes[i]) < 0x80 ? 1 : utf8_sequence_length(bytes.substr(i));
-        if (n == 0) return json::string(to_valid_utf8(bytes), sp_);
-        i += n;
-    }
-    return json::string(bytes, sp_);
-}
+// A string is its bytes, UTF-8 or not, as Go's are; the text that carries
+// it to a plugin or a JSON client says what it must (plugrpc/json_write.hpp).
+json::value ValueDecoder::text(std::string_view bytes) { return json::string(bytes, sp_); }
 
 json::value ValueDecoder::value(TypeId id, const Schema& s, const std::string& name, const std::string& ovfl,
                                 unsigned depth) {

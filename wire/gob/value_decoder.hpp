@@ -6,7 +6,7 @@
 // JSON shapes: Int -> int64, Uint -> uint64, Float -> double, Bytes ->
 // base64 string, Slice/Array -> array (a []uint8 slice too), Map -> object
 // with integer keys in decimal, Struct -> object with every schema field in
-// schema order. Strings that are not UTF-8 get U+FFFD per bad byte.
+// schema order. Strings keep their bytes, UTF-8 or not, as Go's do.
 #pragma once
 
 #include "wire/gob/skip.hpp"

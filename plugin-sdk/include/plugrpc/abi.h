@@ -9,7 +9,7 @@
  * plugin function: it checks `magic`, `abi_major` and `struct_size`, and only
  * then calls `init`, handing over a table of host functions. `init`
  * registers methods through that table. Nothing C++ crosses this boundary:
- * values are JSON text, strings are (pointer, length) pairs, errors are
+ * values are JSON text (see "Values as text"), strings are (pointer, length) pairs, errors are
  * return codes. A plugin written in C, or any language with a C FFI, loads.
  *
  * Compatibility rules
@@ -23,6 +23,30 @@
  * A call completes exactly once, by plrpc_host_v1.reply_json /
  * reply_error / reply_fields, from any thread, during the handler or later
  * (return PLRPC_PENDING to answer later).
+ *
+ * Values as text: an argument (`args_json`), a reply (reply_json), the
+ * plugin's config are JSON text, and every value a Go client can send over
+ * gob crosses unchanged. Where JSON cannot say a value, the text is
+ * extended, for plugins whose plrpc_plugin_v1.abi_minor is 2 or more
+ * (this header's PLRPC_ABI_MINOR; the C++ SDK reads and writes it):
+ *   - a float that is not finite is a bare token: NaN, Infinity, -Infinity
+ *     (a NaN's sign and payload are not kept: it comes back as the quiet
+ *     NaN 0x7ff8000000000000);
+ *   - -0 is written -0.0 (JSON's -0 is commonly read as the integer 0);
+ *   - a string holds bytes, as Go's do: a byte that is not part of valid
+ *     UTF-8 (a stray 0x80..0xff, an overlong form, an encoded surrogate,
+ *     a cut sequence) is written as the lone surrogate escape \udcXX for
+ *     byte 0xXX, \udc80..\udcff (Python's "surrogateescape"). Valid UTF-8
+ *     never produces a lone surrogate, so the mapping is exact both ways;
+ *     it applies to map keys and error texts alike.
+ * The host writes exactly that form, reads it (and raw bytes that are not
+ * UTF-8) in replies from every plugin, and gives a plugin of ABI minor 0
+ * or 1 standard JSON as before: an argument holding NaN or an infinity is
+ * refused before its handler runs ("invalid params", naming the field),
+ * and a byte that is not UTF-8 reaches it as U+FFFD.
+ * The helpers are exact for every plugin: arg_string gives the string's
+ * bytes, arg_double any double; set_string and set_double take any bytes
+ * and any double (NaN, infinities, -0).
  *
  * A call's lifetime: a call ends exactly once — answered by the plugin;
  * failed by the host (the handler returned anything but PLRPC_PENDING
@@ -49,7 +73,7 @@ extern "C" {
 
 #define PLRPC_MAGIC 0x43505250u /* "PRPC" little-endian */
 #define PLRPC_ABI_MAJOR 1
-#define PLRPC_ABI_MINOR 1
+#define PLRPC_ABI_MINOR 2 /* 2: the extended text form ("Values as text") */
 #define PLRPC_ENTRY_SYMBOL "plugrpc_plugin_v1"
 
 #if defined(__GNUC__)

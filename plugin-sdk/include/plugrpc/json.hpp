@@ -6,11 +6,13 @@
 //
 // Described structs (BOOST_DESCRIBE_STRUCT) map to JSON objects with their
 // fields in declaration order; std::vector<std::uint8_t> maps to base64 text,
-// as Go's []byte does in encoding/json.
+// as Go's []byte does in encoding/json. Strings are bytes, and doubles any
+// double: the text that carries them is json_write.hpp's.
 #pragma once
 
 #include <plugrpc/base64.hpp>
 #include <plugrpc/json_parse.hpp>
+#include <plugrpc/json_parse_extended.hpp>
 #include <plugrpc/json_read.hpp>
 
 #include <boost/describe.hpp>
@@ -211,7 +213,13 @@ bool json_parse_into(std::string_view text, T& out, std::string& why) {
     unsigned char buf[4096];
     boost::json::monotonic_resource mr(buf, sizeof buf);
     boost::json::value v = parse_json(text, ec, &mr);
-    if (ec) return why = "not JSON: " + ec.message(), false;
+    if (ec) {
+        // NaN, infinities, bytes that are not UTF-8: the host's extended
+        // form (abi.h, "Values as text"), read the slow way.
+        std::string extended_why;
+        v = parse_extended_json(text, extended_why, &mr);
+        if (!extended_why.empty()) return why = "not JSON: " + ec.message(), false;
+    }
     return from_json(v, out, why);
 }
 

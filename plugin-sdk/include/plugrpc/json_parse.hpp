@@ -1,6 +1,7 @@
 // Correctly rounded JSON parsing. Boost.JSON 1.81's own parser can be one
 // ulp off for doubles (about 3 in 10 random doubles); this one hands the
-// number's text to std::from_chars instead.
+// number's text to std::from_chars instead. And it reads -0 as the double
+// -0.0, not the integer 0, so that a float keeps its sign.
 #pragma once
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -42,7 +43,15 @@ struct PreciseHandler {
     bool on_string_part(sv s, std::size_t, ec_t&) { st.push_chars(s); return true; }
     bool on_string(sv s, std::size_t, ec_t&) { st.push_string(s); return true; }
     bool on_number_part(sv s, ec_t&) { num.append(s.data(), s.size()); return true; }
-    bool on_int64(std::int64_t i, sv, ec_t&) { num.clear(); st.push_int64(i); return true; }
+    bool on_int64(std::int64_t i, sv s, ec_t&) {
+        // -0 is the double -0.0, as Go's encoding/json reads it into a
+        // float64; read into an integer it is 0 all the same.
+        bool negative_zero = i == 0 && (num.empty() ? !s.empty() && s[0] == '-' : num[0] == '-');
+        num.clear();
+        if (negative_zero) st.push_double(-0.0);
+        else st.push_int64(i);
+        return true;
+    }
     bool on_uint64(std::uint64_t u, sv, ec_t&) { num.clear(); st.push_uint64(u); return true; }
     bool on_double(double d, sv s, ec_t&) {
         num.append(s.data(), s.size());

@@ -27,6 +27,7 @@
 
 #include <plugrpc/abi.h>
 #include <plugrpc/json.hpp>
+#include <plugrpc/json_write.hpp>
 
 #include <boost/describe.hpp>
 #include <boost/json.hpp>
@@ -109,24 +110,18 @@ int handler(void* data, plrpc_call* call, const char* args, std::size_t len) noe
             b->host->reply_json(call, digits, static_cast<std::size_t>(end - digits));
             return PLRPC_OK;
         }
-        // Reply value and text from stack memory: no heap for small replies.
+        // The reply value from stack memory, its text in this thread's
+        // buffer (taken, so that a call made from inside reply_json finds
+        // it empty): no heap for small replies once the buffer has grown.
         unsigned char arena[2048];
         boost::json::monotonic_resource mr(arena, sizeof arena);
         boost::json::value v = to_json(r, &mr);
-        char text[512];
-        boost::json::serializer sr;
-        sr.reset(&v);
-        boost::json::string_view first = sr.read(text, sizeof text);
-        if (sr.done()) {
-            b->host->reply_json(call, first.data(), first.size());
-        } else {
-            std::string out(first);
-            while (!sr.done()) {
-                char more[4096];
-                out.append(sr.read(more, sizeof more));
-            }
-            b->host->reply_json(call, out.data(), out.size());
-        }
+        static thread_local std::string t_text;
+        std::string text = std::move(t_text);
+        text.clear();
+        append_json_text(text, v, TextForm::Extended);
+        b->host->reply_json(call, text.data(), text.size());
+        t_text = std::move(text);
     } catch (const std::exception& e) {
         reply_error(b->host, call, e.what());
     } catch (...) {
