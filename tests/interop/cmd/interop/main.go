@@ -37,6 +37,7 @@ var scenarios = map[string]scenario{
 	"floats":     floatsScenario,
 	"kitchen":    kitchenScenario,
 	"mismatch":   mismatchScenario,
+	"special":    specialScenario,
 	"survive":    surviveScenario,
 }
 
@@ -52,6 +53,9 @@ var goOnly = []struct {
 		"Go's Arith declares int; plugrpcd's arith plugin, std::int64_t, whose Go name is int64"},
 	{regexp.MustCompile(`want struct type [A-Za-z0-9_]+\.`), "want struct type ",
 		"Go qualifies its type with its package; a plugin's type has no Go package"},
+	{regexp.MustCompile(`^(Stats whose mean is \+Inf): no reply within 3s$`), `$1: error "json: unsupported value: +Inf"`,
+		"Go's jsonrpc server cannot encode the reply and sends nothing (net/rpc's sendResponse drops WriteResponse's " +
+			"error), so the call waits forever; plugrpcd answers with the error Go's encoder gave"},
 }
 
 func rewriteGoLines(lines []string) []string {
