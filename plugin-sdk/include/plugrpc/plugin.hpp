@@ -86,6 +86,12 @@ inline void reply_error(const plrpc_host_v1* host, plrpc_call* call, std::string
     host->reply_error(call, text.data(), text.size());
 }
 
+// The text of replies, kept by each thread between calls.
+inline std::string& reply_buffer() {
+    thread_local std::string text;
+    return text;
+}
+
 // The C handler for one method: JSON in, JSON out, no exception escapes.
 template <class S, class A, class R, Status (S::*M)(const A&, R&)>
 int handler(void* data, plrpc_call* call, const char* args, std::size_t len) noexcept {
@@ -116,12 +122,11 @@ int handler(void* data, plrpc_call* call, const char* args, std::size_t len) noe
         unsigned char arena[2048];
         boost::json::monotonic_resource mr(arena, sizeof arena);
         boost::json::value v = to_json(r, &mr);
-        static thread_local std::string t_text;
-        std::string text = std::move(t_text);
+        std::string text = std::move(reply_buffer());
         text.clear();
         append_json_text(text, v, TextForm::Extended);
         b->host->reply_json(call, text.data(), text.size());
-        t_text = std::move(text);
+        reply_buffer() = std::move(text);
     } catch (const std::exception& e) {
         reply_error(b->host, call, e.what());
     } catch (...) {
