@@ -38,7 +38,7 @@
  *     a cut sequence) is written as the lone surrogate escape \udcXX for
  *     byte 0xXX, \udc80..\udcff (Python's "surrogateescape"). Valid UTF-8
  *     never produces a lone surrogate, so the mapping is exact both ways;
- *     it applies to map keys and error texts alike.
+ *     map keys too. (An error text, reply_error's, is bytes as it is.)
  * The host writes exactly that form, reads it (and raw bytes that are not
  * UTF-8) in replies from every plugin, and gives a plugin of ABI minor 0
  * or 1 standard JSON as before: an argument holding NaN or an infinity is
