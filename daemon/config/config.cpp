@@ -154,7 +154,7 @@ struct Reader {
         if (const toml::node* n = root.get("server")) {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
-            if (!known_keys(t, "server.", {"listen", "rpc_path", "debug_path", "threads", "blocking_threads",
+            if (!known_keys(t, "server.", {"listen", "rpc_path", "debug_path", "threads", "blocking_threads", "max_blocking_threads",
                                            "drain_timeout", "batch_wait"}))
                 return false;
             std::vector<std::string> listen;
@@ -174,6 +174,11 @@ struct Reader {
                             "must differ from server.rpc_path (\"" + c.rpc_path + "\")");
             if (!count(t, "server", "threads", c.threads, 0, 256)) return false;
             if (!count(t, "server", "blocking_threads", c.blocking_threads, 1, 1024)) return false;
+            if (!count(t, "server", "max_blocking_threads", c.max_blocking_threads, 1, 65536)) return false;
+            if (c.max_blocking_threads < c.blocking_threads)
+                return fail(t.get("max_blocking_threads") ? t.get("max_blocking_threads") : t.get("blocking_threads"),
+                            "server.max_blocking_threads",
+                            "must be at least server.blocking_threads (" + std::to_string(c.blocking_threads) + ")");
             if (!duration(t, "server", "drain_timeout", c.drain_timeout)) return false;
             if (!duration(t, "server", "batch_wait", c.batch_wait, true)) return false;
             if (c.batch_wait > std::chrono::milliseconds(10))

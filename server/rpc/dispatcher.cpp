@@ -50,8 +50,8 @@ namespace {
 std::atomic<std::uint64_t> g_generations{0};
 } // namespace
 
-Dispatcher::Dispatcher(unsigned blocking_threads)
-    : generation_(++g_generations), blocking_(blocking_threads ? blocking_threads : 4) {}
+Dispatcher::Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads)
+    : generation_(++g_generations), blocking_(blocking_threads ? blocking_threads : 4, max_blocking_threads) {}
 
 void Dispatcher::publish(RegistryPtr registry) {
     std::lock_guard lock(registry_mu_);
@@ -162,19 +162,11 @@ void Dispatcher::invoke(MethodPtr method, const json::value& args, Completion do
     start(c);
 }
 
-// A blocking call on its way to the pool. Dropped without running (the pool
-// stopped), it lets go of the call; join() has ended it before.
-struct Dispatcher::Job {
-    Dispatcher* self;
-    Call* call;
-    Job(Dispatcher* d, Call* c) : self(d), call(c) {}
-    Job(Job&& o) noexcept : self(o.self), call(std::exchange(o.call, nullptr)) {}
-    Job& operator=(Job&&) = delete;
-    ~Job() {
-        if (call) call_table::release(call);
-    }
-    void operator()() { self->run(std::exchange(call, nullptr), true); }
-};
+Dispatcher::Job::Job(Job&& o) noexcept : self(o.self), call(std::exchange(o.call, nullptr)) {}
+Dispatcher::Job::~Job() {
+    if (call) call_table::release(call);
+}
+void Dispatcher::Job::operator()() { self->run(std::exchange(call, nullptr), true); }
 
 void Dispatcher::start(Call* c) {
     MethodStats& stats = *c->method->stats;
@@ -196,7 +188,7 @@ void Dispatcher::start(Call* c) {
     if (c->method->blocking()) {
         // Queued calls time out too: the deadline runs from now.
         queue_deadline(c);
-        boost::asio::post(blocking_, Job(this, c));
+        blocking_.post(Job(this, c));
     } else {
         run(c, false);
     }

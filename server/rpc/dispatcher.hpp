@@ -8,10 +8,10 @@
 // call.hpp for what a plugin may still do with its handle afterwards.
 #pragma once
 
+#include "server/rpc/elastic_pool.hpp"
 #include "server/rpc/call.hpp"
 #include "server/rpc/deadlines.hpp"
 
-#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -31,7 +31,9 @@ enum class ParamsShape : std::uint8_t {
 
 class Dispatcher {
 public:
-    explicit Dispatcher(unsigned blocking_threads);
+    // Blocking methods run on a pool of `blocking_threads` that grows to
+    // `max_blocking_threads` while calls wait (rpc/elastic_pool.hpp).
+    explicit Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads = 1024);
     ~Dispatcher();
 
     // The snapshot new calls use. publish() swaps it; registry() is read on
@@ -98,12 +100,22 @@ private:
     void run(Call* call, bool queued);
     void queue_deadline(Call* call);
     void expire(plrpc_call* handle);
-    struct Job;
+    // A blocking call on its way to the pool. Dropped without running (the
+    // pool stopped), it lets go of the call; join() has ended it before.
+    struct Job {
+        Dispatcher* self;
+        Call* call;
+        Job(Dispatcher* d, Call* c) : self(d), call(c) {}
+        Job(Job&& o) noexcept;
+        Job& operator=(Job&&) = delete;
+        ~Job();
+        void operator()();
+    };
 
     mutable std::mutex registry_mu_;
     RegistryPtr registry_;
     std::atomic<std::uint64_t> generation_; // unique over every Dispatcher; changes on publish
-    boost::asio::thread_pool blocking_;
+    ElasticPool<Job> blocking_;
     std::atomic<std::size_t> inflight_{0};
     std::atomic<std::size_t> max_inflight_{100000};
     std::atomic<std::uint64_t> busy_{0};

@@ -200,7 +200,7 @@ TEST_CASE("a plugin reads the time left of a call and sees it cancelled at its d
 }
 
 TEST_CASE("blocking calls queued behind a busy pool time out too, without running") {
-    Daemon d(with_rogue("call_timeout = \"300ms\"", "blocking_threads = 1\n"));
+    Daemon d(with_rogue("call_timeout = \"300ms\"", "blocking_threads = 1\nmax_blocking_threads = 1\n"));
     Connection c = Connection::tcp(d.port());
     auto start = std::chrono::steady_clock::now();
     for (int i = 1; i <= 3; ++i) c.send_line(request("Slow.Sleep", 1500, i));
@@ -210,7 +210,7 @@ TEST_CASE("blocking calls queued behind a busy pool time out too, without runnin
 }
 
 TEST_CASE("SIGTERM exits within drain_timeout with blocking calls running and queued and a call never answered") {
-    Daemon d(with_rogue({}, "blocking_threads = 1\ndrain_timeout = \"1s\"\n"));
+    Daemon d(with_rogue({}, "blocking_threads = 1\nmax_blocking_threads = 1\ndrain_timeout = \"1s\"\n"));
     Connection c = Connection::tcp(d.port());
     for (int i = 1; i <= 3; ++i) c.send_line(request("Slow.Sleep", 10000, i));
     c.send_line(request("Rogue.Never", 0, 4));

@@ -164,7 +164,7 @@ struct Outcomes {
 
 struct Harness {
     Seen seen;
-    Dispatcher dispatcher{1};
+    Dispatcher dispatcher{1, 1}; // one pool thread that never grows
     Outcomes outcomes;
 
     Harness() {

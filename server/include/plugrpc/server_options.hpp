@@ -52,6 +52,7 @@ struct ServerOptions {
     std::string debug_path = "/debug/rpc";
     unsigned threads = 0;              // 0: one per CPU the process may run on
     unsigned blocking_threads = 4;     // pool for methods registered as blocking
+    unsigned max_blocking_threads = 1024; // the pool grows to this while blocking calls wait
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
     // Under load, serve what arrives within this time in one wake-up
     // (net/io_loop.hpp); 0 wakes for every request.

@@ -1,0 +1,100 @@
+// Blocking methods wait side by side, as goroutines do: the pool grows
+// while calls wait (up to [server] max_blocking_threads), so 2,000 calls
+// that each sleep 0-19 ms take about as long as the longest, not the sum
+// over four threads, and a quick call is not queued behind them.
+#include "daemon.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+// The whole file in a namespace of its own: the unity build puts several
+// test files in one unit.
+namespace blocking_pool_test {
+
+using Clock = std::chrono::steady_clock;
+
+std::string sleep_call(int millis, int id) {
+    return R"({"jsonrpc":"2.0","method":"Slow.Sleep","params":{"Millis":)" + std::to_string(millis) + R"(},"id":)" +
+           std::to_string(id) + "}";
+}
+
+long threads_of(pid_t pid) {
+    std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+    auto at = status.find("Threads:");
+    return at == std::string::npos ? -1 : std::stol(status.substr(at + 8));
+}
+
+// `calls` Slow.Sleep calls of 0-19 ms, pipelined over `conns` connections;
+// the time until every answer is in, and the most threads seen meanwhile.
+struct Burst {
+    long long millis = 0;
+    long peak_threads = 0;
+    int answered = 0;
+};
+
+Burst burst(Daemon& d, int conns, int calls) {
+    std::vector<Connection> cs;
+    for (int i = 0; i < conns; ++i) cs.push_back(Connection::tcp(d.port()));
+    auto start = Clock::now();
+    for (int i = 0; i < calls; ++i) cs[static_cast<std::size_t>(i % conns)].send_line(sleep_call((i * 7) % 20, i));
+    Burst b;
+    b.peak_threads = threads_of(d.pid());
+    for (int i = 0; i < calls; ++i) {
+        std::string line = cs[static_cast<std::size_t>(i % conns)].recv_line(30s);
+        if (line.find(R"("result":)") != std::string::npos) ++b.answered;
+        if (i % 100 == 0) b.peak_threads = std::max(b.peak_threads, threads_of(d.pid()));
+    }
+    b.millis = std::chrono::duration_cast<Millis>(Clock::now() - start).count();
+    return b;
+}
+
+TEST_CASE("2000 blocking calls that sleep 0-19 ms wait side by side, and a quick one is not queued behind them") {
+    DaemonOptions o;
+    o.plugins = {arith_plugin(), slow_plugin()};
+    Daemon d(o);
+    long before = threads_of(d.pid());
+
+    // A quick blocking call sent while the 2,000 are in flight.
+    Connection quick = Connection::tcp(d.port());
+    long long quick_ms = -1;
+    std::thread late([&] {
+        std::this_thread::sleep_for(20ms);
+        auto t = Clock::now();
+        quick.send_line(sleep_call(0, 9999));
+        if (quick.recv_line(30s).find(R"("result":0)") != std::string::npos)
+            quick_ms = std::chrono::duration_cast<Millis>(Clock::now() - t).count();
+    });
+    Burst b = burst(d, 16, 2000);
+    late.join();
+    std::cout << "2000 blocking calls of 0-19 ms over 16 connections: " << b.millis << " ms (a pool of 4 took ~4900; "
+              << "Go ~100), threads " << before << " -> " << b.peak_threads << "; a quick call meanwhile: " << quick_ms
+              << " ms\n";
+    CHECK(b.answered == 2000);
+    CHECK(b.peak_threads > before + 16); // the pool grew
+    CHECK(b.millis < 2500);              // not 2,000 x 9.5 ms over 4 threads
+    CHECK(quick_ms >= 0);
+    CHECK(quick_ms < 1000);
+}
+
+TEST_CASE("max_blocking_threads bounds the pool: beyond it blocking calls queue") {
+    DaemonOptions o;
+    o.plugins = {arith_plugin(), slow_plugin()};
+    o.server_config = "blocking_threads = 2\nmax_blocking_threads = 4\n";
+    Daemon d(o);
+    long before = threads_of(d.pid());
+    Burst b = burst(d, 4, 200); // 200 x 9.5 ms over 4 threads: at least 475 ms
+    std::cout << "200 blocking calls with max_blocking_threads = 4: " << b.millis << " ms, threads " << before
+              << " -> " << b.peak_threads << "\n";
+    CHECK(b.answered == 200);
+    // 2 pool threads there from the start, 2 more at most, and the
+    // deadline thread the first call starts: never dozens.
+    CHECK(b.peak_threads <= before + 3);
+    CHECK(b.millis >= 450);
+}
+
+} // namespace blocking_pool_test

@@ -1,0 +1,101 @@
+// The pool for blocking methods: grows while tasks wait, up to its bound,
+// shrinks back when idle, and drops unrun what is queued at stop().
+#include "server/rpc/elastic_pool.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+// Each file in its own namespace: unity builds compile several together.
+namespace unit_elastic_pool {
+
+using namespace std::chrono_literals;
+
+// A move-only task that counts whether it ran or was dropped.
+struct Task {
+    std::function<void()> body;
+    std::atomic<int>* dropped;
+    Task(std::function<void()> b, std::atomic<int>* d) : body(std::move(b)), dropped(d) {}
+    Task(Task&& o) noexcept : body(std::move(o.body)), dropped(std::exchange(o.dropped, nullptr)) {}
+    Task& operator=(Task&&) = delete;
+    ~Task() {
+        if (dropped) ++*dropped;
+    }
+    void operator()() {
+        dropped = nullptr;
+        body();
+    }
+};
+
+// Tasks that wait until released, all at once.
+struct Gate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool open = false;
+    std::atomic<int> waiting{0};
+    void wait() {
+        ++waiting;
+        std::unique_lock lk(mu);
+        cv.wait(lk, [this] { return open; });
+    }
+    void release() {
+        {
+            std::lock_guard lk(mu);
+            open = true;
+        }
+        cv.notify_all();
+    }
+};
+
+template <class Pred>
+bool eventually(Pred p, std::chrono::milliseconds limit = 5s) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (!p()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(5ms);
+    }
+    return true;
+}
+
+TEST_CASE("the pool grows to run waiting tasks side by side, up to its bound, and shrinks when idle", "[pool]") {
+    plugrpc::ElasticPool<Task> pool(2, 20, 100ms);
+    CHECK(pool.threads() == 2);
+    Gate gate;
+    std::atomic<int> ran{0}, dropped{0};
+    for (int i = 0; i < 30; ++i) pool.post(Task([&] { gate.wait(); ++ran; }, &dropped));
+    // 20 run at once (the bound), 10 wait in the queue.
+    CHECK(eventually([&] { return gate.waiting == 20; }));
+    CHECK(pool.threads() == 20);
+    CHECK(pool.queued() == 10);
+    gate.release();
+    CHECK(eventually([&] { return ran == 30; }));
+    // Idle for 100 ms, the threads beyond the first 2 end.
+    CHECK(eventually([&] { return pool.threads() == 2; }));
+    CHECK(dropped == 0);
+}
+
+TEST_CASE("stop drops the queued tasks unrun and join waits for the running ones", "[pool]") {
+    std::atomic<int> ran{0}, dropped{0};
+    Gate gate;
+    {
+        plugrpc::ElasticPool<Task> pool(1, 1);
+        for (int i = 0; i < 5; ++i) pool.post(Task([&] { gate.wait(); ++ran; }, &dropped));
+        CHECK(eventually([&] { return gate.waiting == 1; }));
+        pool.stop();
+        CHECK(dropped == 4);
+        pool.post(Task([&] { ++ran; }, &dropped)); // after stop: dropped at once
+        CHECK(dropped == 5);
+        gate.release();
+        pool.join();
+        CHECK(ran == 1);
+        CHECK(pool.threads() == 0);
+    }
+}
+
+} // namespace unit_elastic_pool
