@@ -566,9 +566,11 @@ struct Normalizer {
         }
         if (v.is_array()) {
             const auto& a = v.get_array();
-            if (a.size() > s.fields.size())
-                return fail("expected at most " + std::to_string(s.fields.size()) + " positional values for " +
-                            s.name + ", got " + std::to_string(a.size()));
+            // Every field, as Go's callers give every argument: a short
+            // array is a mistake (`7` for Args{A, B}), not B = 0.
+            if (a.size() != s.fields.size())
+                return fail("expected " + std::to_string(s.fields.size()) + " positional values for " + s.name +
+                            ", got " + std::to_string(a.size()));
             for (std::size_t i = 0; i < a.size(); ++i) given[i] = &a[i];
         } else {
             for (const auto& kv : v.get_object()) {

@@ -189,7 +189,7 @@ TEST_CASE("serve: Go's dialect fills no struct from an array, JSON-RPC 2.0 does"
           R"({"id":1,"result":null,"error":"params: expected an object Args, got an array"})");
     CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[7,8],"id":2})") ==
           R"({"jsonrpc":"2.0","result":56,"id":2})");
-    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[[7,8]],"id":3})") ==
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[[7,8],9],"id":3})") ==
           R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64), got an array"},"id":3})");
 }
 
@@ -296,7 +296,9 @@ TEST_CASE("serve: invalid params are -32602 naming the field and why", "[jsonrpc
     CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":"seven","B":8},"id":1})") ==
           R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64), got a string"},"id":1})");
     CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[1,2,3],"id":2})") ==
-          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: params: expected at most 2 positional values for Args, got 3"},"id":2})");
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: params: expected 2 positional values for Args, got 3"},"id":2})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[7],"id":3})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: params: expected 2 positional values for Args, got 1"},"id":3})");
 }
 
 TEST_CASE("serve: invalid params count as a call and an error of the method", "[jsonrpc]") {

@@ -83,12 +83,16 @@ TEST_CASE("normalize: an exact field name wins over a case-insensitive one", "[s
 
 TEST_CASE("normalize: an array for a struct fills its fields in order", "[schema]") {
     CHECK(norm("[7,8]", kArgsSchema) == R"({"A":7,"B":8})");
-    CHECK(norm("[7]", kArgsSchema) == R"({"A":7,"B":0})");
-    CHECK(norm("[]", kArgsSchema) == R"({"A":0,"B":0})");
 }
 
 TEST_CASE("normalize: more positional values than fields is refused", "[schema]") {
-    CHECK(norm("[1,2,3]", kArgsSchema) == "error: params: expected at most 2 positional values for Args, got 3");
+    CHECK(norm("[1,2,3]", kArgsSchema) == "error: params: expected 2 positional values for Args, got 3");
+}
+
+TEST_CASE("normalize: fewer positional values than fields is refused, not filled with zeros", "[schema]") {
+    CHECK(norm("[7]", kArgsSchema) == "error: params: expected 2 positional values for Args, got 1");
+    CHECK(norm("[]", kArgsSchema) == "error: params: expected 2 positional values for Args, got 0");
+    CHECK(norm(R"({"A":7})", kArgsSchema) == R"({"A":7,"B":0})"); // by name, a missing field is zero, as in Go
 }
 
 TEST_CASE("normalize: a scalar for a struct is refused, naming the struct", "[schema]") {
@@ -239,8 +243,9 @@ TEST_CASE("normalize: without struct_from_array an array for a struct is refused
     CHECK(strict(R"({"In":[5]})", outer) == "error: field In: expected an object Args, got an array");
     CHECK(strict(R"({"L":[{"A":1},[2]]})", outer) == "error: field L[1]: expected an object Args, got an array");
     CHECK(strict(R"({"M":{"k":[3]}})", outer) == "error: field M[k]: expected an object Args, got an array");
-    // By default (JSON-RPC 2.0) an array fills the fields in order.
-    CHECK(norm(R"({"In":[5]})", outer) == R"({"In":{"A":5,"B":0},"L":[],"M":{}})");
+    // By default (JSON-RPC 2.0) an array fills the fields in order, every one.
+    CHECK(norm(R"({"In":[5,6]})", outer) == R"({"In":{"A":5,"B":6},"L":[],"M":{}})");
+    CHECK(norm(R"({"In":[5]})", outer) == "error: field In: expected 2 positional values for Args, got 1");
 }
 
 TEST_CASE("normalize: with go_arrays a longer array fills [N]T and numbers fill a []byte, as Go's encoding/json", "[schema]") {
