@@ -5,7 +5,9 @@
 #include "wire/gob/decoder.hpp"
 #include "wire/gob/encoder.hpp"
 #include "server/net/stream_session.hpp"
+#include "server/registry/openrpc.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 namespace plugrpc {
@@ -47,6 +49,7 @@ private:
     void handle() {
         std::string method_name = dec_.service_method();
         std::uint64_t seq = dec_.seq();
+        if (method_name == kDiscoverMethod) return discover(seq);
         Lookup found = ctx().dispatcher.registry()->find(method_name);
         if (!found.method) {
             if (dec_.body_oversized()) ctx().counters.limit(LimitKind::MessageBytes);
@@ -77,6 +80,20 @@ private:
         }
         call_started();
         ctx().dispatcher.start(call);
+    }
+
+    // rpc.discover over gob, for a client with no JSON at hand (plugrpc call
+    // --proto gob): the OpenRPC document as a string of JSON text, whatever
+    // the argument. Go's own server answers "rpc: can't find service".
+    void discover(std::uint64_t seq) {
+        dec_.skip_body();
+        static const Schema kText = [] {
+            Schema s;
+            s.kind = Kind::String;
+            return s;
+        }();
+        boost::json::value doc(boost::json::serialize(openrpc_document(*ctx().dispatcher.registry())));
+        enc_.encode(output(), kDiscoverMethod, seq, "", &doc, &kText);
     }
 
     gob::RequestDecoder dec_;
