@@ -108,13 +108,13 @@ std::string host_header(const Address& a) {
 
 std::unique_ptr<wire::Codec> make_codec(const Address& a, const Options& o) {
     switch (o.protocol) {
-    case Protocol::Json: return wire::make_json_codec(o.max_reply_bytes);
-    case Protocol::Http:
-        return wire::make_http_codec(o.max_reply_bytes, host_header(a), o.rpc_path);
+    case Protocol::Json: return wire::make_json_codec(o.max_reply_bytes, false, o.trace);
+    case Protocol::JsonGo: return wire::make_json_codec(o.max_reply_bytes, true, o.trace);
+    case Protocol::Http: return wire::make_http_codec(o.max_reply_bytes, host_header(a), o.rpc_path, o.trace);
     case Protocol::Gob:
     case Protocol::GobHttp: break;
     }
-    return wire::make_gob_codec(o.max_reply_bytes);
+    return wire::make_gob_codec(o.max_reply_bytes, o.trace);
 }
 
 } // namespace

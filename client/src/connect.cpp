@@ -102,6 +102,7 @@ Result<Socket> connect_unix(asio::io_context& io, const Address& a, Clock::time_
 Result<std::string> connect_handshake(asio::io_context& io, Socket& socket, const Address& a, const Options& o,
                                       Clock::time_point deadline) {
     std::string request = "CONNECT " + o.rpc_path + " HTTP/1.0\n\n";
+    if (o.trace) o.trace("> " + request.substr(0, request.size() - 2));
     std::string reply;
     bool done = false;
     boost::system::error_code ec;
@@ -119,6 +120,7 @@ Result<std::string> connect_handshake(asio::io_context& io, Socket& socket, cons
         return transport("CONNECT " + name_of(a) + ": no reply in time");
     if (ec) return transport("CONNECT " + name_of(a) + ": " + ec.message());
     std::string_view status_line = std::string_view(reply).substr(0, reply.find_first_of("\r\n"));
+    if (o.trace) o.trace("< " + std::string(status_line));
     std::string_view status = status_line.substr(std::min(status_line.size(), status_line.find(' ') + 1));
     if (status_line.rfind("HTTP/", 0) != 0 || status != kConnected)
         return transport("unexpected HTTP response: " + std::string(status_line));

@@ -93,9 +93,10 @@ void Session::on_read(const boost::system::error_code& ec, std::size_t n) {
         return shutdown(Error{ErrorKind::Transport, std::move(why), 0});
     }
     codec_->feed(std::string_view(read_buf_.data(), n));
-    auto reply_type = [this](std::uint64_t seq) -> const Schema* {
+    auto reply_type = [this](std::uint64_t seq) -> wire::ReplyType {
         auto it = pending_.find(seq);
-        return it == pending_.end() ? nullptr : it->second.reply_type.get();
+        if (it == pending_.end()) return {};
+        return {true, it->second.reply_type.get()};
     };
     for (;;) {
         wire::Reply reply;

@@ -29,6 +29,7 @@ client::Client connect(const std::string& address, Protocol p, client::Options o
 const char* name(Protocol p) {
     switch (p) {
     case Protocol::Json: return "json";
+    case Protocol::JsonGo: return "json-go";
     case Protocol::Gob: return "gob";
     case Protocol::GobHttp: return "gob-http";
     case Protocol::Http: return "http";

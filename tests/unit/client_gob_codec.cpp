@@ -4,6 +4,7 @@
 #include "gob_test_support.hpp"
 
 #include "wire/gob/encoder.hpp"
+#include "wire/gob/received_schema.hpp"
 #include "codec/gob_reply_decoder.hpp"
 #include "codec/gob_request_encoder.hpp"
 
@@ -165,6 +166,48 @@ TEST_CASE("the client's gob requests decode in the daemon with their arguments i
     CHECK(dec.seq() == 4);
     REQUIRE(dec.next() == gob::RequestDecoder::Step::Body);
     CHECK(dec.body_as(*args).value == json(R"({"X":0.0,"Name":"","Tags":[]})"));
+}
+
+TEST_CASE("a gob reply is read with no type of the caller's, as the server's definitions describe it",
+          "[client][gob]") {
+    gob::ResponseEncoder server;
+    std::string stream;
+    auto q = quotient();
+    auto m = map(string(), slice(integer(32)));
+    boost::json::value qv = json(R"({"Quo":2,"Rem":1})");
+    boost::json::value mv = json(R"({"a":[1,-2],"b":[]})");
+    server.encode(stream, "Arith.Divide", 7, "", &qv, q.get());
+    server.encode(stream, "Maps.Get", 8, "", &mv, m.get());
+
+    gob::ReplyDecoder dec(1 << 20);
+    dec.feed(kFirstReply + stream);
+    REQUIRE(dec.next() == ReplyStep::Header);
+    REQUIRE(dec.next() == ReplyStep::Body);
+    CHECK(dec.body_as_received().value == json("56")); // Go's own bytes (NETRPC.md)
+    REQUIRE(dec.next() == ReplyStep::Header);
+    REQUIRE(dec.next() == ReplyStep::Body);
+    CHECK(dec.body_as_received().value == qv); // field names and order from the wire
+    REQUIRE(dec.next() == ReplyStep::Header);
+    REQUIRE(dec.next() == ReplyStep::Body);
+    CHECK(dec.body_as_received().value == mv);
+}
+
+TEST_CASE("a received type with no JSON form is refused with the reason, not guessed", "[client][gob]") {
+    gob::TypeTable types;
+    types.define(65, wire_struct("Node", {{"Name", gob::kString}, {"Next", 66}}), 0);
+    types.define(66, wire_slice(65), 0);
+    types.define(67, wire_struct("Box", {{"Any", gob::kInterface}}), 0);
+    types.define(68, wire_map(gob::kFloat, gob::kString), 0);
+    types.define(69, wire_struct("Pair", {{"L", 70}, {"R", 70}}), 0);
+    types.define(70, wire_struct("Leaf", {{"V", gob::kUint}}), 0);
+    CHECK(gob::received_schema(types, 65).error == "the type Node contains itself");
+    CHECK(gob::received_schema(types, 67).error == "an interface value cannot be shown without its Go type");
+    CHECK(gob::received_schema(types, 68).error == "a map keyed by float: JSON keys are strings or integers");
+    CHECK(gob::received_schema(types, gob::kComplex).error == "complex numbers have no JSON form");
+    auto pair = gob::received_schema(types, 69);
+    REQUIRE(pair.schema);
+    CHECK(type_name(*pair.schema) == "Pair");
+    CHECK(type_name(*pair.schema->fields[1].type->fields[0].type) == "uint64");
 }
 
 } // namespace unit_client_gob_codec

@@ -16,7 +16,7 @@ using CodecStep = Codec::Step;
 
 namespace {
 
-const plugrpc::client::wire::ReplyTypeOf kNoTypes = [](std::uint64_t) { return nullptr; };
+const plugrpc::client::wire::ReplyTypeOf kNoTypes = [](std::uint64_t) { return plugrpc::client::wire::ReplyType{}; };
 
 std::string encode(Codec& c, std::uint64_t seq, std::string_view method, std::string_view params) {
     std::string out;
@@ -40,11 +40,18 @@ TEST_CASE("a JSON call is one JSON-RPC 2.0 request line with named params for a 
           "{\"jsonrpc\":\"2.0\",\"method\":\"Arith.Multiply\",\"params\":{\"A\":7,\"B\":8},\"id\":7}\n");
 }
 
-TEST_CASE("a JSON call with a non-struct argument sends it by position, no argument as an empty array", "[client][json]") {
+TEST_CASE("a JSON call with a non-struct argument sends it by position, no argument without params", "[client][json]") {
     auto c = plugrpc::client::wire::make_json_codec(1 << 20);
     CHECK(encode(*c, 1, "Echo.Int", "5").find("\"params\":[5],") != std::string::npos);
     CHECK(encode(*c, 2, "Echo.List", "[1,2]").find("\"params\":[[1,2]],") != std::string::npos);
-    CHECK(encode(*c, 3, "Echo.Zero", "").find("\"params\":[],") != std::string::npos);
+    CHECK(encode(*c, 3, "Echo.Zero", "") == "{\"jsonrpc\":\"2.0\",\"method\":\"Echo.Zero\",\"id\":3}\n");
+}
+
+TEST_CASE("a call in Go's jsonrpc dialect sends the argument as params[0], without \"jsonrpc\"", "[client][json]") {
+    auto c = plugrpc::client::wire::make_json_codec(1 << 20, true);
+    CHECK(encode(*c, 4, "Arith.Multiply", R"({"A":7,"B":8})") ==
+          "{\"method\":\"Arith.Multiply\",\"params\":[{\"A\":7,\"B\":8}],\"id\":4}\n");
+    CHECK(encode(*c, 5, "Echo.Int", "5") == "{\"method\":\"Echo.Int\",\"params\":[5],\"id\":5}\n");
 }
 
 TEST_CASE("a JSON-RPC 2.0 result is matched to its call by id", "[client][json]") {

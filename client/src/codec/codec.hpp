@@ -25,9 +25,15 @@ struct Reply {
     int code = 0;              // ServerError over JSON-RPC 2.0: its code
 };
 
-// The reply schema of the call `seq` is waiting for; null for a call that
-// is no longer waited for (timed out) or needs none.
-using ReplyTypeOf = std::function<const Schema*(std::uint64_t seq)>;
+// What the call `seq` expects of its reply.
+struct ReplyType {
+    bool waited = false;            // false: no call waits for it (timed out): read past it
+    const Schema* schema = nullptr; // gob: the type to read it as; null: as the server describes it
+};
+using ReplyTypeOf = std::function<ReplyType(std::uint64_t seq)>;
+
+// Where a codec shows what it sends and receives (Options::trace); may be empty.
+using Trace = std::function<void(std::string_view)>;
 
 class Codec {
 public:
@@ -50,11 +56,13 @@ public:
     virtual const std::string& fatal_error() const = 0;
 };
 
-// JSON-RPC 2.0 requests, one per line; replies in 2.0 or Go's jsonrpc shape.
-std::unique_ptr<Codec> make_json_codec(std::size_t max_reply_bytes);
+// Requests one per line, in JSON-RPC 2.0's shape or (go_dialect) in Go's
+// jsonrpc shape, {"method":..,"params":[arg],"id":..}; replies in either.
+std::unique_ptr<Codec> make_json_codec(std::size_t max_reply_bytes, bool go_dialect = false, Trace trace = {});
 // JSON-RPC 2.0 in HTTP/1.1 POSTs to `path` on a kept-alive connection.
-std::unique_ptr<Codec> make_http_codec(std::size_t max_reply_bytes, std::string host, std::string path);
+std::unique_ptr<Codec> make_http_codec(std::size_t max_reply_bytes, std::string host, std::string path,
+                                       Trace trace = {});
 // Go's net/rpc gob.
-std::unique_ptr<Codec> make_gob_codec(std::size_t max_reply_bytes);
+std::unique_ptr<Codec> make_gob_codec(std::size_t max_reply_bytes, Trace trace = {});
 
 } // namespace plugrpc::client::wire

@@ -1,6 +1,7 @@
 #include "codec/gob_reply_decoder.hpp"
 
 #include "wire/gob/netrpc_headers.hpp"
+#include "wire/gob/received_schema.hpp"
 #include "wire/gob/value_decoder.hpp"
 
 namespace plugrpc::gob {
@@ -25,6 +26,22 @@ ReplyDecoder::BodyResult ReplyDecoder::body_as(const Schema& reply) {
     BodyResult result;
     result.error = read_body([&](Walk& replay, TypeId id) { result.value = decode_top_value(replay, id, reply); },
                              "gob: no reply body to decode");
+    return result;
+}
+
+} // namespace plugrpc::gob
+
+namespace plugrpc::gob {
+
+ReplyDecoder::BodyResult ReplyDecoder::body_as_received() {
+    BodyResult result;
+    result.error = read_body(
+        [&](Walk& replay, TypeId id) {
+            SchemaResult type = received_schema(replay.types, id);
+            if (!type.schema) throw Error("the reply cannot be shown as JSON: " + type.error);
+            result.value = decode_top_value(replay, id, *type.schema);
+        },
+        "gob: no reply body to decode");
     return result;
 }
 

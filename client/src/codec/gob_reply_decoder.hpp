@@ -9,7 +9,7 @@
 //     for (;;) switch (dec.next()) {
 //       case Step::NeedMore: read more, feed, loop
 //       case Step::Header:   find the call of dec.seq(); note dec.error()
-//       case Step::Body:     dec.body_as(reply_schema) or dec.skip_body()
+//       case Step::Body:     dec.body_as(reply_schema), dec.body_as_received() or dec.skip_body()
 //       case Step::Fatal:    dec.fatal_error(); the connection is done
 //     }
 //
@@ -44,6 +44,9 @@ public:
 
     // After Body: the reply as JSON shaped by `reply` (see value_decoder.hpp).
     BodyResult body_as(const Schema& reply);
+    // After Body: the reply as JSON shaped by the type the server described
+    // (received_schema.hpp), for a caller with no type of its own.
+    BodyResult body_as_received();
 
 private:
     std::uint64_t seq_ = 0;

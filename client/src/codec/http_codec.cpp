@@ -19,8 +19,9 @@ constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
 
 class HttpCodec final : public Codec {
 public:
-    HttpCodec(std::size_t max, std::string host, std::string path)
-        : max_(max), host_(std::move(host)), path_(std::move(path)), json_(make_json_codec(max)) {
+    HttpCodec(std::size_t max, std::string host, std::string path, Trace trace)
+        : max_(max), host_(std::move(host)), path_(std::move(path)), json_(make_json_codec(max)),
+          trace_(std::move(trace)) {
         reset_parser();
     }
 
@@ -29,10 +30,12 @@ public:
         body_.clear();
         std::string why = json_->encode(body_, seq, method, params, types);
         if (!why.empty()) return why;
+        std::size_t begin = out.size();
         out += "POST " + path_ + " HTTP/1.1\r\nHost: " + host_ +
                "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: " +
                std::to_string(body_.size()) + "\r\n\r\n";
         out += body_;
+        if (trace_) trace_(marked("> ", std::string_view(out).substr(begin)));
         return {};
     }
 
@@ -48,6 +51,7 @@ public:
         while (!parser_->is_done()) {
             boost::system::error_code ec;
             std::size_t used = parser_->put(boost::asio::buffer(buf_.data() + pos_, buf_.size() - pos_), ec);
+            if (trace_) raw_.append(buf_, pos_, used);
             pos_ += used;
             if (ec == http::error::need_more) break;
             if (ec) return fail("bad HTTP response: " + ec.message());
@@ -57,6 +61,7 @@ public:
         if (!parser_->is_done()) return Step::NeedMore;
         auto res = parser_->release();
         reset_parser();
+        if (trace_) trace_(marked("< ", raw_)), raw_.clear();
         if (res.result() != http::status::ok) {
             std::string body = res.body().substr(0, 300);
             while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
@@ -71,6 +76,18 @@ public:
     const std::string& fatal_error() const override { return fatal_; }
 
 private:
+    // Each line of an HTTP message behind `mark`, its CRLFs shown as line ends.
+    static std::string marked(std::string_view mark, std::string_view message) {
+        std::string out(mark);
+        for (std::size_t i = 0; i < message.size(); ++i) {
+            char c = message[i];
+            if (c == '\r' && i + 1 < message.size() && message[i + 1] == '\n') continue;
+            if (c == '\n' && i + 1 < message.size()) out += "\n" + std::string(mark);
+            else if (c != '\n') out += c;
+        }
+        return out;
+    }
+
     void reset_parser() {
         parser_.emplace();
         parser_->header_limit(kMaxHeaderBytes);
@@ -93,15 +110,17 @@ private:
     std::string host_, path_;
     std::unique_ptr<Codec> json_;
     std::optional<http::response_parser<http::string_body>> parser_;
-    std::string buf_, body_;
+    std::string buf_, body_, raw_;
     std::size_t pos_ = 0;
+    Trace trace_;
     std::string fatal_;
 };
 
 } // namespace
 
-std::unique_ptr<Codec> make_http_codec(std::size_t max_reply_bytes, std::string host, std::string path) {
-    return std::make_unique<HttpCodec>(max_reply_bytes, std::move(host), std::move(path));
+std::unique_ptr<Codec> make_http_codec(std::size_t max_reply_bytes, std::string host, std::string path,
+                                       Trace trace) {
+    return std::make_unique<HttpCodec>(max_reply_bytes, std::move(host), std::move(path), std::move(trace));
 }
 
 } // namespace plugrpc::client::wire

@@ -1,6 +1,6 @@
-// Codec over JSON-RPC 2.0: one request per line out; replies in, split by
-// the daemon's framer and read in either dialect (2.0 error objects, or Go's
-// jsonrpc "error" strings).
+// Codec over JSON-RPC 2.0 (or Go's jsonrpc): one request per line out;
+// replies in, split by the daemon's framer and read in either dialect (2.0
+// error objects, or Go's jsonrpc "error" strings).
 #include "codec/codec.hpp"
 
 #include "wire/jsonrpc/framer.hpp"
@@ -19,20 +19,23 @@ constexpr unsigned kMaxDepth = 64;
 
 class JsonCodec final : public Codec {
 public:
-    explicit JsonCodec(std::size_t max) : max_(max), framer_(max, kMaxDepth) {}
+    JsonCodec(std::size_t max, bool go_dialect, Trace trace)
+        : max_(max), go_(go_dialect), framer_(max, kMaxDepth), trace_(std::move(trace)) {}
 
     std::string encode(std::string& out, std::uint64_t seq, std::string_view method, const json::value& params,
                        const CallTypes*) override {
-        out += "{\"jsonrpc\":\"2.0\",\"method\":";
+        std::size_t begin = out.size();
+        out += go_ ? "{\"method\":" : "{\"jsonrpc\":\"2.0\",\"method\":";
         out += json::serialize(json::string_view(method));
-        out += ",\"params\":";
-        // Named params for a struct (or map); any other argument by position.
-        if (params.is_object()) out += json::serialize(params);
-        else if (params.is_null()) out += "[]";
-        else out += "[" + json::serialize(params) + "]";
+        // Go's: the argument is params[0]. 2.0: named params for a struct
+        // (or map); any other argument by position; no argument, no params
+        // (the server's zero value: `[]` would be a count of 0).
+        if (go_ || !(params.is_object() || params.is_null())) out += ",\"params\":[" + json::serialize(params) + "]";
+        else if (params.is_object()) out += ",\"params\":" + json::serialize(params);
         out += ",\"id\":";
         out += std::to_string(seq);
         out += "}\n";
+        if (trace_) trace_("> " + out.substr(begin, out.size() - begin - 1));
         return {};
     }
 
@@ -52,7 +55,9 @@ public:
         case jsonrpc::Framer::Status::Mismatched: return fail("the server sent JSON whose brackets do not match");
         case jsonrpc::Framer::Status::Complete: break;
         }
-        Step step = read_reply(std::string_view(buf_).substr(pos_ + begin, end - begin), out);
+        std::string_view text = std::string_view(buf_).substr(pos_ + begin, end - begin);
+        if (trace_) trace_("< " + std::string(text));
+        Step step = read_reply(text, out);
         if (step == Step::Fatal) return step;
         pos_ += end;
         if (pos_ == buf_.size()) buf_.clear(), pos_ = 0;
@@ -113,7 +118,9 @@ private:
     }
 
     std::size_t max_;
+    bool go_;
     jsonrpc::Framer framer_;
+    Trace trace_;
     std::string buf_;
     std::size_t pos_ = 0;
     std::string fatal_;
@@ -121,8 +128,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Codec> make_json_codec(std::size_t max_reply_bytes) {
-    return std::make_unique<JsonCodec>(max_reply_bytes);
+std::unique_ptr<Codec> make_json_codec(std::size_t max_reply_bytes, bool go_dialect, Trace trace) {
+    return std::make_unique<JsonCodec>(max_reply_bytes, go_dialect, std::move(trace));
 }
 
 } // namespace plugrpc::client::wire

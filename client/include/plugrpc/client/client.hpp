@@ -62,8 +62,9 @@ const Result<SchemaHandle>& schema_handle() {
     return handle;
 }
 
-// The argument and reply types of an untyped call. Gob needs both (the
-// argument is encoded and the reply decoded by them); JSON uses none.
+// The argument and reply types of an untyped call. Gob needs the argument's
+// (it is encoded by it); a reply type left null reads the reply as the
+// server describes it (gob sends its type definitions); JSON uses none.
 struct CallTypes {
     SchemaHandle args;
     SchemaHandle reply;
@@ -111,8 +112,8 @@ public:
 
     // --- untyped calls: params and result as JSON ----------------------------
 
-    // `types` may be null over JSON; over gob it must name both schemas,
-    // and `params` is checked against the argument's (named fields, "A":1).
+    // `types` may be null over JSON; over gob it must name the argument's
+    // schema, and `params` is checked against it (named fields, "A":1).
     void call_json_async(std::string_view method, boost::json::value params, const CallTypes* types,
                          JsonCallback done, std::chrono::milliseconds timeout = kDefaultTimeout);
     Result<boost::json::value> call_json(std::string_view method, boost::json::value params,

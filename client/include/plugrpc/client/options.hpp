@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,7 @@ namespace plugrpc::client {
 
 enum class Protocol {
     Json,    // JSON-RPC 2.0 over the stream (plugrpcd, any JSON-RPC 2.0 server)
+    JsonGo,  // Go's net/rpc/jsonrpc over the stream (jsonrpc.ServeConn's peer): params [arg], no "jsonrpc"
     Gob,     // Go's net/rpc gob (rpc.Dial's peer)
     GobHttp, // Go's net/rpc gob after `CONNECT rpc_path` (rpc.DialHTTP's peer)
     Http,    // JSON-RPC 2.0 POSTed to rpc_path, HTTP/1.1 keep-alive (curl's way)
@@ -29,6 +31,11 @@ struct Options {
     std::size_t max_inflight = 65536;
     // GobHttp: the path to CONNECT to (Go's rpc.DefaultRPCPath); Http: the path to POST to.
     std::string rpc_path = "/_goRPC_";
+    // Shown each request and reply as it crosses the wire, for people
+    // (plugrpc -v): JSON text as sent and read; HTTP messages whole; gob
+    // headers and values decoded, then their bytes in hex; the CONNECT
+    // handshake. Called on the connecting thread, then on the I/O thread.
+    std::function<void(std::string_view)> trace = nullptr;
 };
 
 // "host:port", "[v6]:port", "tcp://host:port", "unix:/path" or "unix:///path".
