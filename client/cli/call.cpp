@@ -1,6 +1,11 @@
 // plugrpc call: one method, the result as JSON on stdout.
 #include "commands.hpp"
-#include "discover.hpp"
+#include "connection.hpp"
+#include "derive_type.hpp"
+#include "go_type.hpp"
+#include "pretty_json.hpp"
+
+#include "wire/schema.hpp"
 
 #include <plugrpc/json_parse.hpp>
 
@@ -36,31 +41,41 @@ std::optional<std::string> params_text(const std::optional<std::string>& data, s
     return text.str();
 }
 
-// The argument and reply types of a gob call, from rpc.discover.
-client::Result<client::CallTypes> gob_types(const Invocation& inv) {
-    Invocation ask = inv;
-    ask.protocol = client::Protocol::Json;
-    auto methods = discover(ask);
-    if (!methods) return methods.error();
-    for (const MethodInfo& m : *methods) {
-        if (m.name != inv.method) continue;
-        auto args = client::compile_schema(m.args);
-        if (!args) return args.error();
-        auto reply = client::compile_schema(m.reply);
-        if (!reply) return reply.error();
-        return client::CallTypes{*args, *reply};
-    }
-    return client::Error{client::ErrorKind::Server,
-                         "rpc: can't find method " + inv.method + " (rpc.discover at " + inv.address +
-                             " does not list it)",
-                         0};
+const MethodInfo* find_method(const Discovery& d, const std::string& name) {
+    if (!d.methods) return nullptr;
+    for (const MethodInfo& m : *d.methods)
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+// JSON-RPC 2.0's words before a server's text ("Method not found: rpc:
+// can't find method X"): what gob and Go's jsonrpc give without them.
+std::string without_code_prefix(const client::Error& e) {
+    const char* prefix = e.code == -32601 ? "Method not found: "
+                         : e.code == -32602 ? "Invalid params: "
+                         : e.code == -32603 ? "Internal error: "
+                                            : "";
+    std::string_view text = e.message;
+    if (*prefix && text.starts_with(prefix)) text.remove_prefix(std::char_traits<char>::length(prefix));
+    return std::string(text);
+}
+
+// The server refused the argument itself: JSON-RPC 2.0's invalid params,
+// or Go's decoder, whose texts Go's servers (and plugrpcd over gob and in
+// Go's jsonrpc dialect) send as they are.
+bool is_invalid_params(const client::Error& e) {
+    std::string_view t = e.message;
+    return e.code == -32602 || (e.code == 0 && (t.starts_with("gob: ") || t.starts_with("json: ") ||
+                                                t.starts_with("jsonrpc: request body missing params")));
 }
 
 } // namespace
 
 int report(const client::Error& e) {
     switch (e.kind) {
-    case client::ErrorKind::Server: std::fprintf(stderr, "%s\n", e.message.c_str()); return kExitServerError;
+    case client::ErrorKind::Server:
+        std::fprintf(stderr, "%s\n", without_code_prefix(e).c_str());
+        return is_invalid_params(e) ? kExitUsage : kExitServerError;
     case client::ErrorKind::Usage: std::fprintf(stderr, "plugrpc: %s\n", e.message.c_str()); return kExitUsage;
     default: std::fprintf(stderr, "plugrpc: %s\n", e.message.c_str()); return kExitTransportError;
     }
@@ -76,24 +91,39 @@ int run_call(const Invocation& inv) {
         params = parse_json(*text, ec);
         if (ec) return call_usage_error("params are not JSON (" + ec.message() + "): " + text->substr(0, 200));
     }
-
-    std::optional<client::CallTypes> types;
-    bool gob = inv.protocol == client::Protocol::Gob || inv.protocol == client::Protocol::GobHttp;
-    if (gob) {
-        auto t = gob_types(inv);
-        if (!t) return report(t.error());
-        types = *t;
+    client::CallTypes types;
+    if (inv.arg_type) {
+        SchemaResult given = parse_go_type(*inv.arg_type);
+        if (!given.schema) return call_usage_error("--arg-type " + *inv.arg_type + ": " + given.error);
+        types.args = given.schema;
     }
-    client::Options o;
-    o.protocol = inv.protocol;
-    o.rpc_path = inv.path;
-    o.connect_timeout = inv.timeout;
-    o.call_timeout = inv.timeout;
-    auto c = client::Client::connect(inv.address, o);
-    if (!c) return report(c.error());
-    auto result = c->call_json(inv.method, std::move(params), types ? &*types : nullptr);
+
+    auto conn = connect_and_discover(inv);
+    if (!conn) return report(conn.error());
+    bool gob = conn->protocol == client::Protocol::Gob || conn->protocol == client::Protocol::GobHttp;
+    if (const MethodInfo* m = find_method(conn->discovery, inv.method)) {
+        // The server's own types: params that do not fit are refused here,
+        // in one text for every protocol, before anything is sent.
+        auto args = client::compile_schema(m->args);
+        if (!args) return report(args.error());
+        auto reply = client::compile_schema(m->reply);
+        if (!reply) return report(reply.error());
+        types.reply = *reply;
+        if (!types.args) {
+            types.args = *args;
+            NormalizeResult checked = normalize(params, **args);
+            if (!checked.ok()) return call_usage_error("invalid params for " + inv.method + ": " + checked.error);
+            params = std::move(checked.value);
+        }
+    } else if (gob && !types.args) {
+        SchemaResult derived = derive_type(params);
+        if (derived.schema) types.args = derived.schema;
+        else if (conn->discovery.methods) types.args = derive_type(json::object()).schema; // unknown there: any will do
+        else return call_usage_error("the gob type of the argument of " + inv.method + ": " + derived.error);
+    }
+    auto result = conn->client.call_json(inv.method, std::move(params), gob ? &types : nullptr);
     if (!result) return report(result.error());
-    std::printf("%s\n", json::serialize(*result).c_str());
+    std::printf("%s\n", compact_json(*result).c_str());
     return kExitOk;
 }
 

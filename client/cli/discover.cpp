@@ -2,6 +2,8 @@
 
 #include "wire/schema.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <algorithm>
 
 namespace plugrpc::cli {
@@ -50,17 +52,35 @@ std::string type_name_of(const json::value& schema) {
     return r.schema ? type_name(*r.schema) : std::string("?");
 }
 
-client::Result<std::vector<MethodInfo>> discover(const Invocation& inv) {
-    client::Options o;
-    o.protocol = inv.protocol == client::Protocol::Http ? client::Protocol::Http : client::Protocol::Json;
-    o.rpc_path = inv.path;
-    o.connect_timeout = inv.timeout;
-    o.call_timeout = inv.timeout;
-    auto c = client::Client::connect(inv.address, o);
-    if (!c) return c.error();
-    auto doc = c->call_json("rpc.discover", nullptr);
-    if (!doc) return doc.error();
-    return methods_of(*doc);
+std::string service_of(const std::string& method) {
+    std::size_t dot = method.rfind('.');
+    return dot == std::string::npos ? std::string() : method.substr(0, dot);
+}
+
+client::Result<Discovery> discover(client::Client& c, client::Protocol protocol) {
+    bool gob = protocol == client::Protocol::Gob || protocol == client::Protocol::GobHttp;
+    // Over gob: any argument (an empty struct), the reply as the server types it.
+    static const client::Result<client::SchemaHandle> kNoArgument =
+        client::compile_schema(json::parse(R"({"type":"object","title":"Empty","properties":{}})"));
+    client::CallTypes types{gob ? *kNoArgument : nullptr, nullptr};
+    auto doc = c.call_json("rpc.discover", gob ? json::value(json::object()) : json::value(), gob ? &types : nullptr);
+    Discovery d;
+    if (!doc) {
+        if (doc.error().kind != client::ErrorKind::Server) return doc.error();
+        d.refusal = doc.error();
+        return d;
+    }
+    if (gob) {
+        json::error_code ec;
+        const json::string* text = doc->if_string();
+        json::value parsed = text ? json::parse(*text, ec) : json::value();
+        if (!text || ec)
+            return client::Error{client::ErrorKind::Reply, "rpc.discover over gob: the reply is not OpenRPC JSON text", 0};
+        d.methods = methods_of(parsed);
+    } else {
+        d.methods = methods_of(*doc);
+    }
+    return d;
 }
 
 } // namespace plugrpc::cli

@@ -14,7 +14,7 @@ namespace plugrpc::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitServerError = 1;    // the server answered with an error
 inline constexpr int kExitTransportError = 2; // no connection, connection lost, timeout, bad reply
-inline constexpr int kExitUsage = 64;         // bad command line or params (sysexits EX_USAGE)
+inline constexpr int kExitUsage = 64;         // bad command line, or params the method refuses (sysexits EX_USAGE)
 
 inline constexpr const char* kDefaultAddress = "127.0.0.1:1234";
 
@@ -23,12 +23,14 @@ enum class Command { Call, List, Describe };
 struct Invocation {
     Command command = Command::Call;
     std::string address = kDefaultAddress;
-    std::string method;              // call, describe
+    std::string method;              // call: SERVICE.METHOD; describe: that or SERVICE; list: SERVICE or ""
     std::optional<std::string> data; // call: the params text, or @file / @-
+    std::optional<std::string> arg_type; // call --arg-type: the argument's Go type, for gob
     client::Protocol protocol = client::Protocol::Json;
     std::string path = "/_goRPC_";
     std::chrono::milliseconds timeout{5000};
     bool names_only = false;         // list --names
+    bool verbose = false;            // -v: the wire exchange on stderr
 };
 
 // Parses `argv` (after the subcommand). Returns an exit code when the

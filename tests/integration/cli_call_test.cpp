@@ -133,8 +133,9 @@ TEST_CASE("plugrpc usage errors exit 64 with the reason on stderr") {
              {{"call", "Arith.Multiply", "{\"A\":", }, "params are not JSON"},
              {{"call", "Arith.Multiply", "{}", "extra"}, "unexpected argument extra"},
              {{"call", "-d", "@/nonexistent/file", "Arith.Multiply"}, "cannot read /nonexistent/file"},
-             {{"list", "--proto", "gob"}, "discovery is asked over json or http"},
-             {{"describe"}, "which method?"},
+             {{"call", "--arg-type", "struct{A int", "Arith.Multiply", "{}"}, "--arg-type struct{A int: at 13"},
+             {{"call", "--arg-type", "complex128", "Arith.Multiply", "{}"}, "unknown type complex128"},
+             {{"describe"}, "which service or method?"},
          }) {
         INFO((c.args.empty() ? std::string("(no args)") : c.args[0] + " ..."));
         RunResult r = run_cli(c.args);
