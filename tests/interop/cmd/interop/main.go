@@ -9,7 +9,8 @@
 //
 // With -server, the program under test is that binary, built on the server
 // library, in place of plugrpcd; it is started with "tcp://127.0.0.1:0".
-// The cppclient scenario runs the C++ client given by -cppclient.
+// The cppclient scenario runs the C++ client given by -cppclient; the cli
+// scenario, the plugrpc CLI given by -cli.
 //
 // TRANSPORT is tcp (rpc.Dial), http (rpc.DialHTTP) or jsonrpc (jsonrpc.Dial).
 // Every scenario is listed by -list.
@@ -32,6 +33,7 @@ type scenario func(t *target, transport string) []string
 
 var scenarios = map[string]scenario{
 	"arith":      arithScenario,
+	"cli":        cliScenario,
 	"cppclient":  cppClientScenario,
 	"concurrent": concurrentScenario,
 	"floats":     floatsScenario,
@@ -79,6 +81,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 var binDir = flag.String("bin", "", "folder of goserver and arithclient")
 var cppClient = flag.String("cppclient", "", "the C++ arith-client example (scenario cppclient)")
+var cliBin = flag.String("cli", "", "the plugrpc CLI (scenario cli)")
 
 func main() {
 	daemon := flag.String("plugrpcd", "", "the plugrpcd binary")
