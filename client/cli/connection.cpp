@@ -27,7 +27,13 @@ client::Result<Connection> connect_and_discover(const Invocation& inv) {
     auto c = client::Client::connect(inv.address, client_options(inv, inv.protocol));
     if (!c) return c.error();
     auto d = discover(*c, inv.protocol);
-    if (!d) return d.error();
+    if (!d) {
+        client::Error e = d.error();
+        // Go's rpc.HandleHTTP answers a POST "405 must CONNECT".
+        if (inv.protocol == client::Protocol::Http && e.message.starts_with("HTTP 405"))
+            e.message += " (a Go net/rpc server over HTTP takes only CONNECT: use --proto gob-http)";
+        return e;
+    }
     if (inv.protocol == client::Protocol::Json && !d->methods && d->refusal.code == 0) {
         auto go = client::Client::connect(inv.address, client_options(inv, client::Protocol::JsonGo));
         if (!go) return go.error();
