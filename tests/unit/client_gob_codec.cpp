@@ -179,11 +179,14 @@ TEST_CASE("a gob reply is read with no type of the caller's, as the server's def
     server.encode(stream, "Arith.Divide", 7, "", &qv, q.get());
     server.encode(stream, "Maps.Get", 8, "", &mv, m.get());
 
+    gob::ReplyDecoder go(1 << 20);
+    go.feed(kFirstReply);
+    REQUIRE(go.next() == ReplyStep::Header);
+    REQUIRE(go.next() == ReplyStep::Body);
+    CHECK(go.body_as_received().value == json("56")); // Go's own bytes (NETRPC.md)
+
     gob::ReplyDecoder dec(1 << 20);
-    dec.feed(kFirstReply + stream);
-    REQUIRE(dec.next() == ReplyStep::Header);
-    REQUIRE(dec.next() == ReplyStep::Body);
-    CHECK(dec.body_as_received().value == json("56")); // Go's own bytes (NETRPC.md)
+    dec.feed(stream);
     REQUIRE(dec.next() == ReplyStep::Header);
     REQUIRE(dec.next() == ReplyStep::Body);
     CHECK(dec.body_as_received().value == qv); // field names and order from the wire
