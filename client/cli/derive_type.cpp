@@ -33,8 +33,8 @@ public:
                 if (i == 0) s->elem = std::move(e), first = std::move(shape);
                 else if (shape != first)
                     return fail(where + "[" + std::to_string(i) + "]",
-                                "is a " + type_name(*e) + " after a " + type_name(*s->elem) +
-                                    ": the elements of an array must have one type");
+                                type_name(*e) + " where the first element is " + type_name(*s->elem) +
+                                    ": an array's elements must have one type");
             }
             s->kind = Kind::Slice;
             return s;
@@ -57,7 +57,7 @@ public:
 
 private:
     SchemaPtr fail(const std::string& where, const std::string& why) {
-        if (error.empty()) error = (where.empty() ? "the argument" : "field " + where) + ": " + why;
+        if (error.empty()) error = (where.empty() ? "the argument" : "at " + where) + ": " + why;
         return nullptr;
     }
 };
