@@ -5,6 +5,7 @@
 #include "server/net/tls_front.hpp"
 #include "server/plugin/loaded_plugin.hpp"
 #include "daemon/plugin/scan.hpp"
+#include "daemon/service/check_as_service.hpp"
 #include "daemon/service/daemon.hpp"
 #include "daemon/service/reload_status.hpp"
 
@@ -22,6 +23,8 @@
 namespace {
 
 constexpr const char* kDefaultConfig = "/etc/plugrpcd/plugrpcd.toml";
+// User= of plugrpcd.service.
+constexpr const char* kServiceUser = "plugrpcd";
 // A configuration that cannot be served (sysexits' EX_CONFIG): the unit's
 // RestartPreventExitStatus, so systemd does not restart into it forever.
 constexpr int kExitConfig = 78;
@@ -41,7 +44,12 @@ void usage(std::FILE* out) {
                  "  -p, --plugin-dir DIR   load plugins from DIR instead of [plugins] dirs; repeatable\n"
                  "      --log-level LEVEL  trace, debug, info, warn, error (overrides [log] level)\n"
                  "  -t, --check-config     check the configuration and plugins, print what would be\n"
-                 "                         served, and exit: 0 if all is well, 1 otherwise\n"
+                 "                         served, and exit: 0 if all is well, 1 otherwise. Run as\n"
+                 "                         root, it also checks as the service would run: that the\n"
+                 "                         service user can read the config, TLS files and plugins,\n"
+                 "                         and that none lies where plugrpcd.service's sandbox hides\n"
+                 "                         it (/home, /root, /run/user, /tmp, /var/tmp)\n"
+                 "      --as-user USER     with -t: the service's user (default %s)\n"
                  "      --runtime-dir DIR  where the outcome of each reload is written for\n"
                  "                         `plugrpcd reload` (default $RUNTIME_DIRECTORY)\n"
                  "  -h, --help             show this help and exit\n"
@@ -58,7 +66,7 @@ void usage(std::FILE* out) {
                  "Signals: SIGHUP reloads the configuration and rescans the plugin folders;\n"
                  "SIGTERM/SIGINT stop gracefully, answering every call already received.\n"
                  "See plugrpcd(8) and plugrpcd.toml(5).\n",
-                 kDefaultConfig);
+                 kDefaultConfig, kServiceUser);
 }
 
 struct Options {
@@ -68,6 +76,8 @@ struct Options {
     std::optional<std::string> log_level;
     std::string runtime_dir;
     bool check = false;
+    std::string as_user = kServiceUser;
+    bool as_user_named = false;
 };
 
 // Returns an exit code when the program should stop now.
@@ -99,7 +109,12 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         if (a == "-p" || a == "--plugin-dir") { if (!need("--plugin-dir")) return 2; o.plugin_dirs.push_back(value); continue; }
         if (a == "--log-level") { if (!need("--log-level")) return 2; o.log_level = value; continue; }
         if (a == "--runtime-dir") { if (!need("--runtime-dir")) return 2; o.runtime_dir = value; continue; }
+        if (a == "--as-user") { if (!need("--as-user")) return 2; o.as_user = value; o.as_user_named = true; continue; }
         std::fprintf(stderr, "plugrpcd: unknown option %s (see --help)\n", argv[i]);
+        return 2;
+    }
+    if (o.as_user_named && !o.check) {
+        std::fprintf(stderr, "plugrpcd: --as-user goes with -t (see --help)\n");
         return 2;
     }
     return std::nullopt;
@@ -198,6 +213,9 @@ int main(int argc, char** argv) {
     plugrpc::setup_logging(config.log_level);
 
     if (opt.check) {
+        plugrpc::ServiceCheck as_service = plugrpc::check_as_service(config, opt.as_user, opt.as_user_named);
+        for (const auto& n : as_service.notes) std::fprintf(stderr, "plugrpcd: %s\n", n.c_str());
+        for (const auto& p : as_service.problems) std::fprintf(stderr, "plugrpcd: %s\n", p.c_str());
         std::string tls_error;
         plugrpc::load_tls_context(config, tls_error);
         if (!tls_error.empty()) {
@@ -208,7 +226,7 @@ int main(int argc, char** argv) {
         print_plan(config, *scan.registry);
         for (const auto& f : scan.failures)
             std::printf("plugin failed: %s: %s\n", f.file.c_str(), f.reason.c_str());
-        return scan.failures.empty() ? 0 : 1;
+        return scan.failures.empty() && as_service.problems.empty() ? 0 : 1;
     }
     std::string tls_error;
     plugrpc::load_tls_context(config, tls_error);
