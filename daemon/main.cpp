@@ -213,19 +213,24 @@ int main(int argc, char** argv) {
     plugrpc::setup_logging(config.log_level);
 
     if (opt.check) {
+        // Checked first, reported last: after what root itself found.
         plugrpc::ServiceCheck as_service = plugrpc::check_as_service(config, opt.as_user, opt.as_user_named);
-        for (const auto& n : as_service.notes) std::fprintf(stderr, "plugrpcd: %s\n", n.c_str());
-        for (const auto& p : as_service.problems) std::fprintf(stderr, "plugrpcd: %s\n", p.c_str());
+        auto report_as_service = [&] {
+            for (const auto& n : as_service.notes) spdlog::warn("{}", n);
+            for (const auto& p : as_service.problems) spdlog::error("{}", p);
+        };
         std::string tls_error;
         plugrpc::load_tls_context(config, tls_error);
         if (!tls_error.empty()) {
             std::fprintf(stderr, "plugrpcd: %s\n", tls_error.c_str());
+            report_as_service();
             return 1;
         }
         plugrpc::ScanResult scan = plugrpc::scan_plugins(config, nullptr);
         print_plan(config, *scan.registry);
         for (const auto& f : scan.failures)
             std::printf("plugin failed: %s: %s\n", f.file.c_str(), f.reason.c_str());
+        report_as_service();
         return scan.failures.empty() && as_service.problems.empty() ? 0 : 1;
     }
     std::string tls_error;

@@ -254,7 +254,7 @@ systemctl restart $UNIT 2>/dev/null && fail "the service started with a key only
 out=$(plugrpcd -t 2>&1) && fail "plugrpcd -t approved a key user plugrpcd cannot read: $out"
 grep -q '/etc/plugrpcd/tls/key.pem (\[tls\] key_file): user plugrpcd cannot read it: Permission denied' <<<"$out" ||
     fail "plugrpcd -t did not name the key: $out"
-say "a root-only key: the service fails (78) and plugrpcd -t says why: $(grep -m1 key.pem <<<"$out")"
+say "a root-only key: the service fails (78) and plugrpcd -t says why: $(grep -m1 'cannot read it' <<<"$out")"
 chgrp plugrpcd /etc/plugrpcd/tls/key.pem
 chmod 0640 /etc/plugrpcd/tls/key.pem
 out=$(plugrpcd -t 2>&1) || fail "plugrpcd -t refused a key the service can read: $out"
