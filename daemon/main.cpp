@@ -226,7 +226,8 @@ int main(int argc, char** argv) {
             report_as_service();
             return 1;
         }
-        plugrpc::ScanResult scan = plugrpc::scan_plugins(config, nullptr);
+        // Plugins the service's user owns are the service's own.
+        plugrpc::ScanResult scan = plugrpc::scan_plugins(config, nullptr, {}, as_service.uid);
         print_plan(config, *scan.registry);
         for (const auto& f : scan.failures)
             std::printf("plugin failed: %s: %s\n", f.file.c_str(), f.reason.c_str());

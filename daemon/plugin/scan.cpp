@@ -34,10 +34,9 @@ std::shared_ptr<LoadedPlugin> loaded_from(const Registry* previous, const std::f
 
 // Anyone who can write a plugin file or its folder can run code in the
 // daemon: only root and the daemon's own user may.
-bool trusted(const std::filesystem::path& path, std::string& why) {
+bool trusted(const std::filesystem::path& path, uid_t self, std::string& why) {
     struct stat st{};
     if (::stat(path.c_str(), &st) != 0) return why = std::strerror(errno), false;
-    uid_t self = ::geteuid();
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     if (st.st_mode & (S_IWGRP | S_IWOTH)) {
@@ -57,7 +56,9 @@ bool trusted(const std::filesystem::path& path, std::string& why) {
 
 } // namespace
 
-ScanResult scan_plugins(const Config& config, const Registry* previous, const Unloader& unloader) {
+ScanResult scan_plugins(const Config& config, const Registry* previous, const Unloader& unloader,
+                        std::optional<uid_t> daemon_uid) {
+    uid_t self = daemon_uid.value_or(::geteuid());
     ScanResult r;
     r.registry = std::make_shared<Registry>();
     auto failed = [&](const std::filesystem::path& file, const std::string& why) {
@@ -72,10 +73,10 @@ ScanResult scan_plugins(const Config& config, const Registry* previous, const Un
             continue;
         }
         std::string dir_problem;
-        bool dir_ok = !config.strict_permissions || trusted(dir, dir_problem);
+        bool dir_ok = !config.strict_permissions || trusted(dir, self, dir_problem);
         for (const auto& file : files) {
             std::string why;
-            if (!dir_ok || (config.strict_permissions && !trusted(file, why))) {
+            if (!dir_ok || (config.strict_permissions && !trusted(file, self, why))) {
                 failed(file, dir_ok ? why : dir_problem);
                 continue;
             }

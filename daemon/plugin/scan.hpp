@@ -7,7 +7,9 @@
 
 #include <plugrpc/program_status.hpp>
 
+#include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace plugrpc {
@@ -20,7 +22,10 @@ struct ScanResult {
 // Load every *.so of every folder; a file that fails is logged and skipped.
 // `previous` (may be null) lends plugins whose file did not change, so a
 // rescan keeps them, their state and their counters. New plugins are freed
-// through `unloader` (see loaded_plugin.hpp).
-ScanResult scan_plugins(const Config& config, const Registry* previous, const Unloader& unloader = {});
+// through `unloader` (see loaded_plugin.hpp). With strict_permissions,
+// files owned by root or by `daemon_uid` are trusted (default: this
+// process's user; plugrpcd -t passes the service's).
+ScanResult scan_plugins(const Config& config, const Registry* previous, const Unloader& unloader = {},
+                        std::optional<uid_t> daemon_uid = std::nullopt);
 
 } // namespace plugrpc

@@ -147,6 +147,7 @@ ServiceCheck check_as_service(const Config& config, const std::string& user, boo
                             " can read nor what the unit's sandbox hides was checked (run it as root)");
         return out;
     }
+    out.uid = found->pw_uid;
     std::vector<Need> needs = files_the_daemon_reads(config);
     check_sandbox(config, needs, out);
     if (self == 0 || self == found->pw_uid)

@@ -8,7 +8,9 @@
 
 #include "daemon/config/config.hpp"
 
+#include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace plugrpc {
@@ -16,6 +18,7 @@ namespace plugrpc {
 struct ServiceCheck {
     std::vector<std::string> problems; // "FILE (WHAT): why", each a reason to exit 1
     std::vector<std::string> notes;    // "not checked: ...", what could not be tried
+    std::optional<uid_t> uid;          // the service user's, when checked as it
 };
 
 // `user` is the service's user; `named` says the operator named it

@@ -104,3 +104,13 @@ TEST_CASE("plugrpcd --help documents --as-user") {
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("--as-user USER"));
 }
+
+TEST_CASE("plugrpcd -t as root trusts plugins owned by the service user, as the service does") {
+    if (!root()) return; // only root can give a file to another user
+    Setup s;
+    REQUIRE(::chown((s.plugins / "arith.so").c_str(), 65534, 65534) == 0); // nobody
+    RunResult r = run_plugrpcd({"-t", "--as-user", "nobody", "-c", s.config().string()});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK_THAT(r.out, Catch::Contains("serve: Arith.Multiply"));
+    CHECK_THAT(r.out + r.err, !Catch::Contains("owned by uid"));
+}
