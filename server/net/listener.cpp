@@ -137,10 +137,27 @@ void Listener::accept() {
 }
 
 void Listener::close() {
-    auto impl = impl_;
-    asio::post(impl->acceptor.get_executor(), [impl] {
+    auto self = shared_from_this();
+    asio::post(impl_->acceptor.get_executor(), [self] {
+        // Connections the kernel has completed and nobody accepted yet would
+        // be reset by the close, with what they sent unanswered: take them
+        // first. The daemon is draining, so each answers what has arrived
+        // and closes.
+        auto& acc = self->impl_->acceptor;
+        boost::system::error_code ec;
+        acc.non_blocking(true, ec);
+        for (int taken = 0; !ec && taken < 4096; ++taken) {
+            Socket socket(self->pick_());
+            acc.accept(socket, ec);
+            if (ec) break;
+            auto& ctx = self->ctx_;
+            asio::post(socket.get_executor(), [&ctx, tls = self->impl_->tls, s = std::make_shared<Socket>(std::move(socket))]() mutable {
+                if (tls) serve_tls_connection(std::move(*s), ctx);
+                else serve_connection(std::move(*s), ctx);
+            });
+        }
         boost::system::error_code ignored;
-        impl->acceptor.close(ignored);
+        acc.close(ignored);
     });
     if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
 }
