@@ -86,12 +86,6 @@ inline void reply_error(const plrpc_host_v1* host, plrpc_call* call, std::string
     host->reply_error(call, text.data(), text.size());
 }
 
-// The text of replies, kept by each thread between calls.
-inline std::string& reply_buffer() {
-    thread_local std::string text;
-    return text;
-}
-
 // The C handler for one method: JSON in, JSON out, no exception escapes.
 template <class S, class A, class R, Status (S::*M)(const A&, R&)>
 int handler(void* data, plrpc_call* call, const char* args, std::size_t len) noexcept {
@@ -116,17 +110,16 @@ int handler(void* data, plrpc_call* call, const char* args, std::size_t len) noe
             b->host->reply_json(call, digits, static_cast<std::size_t>(end - digits));
             return PLRPC_OK;
         }
-        // The reply value from stack memory, its text in this thread's
-        // buffer (taken, so that a call made from inside reply_json finds
-        // it empty): no heap for small replies once the buffer has grown.
+        // The reply value from stack memory, its text in a string of the
+        // call's own. Not a thread_local buffer: a plugin's thread-local
+        // storage outlives the plugin on threads the host keeps after
+        // unloading it, and LeakSanitizer's scan of it at exit crashes.
         unsigned char arena[2048];
         boost::json::monotonic_resource mr(arena, sizeof arena);
         boost::json::value v = to_json(r, &mr);
-        std::string text = std::move(reply_buffer());
-        text.clear();
+        std::string text;
         append_json_text(text, v, TextForm::Extended);
         b->host->reply_json(call, text.data(), text.size());
-        reply_buffer() = std::move(text);
     } catch (const std::exception& e) {
         reply_error(b->host, call, e.what());
     } catch (...) {
