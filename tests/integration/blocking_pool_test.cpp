@@ -18,6 +18,14 @@ namespace blocking_pool_test {
 
 using Clock = std::chrono::steady_clock;
 
+// A pool of 4 took 4.9 s for the burst and 4.6 s for the quick call; the
+// bounds sit well below that, wider under a sanitizer (several times slower).
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr long long kBurstBound = 4000, kQuickBound = 2500;
+#else
+constexpr long long kBurstBound = 2500, kQuickBound = 1000;
+#endif
+
 std::string sleep_call(int millis, int id) {
     return R"({"jsonrpc":"2.0","method":"Slow.Sleep","params":{"Millis":)" + std::to_string(millis) + R"(},"id":)" +
            std::to_string(id) + "}";
@@ -76,9 +84,9 @@ TEST_CASE("2000 blocking calls that sleep 0-19 ms wait side by side, and a quick
               << " ms\n";
     CHECK(b.answered == 2000);
     CHECK(b.peak_threads > before + 16); // the pool grew
-    CHECK(b.millis < 2500);              // not 2,000 x 9.5 ms over 4 threads
+    CHECK(b.millis < kBurstBound); // not 2,000 x 9.5 ms over 4 threads
     CHECK(quick_ms >= 0);
-    CHECK(quick_ms < 1000);
+    CHECK(quick_ms < kQuickBound);
 }
 
 TEST_CASE("max_blocking_threads bounds the pool: beyond it blocking calls queue") {
@@ -91,9 +99,10 @@ TEST_CASE("max_blocking_threads bounds the pool: beyond it blocking calls queue"
     std::cout << "200 blocking calls with max_blocking_threads = 4: " << b.millis << " ms, threads " << before
               << " -> " << b.peak_threads << "\n";
     CHECK(b.answered == 200);
-    // 2 pool threads there from the start, 2 more at most, and the
-    // deadline thread the first call starts: never dozens.
-    CHECK(b.peak_threads <= before + 3);
+    // 2 pool threads there from the start, 2 more at most, and threads
+    // the first call starts (deadlines; a sanitizer's own): a handful,
+    // where an unbounded pool reaches about 200 here.
+    CHECK(b.peak_threads <= before + 8);
     CHECK(b.millis >= 450);
 }
 
