@@ -121,16 +121,17 @@ int run_call(const Invocation& inv) {
         else if (conn->discovery.methods) types.args = derive_type(json::object()).schema; // unknown there: any will do
         else return call_usage_error("the gob type of the argument of " + inv.method + ": " + derived.error);
     }
-    auto result = conn->client.call_json(inv.method, params, gob ? &types : nullptr);
-    if (!result && result.error().kind == client::ErrorKind::Shutdown && conn->discovery.methods) {
-        // plugrpcd answers every call it has read before it closes a
-        // connection (a graceful stop closes connections between calls):
-        // closed with the call unanswered, the call was not read. Sent once
-        // more, on a new connection, it is served or plainly refused.
+    if (conn->client.is_shut_down() && conn->discovery.methods) {
+        // plugrpcd closed the connection after answering rpc.discover (a
+        // graceful stop closes connections between calls): nothing of the
+        // call has been sent, so it goes on a new connection, where it is
+        // served or plainly refused. Once sent, a call is never sent again:
+        // a close after it may follow a crash that ran it.
         auto again = connect_and_discover(inv);
         if (!again) return report(again.error());
-        result = again->client.call_json(inv.method, std::move(params), gob ? &types : nullptr);
+        conn = std::move(again);
     }
+    auto result = conn->client.call_json(inv.method, std::move(params), gob ? &types : nullptr);
     if (!result) return report(result.error());
     std::printf("%s\n", compact_json(*result).c_str());
     return kExitOk;
