@@ -239,7 +239,7 @@ struct Reader {
             const toml::table& t = *n->as_table();
             Limits& l = c.limits;
             if (!known_keys(t, "limits.", {"max_message_bytes", "max_json_depth", "max_batch", "max_connections",
-                                           "max_inflight_per_connection", "max_inflight", "max_unread_reply_bytes", "idle_timeout",
+                                           "max_inflight_per_connection", "max_inflight", "max_unread_reply_bytes", "max_gob_type_bytes", "idle_timeout",
                                            "header_timeout", "call_timeout", "call_timeouts"}))
                 return false;
             if (!count(t, "limits", "max_message_bytes", l.max_message_bytes, 64, std::int64_t(1) << 32) ||
@@ -249,6 +249,7 @@ struct Reader {
                 !count(t, "limits", "max_inflight_per_connection", l.max_inflight_per_connection, 1, 1000000) ||
                 !count(t, "limits", "max_inflight", l.max_inflight, 1, 100000000) ||
                 !count(t, "limits", "max_unread_reply_bytes", l.max_unread_reply_bytes, 4096, std::int64_t(1) << 32) ||
+                !count(t, "limits", "max_gob_type_bytes", l.max_gob_type_bytes, 65536, std::int64_t(1) << 40) ||
                 !duration(t, "limits", "idle_timeout", l.idle_timeout) ||
                 !duration(t, "limits", "header_timeout", l.header_timeout) ||
                 !duration(t, "limits", "call_timeout", l.call_timeout))

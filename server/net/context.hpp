@@ -7,6 +7,7 @@
 #include "server/registry/stats_history.hpp"
 #include "server/net/shared_setting.hpp"
 #include "server/rpc/dispatcher.hpp"
+#include "wire/gob/types.hpp"
 
 #include <boost/asio/generic/stream_protocol.hpp>
 
@@ -101,6 +102,9 @@ struct ServeContext {
     SharedSetting<const std::vector<std::string>> listeners;
     SharedSetting<const ProgramStatus> program;
     StatsHistory history;
+    // What the gob connections' type definitions hold together
+    // (Limits::max_gob_type_bytes).
+    gob::TypeBudget gob_types{Limits{}.max_gob_type_bytes};
 
     explicit ServeContext(Dispatcher& d) : dispatcher(d) {}
 };

@@ -17,7 +17,7 @@ namespace {
 class GobSession final : public StreamSession {
 public:
     GobSession(Connection conn, ReadBuffer buffer, Protocol protocol)
-        : StreamSession(std::move(conn), std::move(buffer), protocol), dec_(settings().limits.max_message_bytes) {}
+        : StreamSession(std::move(conn), std::move(buffer), protocol), dec_(settings().limits.max_message_bytes, &ctx().gob_types) {}
 
 private:
     bool on_input() override {
@@ -39,7 +39,9 @@ private:
         return true;
     }
 
-    bool mid_message() const override { return dec_.buffered() > 0; }
+    // Type definitions with no value after them count as a message under
+    // way: header_timeout ends a peer that only defines types.
+    bool mid_message() const override { return dec_.buffered() > 0 || dec_.types_pending(); }
 
     void on_input_end() override {
         if (dec_.buffered() > 0)

@@ -31,6 +31,7 @@ void Network::apply(const ServerOptions& config) {
     settings->debug_path = config.debug_path;
     settings->limits = config.limits;
     settings->admin_allow = config.admin_allow;
+    ctx_.gob_types.set_limit(config.limits.max_gob_type_bytes);
     ctx_.settings.store(std::move(settings));
 }
 

@@ -41,6 +41,8 @@ public:
     const std::string& fatal_error() const { return fatal_; }
     // Bytes held and not yet consumed.
     std::size_t buffered() const { return stream_.buffered(); }
+    // Type definitions that no value has used yet (MessageStream).
+    bool types_pending() const { return stream_.types_pending(); }
 
     // After Body: it was longer than the limit, and dropped unread (reading
     // it gives the error that says so).
@@ -56,7 +58,8 @@ public:
     }
 
 protected:
-    CallStream(std::size_t max_message_bytes, MessageStream::Nouns nouns) : stream_(max_message_bytes, nouns) {}
+    CallStream(std::size_t max_message_bytes, MessageStream::Nouns nouns, TypeBudget* budget = nullptr)
+        : stream_(max_message_bytes, nouns, budget) {}
 
     // One step. `read_header(id, spans)` decodes a header value, throwing
     // StreamError when it cannot.

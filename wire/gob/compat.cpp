@@ -7,13 +7,13 @@ namespace plugrpc::gob {
 
 namespace {
 
-bool is_marshaler(const WireType* t) {
+bool is_marshaler(const TypeRef* t) {
     return t && (t->kind == WireKind::GobEncoder || t->kind == WireKind::BinaryMarshaler ||
                  t->kind == WireKind::TextMarshaler);
 }
 
-const WireType* wire_of_kind(const TypeTable& types, TypeId id, WireKind kind) {
-    const WireType* t = types.find(id);
+const TypeRef* wire_of_kind(const TypeTable& types, TypeId id, WireKind kind) {
+    const TypeRef* t = types.find(id);
     return t && t->kind == kind ? t : nullptr;
 }
 
@@ -36,16 +36,16 @@ bool compatible(const TypeTable& types, const Schema& local, TypeId wire) {
     case Kind::Bytes: return wire == kBytes;
     case Kind::Slice: {
         if (is_byte_slice(local)) return wire == kBytes;
-        const WireType* t = wire_of_kind(types, wire, WireKind::Slice);
+        const TypeRef* t = wire_of_kind(types, wire, WireKind::Slice);
         return t && local.elem && compatible(types, *local.elem, t->elem);
     }
     case Kind::Array: {
-        const WireType* t = wire_of_kind(types, wire, WireKind::Array);
+        const TypeRef* t = wire_of_kind(types, wire, WireKind::Array);
         return t && local.elem && static_cast<std::uint64_t>(t->len) == local.length &&
                compatible(types, *local.elem, t->elem);
     }
     case Kind::Map: {
-        const WireType* t = wire_of_kind(types, wire, WireKind::Map);
+        const TypeRef* t = wire_of_kind(types, wire, WireKind::Map);
         return t && local.key && local.elem && compatible(types, *local.key, t->key) &&
                compatible(types, *local.elem, t->elem);
     }
@@ -54,8 +54,8 @@ bool compatible(const TypeTable& types, const Schema& local, TypeId wire) {
     return false;
 }
 
-const WireType& wire_struct_for(const TypeTable& types, const Schema& local, TypeId wire) {
-    const WireType* t = types.find(wire);
+const TypeRef& wire_struct_for(const TypeTable& types, const Schema& local, TypeId wire) {
+    const TypeRef* t = types.find(wire);
     if (t && t->kind == WireKind::Struct) return *t;
     // Ids 1..15 are Go's predefined non-struct types; others are unknown.
     if (!t && (wire < 1 || wire > 15)) throw Error("gob: unknown type id or corrupted data");
@@ -74,9 +74,9 @@ int local_field(const Schema& local, std::string_view wire_name) {
 }
 
 void check_struct(TypeTable& types, const Schema& local, TypeId wire) {
-    const WireType& ws = wire_struct_for(types, local, wire);
-    for (const WireField& f : ws.fields) {
-        if (f.name.empty()) throw Error("gob: empty name for remote field of type " + ws.name);
+    const TypeRef& ws = wire_struct_for(types, local, wire);
+    for (FieldRef f : ws.fields()) {
+        if (f.name.empty()) throw Error("gob: empty name for remote field of type " + std::string(ws.name()));
         int i = local_field(local, f.name);
         if (i < 0) {
             check_skippable(types, f.id);
@@ -84,7 +84,7 @@ void check_struct(TypeTable& types, const Schema& local, TypeId wire) {
         }
         const Schema& field = *local.fields[static_cast<std::size_t>(i)].type;
         if (!compatible(types, field, f.id))
-            throw Error("gob: wrong type (" + go_type_name(field) + ") for received field " + ws.name + "." + f.name);
+            throw Error("gob: wrong type (" + go_type_name(field) + ") for received field " + std::string(ws.name()) + "." + std::string(f.name));
         check_nested(types, field, f.id);
     }
 }
@@ -96,10 +96,10 @@ void check_nested(TypeTable& types, const Schema& local, TypeId wire) {
         if (is_byte_slice(local)) return;
         [[fallthrough]];
     case Kind::Array:
-        if (const WireType* t = types.find(wire)) check_nested(types, *local.elem, t->elem);
+        if (const TypeRef* t = types.find(wire)) check_nested(types, *local.elem, t->elem);
         return;
     case Kind::Map:
-        if (const WireType* t = types.find(wire)) {
+        if (const TypeRef* t = types.find(wire)) {
             check_nested(types, *local.key, t->key);
             check_nested(types, *local.elem, t->elem);
         }
@@ -118,11 +118,11 @@ void check_skippable(TypeTable& types, TypeId wire) {
     while (!stack.empty()) {
         TypeId id = stack.back();
         stack.pop_back();
-        const WireType* t = types.find(id);
+        const TypeRef* t = types.find(id);
         if (!t) throw Error("gob: bad data: undefined type id " + std::to_string(id));
         if (t->kind == WireKind::Array || t->kind == WireKind::Slice || t->kind == WireKind::Map) visit(t->elem);
         if (t->kind == WireKind::Map) visit(t->key);
-        for (const WireField& f : t->fields) visit(f.id);
+        for (FieldRef f : t->fields()) visit(f.id);
     }
     for (TypeId id : seen) types.set_complete(id);
 }

@@ -19,7 +19,7 @@ bool compatible(const TypeTable& types, const Schema& local, TypeId wire);
 
 // The wire struct a local struct is read from. Throws "want struct type"
 // or "unknown type id" errors.
-const WireType& wire_struct_for(const TypeTable& types, const Schema& local, TypeId wire);
+const TypeRef& wire_struct_for(const TypeTable& types, const Schema& local, TypeId wire);
 
 // Go's compileDec for a struct: every received field the receiver has must
 // be compatible (recursively, into nested structs); every received field it

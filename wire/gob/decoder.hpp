@@ -50,7 +50,9 @@ namespace plugrpc::gob {
 
 class RequestDecoder : public CallStream {
 public:
-    explicit RequestDecoder(std::size_t max_message_bytes) : CallStream(max_message_bytes, MessageStream::kRequest) {}
+    // `budget`: see MessageStream.
+    explicit RequestDecoder(std::size_t max_message_bytes, TypeBudget* budget = nullptr)
+        : CallStream(max_message_bytes, MessageStream::kRequest, budget) {}
 
     // Reads type definitions silently. Header: a request header was read
     // (service_method(), seq()). Body: the argument value that follows it is

@@ -134,6 +134,7 @@ bool MessageStream::next_value() {
     if (skip_ > 0) return false;
     if (dropped_ > 0) { // a value dropped whole: reported in its place
         oversized_ = std::exchange(dropped_, 0);
+        types_pending_ = false;
         id_ = -1;
         spans_.clear();
         return true;
@@ -151,7 +152,8 @@ bool MessageStream::next_value() {
         if (id < 0) {
             WireType t = read_wire_type(r);
             if (!r.empty()) throw StreamError("gob: extra data in buffer");
-            types_.define(TypeTable::defined_id(id), std::move(t), f.size);
+            types_.define(TypeTable::defined_id(id), t, f.size);
+            types_pending_ = true;
             pos_ = f.end;
             continue;
         }
@@ -174,6 +176,7 @@ bool MessageStream::next_value() {
             }
         }
         pos_ = more.end();
+        types_pending_ = false;
         id_ = id;
         return true;
     }

@@ -44,7 +44,10 @@ public:
 
     using Span = std::pair<std::size_t, std::size_t>; // offset, size in the buffer
 
-    MessageStream(std::size_t max_message_bytes, Nouns nouns) : max_(max_message_bytes), nouns_(nouns) {}
+    // `budget`: the memory type definitions of several streams may hold
+    // together (a server's connections); none when null.
+    MessageStream(std::size_t max_message_bytes, Nouns nouns, TypeBudget* budget = nullptr)
+        : max_(max_message_bytes), nouns_(nouns), types_(budget) {}
 
     // Append bytes as they arrive, split anywhere (bytes of a value being
     // dropped are dropped here).
@@ -81,6 +84,10 @@ public:
     void clear(); // drop every byte held (the stream failed)
     TypeTable& types() { return types_; }
     std::size_t buffered() const { return buf_.size() - pos_; }
+    // Type definitions have arrived that no value has used yet: a peer's
+    // encoder sends them just before the value that needs them, so they
+    // are part of a message under way.
+    bool types_pending() const { return types_pending_; }
 
 private:
     struct Frame {
@@ -101,6 +108,7 @@ private:
     std::size_t need_ = 0; // buf_ must hold this many bytes before the next try
     TypeTable types_;
     bool skip_oversized_ = false;
+    bool types_pending_ = false;
     bool waiting_id_ = false;            // an over-long message whose type id has not arrived
     std::uint64_t skip_ = 0;             // bytes of the dropped value still to come
     std::uint64_t dropped_ = 0;          // its length, until next_value() reports it

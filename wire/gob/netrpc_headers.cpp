@@ -35,9 +35,9 @@ const Schema& response_header_schema() {
 
 bool read_plain_request_header(const TypeTable& types, TypeId id, std::string_view message, std::string_view& method,
                                std::uint64_t& seq) {
-    const WireType* t = types.find(id);
-    if (!t || t->kind != WireKind::Struct || t->fields.size() != 2 || t->fields[0].name != "ServiceMethod" ||
-        t->fields[0].id != kString || t->fields[1].name != "Seq" || t->fields[1].id != kUint)
+    const TypeRef* t = types.find(id);
+    if (!t || t->kind != WireKind::Struct || t->fields().size() != 2 || t->fields()[0].name != "ServiceMethod" ||
+        t->fields()[0].id != kString || t->fields()[1].name != "Seq" || t->fields()[1].id != kUint)
         return false;
     std::string_view name;
     std::uint64_t n = 0;

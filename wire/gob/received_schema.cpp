@@ -29,7 +29,7 @@ public:
         case kInterface: return fail("an interface value cannot be shown without its Go type");
         default: break;
         }
-        const WireType* t = types_.find(id);
+        const TypeRef* t = types_.find(id);
         if (!t) return fail("the type id " + std::to_string(id) + " was not described by the server");
         // A type met twice is one node (no blow-up); met inside itself, refused.
         if (auto it = built_.find(id); it != built_.end()) return it->second;
@@ -43,8 +43,8 @@ public:
     std::string error_;
 
 private:
-    SchemaPtr composite(const WireType& wt, std::shared_ptr<Schema> s, unsigned depth) {
-        const WireType* t = &wt;
+    SchemaPtr composite(const TypeRef& wt, std::shared_ptr<Schema> s, unsigned depth) {
+        const TypeRef* t = &wt;
         switch (t->kind) {
         case WireKind::Slice:
         case WireKind::Array:
@@ -62,19 +62,19 @@ private:
             return s;
         case WireKind::Struct:
             s->kind = Kind::Struct;
-            s->name = t->name;
-            s->fields.reserve(t->fields.size());
-            for (const WireField& f : t->fields) {
+            s->name = std::string(t->name());
+            s->fields.reserve(t->fields().size());
+            for (FieldRef f : t->fields()) {
                 SchemaPtr type = build(f.id, depth + 1);
                 if (!type) return nullptr;
-                s->fields.emplace_back(f.name, std::move(type));
+                s->fields.emplace_back(std::string(f.name), std::move(type));
             }
             return s;
         case WireKind::GobEncoder:
         case WireKind::BinaryMarshaler:
         case WireKind::TextMarshaler: break;
         }
-        return fail("the type " + t->name + " encodes itself (a GobEncoder or marshaler)");
+        return fail("the type " + std::string(t->name()) + " encodes itself (a GobEncoder or marshaler)");
     }
 
     SchemaPtr fail(std::string why) {

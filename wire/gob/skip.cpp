@@ -44,7 +44,7 @@ TypeId read_type_sequence(Walk& w) {
         std::size_t before = r.remaining();
         try {
             WireType t = read_wire_type(r);
-            if (w.scanning) w.types.define(TypeTable::defined_id(id), std::move(t), before - r.remaining());
+            if (w.scanning) w.types.define(TypeTable::defined_id(id), t, before - r.remaining());
         } catch (const Error& e) {
             throw StreamError(e.what());
         }
@@ -71,7 +71,7 @@ void skip_interface(Walk& w, unsigned depth) {
 }
 
 void skip_top_value(Walk& w, TypeId id, unsigned depth) {
-    const WireType* t = w.types.find(id);
+    const TypeRef* t = w.types.find(id);
     if (t && t->kind == WireKind::Struct) return skip_value(w, id, depth);
     if (w.in.reader().read_uint() != 0) throw Error("gob: decode: corrupted data: non-zero delta for singleton");
     skip_value(w, id, depth);
@@ -94,7 +94,7 @@ void skip_value(Walk& w, TypeId id, unsigned depth) {
     case kInterface: skip_interface(w, depth); return;
     default: break;
     }
-    const WireType* t = w.types.find(id);
+    const TypeRef* t = w.types.find(id);
     if (!t) throw Error("gob: bad data: undefined type id " + std::to_string(id));
     switch (t->kind) {
     case WireKind::Array: {
@@ -115,7 +115,7 @@ void skip_value(Walk& w, TypeId id, unsigned depth) {
         return;
     }
     case WireKind::Struct:
-        for_each_field(r, t->fields.size(), [&](std::size_t f) { skip_value(w, t->fields[f].id, depth + 1); });
+        for_each_field(r, t->fields().size(), [&](std::size_t f) { skip_value(w, t->fields()[f].id, depth + 1); });
         return;
     case WireKind::GobEncoder:
     case WireKind::BinaryMarshaler:

@@ -2,7 +2,10 @@
 
 #include "wire/gob/fields.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <new>
+#include <utility>
 
 namespace plugrpc::gob {
 
@@ -143,50 +146,171 @@ void write_wire_type(std::string& out, const WireType& t) {
     outer.end();
 }
 
-TypeTable::TypeTable() {
+bool TypeBudget::take(std::size_t bytes) {
+    std::size_t held = held_.load(std::memory_order_relaxed);
+    do {
+        if (held + bytes > limit()) return false;
+    } while (!held_.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
+    return true;
+}
+
+char* TypeArena::allocate(std::size_t bytes) {
+    bytes = std::max<std::size_t>(4, (bytes + 3) & ~std::size_t(3));
+    if (!blocks_.empty() && blocks_.back().size - blocks_.back().used >= bytes) {
+        Block& b = blocks_.back();
+        char* p = b.bytes.get() + b.used;
+        b.used += bytes;
+        return p;
+    }
+    // Blocks grow with the table (a connection's few types take a few
+    // hundred bytes) up to 16 KiB; what is larger than a quarter of a block
+    // gets a block of its own. The unused ends stay within a third.
+    constexpr std::size_t kMin = 256, kMax = 16 << 10;
+    std::size_t size = std::clamp(reserved_ / 2, kMin, kMax);
+    if (bytes > size / 4) size = std::max(size, bytes);
+    if (bytes > kMax / 4) size = bytes;
+    blocks_.push_back(Block{std::make_unique<char[]>(size), size, bytes});
+    reserved_ += size;
+    return blocks_.back().bytes.get();
+}
+
+void TypeArena::rewind(const char* p) {
+    while (!blocks_.empty()) {
+        Block& b = blocks_.back();
+        if (p >= b.bytes.get() && p < b.bytes.get() + b.size) {
+            b.used = static_cast<std::size_t>(p - b.bytes.get());
+            if (b.used > 0) return;
+        }
+        bool here = p >= b.bytes.get() && p < b.bytes.get() + b.size; // its first allocation
+        reserved_ -= b.size;
+        blocks_.pop_back();
+        if (here) return;
+    }
+}
+
+TypeTable::TypeTable(TypeBudget* budget) : budget_(budget) {
     // The descriptions gob itself uses (type.go), as Go 1.19 numbers them.
     const WireField common{"CommonType", 18};
-    types_[16] = predefined_struct("wireType", {{"ArrayT", 17}, {"SliceT", 19}, {"StructT", 20}, {"MapT", 23},
-                                                {"GobEncoderT", 24}, {"BinaryMarshalerT", 24},
-                                                {"TextMarshalerT", 24}});
-    types_[17] = predefined_struct("arrayType", {common, {"Elem", kInt}, {"Len", kInt}});
-    types_[18] = predefined_struct("CommonType", {{"Name", kString}, {"Id", kInt}});
-    types_[19] = predefined_struct("sliceType", {common, {"Elem", kInt}});
-    types_[20] = predefined_struct("structType", {common, {"Field", 22}});
-    types_[21] = predefined_struct("", {{"Name", kString}, {"Id", kInt}});
+    store(16, predefined_struct("wireType", {{"ArrayT", 17}, {"SliceT", 19}, {"StructT", 20}, {"MapT", 23},
+                                             {"GobEncoderT", 24}, {"BinaryMarshalerT", 24},
+                                             {"TextMarshalerT", 24}}), 0);
+    store(17, predefined_struct("arrayType", {common, {"Elem", kInt}, {"Len", kInt}}), 0);
+    store(18, predefined_struct("CommonType", {{"Name", kString}, {"Id", kInt}}), 0);
+    store(19, predefined_struct("sliceType", {common, {"Elem", kInt}}), 0);
+    store(20, predefined_struct("structType", {common, {"Field", 22}}), 0);
+    store(21, predefined_struct("", {{"Name", kString}, {"Id", kInt}}), 0);
     WireType fields;
     fields.kind = WireKind::Slice;
     fields.name = "[]*gob.fieldType";
     fields.elem = 21;
-    types_[22] = fields;
-    types_[23] = predefined_struct("mapType", {common, {"Key", kInt}, {"Elem", kInt}});
-    types_[24] = predefined_struct("gobEncoderType", {common});
+    store(22, fields, 0);
+    store(23, predefined_struct("mapType", {common, {"Key", kInt}, {"Elem", kInt}}), 0);
+    store(24, predefined_struct("gobEncoderType", {common}), 0);
+    predefined_ = types_.size();
+    if (budget_) budget_->add(charged_ = memory()); // every table has these
 }
 
-const WireType* TypeTable::find(TypeId id) const {
-    auto it = types_.find(id);
-    return it == types_.end() ? nullptr : &it->second;
+TypeTable::TypeTable(TypeTable&& o) noexcept
+    : arena_(std::move(o.arena_)), types_(std::move(o.types_)), index_(std::move(o.index_)),
+      order_(std::move(o.order_)), predefined_(o.predefined_),
+      complete_(std::move(o.complete_)), holds_interface_(std::move(o.holds_interface_)), bytes_(o.bytes_),
+      budget_(std::exchange(o.budget_, nullptr)), charged_(std::exchange(o.charged_, 0)) {}
+
+TypeTable::~TypeTable() {
+    if (budget_) budget_->give(charged_);
 }
 
-void TypeTable::define(std::int64_t id, WireType t, std::size_t bytes) {
-    if (id < kFirstUserId || id > std::numeric_limits<TypeId>::max() || types_.count(static_cast<TypeId>(id)))
+const TypeRef* TypeTable::find(TypeId id) const {
+    auto it = std::lower_bound(index_.begin(), index_.end(), id, [](const auto& e, TypeId i) { return e.first < i; });
+    return it == index_.end() || it->first != id ? nullptr : &types_[it->second];
+}
+
+// One allocation per type: its fields, their names back to back, then the
+// type's own name.
+void TypeTable::store(TypeId id, const WireType& t, std::size_t wire_bytes) {
+    std::size_t names = 0;
+    for (const WireField& f : t.fields) names += f.name.size();
+    std::size_t field_bytes = t.fields.size() * sizeof(PackedField);
+    if (field_bytes + names + t.name.size() > kMaxDefinitionBytes * 4) throw Error("gob: type definition too large");
+    char* block = arena_.allocate(field_bytes + names + t.name.size());
+    auto* fields = reinterpret_cast<PackedField*>(block);
+    std::size_t at = field_bytes;
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        new (&fields[i]) PackedField{static_cast<std::uint32_t>(at), t.fields[i].id};
+        std::copy(t.fields[i].name.begin(), t.fields[i].name.end(), block + at);
+        at += t.fields[i].name.size();
+    }
+    std::copy(t.name.begin(), t.name.end(), block + at);
+    TypeRef ref;
+    ref.block = block;
+    ref.kind = t.kind;
+    ref.elem = t.elem;
+    ref.key = t.key;
+    ref.len = t.len;
+    ref.field_count = static_cast<std::uint32_t>(t.fields.size());
+    ref.names_end = static_cast<std::uint32_t>(at);
+    ref.name_size = static_cast<std::uint32_t>(t.name.size());
+    ref.wire_bytes = static_cast<std::uint32_t>(std::min<std::size_t>(wire_bytes, (1u << 24) - 1));
+    auto pos = std::lower_bound(index_.begin(), index_.end(), id, [](const auto& e, TypeId i) { return e.first < i; });
+    index_.insert(pos, {id, static_cast<std::uint32_t>(types_.size())});
+    types_.push_back(ref);
+    order_.push_back(id);
+}
+
+std::size_t TypeTable::memory() const {
+    // The index, the ids in order, the caches' nodes with their buckets and
+    // the allocator's headers.
+    return arena_.reserved() + types_.size() * sizeof(TypeRef) + index_.capacity() * sizeof(index_[0]) +
+           order_.capacity() * sizeof(TypeId) + (complete_.size() + holds_interface_.size()) * (4 * sizeof(void*));
+}
+
+void TypeTable::charge() {
+    if (!budget_) return;
+    std::size_t now = memory();
+    if (now > charged_) {
+        if (!budget_->take(now - charged_))
+            throw Error("gob: type definitions of every connection hold " + std::to_string(budget_->held()) +
+                        " bytes, the server's limit of " + std::to_string(budget_->limit()));
+        charged_ = now;
+    } else if (now < charged_) {
+        budget_->give(charged_ - now);
+        charged_ = now;
+    }
+}
+
+void TypeTable::define(std::int64_t id, const WireType& t, std::size_t bytes) {
+    if (id < kFirstUserId || id > std::numeric_limits<TypeId>::max() || find(static_cast<TypeId>(id)))
         throw Error("gob: duplicate type received");
-    if (order_.size() >= kMaxTypes) throw Error("gob: too many type definitions on one connection");
+    if (mark() >= kMaxTypes) throw Error("gob: too many type definitions on one connection");
     if (bytes_ + bytes > kMaxDefinitionBytes) throw Error("gob: type definitions exceed 1 MiB on one connection");
-    types_.emplace(static_cast<TypeId>(id), std::move(t));
-    order_.emplace_back(static_cast<TypeId>(id), bytes);
+    std::size_t before = mark();
+    store(static_cast<TypeId>(id), t, bytes);
     bytes_ += bytes;
+    try {
+        charge();
+    } catch (const Error&) {
+        rollback(before);
+        throw;
+    }
 }
 
 void TypeTable::rollback(std::size_t mark) {
-    while (order_.size() > mark) {
-        auto [id, bytes] = order_.back();
-        order_.pop_back();
-        types_.erase(id);
+    while (this->mark() > mark) {
+        const TypeRef& t = types_.back();
+        TypeId id = order_.back();
+        bytes_ -= t.wire_bytes;
+        arena_.rewind(t.block);
+        auto pos = std::lower_bound(index_.begin(), index_.end(), id, [](const auto& e, TypeId i) { return e.first < i; });
+        index_.erase(pos);
         complete_.erase(id);
-        bytes_ -= bytes;
+        types_.pop_back();
+        order_.pop_back();
     }
     holds_interface_.clear();
+    if (budget_) {
+        std::size_t now = memory();
+        if (now < charged_) budget_->give(charged_ - now), charged_ = now;
+    }
 }
 
 bool TypeTable::may_hold_interface(TypeId id) {
@@ -201,7 +325,7 @@ bool TypeTable::may_hold_interface(TypeId id) {
         return t == kInterface;
     };
     while (!stack.empty()) {
-        const WireType* t = find(stack.back());
+        const TypeRef* t = find(stack.back());
         stack.pop_back();
         if (!t) {
             complete = false; // may be defined later: do not remember the answer
@@ -211,7 +335,7 @@ bool TypeTable::may_hold_interface(TypeId id) {
         if (t->kind == WireKind::Array || t->kind == WireKind::Slice || t->kind == WireKind::Map)
             found = visit(t->elem);
         if (t->kind == WireKind::Map) found = visit(t->key) || found;
-        for (const WireField& f : t->fields) found = visit(f.id) || found;
+        for (FieldRef f : t->fields()) found = visit(f.id) || found;
         if (found) return holds_interface_[id] = true;
     }
     if (complete) holds_interface_[id] = false;
@@ -221,7 +345,7 @@ bool TypeTable::may_hold_interface(TypeId id) {
 std::string TypeTable::name_of(TypeId id) const {
     static const char* const kBasic[] = {"", "bool", "int", "uint", "float", "bytes", "string", "complex", "interface"};
     if (is_basic(id)) return kBasic[id];
-    if (const WireType* t = find(id)) return t->name;
+    if (const TypeRef* t = find(id)) return std::string(t->name());
     return "unknown type";
 }
 

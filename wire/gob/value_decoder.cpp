@@ -19,7 +19,7 @@ namespace json = boost::json;
 
 namespace {
 
-Error out_of_range(const std::string& name) { return Error("value for \"" + name + "\" out of range"); }
+Error out_of_range(std::string_view name) { return Error("value for \"" + std::string(name) + "\" out of range"); }
 
 // Go's per-kind helpers name the element kind in their error; others don't.
 std::string exceeds_input(const Schema& elem, std::uint64_t n) {
@@ -38,30 +38,30 @@ public:
     // `name` names the value in nested names ("element of X"); `ovfl` in
     // the out-of-range error of a basic value (they differ inside maps).
     // Every value is built in sp_, so containers take it without a copy.
-    json::value value(TypeId id, const Schema& s, const std::string& name, const std::string& ovfl, unsigned depth);
+    json::value value(TypeId id, const Schema& s, std::string_view name, std::string_view ovfl, unsigned depth);
     json::value structure(TypeId id, const Schema& s, unsigned depth);
 
 private:
     Reader& r() { return w_.in.reader(); }
-    json::value integer(const Schema& s, const std::string& ovfl);
-    json::value floating(const Schema& s, const std::string& ovfl);
+    json::value integer(const Schema& s, std::string_view ovfl);
+    json::value floating(const Schema& s, std::string_view ovfl);
     json::value text(std::string_view bytes);
-    json::value sequence(TypeId id, const Schema& s, const std::string& name, unsigned depth);
-    json::value map(TypeId id, const Schema& s, const std::string& name, unsigned depth);
-    const WireType& composite(TypeId id, WireKind kind);
+    json::value sequence(TypeId id, const Schema& s, std::string_view name, unsigned depth);
+    json::value map(TypeId id, const Schema& s, std::string_view name, unsigned depth);
+    const TypeRef& composite(TypeId id, WireKind kind);
 
     Walk& w_;
     DecodePlans& plans_;
     json::storage_ptr sp_;
 };
 
-const WireType& ValueDecoder::composite(TypeId id, WireKind kind) {
-    const WireType* t = w_.types.find(id);
+const TypeRef& ValueDecoder::composite(TypeId id, WireKind kind) {
+    const TypeRef* t = w_.types.find(id);
     if (!t || t->kind != kind) throw Error("gob: unknown type id or corrupted data");
     return *t;
 }
 
-json::value ValueDecoder::integer(const Schema& s, const std::string& ovfl) {
+json::value ValueDecoder::integer(const Schema& s, std::string_view ovfl) {
     if (s.kind == Kind::Int) {
         std::int64_t v = r().read_int();
         if (s.bits >= 1 && s.bits < 64) {
@@ -75,7 +75,7 @@ json::value ValueDecoder::integer(const Schema& s, const std::string& ovfl) {
     return json::value(v, sp_);
 }
 
-json::value ValueDecoder::floating(const Schema& s, const std::string& ovfl) {
+json::value ValueDecoder::floating(const Schema& s, std::string_view ovfl) {
     double v = r().read_float();
     if (s.bits == 32) {
         // Infinity fits both widths; a finite value past float32 does not.
@@ -91,7 +91,7 @@ json::value ValueDecoder::floating(const Schema& s, const std::string& ovfl) {
 // it to a plugin or a JSON client says what it must (plugrpc/json_write.hpp).
 json::value ValueDecoder::text(std::string_view bytes) { return json::string(bytes, sp_); }
 
-json::value ValueDecoder::value(TypeId id, const Schema& s, const std::string& name, const std::string& ovfl,
+json::value ValueDecoder::value(TypeId id, const Schema& s, std::string_view name, std::string_view ovfl,
                                 unsigned depth) {
     if (depth > kMaxValueDepth)
         throw Error("gob: value nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
@@ -110,20 +110,20 @@ json::value ValueDecoder::value(TypeId id, const Schema& s, const std::string& n
     throw Error("gob: decode can't handle type " + go_type_name(s));
 }
 
-json::value ValueDecoder::sequence(TypeId id, const Schema& s, const std::string& name, unsigned depth) {
+json::value ValueDecoder::sequence(TypeId id, const Schema& s, std::string_view name, unsigned depth) {
     json::array out(sp_);
     if (is_byte_slice(s)) {
         for (char c : r().read_bytes(r().read_length("[]uint8 slice")))
             out.emplace_back(static_cast<std::uint64_t>(static_cast<unsigned char>(c)));
         return out;
     }
-    const WireType& t = composite(id, s.kind == Kind::Array ? WireKind::Array : WireKind::Slice);
+    const TypeRef& t = composite(id, s.kind == Kind::Array ? WireKind::Array : WireKind::Slice);
     std::uint64_t n = r().read_uint();
     if (s.kind == Kind::Array && n != s.length) throw Error("gob: length mismatch in decodeArray");
     // Every element takes a byte at least: a count past the input is refused
     // before anything is built for it.
     if (n > w_.in.remaining()) throw Error(exceeds_input(*s.elem, n));
-    const std::string elem_name = "element of " + name;
+    const std::string elem_name = std::string("element of ").append(name);
     for (std::uint64_t i = 0; i < n; ++i) {
         if (r().empty()) throw Error(exceeds_input(*s.elem, n));
         out.push_back(value(t.elem, *s.elem, elem_name, elem_name, depth + 1));
@@ -131,12 +131,12 @@ json::value ValueDecoder::sequence(TypeId id, const Schema& s, const std::string
     return out;
 }
 
-json::value ValueDecoder::map(TypeId id, const Schema& s, const std::string& name, unsigned depth) {
-    const WireType& t = composite(id, WireKind::Map);
+json::value ValueDecoder::map(TypeId id, const Schema& s, std::string_view name, unsigned depth) {
+    const TypeRef& t = composite(id, WireKind::Map);
     std::uint64_t n = r().read_uint();
     if (n > w_.in.remaining())
         throw Error("gob: decoding map: length exceeds input size (" + std::to_string(n) + " elements)");
-    const std::string key_name = "key of " + name, elem_name = "element of " + name;
+    const std::string key_name = std::string("key of ").append(name), elem_name = std::string("element of ").append(name);
     json::object out(sp_);
     for (std::uint64_t i = 0; i < n; ++i) {
         if (r().empty())
@@ -156,7 +156,7 @@ json::value ValueDecoder::map(TypeId id, const Schema& s, const std::string& nam
 json::value ValueDecoder::structure(TypeId id, const Schema& s, unsigned depth) {
     if (depth > kMaxValueDepth)
         throw Error("gob: value nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
-    const WireType& ws = wire_struct_for(w_.types, s, id);
+    const TypeRef& ws = wire_struct_for(w_.types, s, id);
     const std::vector<int>& local = plans_.field_map(id, ws, s);
     // Every field in schema order, then the received ones filled in; a
     // field not received is zero.
@@ -170,8 +170,8 @@ json::value ValueDecoder::structure(TypeId id, const Schema& s, unsigned depth) 
         else seen_more[i] = true;
     };
     auto present = [&](std::size_t i) -> bool { return i < 64 ? (seen >> i) & 1 : seen_more[i]; };
-    for_each_field(r(), ws.fields.size(), [&](std::size_t f) {
-        const WireField& wf = ws.fields[f];
+    for_each_field(r(), ws.fields().size(), [&](std::size_t f) {
+        FieldRef wf = ws.fields()[f];
         int i = local[f];
         if (i < 0) return skip_value(w_, wf.id, depth + 1);
         auto slot = static_cast<std::size_t>(i);
@@ -196,10 +196,10 @@ void DecodePlans::keep(const SchemaPtr& schema) {
     kept_.push_back(schema);
 }
 
-const std::vector<int>& DecodePlans::field_map(TypeId id, const WireType& ws, const Schema& s) {
+const std::vector<int>& DecodePlans::field_map(TypeId id, const TypeRef& ws, const Schema& s) {
     auto [it, fresh] = field_maps_.try_emplace({id, &s});
     if (fresh)
-        for (const WireField& f : ws.fields) it->second.push_back(local_field(s, f.name));
+        for (FieldRef f : ws.fields()) it->second.push_back(local_field(s, f.name));
     return it->second;
 }
 
@@ -208,10 +208,10 @@ json::value decode_top_value(Walk& w, TypeId id, const Schema& local, DecodePlan
     if (local.kind == Kind::Struct) {
         if (!plans.checked(id, local)) {
             check_struct(w.types, local, id);
-            const WireType& ws = wire_struct_for(w.types, local, id);
-            if (id >= kFirstUserId && !local.fields.empty() && !ws.fields.empty()) {
+            const TypeRef& ws = wire_struct_for(w.types, local, id);
+            if (id >= kFirstUserId && !local.fields.empty() && !ws.fields().empty()) {
                 bool matched = false;
-                for (const WireField& f : ws.fields) matched = matched || local_field(local, f.name) >= 0;
+                for (FieldRef f : ws.fields()) matched = matched || local_field(local, f.name) >= 0;
                 if (!matched)
                     throw Error("gob: type mismatch: no fields matched compiling decoder for " + local.name);
             }

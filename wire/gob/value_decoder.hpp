@@ -31,7 +31,7 @@ public:
     void keep(const SchemaPtr& schema);
     bool checked(TypeId id, const Schema& s) const { return checked_.count({id, &s}) != 0; }
     void mark_checked(TypeId id, const Schema& s) { checked_.insert({id, &s}); }
-    const std::vector<int>& field_map(TypeId id, const WireType& ws, const Schema& s);
+    const std::vector<int>& field_map(TypeId id, const TypeRef& ws, const Schema& s);
 
 private:
     static constexpr std::size_t kMaxSchemas = 64;

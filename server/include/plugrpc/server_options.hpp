@@ -37,6 +37,9 @@ struct Limits {
     // Reply bytes a stream peer may leave unread (queued here and in the
     // socket) before its connection stops being read until it reads.
     std::size_t max_unread_reply_bytes = 256u << 10;
+    // Memory the gob type definitions of every connection may hold
+    // together; a definition beyond it closes its connection.
+    std::size_t max_gob_type_bytes = 64u << 20;
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
     std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
     // A call its method has not answered within this is answered with a
