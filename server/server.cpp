@@ -9,6 +9,7 @@
 #include "server/rpc/dispatcher.hpp"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -40,6 +41,12 @@ struct Server::State {
     int stop_pipe[2] = {-1, -1};
     std::unique_ptr<asio::posix::stream_descriptor> stop_reader;
     char stop_byte = 0;
+    std::unique_ptr<asio::steady_timer> delay_timer; // drain_delay, on the control thread
+
+    void drain(std::chrono::milliseconds drain_timeout) {
+        spdlog::debug("stop: answering the calls already received, then returning from serve()");
+        network.stop(drain_timeout);
+    }
 
     // Publish every plugin as one snapshot; nothing changes on failure.
     void publish(std::vector<std::shared_ptr<LoadedPlugin>> next) {
@@ -66,6 +73,7 @@ Server::Server(ServerOptions options) : state_(std::make_unique<State>(std::move
     State& s = *state_;
     s.dispatcher.set_max_inflight(s.options.limits.max_inflight);
     s.dispatcher.set_call_timeouts(s.options.limits.call_timeout, s.options.limits.call_timeouts);
+    s.dispatcher.set_max_concurrency(s.options.limits.max_concurrency);
     s.dispatcher.publish(std::make_shared<Registry>());
     std::string error;
     if (!s.network.load_tls(s.options, error)) throw ServerError(error);
@@ -74,13 +82,20 @@ Server::Server(ServerOptions options) : state_(std::make_unique<State>(std::move
     s.stop_reader = std::make_unique<asio::posix::stream_descriptor>(s.network.control(), s.stop_pipe[0]);
     s.stop_reader->async_read_some(asio::buffer(&s.stop_byte, 1), [&s](boost::system::error_code ec, std::size_t) {
         if (ec) return;
-        spdlog::debug("stop: answering the calls already received, then returning from serve()");
-        std::chrono::milliseconds drain;
+        std::chrono::milliseconds delay, drain;
         {
             std::lock_guard lock(s.mu);
+            delay = s.options.drain_delay;
             drain = s.options.drain_timeout;
         }
-        s.network.stop(drain);
+        s.network.announce_drain();
+        if (delay.count() <= 0) return s.drain(drain);
+        spdlog::info("stop: /readyz fails from now; serving on for drain_delay ({} ms) so that load balancers "
+                     "see it first", delay.count());
+        s.delay_timer = std::make_unique<asio::steady_timer>(s.network.control(), delay);
+        s.delay_timer->async_wait([&s, drain](boost::system::error_code ec) {
+            if (!ec) s.drain(drain);
+        });
     });
 }
 
@@ -155,6 +170,7 @@ void Server::set_options(const ServerOptions& options) {
     s.network.apply(s.options);
     s.dispatcher.set_max_inflight(s.options.limits.max_inflight);
     s.dispatcher.set_call_timeouts(s.options.limits.call_timeout, s.options.limits.call_timeouts);
+    s.dispatcher.set_max_concurrency(s.options.limits.max_concurrency);
 }
 
 const ServerOptions& Server::options() const { return state_->options; }
@@ -177,6 +193,13 @@ std::string Server::listen(std::string_view address) {
     std::string name = s.network.listen(*addr, why);
     if (name.empty()) throw ServerError(why);
     s.options.listen.push_back(*addr);
+    return name;
+}
+
+std::string Server::listen_agent_check(std::string_view address) {
+    std::string error;
+    std::string name = state_->network.listen_agent_check(std::string(address), error);
+    if (name.empty()) throw ServerError(error);
     return name;
 }
 
@@ -207,6 +230,8 @@ void Server::accept(int listening_fd) {
 }
 
 void Server::serve_conn(int connected_fd) { state_->network.serve_socket(connected_fd); }
+
+void Server::begin_drain() { state_->network.announce_drain(); }
 
 void Server::stop() {
     char byte = 's';

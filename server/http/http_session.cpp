@@ -1,7 +1,9 @@
 // HTTP/1.1 on a connection: JSON-RPC POSTs on rpc_path, the
-// debug page, and /healthz. One request at a time, keep-alive.
+// debug page, and /healthz, /livez, /readyz (net/health.hpp). One request
+// at a time, keep-alive.
 #include "server/jsonrpc/serve.hpp"
 #include "server/http/debug_page.hpp"
+#include "server/net/health.hpp"
 #include "server/http/metrics.hpp"
 #include "server/http/response_text.hpp"
 #include "server/registry/openrpc.hpp"
@@ -309,6 +311,13 @@ private:
                                  true, "POST, CONNECT");
         }
         bool get = req_.method() == http::verb::get || req_.method() == http::verb::head;
+        if (path == "/livez" || path == "/readyz") {
+            if (!get) return respond_error(http::status::method_not_allowed, "405 method not allowed: use GET\n", true,
+                                           "GET, HEAD");
+            std::string why = path == "/livez" ? not_live_reason(conn_.ctx) : not_ready_reason(conn_.ctx);
+            if (why.empty()) return respond(http::status::ok, "text/plain; charset=utf-8", "ok\n");
+            return respond(http::status::service_unavailable, "text/plain; charset=utf-8", why + "\n");
+        }
         if (path == s.debug_path || path == "/healthz" || path == "/metrics" || path == "/openrpc.json") {
             if (path != "/healthz" && !admin_allowed())
                 return respond_error(http::status::forbidden,
@@ -362,7 +371,11 @@ private:
         Scratch body; // the reply and its newline
         body.text().append(reply);
         body.text() += '\n';
-        respond(http::status::ok, "application/json", body.text());
+        // One call refused by its method's max_concurrency: 503, which a
+        // balancer retries on another server (HAProxy: retry-on 503).
+        static constexpr std::string_view kOverloaded = R"({"jsonrpc":"2.0","error":{"code":-32002,)";
+        bool overloaded = reply.substr(0, kOverloaded.size()) == kOverloaded;
+        respond(overloaded ? http::status::service_unavailable : http::status::ok, "application/json", body.text());
     }
 
     bool at_home_now() {

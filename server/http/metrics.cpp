@@ -45,6 +45,13 @@ std::string render_metrics(const ServeContext& ctx) {
             out << "plugrpc_calls_total{" << labels << ",outcome=\"error\"} " << errors << '\n';
         }
 
+    header(out, "plugrpc_calls_rejected_total", "counter",
+           "Calls refused before they ran, by service, method and reason (overloaded: max_concurrency).");
+    for (const auto& [sname, svc] : reg->services())
+        for (const auto& [mname, m] : svc.methods)
+            out << "plugrpc_calls_rejected_total{service=\"" << label(sname) << "\",method=\"" << label(mname)
+                << "\",reason=\"overloaded\"} " << m->stats->overloaded.load() << '\n';
+
     header(out, "plugrpc_call_duration_seconds", "histogram", "Time from dispatch to answer, by method.");
     for (const auto& [sname, svc] : reg->services())
         for (const auto& [mname, m] : svc.methods) {
@@ -92,6 +99,7 @@ std::string render_metrics(const ServeContext& ctx) {
         out << "plugrpc_limit_exceeded_total{limit=\"" << limit_name(static_cast<LimitKind>(k)) << "\"} "
             << ctx.counters.limits_exceeded[k].load() << '\n';
     out << "plugrpc_limit_exceeded_total{limit=\"max_inflight\"} " << ctx.dispatcher.busy_refusals() << '\n';
+    out << "plugrpc_limit_exceeded_total{limit=\"max_concurrency\"} " << ctx.dispatcher.overload_refusals() << '\n';
 
     header(out, "plugrpc_uptime_seconds", "gauge", "Seconds since the daemon started.");
     out << "plugrpc_uptime_seconds "

@@ -361,6 +361,7 @@ void encode_reply(std::string& out, Dialect dialect, RawId id, const Outcome& o)
         message = "Internal error: " + o.error;
         break;
     case Outcome::Kind::Busy: code = ServerBusy; break;
+    case Outcome::Kind::Overloaded: code = Overloaded; break;
     default: break;
     }
     encode_error(out, Dialect::V2, id, code, message);

@@ -33,7 +33,8 @@ enum Code : int {
     InvalidParams = -32602,
     InternalError = -32603,
     ServerError = -32000, // a method's own error
-    ServerBusy = -32001
+    ServerBusy = -32001,
+    Overloaded = -32002 // the method's max_concurrency calls are running: retry elsewhere
 };
 
 // One call of a message. `method` and `params` point into the Message it

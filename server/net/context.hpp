@@ -5,6 +5,7 @@
 #include <plugrpc/program_status.hpp>
 #include <plugrpc/server_options.hpp>
 #include "server/registry/stats_history.hpp"
+#include "server/net/loop_pulse.hpp"
 #include "server/net/shared_setting.hpp"
 #include "server/rpc/dispatcher.hpp"
 #include "wire/gob/types.hpp"
@@ -36,6 +37,7 @@ struct Settings {
     std::string debug_path = "/debug/rpc";
     Limits limits;
     std::vector<Cidr> admin_allow; // besides loopback and unix peers
+    std::vector<std::string> required_services; // /readyz waits for them
 };
 
 struct ConnectionCounters {
@@ -93,6 +95,12 @@ struct ServeContext {
     DaemonCounters counters;
     SessionSet sessions;
     std::atomic<bool> draining{false};
+    // Health for load balancers (net/health.hpp): serving once every
+    // listener is open; drain_announced from the moment a stop begins (its
+    // drain_delay included), before `draining` stops the accepting.
+    std::atomic<bool> serving{false};
+    std::atomic<bool> drain_announced{false};
+    LoopPulse pulse;
     // Certificate and key of tls:// listeners; replaced on reload.
     SharedSetting<boost::asio::ssl::context> tls;
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();

@@ -1,5 +1,6 @@
 #include "server/net/network.hpp"
 
+#include "server/net/agent_check.hpp"
 #include "server/net/io_loop.hpp"
 #include "server/net/listener.hpp"
 #include "server/net/tls_front.hpp"
@@ -32,6 +33,7 @@ void Network::apply(const ServerOptions& config) {
     settings->limits = config.limits;
     settings->admin_allow = config.admin_allow;
     ctx_.gob_types.set_limit(config.limits.max_gob_type_bytes);
+    settings->required_services = config.required_services;
     ctx_.settings.store(std::move(settings));
 }
 
@@ -92,12 +94,32 @@ void Network::serve_socket(int fd) {
     });
 }
 
+std::string Network::listen_agent_check(const std::string& address, std::string& error) {
+    auto agent = AgentCheck::open(control(), address, ctx_, error);
+    if (!agent) return {};
+    std::string name = agent->name();
+    std::lock_guard lock(listeners_mu_);
+    if (agent_check_) {
+        error = "agent check " + address + ": one agent check port is served already (" + agent_check_->name() + ")";
+        return {};
+    }
+    if (running_) {
+        agent->start();
+        spdlog::info("answering HAProxy's agent check on {}", name);
+    }
+    agent_check_ = std::move(agent);
+    return name;
+}
+
 std::size_t Network::listener_count() const {
     std::lock_guard lock(listeners_mu_);
     return listeners_.size();
 }
 
+void Network::announce_drain() { ctx_.drain_announced.store(true); }
+
 void Network::stop(std::chrono::milliseconds drain_timeout) {
+    ctx_.drain_announced.store(true);
     ctx_.draining.store(true);
     {
         std::lock_guard lock(listeners_mu_);
@@ -140,7 +162,15 @@ int Network::run() {
             l->start();
             spdlog::info("listening on {}", l->name());
         }
+        if (agent_check_) {
+            agent_check_->start();
+            spdlog::info("answering HAProxy's agent check on {}", agent_check_->name());
+        }
     }
+    std::vector<asio::io_context*> loops;
+    for (auto& c : contexts_) loops.push_back(c.get());
+    ctx_.pulse.start(std::move(loops));
+    ctx_.serving.store(true);
     sample_timer_ = std::make_unique<asio::steady_timer>(control());
     sample_stats(std::chrono::steady_clock::now());
     std::vector<std::thread> threads;

@@ -18,6 +18,7 @@
 namespace plugrpc {
 
 class Listener;
+class AgentCheck;
 
 class Network {
 public:
@@ -38,6 +39,9 @@ public:
     // Serve one connected socket (owned from here).
     void serve_socket(int fd);
     std::size_t listener_count() const;
+    // Answer HAProxy's agent check on `address` (net/agent_check.hpp).
+    // Returns where, with the real port, or "" with a message naming it.
+    std::string listen_agent_check(const std::string& address, std::string& error);
 
     // New connections get the settings of `config` (rpc_path, limits, ...).
     void apply(const ServerOptions& config);
@@ -49,6 +53,11 @@ public:
 
     // Run the network threads until stop() completes. Returns the exit code.
     int run();
+
+    // A stop is coming: /readyz fails from now on (and the agent check says
+    // "drain"), while everything is served as before. Any thread;
+    // async-signal-safe.
+    void announce_drain();
 
     // Stop accepting, let every session answer what it has received, then
     // stop the threads; after `drain_timeout` the calls still running are
@@ -75,6 +84,7 @@ private:
     std::atomic<std::size_t> next_{0}; // round robin over contexts_, from any thread
     std::chrono::microseconds batch_wait_{0};
     std::unique_ptr<boost::asio::steady_timer> sample_timer_; // on control(), from run()
+    std::unique_ptr<AgentCheck> agent_check_; // under listeners_mu_; destroyed before contexts_
 };
 
 } // namespace plugrpc

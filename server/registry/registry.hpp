@@ -38,6 +38,8 @@ struct MethodStats {
     std::atomic<std::uint64_t> errors{0};
     std::atomic<std::uint64_t> total_ns{0};
     std::atomic<std::int64_t> inflight{0};
+    // Calls refused at once because max_concurrency of theirs were running.
+    std::atomic<std::uint64_t> overloaded{0};
     // Calls by latency: buckets[i] counts calls <= kLatencyBounds[i] (not
     // cumulative); the last one counts the rest.
     std::array<std::atomic<std::uint64_t>, kLatencyBounds.size() + 1> buckets{};

@@ -47,6 +47,7 @@ struct Outcome {
         InvalidParams, // arguments do not fit the method's schema
         Internal,      // plugin broke its contract
         Busy,          // over a limit
+        Overloaded,    // its method's max_concurrency calls are running: try another server
         Timeout,       // not answered within its call timeout
         Cancelled      // the server stopped before the call was answered
     };

@@ -181,10 +181,31 @@ void Dispatcher::start(Call* c) {
     if (inflight_.fetch_add(1, std::memory_order_relaxed) >= max_inflight_.load(std::memory_order_relaxed))
         return refuse("server busy: " + std::to_string(max_inflight_.load()) +
                       " calls are running; try again later");
+    // The method's place is taken here and given back by finish(), on
+    // whatever path the call ends (answer, error, timeout, cancel).
+    if (std::size_t limit = max_concurrency(*c->method); limit > 0) {
+        auto running = stats.inflight.fetch_add(1, std::memory_order_relaxed);
+        if (running >= static_cast<std::int64_t>(limit)) {
+            stats.inflight.fetch_sub(1, std::memory_order_relaxed);
+            inflight_.fetch_sub(1, std::memory_order_relaxed);
+            overloaded_.fetch_add(1, std::memory_order_relaxed);
+            stats.overloaded.fetch_add(1, std::memory_order_relaxed);
+            stats.record(0, true);
+            std::string why = "plugrpc: " + c->method->full_name + " overloaded: " + std::to_string(running) +
+                              " calls in flight (max_concurrency " + std::to_string(limit) + ")";
+            Completion refused = std::move(c->done);
+            abandon(c);
+            return refused(failure(Outcome::Kind::Overloaded, std::move(why)));
+        }
+    } else {
+        stats.inflight.fetch_add(1, std::memory_order_relaxed);
+    }
     c->owner = this;
     c->started = std::chrono::steady_clock::now();
-    if (!call_table::open(c)) return refuse("server busy: no room for another call; try again later");
-    stats.inflight.fetch_add(1, std::memory_order_relaxed);
+    if (!call_table::open(c)) {
+        stats.inflight.fetch_sub(1, std::memory_order_relaxed);
+        return refuse("server busy: no room for another call; try again later");
+    }
     if (c->method->blocking()) {
         // Queued calls time out too: the deadline runs from now.
         queue_deadline(c);
@@ -270,6 +291,20 @@ std::chrono::nanoseconds Dispatcher::call_timeout(const Method& m) const {
         if (it != method_timeouts_.end()) return it->second;
     }
     return std::chrono::nanoseconds(call_timeout_ns_.load(std::memory_order_relaxed));
+}
+
+void Dispatcher::set_max_concurrency(ConcurrencyTable by_name) {
+    std::lock_guard lock(concurrency_mu_);
+    has_concurrency_limits_.store(!by_name.empty(), std::memory_order_relaxed);
+    max_concurrency_ = std::move(by_name);
+}
+
+std::size_t Dispatcher::max_concurrency(const Method& m) const {
+    if (!has_concurrency_limits_.load(std::memory_order_relaxed)) return 0;
+    std::lock_guard lock(concurrency_mu_);
+    auto it = max_concurrency_.find(m.full_name);
+    if (it == max_concurrency_.end()) it = max_concurrency_.find(m.service);
+    return it == max_concurrency_.end() ? 0 : it->second;
 }
 
 namespace {

@@ -73,6 +73,15 @@ public:
     // Calls refused because max_inflight were running.
     std::uint64_t busy_refusals() const { return busy_.load(std::memory_order_relaxed); }
 
+    // Calls of one method that may run at once: the entry of `by_name` for
+    // its "Service.Method", else for its "Service" (0 or none: no limit).
+    // Beyond it a call fails at once as Outcome::Kind::Overloaded.
+    using ConcurrencyTable = std::map<std::string, std::size_t, std::less<>>;
+    void set_max_concurrency(ConcurrencyTable by_name);
+    std::size_t max_concurrency(const Method& method) const;
+    // Calls refused by max_concurrency, every method together.
+    std::uint64_t overload_refusals() const { return overloaded_.load(std::memory_order_relaxed); }
+
     // Calls running now, daemon-wide.
     std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
 
@@ -123,6 +132,10 @@ private:
     std::atomic<bool> has_method_timeouts_{false};
     mutable std::mutex timeouts_mu_;
     TimeoutTable method_timeouts_;
+    std::atomic<bool> has_concurrency_limits_{false};
+    std::atomic<std::uint64_t> overloaded_{0};
+    mutable std::mutex concurrency_mu_;
+    ConcurrencyTable max_concurrency_;
     std::once_flag joined_;
     DeadlineQueue deadlines_{[this](plrpc_call* h) { expire(h); }};
 };

@@ -93,6 +93,11 @@ public:
     // where it listens, with the real port ("tcp://127.0.0.1:40123").
     std::string listen(std::string_view address);
 
+    // Answer HAProxy's agent check on "tcp://HOST:PORT": one line per
+    // connection, "up ready N%", "drain" while stopping, "down" when not
+    // ready. Returns where, with the real port. Throws ServerError.
+    std::string listen_agent_check(std::string_view address);
+
     // Serve every listener bound so far until stop() has drained.
     void serve();
 
@@ -113,7 +118,14 @@ public:
 
     // Stop accepting, answer every call already received, close, and make
     // serve() return. Async-signal-safe; a second call does nothing more.
+    // With options().drain_delay, it first serves on that long with
+    // /readyz failing (begin_drain()), so that load balancers stop sending.
     void stop();
+
+    // Fail /readyz (503 "draining") and answer HAProxy's agent check
+    // "drain" from now on, serving everything as before; stop() follows.
+    // Async-signal-safe.
+    void begin_drain();
 
     // The engine, for programs built on it in this tree (plugrpcd).
     Network& network();

@@ -47,6 +47,9 @@ struct Limits {
     std::chrono::milliseconds call_timeout{std::chrono::seconds(60)};
     // Limits of their own for "Service.Method" or a whole "Service" (0: none).
     std::map<std::string, std::chrono::milliseconds, std::less<>> call_timeouts;
+    // Calls of "Service.Method" (or of any method of "Service") that may run
+    // at once; beyond it a call fails at once as overloaded (0: no limit).
+    std::map<std::string, std::size_t, std::less<>> max_concurrency;
 };
 
 struct ServerOptions {
@@ -57,6 +60,12 @@ struct ServerOptions {
     unsigned blocking_threads = 4;     // pool for methods registered as blocking
     unsigned max_blocking_threads = 1024; // the pool grows to this while blocking calls wait
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
+    // Behind a load balancer: how long a stop keeps serving with /readyz
+    // failing (and the agent check saying "drain") before it stops
+    // accepting, so the balancer's health check sees it first. 0: at once.
+    std::chrono::milliseconds drain_delay{0};
+    // Services /readyz waits for: 503 while one of them is not served.
+    std::vector<std::string> required_services;
     // Under load, serve what arrives within this time in one wake-up
     // (net/io_loop.hpp); 0 wakes for every request.
     std::chrono::microseconds batch_wait{100};
