@@ -231,8 +231,16 @@ int main(int argc, char** argv) {
         print_plan(config, *scan.registry);
         for (const auto& f : scan.failures)
             std::printf("plugin failed: %s: %s\n", f.file.c_str(), f.reason.c_str());
+        // /readyz stays 503 while a required service is not served.
+        bool required_missing = false;
+        for (const auto& name : config.required_services)
+            if (!scan.registry->services().count(name)) {
+                std::printf("required service missing: %s ([plugins] required): no plugin in the plugin folders "
+                            "serves it; /readyz would answer 503\n", name.c_str());
+                required_missing = true;
+            }
         report_as_service();
-        return scan.failures.empty() && as_service.problems.empty() ? 0 : 1;
+        return scan.failures.empty() && as_service.problems.empty() && !required_missing ? 0 : 1;
     }
     std::string tls_error;
     plugrpc::load_tls_context(config, tls_error);

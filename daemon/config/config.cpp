@@ -149,13 +149,61 @@ struct Reader {
         return json::value(s.str()); // dates and times as their TOML text
     }
 
+    // ---- load balancers: drain_delay, agent_check, required services, max_concurrency ----
+
+    bool balancer_keys(const toml::table& t, Config& c) {
+        if (!duration(t, "server", "drain_delay", c.drain_delay)) return false;
+        if (!string(t, "server", "agent_check", c.agent_check)) return false;
+        if (!c.agent_check.empty()) {
+            std::string why;
+            auto a = parse_listen_address(c.agent_check, why);
+            if (a && a->kind != ListenAddress::Kind::Tcp) why = "must be a tcp:// address";
+            if (!why.empty()) return fail(t.get("agent_check"), "server.agent_check", "\"" + c.agent_check + "\": " + why);
+        }
+        return true;
+    }
+
+    static bool service_name(const std::string& name) {
+        return !name.empty() && name.front() != '.' && name.back() != '.' &&
+               std::all_of(name.begin(), name.end(),
+                           [](unsigned char ch) { return std::isalnum(ch) || ch == '_' || ch == '.'; });
+    }
+
+    bool required_services(const toml::table& t, Config& c) {
+        std::vector<std::string> names;
+        if (!string_list(t, "plugins", "required", names)) return error.empty();
+        for (const auto& name : names)
+            if (!service_name(name))
+                return fail(t.get("required"), "plugins.required", "\"" + name + "\" is not a service name (\"Arith\")");
+        c.required_services = std::move(names);
+        return true;
+    }
+
+    bool max_concurrency(const toml::table& limits, Limits& l) {
+        const toml::node* m = limits.get("max_concurrency");
+        if (!m) return true;
+        if (!m->is_table())
+            return fail(m, "limits.max_concurrency", "expected a table of call counts by \"Service.Method\" or \"Service\"");
+        const toml::table& mt = *m->as_table();
+        for (const auto& [k, v] : mt) {
+            std::string name(k.str());
+            if (!service_name(name))
+                return fail(&v, "limits.max_concurrency." + name, "expected a \"Service.Method\" or \"Service\" name");
+            std::size_t n = 0;
+            if (!count(mt, "limits.max_concurrency", name.c_str(), n, 0, 100000000)) return false;
+            l.max_concurrency[name] = n;
+        }
+        return true;
+    }
+
     bool read(const toml::table& root, Config& c) {
         if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http", "tls"})) return false;
         if (const toml::node* n = root.get("server")) {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
             if (!known_keys(t, "server.", {"listen", "rpc_path", "debug_path", "threads", "blocking_threads", "max_blocking_threads",
-                                           "drain_timeout", "batch_wait"}))
+                                           "drain_timeout", "batch_wait",
+                                           /* load balancers */ "drain_delay", "agent_check"}))
                 return false;
             std::vector<std::string> listen;
             if (string_list(t, "server", "listen", listen)) {
@@ -184,11 +232,12 @@ struct Reader {
             if (c.batch_wait > std::chrono::milliseconds(10))
                 return fail(t.get("batch_wait"), "server.batch_wait",
                             "at most \"10ms\" (each call may wait this long before it is read)");
+            if (!balancer_keys(t, c)) return false;
         }
         if (const toml::node* n = root.get("plugins")) {
             if (!n->is_table()) return fail(n, "plugins", "expected a table");
             const toml::table& t = *n->as_table();
-            if (!known_keys(t, "plugins.", {"dirs", "watch", "strict_permissions"})) return false;
+            if (!known_keys(t, "plugins.", {"dirs", "watch", "strict_permissions", "required"})) return false;
             std::vector<std::string> dirs;
             if (string_list(t, "plugins", "dirs", dirs)) {
                 c.plugin_dirs.assign(dirs.begin(), dirs.end());
@@ -196,6 +245,7 @@ struct Reader {
             if (!error.empty()) return false;
             if (!boolean(t, "plugins", "watch", c.watch)) return false;
             if (!boolean(t, "plugins", "strict_permissions", c.strict_permissions)) return false;
+            if (!required_services(t, c)) return false;
         }
         if (const toml::node* n = root.get("http")) {
             if (!n->is_table()) return fail(n, "http", "expected a table");
@@ -240,7 +290,7 @@ struct Reader {
             Limits& l = c.limits;
             if (!known_keys(t, "limits.", {"max_message_bytes", "max_json_depth", "max_batch", "max_connections",
                                            "max_inflight_per_connection", "max_inflight", "max_unread_reply_bytes", "max_gob_type_bytes", "idle_timeout",
-                                           "header_timeout", "call_timeout", "call_timeouts"}))
+                                           "header_timeout", "call_timeout", "call_timeouts", "max_concurrency"}))
                 return false;
             if (!count(t, "limits", "max_message_bytes", l.max_message_bytes, 64, std::int64_t(1) << 32) ||
                 !count(t, "limits", "max_json_depth", l.max_json_depth, 2, 10000) ||
@@ -270,6 +320,8 @@ struct Reader {
                 }
             }
         }
+        if (const toml::node* n = root.get("limits"); n && n->is_table())
+            if (!max_concurrency(*n->as_table(), c.limits)) return false;
         if (const toml::node* n = root.get("plugin")) {
             if (!n->is_table()) return fail(n, "plugin", "expected tables [plugin.<name>]");
             for (const auto& [k, v] : *n->as_table()) {

@@ -33,6 +33,10 @@ struct Config : ServerOptions {
     // [log]
     std::string log_level = "info";
 
+    // [server] agent_check: where HAProxy's agent check is answered
+    // ("tcp://127.0.0.1:1235"); empty: off.
+    std::string agent_check;
+
     // [plugin.<name>] tables, as JSON, keyed by plugin name.
     boost::json::object plugin_configs;
 };

@@ -82,6 +82,7 @@ int Daemon::run() {
         } else {
             for (const auto& addr : config_.listen) server_.listen(addr.text);
         }
+        if (!config_.agent_check.empty()) server_.listen_agent_check(config_.agent_check);
     } catch (const ServerError& e) {
         spdlog::critical("cannot listen: {}", e.what());
         return 1;
@@ -102,20 +103,39 @@ int Daemon::run() {
 }
 
 void Daemon::on_signal(int signo) {
-    if (signo == SIGHUP && !stopping_) {
-        reload();
-    } else if (signo != SIGHUP && !stopping_) {
-        stopping_ = true;
-        spdlog::info("{}: stopping; answering the calls already received", signo == SIGINT ? "SIGINT" : "SIGTERM");
-        systemd_.stopping();
-        watch_.stop();
-        status_timer_.cancel();
-        server_.stop();
-        arm_exit_watchdog(server_.options().drain_timeout + kStopGrace);
-    }
+    if (signo == SIGHUP && !stopping_) reload();
+    else if (signo != SIGHUP && !stopping_) stop(signo == SIGINT ? "SIGINT" : "SIGTERM");
     signals_.async_wait([this](boost::system::error_code ec, int s) {
         if (!ec) on_signal(s);
     });
+}
+
+// A graceful stop, in the order a load balancer in front needs it: first
+// leave the pool, then keep serving for drain_delay while the balancer
+// notices, then stop accepting and answer what was received.
+void Daemon::stop(const char* why) {
+    stopping_ = true;
+    spdlog::info("{}: stopping; answering the calls already received", why);
+    systemd_.stopping();
+    leave_the_pool();
+    stop_background_work();
+    bound_the_stop();
+    server_.stop(); // serves drain_delay on, then stops accepting and drains
+}
+
+// /readyz answers 503 and the agent check "drain" from now on.
+void Daemon::leave_the_pool() { server_.begin_drain(); }
+
+void Daemon::stop_background_work() {
+    watch_.stop();
+    status_timer_.cancel();
+}
+
+// Plugin code that never returns cannot hold the exit past drain_delay +
+// drain_timeout + grace.
+void Daemon::bound_the_stop() {
+    const ServerOptions& o = server_.options();
+    arm_exit_watchdog(o.drain_delay + o.drain_timeout + kStopGrace);
 }
 
 void Daemon::reload() {

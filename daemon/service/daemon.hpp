@@ -38,6 +38,11 @@ public:
 
 private:
     void on_signal(int signo);
+    // SIGTERM/SIGINT: the stop's steps, each a function of its own.
+    void stop(const char* why);
+    void leave_the_pool();
+    void stop_background_work();
+    void bound_the_stop();
     void reload();
     // The reload's work: empty when it took effect, else why it was refused.
     std::string apply_reload();

@@ -20,7 +20,7 @@ public:
         thread_ = std::thread([this, limit] {
             std::unique_lock lock(mu_);
             if (wake_.wait_for(lock, limit, [this] { return done_; })) return;
-            spdlog::error("stop: still not done {} ms after SIGTERM (drain_timeout and {} ms of grace): plugin code "
+            spdlog::error("stop: still not done {} ms after SIGTERM (drain_delay, drain_timeout and {} ms of grace): plugin code "
                           "that does not return holds it (see the drain timeout message above); exiting now",
                           limit.count(), kStopGrace.count());
             spdlog::default_logger()->flush();

@@ -1,5 +1,5 @@
 // A stop that cannot hang: once SIGTERM has started a drain, the process
-// exits when drain_timeout plus a short grace has passed, whatever still
+// exits when drain_delay, drain_timeout and a short grace have passed, whatever still
 // runs — a blocking handler that never returns, a plugin's shutdown that
 // waits forever. The drain itself answers or cancels every call before
 // then; this only bounds the plugin code nobody can interrupt.
