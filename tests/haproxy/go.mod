@@ -1,0 +1,3 @@
+module plugrpc.test/haproxy
+
+go 1.19
