@@ -234,7 +234,7 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
         listen += (listen.empty() ? "" : ", ") + toml_string(replace_all(l, "{dir}", dir().string()));
     std::string config = "[server]\nlisten = [" + listen + "]\nthreads = " + std::to_string(options_.threads) +
                          "\n" + options_.server_config + "\n[plugins]\ndirs = [" +
-                         toml_string(plugin_dir().string()) + "]\n\n[log]\nlevel = " + toml_string(options_.log_level) +
+                         toml_string(plugin_dir().string()) + "]\n" + options_.plugins_config + "\n[log]\nlevel = " + toml_string(options_.log_level) +
                          "\n\n" + options_.extra_config + "\n";
     dir_.write("plugrpcd.toml", config);
 

@@ -93,6 +93,8 @@ struct DaemonOptions {
     std::string extra_config;
     // TOML lines added to the generated [server] table.
     std::string server_config;
+    // TOML lines added to the generated [plugins] table.
+    std::string plugins_config;
     // Extra command-line arguments ("{dir}" as in `listen`).
     std::vector<std::string> extra_args;
     Millis start_timeout = 15s;
