@@ -94,7 +94,7 @@ int Daemon::run() {
     });
     boost::asio::post(server_.network().control(), [this] {
         systemd_.ready(status());
-        systemd_.start_watchdog();
+        systemd_.start_watchdog([this] { return server_.network().context().pulse.stuck(); });
         arm_status_timer();
     });
     server_.serve();

@@ -27,7 +27,8 @@ void Systemd::stopping() { notify("STOPPING=1"); }
 
 void Systemd::status(const std::string& status) { notify("STATUS=" + status); }
 
-void Systemd::start_watchdog() {
+void Systemd::start_watchdog(std::function<std::string()> stuck) {
+    stuck_ = std::move(stuck);
     std::uint64_t usec = 0;
     if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
     watchdog_interval_ = std::chrono::microseconds(usec / 2);
@@ -36,7 +37,14 @@ void Systemd::start_watchdog() {
 }
 
 void Systemd::ping() {
-    notify("WATCHDOG=1");
+    std::string why = stuck_ ? stuck_() : std::string();
+    if (why.empty()) {
+        notify("WATCHDOG=1");
+        reported_stuck_ = false;
+    } else if (!reported_stuck_) {
+        spdlog::error("systemd watchdog: not pinging: {}", why);
+        reported_stuck_ = true;
+    }
     watchdog_.expires_after(watchdog_interval_);
     watchdog_.async_wait([this](boost::system::error_code ec) {
         if (!ec) ping();

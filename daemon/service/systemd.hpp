@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,10 @@ public:
     void status(const std::string& status);
 
     // Send WATCHDOG=1 at half the interval systemd asked for, from the
-    // network thread it runs on: a stuck thread stops the pings.
-    void start_watchdog();
+    // network thread it runs on, while `stuck` (the loop pulse that /livez
+    // reads, net/loop_pulse.hpp) names no stuck network thread: a stuck
+    // thread, this one or another, stops the pings.
+    void start_watchdog(std::function<std::string()> stuck);
 
     // File descriptors passed by socket activation (LISTEN_FDS for our pid).
     static std::vector<int> listen_fds();
@@ -34,6 +37,8 @@ private:
 
     boost::asio::steady_timer watchdog_;
     std::chrono::microseconds watchdog_interval_{0};
+    std::function<std::string()> stuck_;
+    bool reported_stuck_ = false;
 };
 
 } // namespace plugrpc
