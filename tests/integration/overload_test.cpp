@@ -66,6 +66,17 @@ TEST_CASE("max_concurrency: the call beyond it fails at once over JSON-RPC 2.0, 
     CHECK(refused.error().kind == plugrpc::client::ErrorKind::Server);
     CHECK(refused.error().message == kText);
 
+    // The client library over HTTP reads the 503's JSON-RPC answer as the
+    // server's answer, as on the other protocols.
+    plugrpc::client::Options http_options;
+    http_options.protocol = plugrpc::client::Protocol::Http;
+    auto over_http = plugrpc::client::Client::connect("127.0.0.1:" + std::to_string(d.port()), http_options);
+    REQUIRE(over_http.has_value());
+    auto refused_http = over_http->call<std::int64_t>("Slow.Sleep", SleepArgs{1});
+    REQUIRE_FALSE(refused_http.has_value());
+    CHECK(refused_http.error().kind == plugrpc::client::ErrorKind::Server);
+    CHECK(refused_http.error().message == kText);
+
     // Other methods are not held; the connections serve on.
     CHECK(call_line(json, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[6,7],"id":6})") ==
           R"({"jsonrpc":"2.0","result":42,"id":6})");
@@ -81,9 +92,9 @@ TEST_CASE("max_concurrency: the call beyond it fails at once over JSON-RPC 2.0, 
           R"({"jsonrpc":"2.0","result":1,"id":7})");
     HttpClient admin(d.port());
     std::string metrics = admin.get("/metrics").body;
-    CHECK(contains(metrics, "plugrpc_calls_rejected_total{service=\"Slow\",method=\"Sleep\",reason=\"overloaded\"} 4\n"));
+    CHECK(contains(metrics, "plugrpc_calls_rejected_total{service=\"Slow\",method=\"Sleep\",reason=\"overloaded\"} 5\n"));
     CHECK(contains(metrics, "plugrpc_calls_rejected_total{service=\"Arith\",method=\"Multiply\",reason=\"overloaded\"} 0\n"));
-    CHECK(contains(metrics, "plugrpc_limit_exceeded_total{limit=\"max_concurrency\"} 4\n"));
+    CHECK(contains(metrics, "plugrpc_limit_exceeded_total{limit=\"max_concurrency\"} 5\n"));
 }
 
 TEST_CASE("max_concurrency: a call that timed out or whose connection closed gives its place back") {

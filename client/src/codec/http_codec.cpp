@@ -62,7 +62,10 @@ public:
         auto res = parser_->release();
         reset_parser();
         if (trace_) trace_(marked("< ", raw_)), raw_.clear();
-        if (res.result() != http::status::ok) {
+        // A JSON-RPC answer with another status (503 for a method over its
+        // max_concurrency) is read as the answer it is.
+        bool json_answer = res[http::field::content_type].substr(0, 16) == "application/json";
+        if (res.result() != http::status::ok && !json_answer) {
             std::string body = res.body().substr(0, 300);
             while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
             return fail("HTTP " + std::to_string(res.result_int()) + " " + std::string(res.reason()) +
