@@ -120,13 +120,13 @@ func tail(file string) string {
 
 type daemon struct {
 	name, dir, config, log string
-	port                   int
+	port, agentPort        int
 	cmd                    *exec.Cmd
 	starts                 int
 }
 
 func newDaemon(i int) *daemon {
-	d := &daemon{name: fmt.Sprintf("d%d", i), port: freePort()}
+	d := &daemon{name: fmt.Sprintf("d%d", i), port: freePort(), agentPort: freePort()}
 	d.dir = filepath.Join(tmp, d.name)
 	plugins := filepath.Join(d.dir, "plugins")
 	if err := os.MkdirAll(plugins, 0o755); err != nil {
@@ -147,13 +147,14 @@ listen = ["tcp://127.0.0.1:%d"]
 threads = 1
 drain_delay = "%dms"
 drain_timeout = "5s"
+agent_check = "tcp://127.0.0.1:%d"
 [plugins]
 dirs = [%q]
 watch = false
 required = ["Arith"]
 [log]
 level = "info"
-`, d.port, drainDelay.Milliseconds(), plugins)
+`, d.port, drainDelay.Milliseconds(), d.agentPort, plugins)
 	if err := os.WriteFile(d.config, []byte(text), 0o644); err != nil {
 		fatalf("%v", err)
 	}
@@ -206,9 +207,13 @@ type balancer struct {
 func startHAProxy(ds []*daemon) *balancer {
 	b := &balancer{httpPort: freePort(), tcpPort: freePort(), socket: filepath.Join(tmp, "haproxy.sock"),
 		log: filepath.Join(tmp, "haproxy.log")}
-	var servers strings.Builder
+	// The HTTP backend also asks each daemon's agent check (its weight by
+	// load, "drain" while it stops); the TCP backend only /readyz.
+	var servers, agents strings.Builder
 	for _, d := range ds {
 		fmt.Fprintf(&servers, "    server %s 127.0.0.1:%d check\n", d.name, d.port)
+		fmt.Fprintf(&agents, "    server %s 127.0.0.1:%d check agent-check agent-port %d agent-inter 200ms\n",
+			d.name, d.port, d.agentPort)
 	}
 	// What an operator would write: health from /readyz, checked often
 	// enough that a drain_delay of a few probe periods covers it; retries
@@ -243,7 +248,7 @@ backend rpc_gob
     mode tcp
     balance roundrobin
     option httpchk GET /readyz
-%s`, b.socket, b.httpPort, *retryOn, servers.String(), b.tcpPort, servers.String())
+%s`, b.socket, b.httpPort, *retryOn, agents.String(), b.tcpPort, servers.String())
 	file := filepath.Join(tmp, "haproxy.cfg")
 	if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
 		fatalf("%v", err)
@@ -509,8 +514,27 @@ func main() {
 
 	for _, d := range ds {
 		before := httpT.calls.Load() + gobT.calls.Load()
+		// What HAProxy makes of the daemon while it stops, in order.
+		seen := []string{}
+		watching := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			for {
+				if st := b.status("rpc_http", d.name); len(seen) == 0 || seen[len(seen)-1] != st {
+					seen = append(seen, st)
+				}
+				select {
+				case <-watching:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}()
 		went := d.stop()
-		down := b.status("rpc_http", d.name)
+		close(watching)
+		<-watched
+		down := strings.Join(seen, " -> ")
 		d.start()
 		up := b.waitStatus(d, "UP", 10*time.Second)
 		fmt.Printf("%s: stopped in %v (haproxy: %s), started again, up in haproxy after %v; %d calls meanwhile\n",
@@ -528,8 +552,8 @@ func main() {
 	if rows, err := b.stat(); err == nil {
 		for _, d := range ds {
 			h, g := rows["rpc_http/"+d.name], rows["rpc_gob/"+d.name]
-			fmt.Printf("%s: HTTP answers 2xx %s, 5xx %s, retries %s, redispatches %s; gob connections %s\n", d.name,
-				h["hrsp_2xx"], h["hrsp_5xx"], h["wretr"], h["wredis"], g["stot"])
+			fmt.Printf("%s: HTTP answers 2xx %s, 5xx %s, retries %s, redispatches %s, agent check %s %q; gob connections %s\n",
+				d.name, h["hrsp_2xx"], h["hrsp_5xx"], h["wretr"], h["wredis"], h["agent_status"], h["agent_desc"], g["stot"])
 		}
 	}
 	fmt.Printf("HTTP answers seen by server: %v\n", httpT.byServer)
