@@ -25,8 +25,13 @@ LoopPulse::LoopPulse(std::chrono::milliseconds period, std::chrono::milliseconds
 
 LoopPulse::~LoopPulse() = default;
 
+void LoopPulse::stop() {
+    started_.store(false);
+    timer_.reset();
+}
+
 void LoopPulse::start(std::vector<boost::asio::io_context*> loops) {
-    if (loops.empty() || started_.load()) return;
+    if (loops.empty() || started_.load() || timer_) return;
     loops_ = std::move(loops);
     beats_ = std::make_unique<Beat[]>(loops_.size());
     std::int64_t now = now_ns();

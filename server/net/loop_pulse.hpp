@@ -28,6 +28,9 @@ public:
 
     // Pulse `loops` from loops[0] (the control loop) until it stops.
     void start(std::vector<boost::asio::io_context*> loops);
+    // Drop the timer, once the loops have stopped and before they are
+    // destroyed; pulses still queued are destroyed with them, unrun.
+    void stop();
 
     // "" while every loop answers; else which one does not and for how long
     // ("network thread 2 has not run a handler for 3.2 s"). Any thread.

@@ -24,7 +24,8 @@ Network::Network(const ServerOptions& config, Dispatcher& dispatcher) : ctx_(dis
     batch_wait_ = config.batch_wait;
 }
 
-Network::~Network() = default;
+// The pulse's timer lives in ctx_, which outlives contexts_: drop it first.
+Network::~Network() { ctx_.pulse.stop(); }
 
 void Network::apply(const ServerOptions& config) {
     auto settings = std::make_shared<Settings>();
