@@ -185,6 +185,8 @@ std::string Server::listen(std::string_view address) {
     if (!addr) throw ServerError(std::string(address) + ": " + why);
     State& s = *state_;
     std::lock_guard lock(s.mu);
+    for (const auto& p : s.options.proxy_protocol)
+        if (p.same_place(*addr)) addr->proxy_protocol = true;
     if (addr->kind == ListenAddress::Kind::Tls) {
         ServerOptions with = s.options;
         with.listen.push_back(*addr);

@@ -37,6 +37,7 @@ public:
         : conn_(std::move(conn)), buffer_(std::move(buffer)), timer_(conn_.socket.get_executor()) {
         conn_.gauge->become(Protocol::Http);
         buffer_.max_size(64 * 1024);
+        open_access_gate(conn_, gate_);
     }
 
     ~HttpSession() override { conn_.ctx.sessions.remove(this); }
@@ -330,14 +331,20 @@ private:
             if (path == "/metrics")
                 return respond(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", render_metrics(conn_.ctx));
             if (path == "/openrpc.json")
-                return respond(http::status::ok, "application/json",
-                               boost::json::serialize(openrpc_document(*conn_.ctx.dispatcher.registry())) + "\n");
+                return respond(http::status::ok, "application/json", openrpc_text());
             DebugFormat f = choose_debug_format(req_[http::field::accept], query);
             auto reg = conn_.ctx.dispatcher.registry();
             return respond(http::status::ok, debug_content_type(f),
                            render_debug_page(*reg, conn_.ctx, f, query, s.debug_path));
         }
         respond_error(http::status::not_found, "404 not found: " + std::string(path) + "\n", true);
+    }
+
+    // The OpenRPC document, without the methods the access rules refuse this peer.
+    std::string openrpc_text() {
+        std::function<bool(std::string_view)> shown;
+        if (gate_) shown = [this](std::string_view m) { return gate_->visible(m); };
+        return boost::json::serialize(openrpc_document(*conn_.ctx.dispatcher.registry(), shown)) + "\n";
     }
 
     // Loopback and unix-socket peers may read the admin pages, and the
@@ -363,7 +370,8 @@ private:
                                    if (self->at_home_now()) return self->respond_jsonrpc(reply);
                                    asio::dispatch(self->conn_.socket.get_executor(),
                                                   [self, reply = std::string(reply)] { self->respond_jsonrpc(reply); });
-                               });
+                               },
+                               jsonrpc::Dialect::V2, gate_ ? &*gate_ : nullptr);
     }
 
     void respond_jsonrpc(std::string_view reply) {
@@ -457,6 +465,7 @@ private:
     int dry_recvs_ = 0;           // batched reads in a row that found nothing
     bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
     bool draining_ = false;
+    std::optional<AccessGate> gate_; // when [access] rules apply
 };
 
 } // namespace

@@ -101,6 +101,17 @@ std::string render_metrics(const ServeContext& ctx) {
     out << "plugrpc_limit_exceeded_total{limit=\"max_inflight\"} " << ctx.dispatcher.busy_refusals() << '\n';
     out << "plugrpc_limit_exceeded_total{limit=\"max_concurrency\"} " << ctx.dispatcher.overload_refusals() << '\n';
 
+    header(out, "plugrpc_calls_refused_total", "counter",
+           "Calls refused without running, by service and reason (access: the [access] rules).");
+    for (const auto& [service, n] : ctx.counters.access_refused.snapshot())
+        out << "plugrpc_calls_refused_total{service=\"" << label(service) << "\",reason=\"access\"} " << n << '\n';
+    header(out, "plugrpc_proxy_protocol_refused_total", "counter",
+           "Connections a PROXY protocol listener refused: missing (a trusted peer sent no v2 header), "
+           "malformed, untrusted (a header from a peer not in proxy_trusted).");
+    for (std::size_t r = 0; r < kProxyRefusals; ++r)
+        out << "plugrpc_proxy_protocol_refused_total{reason=\"" << proxy_refusal_name(static_cast<ProxyRefusal>(r))
+            << "\"} " << ctx.counters.proxy_refused[r].load() << '\n';
+
     header(out, "plugrpc_uptime_seconds", "gauge", "Seconds since the daemon started.");
     out << "plugrpc_uptime_seconds "
         << std::chrono::duration<double>(std::chrono::system_clock::now() - ctx.started).count() << '\n';

@@ -362,6 +362,7 @@ void encode_reply(std::string& out, Dialect dialect, RawId id, const Outcome& o)
         break;
     case Outcome::Kind::Busy: code = ServerBusy; break;
     case Outcome::Kind::Overloaded: code = Overloaded; break;
+    case Outcome::Kind::Refused: code = AccessRefused; break;
     default: break;
     }
     encode_error(out, Dialect::V2, id, code, message);

@@ -34,7 +34,8 @@ enum Code : int {
     InternalError = -32603,
     ServerError = -32000, // a method's own error
     ServerBusy = -32001,
-    Overloaded = -32002 // the method's max_concurrency calls are running: retry elsewhere
+    Overloaded = -32002,   // the method's max_concurrency calls are running: retry elsewhere
+    AccessRefused = -32003 // the access rules ([access.<name>]) refuse this peer the method
 };
 
 // One call of a message. `method` and `params` point into the Message it

@@ -1,6 +1,8 @@
 #include "server/jsonrpc/serve.hpp"
 
 #include "server/jsonrpc/plain_args_reader.hpp"
+#include "server/registry/openrpc.hpp"
+#include "server/rpc/access_gate.hpp"
 #include "server/rpc/scratch.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -34,7 +36,22 @@ struct Batch {
     }
 };
 
-void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, ReplyDone done) {
+// What the access rules answer instead of running the call: a refusal, or
+// rpc.discover's document cut to what the peer may call.
+std::optional<Outcome> screen(AccessGate* gate, Dispatcher& dispatcher, std::string_view method) {
+    if (!gate) return std::nullopt;
+    Outcome o;
+    if (method == kDiscoverMethod) {
+        o.result = openrpc_document(*dispatcher.registry(), [gate](std::string_view m) { return gate->visible(m); });
+        return o;
+    }
+    o.error = gate->check(method);
+    if (o.error.empty()) return std::nullopt;
+    o.kind = Outcome::Kind::Refused;
+    return o;
+}
+
+void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, ReplyDone done, AccessGate* gate) {
     if (req.error_code) {
         Scratch out;
         if (!req.notification) encode_error(out.text(), req.dialect, RawId{req.id_text}, req.error_code, req.error);
@@ -49,13 +66,14 @@ void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, Repl
         if (!notification) encode_reply(out.text(), dialect, RawId{id}, o);
         done(out.text());
     };
+    if (auto screened = screen(gate, dispatcher, req.method)) return reply(std::move(*screened));
     MethodPtr method = args.method_for(req.method);
     if (req.args_read) dispatcher.call_checked(std::move(method), args.text(), std::move(reply));
     else if (method) dispatcher.call_method(std::move(method), *req.params, req.shape, std::move(reply));
     else dispatcher.call(req.method, *req.params, req.shape, std::move(reply));
 }
 
-void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
+void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done, AccessGate* gate) {
     auto batch = std::make_shared<Batch>();
     batch->parts.resize(requests.size());
     batch->pending = requests.size();
@@ -68,20 +86,24 @@ void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done) {
             batch->finish(i, std::move(out));
             continue;
         }
-        dispatcher.call(req.method, *req.params, req.shape,
-                        [batch, i, dialect = req.dialect, notification = req.notification,
-                         id = std::move(req.id_text)](Outcome&& o) {
-                            std::string out;
-                            if (!notification) encode_reply(out, dialect, RawId{id}, o);
-                            batch->finish(i, std::move(out));
-                        });
+        auto reply = [batch, i, dialect = req.dialect, notification = req.notification,
+                      id = std::move(req.id_text)](Outcome&& o) {
+            std::string out;
+            if (!notification) encode_reply(out, dialect, RawId{id}, o);
+            batch->finish(i, std::move(out));
+        };
+        if (auto screened = screen(gate, dispatcher, req.method)) {
+            reply(std::move(*screened));
+            continue;
+        }
+        dispatcher.call(req.method, *req.params, req.shape, std::move(reply));
     }
 }
 
 } // namespace
 
 std::optional<Dialect> serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits,
-                                     ReplyDone done, Dialect unreadable) {
+                                     ReplyDone done, Dialect unreadable, AccessGate* gate) {
     constexpr std::string_view kBom = "\xEF\xBB\xBF"; // RFC 8259 §8.1: a parser may ignore it
     if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
     // The message is parsed into stack memory: it is needed only until every
@@ -100,13 +122,13 @@ std::optional<Dialect> serve_message(Dispatcher& dispatcher, std::string_view te
         return std::nullopt;
     }
     if (m.batch) {
-        serve_batch(dispatcher, m.requests, std::move(done));
+        serve_batch(dispatcher, m.requests, std::move(done), gate);
         return Dialect::V2;
     }
     Request& req = m.requests[0];
     std::optional<Dialect> shown;
     if (!req.error_code || req.dialect == Dialect::V2) shown = req.dialect;
-    serve_one(dispatcher, req, args, std::move(done));
+    serve_one(dispatcher, req, args, std::move(done), gate);
     return shown;
 }
 

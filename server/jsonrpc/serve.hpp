@@ -8,6 +8,10 @@
 #include <optional>
 #include <string_view>
 
+namespace plugrpc {
+class AccessGate;
+}
+
 namespace plugrpc::jsonrpc {
 
 // Where the reply goes: the whole reply text, valid only during the call
@@ -27,7 +31,11 @@ using ReplyDone = std::function<void(std::string_view reply)>;
 // Returns the dialect the message shows its sender speaks: a request's
 // own (Go's only when the request is valid: "jsonrpc" makes any request
 // 2.0), JSON-RPC 2.0 for a batch; nothing for a message that cannot be read.
+//
+// `gate`, when given, is asked before each call runs: a call it refuses is
+// answered with its text (-32003 in JSON-RPC 2.0), and rpc.discover lists
+// only what it lets the peer call.
 std::optional<Dialect> serve_message(Dispatcher& dispatcher, std::string_view text, const DecodeLimits& limits,
-                                     ReplyDone done, Dialect unreadable = Dialect::V2);
+                                     ReplyDone done, Dialect unreadable = Dialect::V2, AccessGate* gate = nullptr);
 
 } // namespace plugrpc::jsonrpc

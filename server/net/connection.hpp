@@ -8,6 +8,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace plugrpc {
@@ -21,7 +22,16 @@ struct Connection {
     // Who is on the other end, for access checks: the socket's peer, or for
     // tls:// the TLS client (the socket is then one end of a socket pair).
     boost::asio::generic::stream_protocol::endpoint remote;
+    // The same, with what else is known of the peer (unix credentials, TLS
+    // certificate subject, the proxy it came through): for access rules.
+    PeerIdentity who;
 };
+
+// The connection's access gate, when the settings it runs under have rules.
+inline void open_access_gate(Connection& conn, std::optional<AccessGate>& gate) {
+    if (conn.settings->access)
+        gate.emplace(conn.settings->access, conn.who, conn.peer, conn.ctx.counters.access_refused);
+}
 
 // Bytes already read from the socket travel with the connection.
 using ReadBuffer = boost::beast::flat_buffer;

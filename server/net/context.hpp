@@ -7,6 +7,7 @@
 #include "server/registry/stats_history.hpp"
 #include "server/net/loop_pulse.hpp"
 #include "server/net/shared_setting.hpp"
+#include "server/rpc/access_gate.hpp"
 #include "server/rpc/dispatcher.hpp"
 #include "wire/gob/types.hpp"
 
@@ -38,6 +39,8 @@ struct Settings {
     Limits limits;
     std::vector<Cidr> admin_allow; // besides loopback and unix peers
     std::vector<std::string> required_services; // /readyz waits for them
+    std::shared_ptr<const AccessRules> access; // null: no rules, everyone everything
+    std::vector<Cidr> proxy_trusted;           // whose PROXY v2 header is believed
 };
 
 struct ConnectionCounters {
@@ -57,11 +60,19 @@ enum class LimitKind : std::uint8_t { MessageBytes, JsonDepth, Connections, Idle
 inline constexpr std::size_t kLimitKinds = 5;
 const char* limit_name(LimitKind k);
 
+// Why a proxy_protocol listener refused a connection (net/proxy_front.hpp).
+enum class ProxyRefusal : std::uint8_t { Missing, Malformed, Untrusted };
+inline constexpr std::size_t kProxyRefusals = 3;
+const char* proxy_refusal_name(ProxyRefusal r);
+
 struct DaemonCounters {
     std::atomic<std::uint64_t> plugin_load_failures{0};
     std::atomic<std::uint64_t> reloads{0};
     std::array<std::atomic<std::uint64_t>, kLimitKinds> limits_exceeded{};
     void limit(LimitKind k) { limits_exceeded[static_cast<std::size_t>(k)].fetch_add(1, std::memory_order_relaxed); }
+    std::array<std::atomic<std::uint64_t>, kProxyRefusals> proxy_refused{};
+    void proxy(ProxyRefusal r) { proxy_refused[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
+    AccessRefusals access_refused;
 };
 
 // A live connection, as the server sees it when it stops.
@@ -137,9 +148,9 @@ private:
 };
 
 // Hand a freshly accepted connection over: it is sniffed, then served by the
-// session of its protocol. `remote`, when given, is the peer to name in logs
-// and access checks instead of the socket's own (see net/tls_front.hpp).
-void serve_connection(Socket socket, ServeContext& ctx,
-                      const boost::asio::generic::stream_protocol::endpoint* remote = nullptr);
+// session of its protocol. `who`, when given, is the peer to name in logs
+// and access checks instead of the socket's own (see net/tls_front.hpp,
+// net/proxy_front.hpp); without it a unix peer's credentials are read.
+void serve_connection(Socket socket, ServeContext& ctx, const PeerIdentity* who = nullptr);
 
 } // namespace plugrpc

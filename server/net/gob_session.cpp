@@ -17,7 +17,10 @@ namespace {
 class GobSession final : public StreamSession {
 public:
     GobSession(Connection conn, ReadBuffer buffer, Protocol protocol)
-        : StreamSession(std::move(conn), std::move(buffer), protocol), dec_(settings().limits.max_message_bytes, &ctx().gob_types) {}
+        : StreamSession(std::move(conn), std::move(buffer), protocol),
+          dec_(settings().limits.max_message_bytes, &ctx().gob_types) {
+        open_access_gate(conn_, gate_);
+    }
 
 private:
     bool on_input() override {
@@ -52,6 +55,14 @@ private:
         std::string method_name = dec_.service_method();
         std::uint64_t seq = dec_.seq();
         if (method_name == kDiscoverMethod) return discover(seq);
+        if (gate_) {
+            std::string refused = gate_->check(method_name);
+            if (!refused.empty()) {
+                dec_.skip_body();
+                enc_.encode(output(), method_name, seq, refused, nullptr, nullptr);
+                return;
+            }
+        }
         Lookup found = ctx().dispatcher.registry()->find(method_name);
         if (!found.method) {
             if (dec_.body_oversized()) ctx().counters.limit(LimitKind::MessageBytes);
@@ -94,12 +105,15 @@ private:
             s.kind = Kind::String;
             return s;
         }();
-        boost::json::value doc(boost::json::serialize(openrpc_document(*ctx().dispatcher.registry())));
+        std::function<bool(std::string_view)> shown;
+        if (gate_) shown = [this](std::string_view m) { return gate_->visible(m); };
+        boost::json::value doc(boost::json::serialize(openrpc_document(*ctx().dispatcher.registry(), shown)));
         enc_.encode(output(), kDiscoverMethod, seq, "", &doc, &kText);
     }
 
     gob::RequestDecoder dec_;
     gob::ResponseEncoder enc_;
+    std::optional<AccessGate> gate_; // when [access] rules apply
 };
 
 } // namespace

@@ -31,7 +31,9 @@ public:
     JsonSession(Connection conn, ReadBuffer buffer)
         : StreamSession(std::move(conn), std::move(buffer), Protocol::Json),
           framer_(settings().limits.max_message_bytes, settings().limits.max_json_depth),
-          limits_{settings().limits.max_json_depth, settings().limits.max_batch} {}
+          limits_{settings().limits.max_json_depth, settings().limits.max_batch} {
+        open_access_gate(conn_, gate_);
+    }
 
 private:
     bool on_input() override {
@@ -144,7 +146,7 @@ private:
                 if (self->at_home_now()) return self->finish_reply(reply);
                 self->at_home([self, reply = std::string(reply)] { self->finish_reply(reply); });
             },
-            dialect_ ? *dialect_ : guess_dialect(text));
+            dialect_ ? *dialect_ : guess_dialect(text), gate_ ? &*gate_ : nullptr);
         if (!dialect_) dialect_ = shown;
     }
 
@@ -161,6 +163,7 @@ private:
     Dialect skip_dialect_ = Dialect::V2;  // the dialect its answer is in
     DecodeLimits limits_;
     std::optional<Dialect> dialect_; // of the first request that could be read
+    std::optional<AccessGate> gate_; // when [access] rules apply
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "server/net/listener.hpp"
 
 #include "server/net/endpoint.hpp"
+#include "server/net/proxy_front.hpp"
 #include "server/net/tls_front.hpp"
 
 #include <boost/asio/basic_socket_acceptor.hpp>
@@ -24,6 +25,14 @@ struct Listener::Impl {
     asio::basic_socket_acceptor<generic> acceptor;
     bool tcp = true;
     bool tls = false;
+    bool proxy = false; // connections may start with a PROXY v2 header
+
+    // Hand an accepted connection to what serves it first.
+    static void serve(Socket socket, ServeContext& ctx, bool tls, bool proxy) {
+        if (proxy) serve_proxy_connection(std::move(socket), ctx, tls);
+        else if (tls) serve_tls_connection(std::move(socket), ctx);
+        else serve_connection(std::move(socket), ctx);
+    }
 };
 
 Listener::Listener(asio::io_context& ioc, ServeContext& ctx, PickContext pick)
@@ -54,6 +63,10 @@ std::shared_ptr<Listener> Listener::open(asio::io_context& ioc, const ListenAddr
         if (addr.kind == ListenAddress::Kind::Tls) {
             l->impl_->tls = true;
             l->name_.replace(0, 3, "tls"); // tcp://... -> tls://...
+        }
+        if (addr.proxy_protocol) {
+            l->impl_->proxy = true;
+            l->name_ += " (PROXY protocol)";
         }
     } else {
         // A socket file left by an earlier run is removed; anything else is not touched.
@@ -127,9 +140,9 @@ void Listener::accept() {
             }
             auto& ctx = self->ctx_;
             auto exec = socket.get_executor();
-            asio::post(exec, [&ctx, tls = self->impl_->tls, s = std::make_shared<Socket>(std::move(socket))]() mutable {
-                if (tls) serve_tls_connection(std::move(*s), ctx);
-                else serve_connection(std::move(*s), ctx);
+            asio::post(exec, [&ctx, tls = self->impl_->tls, proxy = self->impl_->proxy,
+                              s = std::make_shared<Socket>(std::move(socket))]() mutable {
+                Impl::serve(std::move(*s), ctx, tls, proxy);
             });
         }
         self->accept();
@@ -151,9 +164,9 @@ void Listener::close() {
             acc.accept(socket, ec);
             if (ec) break;
             auto& ctx = self->ctx_;
-            asio::post(socket.get_executor(), [&ctx, tls = self->impl_->tls, s = std::make_shared<Socket>(std::move(socket))]() mutable {
-                if (tls) serve_tls_connection(std::move(*s), ctx);
-                else serve_connection(std::move(*s), ctx);
+            asio::post(socket.get_executor(), [&ctx, tls = self->impl_->tls, proxy = self->impl_->proxy,
+                                               s = std::make_shared<Socket>(std::move(socket))]() mutable {
+                Impl::serve(std::move(*s), ctx, tls, proxy);
             });
         }
         boost::system::error_code ignored;

@@ -35,6 +35,8 @@ void Network::apply(const ServerOptions& config) {
     settings->admin_allow = config.admin_allow;
     ctx_.gob_types.set_limit(config.limits.max_gob_type_bytes);
     settings->required_services = config.required_services;
+    if (!config.access.empty()) settings->access = std::make_shared<const AccessRules>(config.access);
+    settings->proxy_trusted = config.proxy_trusted;
     ctx_.settings.store(std::move(settings));
 }
 

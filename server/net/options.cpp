@@ -16,6 +16,15 @@ unsigned ServerOptions::io_threads() const {
     return n ? n : 1;
 }
 
+bool ListenAddress::same_place(const ListenAddress& o) const {
+    if (kind != o.kind) return false;
+    if (kind == Kind::Unix) return path == o.path;
+    if (port != o.port) return false;
+    boost::system::error_code e1, e2;
+    auto a = boost::asio::ip::make_address(host, e1), b = boost::asio::ip::make_address(o.host, e2);
+    return e1 || e2 ? host == o.host : a == b;
+}
+
 std::optional<ListenAddress> parse_listen_address(const std::string& text, std::string& why) {
     ListenAddress a;
     a.text = text;

@@ -35,6 +35,15 @@ const char* limit_name(LimitKind k) {
     return "?";
 }
 
+const char* proxy_refusal_name(ProxyRefusal r) {
+    switch (r) {
+    case ProxyRefusal::Missing: return "missing";
+    case ProxyRefusal::Malformed: return "malformed";
+    case ProxyRefusal::Untrusted: return "untrusted";
+    }
+    return "?";
+}
+
 namespace {
 
 enum class Verdict { NeedMore, Json, Http, Gob };
@@ -118,13 +127,23 @@ private:
 
 } // namespace
 
-void serve_connection(Socket socket, ServeContext& ctx, const GenericEndpoint* remote) {
+void serve_connection(Socket socket, ServeContext& ctx, const PeerIdentity* who) {
     ctx.connections.accepted.fetch_add(1, std::memory_order_relaxed);
-    boost::system::error_code ec;
-    GenericEndpoint ep = remote ? *remote : socket.remote_endpoint(ec);
-    std::string peer = ec ? std::string("peer") : endpoint_url(ep) + (remote ? " (tls)" : "");
+    PeerIdentity identity;
+    std::string peer = "peer";
+    if (who) {
+        identity = *who;
+        peer = endpoint_url(identity.address) + (identity.tls ? " (tls)" : "");
+        if (!identity.proxied_by.empty()) peer += " (via " + identity.proxied_by + ")";
+    } else {
+        boost::system::error_code ec;
+        identity.address = socket.remote_endpoint(ec);
+        if (!ec) peer = endpoint_url(identity.address);
+        if (!ec && identity.address.data()->sa_family == AF_UNIX) read_peer_credentials(socket.native_handle(), identity);
+    }
+    GenericEndpoint ep = identity.address;
     Connection conn{std::move(socket), ctx, ctx.settings.load(), std::make_unique<ProtocolGauge>(ctx.connections),
-                    std::move(peer), ep};
+                    std::move(peer), ep, std::move(identity)};
     std::make_shared<Sniffer>(std::move(conn))->start();
 }
 

@@ -16,6 +16,60 @@ namespace plugrpc {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 
+namespace {
+
+// Mutual TLS: ask for a client certificate, verify it against client_ca,
+// and name those CAs to the client (Go's client picks its certificate by
+// them).
+bool load_client_ca(ssl::context& ctx, const ServerOptions& config, std::string& error) {
+    using Auth = ServerOptions::ClientAuth;
+    if (config.tls_client_auth == Auth::None) return true;
+    const std::string ca = config.tls_client_ca.string();
+    if (ca.empty()) {
+        error = "[tls] client_auth needs [tls] client_ca, the CA certificates client certificates are verified against";
+        return false;
+    }
+    boost::system::error_code ec;
+    ctx.load_verify_file(ca, ec);
+    if (ec) {
+        error = ca + ": [tls] client_ca: cannot load PEM CA certificates: " + ec.message();
+        return false;
+    }
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca.c_str());
+    if (!names) {
+        error = ca + ": [tls] client_ca: no CA certificate in the file";
+        return false;
+    }
+    SSL_CTX_set_client_CA_list(ctx.native_handle(), names);
+    ctx.set_verify_mode(config.tls_client_auth == Auth::Require ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert
+                                                                : ssl::verify_peer);
+    // Sessions resumed with client verification need a context id.
+    static const unsigned char kSessionContext[] = "plugrpcd";
+    SSL_CTX_set_session_id_context(ctx.native_handle(), kSessionContext, sizeof kSessionContext - 1);
+    return true;
+}
+
+// The verified client certificate's subject, RFC 2253 ("CN=alice,O=ops");
+// "" without one.
+std::string client_subject(SSL* ssl) {
+    X509* cert = SSL_get_peer_certificate(ssl);
+    if (!cert) return {};
+    std::string out;
+    if (SSL_get_verify_result(ssl) == X509_V_OK) {
+        BIO* bio = BIO_new(BIO_s_mem());
+        if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+            char* data = nullptr;
+            long n = BIO_get_mem_data(bio, &data);
+            if (n > 0) out.assign(data, static_cast<std::size_t>(n));
+        }
+        BIO_free(bio);
+    }
+    X509_free(cert);
+    return out;
+}
+
+} // namespace
+
 TlsContextPtr load_tls_context(const ServerOptions& config, std::string& error) {
     const ListenAddress* tls_listener = nullptr;
     for (const auto& l : config.listen)
@@ -43,6 +97,7 @@ TlsContextPtr load_tls_context(const ServerOptions& config, std::string& error) 
                 config.tls_cert_file.string();
         return nullptr;
     }
+    if (!load_client_ca(*ctx, config, error)) return nullptr;
     return ctx;
 }
 
@@ -52,12 +107,15 @@ namespace {
 // session -> client) between the TLS stream and our end of the socket pair.
 class TlsFront : public Session, public std::enable_shared_from_this<TlsFront> {
 public:
-    TlsFront(Socket socket, ServeContext& ctx, TlsContextPtr tls)
+    TlsFront(Socket socket, ServeContext& ctx, TlsContextPtr tls, const PeerIdentity* who)
         : ctx_(ctx), tls_ctx_(std::move(tls)), tls_(std::move(socket), *tls_ctx_), inner_(tls_.get_executor()),
           timer_(tls_.get_executor()), gauge_(std::in_place, ctx.connections) {
         boost::system::error_code ec;
-        remote_ = tls_.next_layer().remote_endpoint(ec);
-        peer_ = ec ? "peer" : endpoint_url(remote_) + " (tls)";
+        if (who) who_ = *who;
+        else who_.address = tls_.next_layer().remote_endpoint(ec);
+        who_.tls = true;
+        peer_ = ec ? "peer" : endpoint_url(who_.address) + " (tls)";
+        if (!who_.proxied_by.empty()) peer_ += " (via " + who_.proxied_by + ")";
     }
     ~TlsFront() override { ctx_.sessions.remove(this); }
 
@@ -89,6 +147,7 @@ private:
             return close();
         }
         handshaken_ = true;
+        who_.subject = client_subject(tls_.native_handle());
         asio::local::stream_protocol::socket ours(tls_.get_executor()), theirs(tls_.get_executor());
         asio::local::connect_pair(ours, theirs, ec);
         if (ec) {
@@ -99,7 +158,7 @@ private:
         Socket session_end(tls_.get_executor());
         if (!ec) session_end.assign(asio::generic::stream_protocol(AF_UNIX, 0), theirs.release(), ec);
         if (ec) return close();
-        serve_connection(std::move(session_end), ctx_, &remote_);
+        serve_connection(std::move(session_end), ctx_, &who_);
         gauge_.reset(); // the connection now counts under its protocol
         pump_in();
         pump_out();
@@ -161,7 +220,7 @@ private:
     Socket inner_;
     asio::steady_timer timer_;
     std::optional<ProtocolGauge> gauge_; // counted as sniffing until handed over
-    asio::generic::stream_protocol::endpoint remote_;
+    PeerIdentity who_;
     std::string peer_;
     std::array<char, 16 * 1024> in_;
     std::array<char, 16 * 1024> out_;
@@ -171,10 +230,10 @@ private:
 
 } // namespace
 
-void serve_tls_connection(Socket socket, ServeContext& ctx) {
+void serve_tls_connection(Socket socket, ServeContext& ctx, const PeerIdentity* who) {
     TlsContextPtr tls = ctx.tls.load();
     if (!tls) return; // the listener refuses to start without one
-    std::make_shared<TlsFront>(std::move(socket), ctx, std::move(tls))->start();
+    std::make_shared<TlsFront>(std::move(socket), ctx, std::move(tls), who)->start();
 }
 
 } // namespace plugrpc

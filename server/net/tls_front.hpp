@@ -19,11 +19,14 @@ namespace plugrpc {
 using TlsContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 
 // The certificate chain and key of `config`'s [tls] section, checked to
-// match. Null with `error` naming the file when they do not load; null with
+// match, and the CAs client certificates are verified against ([tls]
+// client_ca, client_auth). Null with `error` naming the file when they do not load; null with
 // no error when the config has no tls:// listener and no [tls] files.
 TlsContextPtr load_tls_context(const ServerOptions& config, std::string& error);
 
-// Serve a connection accepted on a tls:// listener.
-void serve_tls_connection(Socket socket, ServeContext& ctx);
+// Serve a connection accepted on a tls:// listener. `who`, when given, is
+// the client a PROXY header named (net/proxy_front.hpp); the certificate
+// subject the handshake verifies is added to it.
+void serve_tls_connection(Socket socket, ServeContext& ctx, const PeerIdentity* who = nullptr);
 
 } // namespace plugrpc

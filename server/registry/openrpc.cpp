@@ -23,7 +23,7 @@ json::array params_of(const Schema& args) {
 
 } // namespace
 
-json::value openrpc_document(const Registry& reg) {
+json::value openrpc_document(const Registry& reg, const std::function<bool(std::string_view)>& shown) {
     json::array methods;
     // Full names are unique in a registry, and none is rpc.discover (the
     // registry refuses reserved services); were one to slip in, the
@@ -31,6 +31,7 @@ json::value openrpc_document(const Registry& reg) {
     for (const auto& [sname, svc] : reg.services())
         for (const auto& [mname, m] : svc.methods) {
             if (m->full_name == kDiscoverMethod) continue;
+            if (shown && !shown(m->full_name)) continue;
             json::object method{
                 {"name", m->full_name},
                 {"summary", mname + "(" + type_name(*m->args) + ") " + type_name(*m->reply)},

@@ -49,7 +49,8 @@ struct Outcome {
         Busy,          // over a limit
         Overloaded,    // its method's max_concurrency calls are running: try another server
         Timeout,       // not answered within its call timeout
-        Cancelled      // the server stopped before the call was answered
+        Cancelled,     // the server stopped before the call was answered
+        Refused        // the access rules do not let this peer call it
     };
     Kind kind = Kind::Ok;
     boost::json::value result; // Ok: the reply value, canonical for the reply schema

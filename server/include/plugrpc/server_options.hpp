@@ -3,6 +3,7 @@
 // [tls], [limits]); an embedding program sets them in code.
 #pragma once
 
+#include <plugrpc/access.hpp>
 #include <plugrpc/cidr.hpp>
 
 #include <chrono>
@@ -21,6 +22,13 @@ struct ListenAddress {
     std::uint16_t port = 0;
     std::string path;  // Unix
     std::string text;  // as written: "tcp://127.0.0.1:1234"
+    // Tcp, Tls: connections from ServerOptions::proxy_trusted start with a
+    // PROXY v2 header naming the client (server/net/proxy_front.hpp). Set
+    // by Server::listen() for the addresses of ServerOptions::proxy_protocol.
+    bool proxy_protocol = false;
+
+    // The same place to listen: kind, host and port (or path).
+    bool same_place(const ListenAddress& other) const;
 };
 
 // "tcp://host:port", "tcp://[v6]:port", "host:port", "tls://host:port",
@@ -77,6 +85,21 @@ struct ServerOptions {
     // The certificate chain and private key (PEM) of tls:// listeners.
     std::filesystem::path tls_cert_file;
     std::filesystem::path tls_key_file;
+    // Client certificates of tls:// listeners are verified against these
+    // CAs (PEM); `Require` refuses a handshake without one, `Optional`
+    // takes it without (access rules then see no subject).
+    enum class ClientAuth { None, Optional, Require };
+    std::filesystem::path tls_client_ca;
+    ClientAuth tls_client_auth = ClientAuth::None;
+
+    // Listeners (addresses as in `listen`, tcp:// or tls://) whose
+    // connections from `proxy_trusted` peers start with a PROXY v2 header
+    // naming the client. Read when a listener is bound.
+    std::vector<ListenAddress> proxy_protocol;
+    std::vector<Cidr> proxy_trusted;
+
+    // Who may call what (plugrpc/access.hpp); empty: everyone everything.
+    AccessRules access;
 
     Limits limits;
 
