@@ -151,6 +151,19 @@ void print_plan(const plugrpc::Config& c, const plugrpc::Registry& reg) {
     for (const auto& l : c.listen) std::printf("listen: %s\n", l.text.c_str());
     if (!c.tls_cert_file.empty())
         std::printf("tls: certificate %s, key %s\n", c.tls_cert_file.c_str(), c.tls_key_file.c_str());
+    if (!c.tls_client_ca.empty())
+        std::printf("tls: client certificates verified against %s (%s)\n", c.tls_client_ca.c_str(),
+                    c.tls_client_auth == plugrpc::ServerOptions::ClientAuth::Require ? "required" : "optional");
+    for (const auto& p : c.proxy_protocol) {
+        std::string trusted;
+        for (const auto& r : c.proxy_trusted) trusted += (trusted.empty() ? "" : ", ") + r.network.to_string() + "/" + std::to_string(r.prefix);
+        std::printf("proxy protocol: %s, from %s\n", p.text.c_str(), trusted.c_str());
+    }
+    for (const auto& [name, rules] : c.access) {
+        std::string allow;
+        for (const auto& r : rules) allow += (allow.empty() ? "" : ", ") + r.text;
+        std::printf("access: %s allowed to %s\n", name.c_str(), allow.empty() ? "nobody" : allow.c_str());
+    }
     std::printf("rpc path: %s\ndebug path: %s\n", c.rpc_path.c_str(), c.debug_path.c_str());
     for (const auto& [name, svc] : reg.services()) {
         for (const auto& [mname, m] : svc.methods)

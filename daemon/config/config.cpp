@@ -196,13 +196,97 @@ struct Reader {
         return true;
     }
 
+    // [server] proxy_protocol: listeners of [server] listen whose trusted
+    // peers (proxy_trusted) start each connection with a PROXY v2 header.
+    bool proxy_protocol(const toml::table& t, Config& c) {
+        std::vector<std::string> texts, ranges;
+        bool has_list = string_list(t, "server", "proxy_protocol", texts);
+        if (!error.empty()) return false;
+        bool has_trusted = string_list(t, "server", "proxy_trusted", ranges);
+        if (!error.empty()) return false;
+        c.proxy_protocol.clear();
+        for (const auto& text : texts) {
+            std::string why;
+            auto a = parse_listen_address(text, why);
+            if (!a) return fail(t.get("proxy_protocol"), "server.proxy_protocol", "\"" + text + "\": " + why);
+            if (a->kind == ListenAddress::Kind::Unix)
+                return fail(t.get("proxy_protocol"), "server.proxy_protocol",
+                            "\"" + text + "\": a unix socket cannot take PROXY headers (use tcp:// or tls://)");
+            if (std::none_of(c.listen.begin(), c.listen.end(), [&](const ListenAddress& l) { return l.same_place(*a); }))
+                return fail(t.get("proxy_protocol"), "server.proxy_protocol",
+                            "\"" + text + "\" is not one of server.listen");
+            c.proxy_protocol.push_back(*a);
+        }
+        c.proxy_trusted.clear();
+        for (const auto& r : ranges) {
+            std::string why;
+            auto range = Cidr::parse(r, why);
+            if (!range) return fail(t.get("proxy_trusted"), "server.proxy_trusted", why);
+            c.proxy_trusted.push_back(*range);
+        }
+        if (has_list && !c.proxy_protocol.empty() && (!has_trusted || c.proxy_trusted.empty()))
+            return fail(t.get("proxy_protocol"), "server.proxy_trusted",
+                        "server.proxy_protocol needs the addresses of the proxies to believe (e.g. [\"10.0.0.5\"])");
+        return true;
+    }
+
+    // [tls] client_ca and client_auth: mutual TLS.
+    bool client_auth(const toml::table& t, const std::filesystem::path& base, Config& c) {
+        std::string ca, auth;
+        if (!string(t, "tls", "client_ca", ca) || !string(t, "tls", "client_auth", auth)) return false;
+        using Auth = ServerOptions::ClientAuth;
+        if (auth.empty()) c.tls_client_auth = ca.empty() ? Auth::None : Auth::Require;
+        else if (auth == "require") c.tls_client_auth = Auth::Require;
+        else if (auth == "optional") c.tls_client_auth = Auth::Optional;
+        else if (auth == "none") c.tls_client_auth = Auth::None;
+        else return fail(t.get("client_auth"), "tls.client_auth", "must be \"require\", \"optional\" or \"none\"");
+        if (c.tls_client_auth != Auth::None && ca.empty())
+            return fail(t.get("client_auth"), "tls.client_ca",
+                        "client_auth = \"" + auth + "\" needs client_ca, the CA certificates to verify clients against");
+        if (!ca.empty()) c.tls_client_ca = base / ca;
+        if (c.tls_client_auth != Auth::None && c.tls_cert_file.empty())
+            return fail(t.get("client_ca"), "tls.client_ca", "mutual TLS needs cert_file and key_file too");
+        return true;
+    }
+
+    // [access."Service"] and [access."Service.Method"]: allow = [...].
+    bool access(const toml::table& root, Config& c) {
+        const toml::node* n = root.get("access");
+        if (!n) return true;
+        if (!n->is_table()) return fail(n, "access", "expected tables [access.<Service>] or [access.\"<Service.Method>\"]");
+        for (const auto& [k, v] : *n->as_table()) {
+            std::string name(k.str());
+            std::string key = "access." + (name.find('.') == std::string::npos ? name : "\"" + name + "\"");
+            bool ok = !name.empty() && name.front() != '.' && name.back() != '.' &&
+                      std::all_of(name.begin(), name.end(),
+                                  [](unsigned char ch) { return std::isalnum(ch) || ch == '_' || ch == '.'; });
+            if (!ok) return fail(&v, key, "expected a \"Service\" or \"Service.Method\" name");
+            if (!v.is_table()) return fail(&v, key, "expected a table with allow = [...]");
+            const toml::table& t = *v.as_table();
+            if (!known_keys(t, key + ".", {"allow"})) return false;
+            std::vector<std::string> entries;
+            if (!string_list(t, key, "allow", entries)) {
+                if (!error.empty()) return false;
+                return fail(&v, key + ".allow", "missing: the peers that may call it (an empty list refuses everyone)");
+            }
+            auto& rules = c.access[name];
+            for (const auto& e : entries) {
+                std::string why;
+                auto rule = AccessRule::parse(e, why);
+                if (!rule) return fail(t.get("allow"), key + ".allow", why);
+                rules.push_back(std::move(*rule));
+            }
+        }
+        return true;
+    }
+
     bool read(const toml::table& root, Config& c) {
-        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http", "tls"})) return false;
+        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http", "tls", "access"})) return false;
         if (const toml::node* n = root.get("server")) {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
             if (!known_keys(t, "server.", {"listen", "rpc_path", "debug_path", "threads", "blocking_threads", "max_blocking_threads",
-                                           "drain_timeout", "batch_wait",
+                                           "drain_timeout", "batch_wait", "proxy_protocol", "proxy_trusted",
                                            /* load balancers */ "drain_delay", "agent_check"}))
                 return false;
             std::vector<std::string> listen;
@@ -233,6 +317,7 @@ struct Reader {
                 return fail(t.get("batch_wait"), "server.batch_wait",
                             "at most \"10ms\" (each call may wait this long before it is read)");
             if (!balancer_keys(t, c)) return false;
+            if (!proxy_protocol(t, c)) return false;
         }
         if (const toml::node* n = root.get("plugins")) {
             if (!n->is_table()) return fail(n, "plugins", "expected a table");
@@ -265,7 +350,7 @@ struct Reader {
         if (const toml::node* n = root.get("tls")) {
             if (!n->is_table()) return fail(n, "tls", "expected a table");
             const toml::table& t = *n->as_table();
-            if (!known_keys(t, "tls.", {"cert_file", "key_file"})) return false;
+            if (!known_keys(t, "tls.", {"cert_file", "key_file", "client_ca", "client_auth"})) return false;
             std::string cert, key;
             if (!string(t, "tls", "cert_file", cert) || !string(t, "tls", "key_file", key)) return false;
             if (cert.empty() != key.empty())
@@ -274,6 +359,7 @@ struct Reader {
             auto base = std::filesystem::path(source).parent_path();
             if (!cert.empty()) c.tls_cert_file = base / cert; // an absolute path stays as it is
             if (!key.empty()) c.tls_key_file = base / key;
+            if (!client_auth(t, base, c)) return false;
         }
         if (const toml::node* n = root.get("log")) {
             if (!n->is_table()) return fail(n, "log", "expected a table");
@@ -322,6 +408,7 @@ struct Reader {
         }
         if (const toml::node* n = root.get("limits"); n && n->is_table())
             if (!max_concurrency(*n->as_table(), c.limits)) return false;
+        if (!access(root, c)) return false;
         if (const toml::node* n = root.get("plugin")) {
             if (!n->is_table()) return fail(n, "plugin", "expected tables [plugin.<name>]");
             for (const auto& [k, v] : *n->as_table()) {

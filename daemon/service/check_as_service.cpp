@@ -26,6 +26,7 @@ std::vector<Need> files_the_daemon_reads(const Config& c) {
     std::vector<Need> needs{{c.file, "the configuration"}};
     if (!c.tls_cert_file.empty()) needs.push_back({c.tls_cert_file, "[tls] cert_file"});
     if (!c.tls_key_file.empty()) needs.push_back({c.tls_key_file, "[tls] key_file"});
+    if (!c.tls_client_ca.empty()) needs.push_back({c.tls_client_ca, "[tls] client_ca"});
     for (const auto& dir : c.plugin_dirs) {
         needs.push_back({dir, "a plugin folder", true});
         std::string error; // a folder root cannot list is reported by the plugin scan
