@@ -352,7 +352,8 @@ private:
     bool admin_allowed() const {
         const auto& ep = conn_.remote;
         if (ep.size() == 0) return false;
-        if (ep.data()->sa_family == AF_UNIX) return true;
+        // A unix peer of ours, not one a proxy relays from its own machine.
+        if (ep.data()->sa_family == AF_UNIX) return conn_.who.proxied_by.empty();
         auto tcp = ip_endpoint(ep);
         if (!tcp) return false;
         auto a = tcp->address();

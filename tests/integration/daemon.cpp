@@ -331,9 +331,16 @@ int Daemon::stop(Millis grace) {
 
 namespace {
 
-int connect_socket(int family, const sockaddr* addr, socklen_t len, Millis timeout, const std::string& what) {
+int connect_socket(int family, const sockaddr* addr, socklen_t len, Millis timeout, const std::string& what,
+                   const sockaddr_in* source = nullptr) {
     int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) fail_errno("socket");
+    if (source && ::bind(fd, reinterpret_cast<const sockaddr*>(source), sizeof *source) != 0) {
+        int e = errno;
+        ::close(fd);
+        errno = e;
+        fail_errno("bind the source address of " + what);
+    }
     if (::connect(fd, addr, len) != 0) {
         if (errno != EINPROGRESS && errno != EAGAIN) {
             int e = errno;
@@ -370,6 +377,18 @@ Connection Connection::tcp(std::uint16_t port, Millis timeout) {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     return Connection(connect_socket(AF_INET, reinterpret_cast<const sockaddr*>(&a), sizeof a, timeout,
                                      "127.0.0.1:" + std::to_string(port)));
+}
+
+Connection Connection::tcp_from(const std::string& source, std::uint16_t port, Millis timeout) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1) fail("not an IPv4 address: " + source);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return Connection(connect_socket(AF_INET, reinterpret_cast<const sockaddr*>(&a), sizeof a, timeout,
+                                     "127.0.0.1:" + std::to_string(port) + " from " + source, &from));
 }
 
 Connection Connection::unix_socket(const fs::path& path, Millis timeout) {

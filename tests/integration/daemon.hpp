@@ -147,6 +147,8 @@ class Connection {
 public:
     static Connection tcp(std::uint16_t port, Millis timeout = 5s);
     static Connection unix_socket(const std::filesystem::path& path, Millis timeout = 5s);
+    // From a given local address ("127.0.0.2": Linux routes all of 127/8 to lo).
+    static Connection tcp_from(const std::string& source, std::uint16_t port, Millis timeout = 5s);
     Connection(Connection&& other) noexcept;
     Connection& operator=(Connection&& other) noexcept;
     ~Connection();
