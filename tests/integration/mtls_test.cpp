@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <thread>
 
@@ -153,6 +156,29 @@ TEST_CASE("plugrpcd -t checks client_ca, naming the file and the key", "[tls]") 
     r = run_plugrpcd({"-t", "-c", no_ca.string()});
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("n.toml:4:15: tls.client_ca: client_auth = \"require\" needs client_ca"));
+}
+
+TEST_CASE("plugrpcd -t refuses a client CA the service user cannot read, naming it", "[tls]") {
+    Pki pki;
+    TempDir dir;
+    ::chmod(dir.path().c_str(), 0755);
+    for (const char* f : {"server.pem", "server-key.pem", "ca1.pem"}) {
+        std::filesystem::copy_file(pki.path(f), dir.path() / f);
+        ::chmod((dir.path() / f).c_str(), std::string(f) == "ca1.pem" ? 0600 : 0644);
+    }
+    auto cfg = dir.write("c.toml", "[server]\nlisten = [\"tls://127.0.0.1:0\"]\n[plugins]\ndirs = []\n[tls]\n"
+                                   "cert_file = \"server.pem\"\nkey_file = \"server-key.pem\"\nclient_ca = \"ca1.pem\"\n");
+    ::chmod(cfg.c_str(), 0644);
+    RunResult r = run_plugrpcd({"-t", "--as-user", "nobody", "-c", cfg.string()});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("tls: client certificates verified against " + (dir.path() / "ca1.pem").string() +
+                                      " (required)"));
+    if (::geteuid() == 0)
+        CHECK_THAT(r.err, Catch::Contains((dir.path() / "ca1.pem").string() +
+                                          " ([tls] client_ca): user nobody cannot read it: Permission denied"));
+    else
+        CHECK_THAT(r.err, Catch::Contains("not checked: whether user nobody can read"));
 }
 
 } // namespace mtls_test
