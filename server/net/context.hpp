@@ -41,6 +41,8 @@ struct Settings {
     std::vector<std::string> required_services; // /readyz waits for them
     std::shared_ptr<const AccessRules> access; // null: no rules, everyone everything
     std::vector<Cidr> proxy_trusted;           // whose PROXY v2 header is believed
+    // ServerOptions::proxy_protocol, for sockets bound elsewhere (systemd's).
+    std::vector<ListenAddress> proxy_listeners;
 };
 
 struct ConnectionCounters {

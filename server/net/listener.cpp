@@ -20,6 +20,25 @@ namespace asio = boost::asio;
 using generic = asio::generic::stream_protocol;
 
 
+namespace {
+
+// A socket bound elsewhere (systemd's ListenStream=) is a proxy_protocol
+// listener when an entry names its address and port; a wildcard entry
+// (0.0.0.0, ::) matches a wildcard socket of either family, as
+// ListenStream=1234 binds [::]:1234.
+bool wants_proxy_protocol(const asio::ip::tcp::endpoint& local, const std::vector<ListenAddress>& entries) {
+    for (const auto& e : entries) {
+        if (e.kind != ListenAddress::Kind::Tcp || e.port != local.port()) continue;
+        boost::system::error_code ec;
+        auto host = asio::ip::make_address(e.host, ec);
+        if (ec) continue;
+        if (host == local.address() || (host.is_unspecified() && local.address().is_unspecified())) return true;
+    }
+    return false;
+}
+
+} // namespace
+
 struct Listener::Impl {
     explicit Impl(asio::io_context& ioc) : acceptor(ioc) {}
     asio::basic_socket_acceptor<generic> acceptor;
@@ -108,7 +127,12 @@ std::shared_ptr<Listener> Listener::adopt(asio::io_context& ioc, int fd, std::st
         error = "passed fd " + std::to_string(fd) + ": " + ec.message();
         return nullptr;
     }
-    l->name_ = endpoint_url(l->impl_->acceptor.local_endpoint(ec)) + " (fd " + std::to_string(fd) + " " + std::string(origin) + ")";
+    auto local = l->impl_->acceptor.local_endpoint(ec);
+    l->name_ = endpoint_url(local) + " (fd " + std::to_string(fd) + " " + std::string(origin) + ")";
+    if (auto ip = ip_endpoint(local); ip && wants_proxy_protocol(*ip, ctx.settings.load()->proxy_listeners)) {
+        l->impl_->proxy = true;
+        l->name_ += " (PROXY protocol)";
+    }
     return l;
 }
 

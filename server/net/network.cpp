@@ -37,6 +37,7 @@ void Network::apply(const ServerOptions& config) {
     settings->required_services = config.required_services;
     if (!config.access.empty()) settings->access = std::make_shared<const AccessRules>(config.access);
     settings->proxy_trusted = config.proxy_trusted;
+    settings->proxy_listeners = config.proxy_protocol;
     ctx_.settings.store(std::move(settings));
 }
 

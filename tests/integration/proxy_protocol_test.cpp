@@ -9,6 +9,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <csignal>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
 namespace proxy_protocol_test {
 
 using namespace plugrpc::test;
@@ -160,6 +169,77 @@ TEST_CASE("proxy_protocol must name a listener, and needs proxy_trusted", "[prox
                                    "proxy_trusted = [\"10.0.0.0/8\"]\n[plugins]\ndirs = []\n");
     r = run_plugrpcd({"-t", "-c", ok.string()});
     CHECK_THAT(r.out, Catch::Contains("proxy protocol: tcp://127.0.0.1:1234, from 10.0.0.0/8"));
+}
+
+// plugrpcd started as systemd starts it with socket activation: a listening
+// socket as fd 3 and LISTEN_FDS=1. Killed when this goes out of scope.
+struct Activated {
+    TempDir dir;
+    int listener = -1;
+    std::uint16_t port = 0;
+    pid_t pid = -1;
+
+    explicit Activated(const std::string& extra) {
+        listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in in{};
+        in.sin_family = AF_INET;
+        in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&in), sizeof in) == 0);
+        REQUIRE(::listen(listener, 64) == 0);
+        socklen_t len = sizeof in;
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&in), &len);
+        port = ntohs(in.sin_port);
+        std::filesystem::create_directory(dir.path() / "plugins");
+        std::filesystem::copy_file(arith_plugin(), dir.path() / "plugins" / "arith.so");
+        std::string addr = "tcp://127.0.0.1:" + std::to_string(port);
+        auto config = dir.write("plugrpcd.toml", "[server]\nlisten = [\"" + addr + "\"]\nproxy_protocol = [\"" + addr +
+                                                     "\"]\nproxy_trusted = [\"127.0.0.1\"]\nthreads = 2\n[plugins]\ndirs = [\"" +
+                                                     (dir.path() / "plugins").string() + "\"]\n" + extra);
+        std::string log = (dir.path() / "log").string();
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            if (listener == 3) ::fcntl(3, F_SETFD, 0); // kept across exec
+            else ::dup2(listener, 3);                   // dup2 clears FD_CLOEXEC on the copy
+            int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            ::dup2(err, 2);
+            std::string self = std::to_string(::getpid());
+            ::setenv("LISTEN_FDS", "1", 1);
+            ::setenv("LISTEN_PID", self.c_str(), 1);
+            ::unsetenv("NOTIFY_SOCKET");
+            std::string bin = plugrpcd_binary().string(), cfg = config.string();
+            ::execl(bin.c_str(), bin.c_str(), "--config", cfg.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+    }
+    ~Activated() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        ::close(listener);
+    }
+    std::string log() const { return read_file(dir.path() / "log"); }
+    bool wait_for_log(std::string_view needle) const {
+        for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;
+             std::this_thread::sleep_for(20ms))
+            if (contains(log(), needle)) return true;
+        return false;
+    }
+};
+
+TEST_CASE("a socket passed by systemd is a PROXY protocol listener when proxy_protocol names its address",
+          "[proxy]") {
+    Activated a("[access.Arith]\nallow = [\"10.1.2.3\"]\n");
+    bool listening = a.wait_for_log("(fd 3 from systemd) (PROXY protocol)");
+    INFO(a.log());
+    REQUIRE(listening);
+    Connection c = Connection::tcp(a.port);
+    c.send(header("10.1.2.3", 40000) + kV2 + "\n");
+    CHECK(c.recv_line() == kOk);
+    Connection plain = Connection::tcp(a.port);
+    plain.send(kV2 + "\n");
+    CHECK(plain.closed_by_peer(5s));
 }
 
 } // namespace proxy_protocol_test
