@@ -62,6 +62,11 @@ struct Parser {
         if (depth > kMaxSchemaDepth) return fail(path, "nested deeper than 32 levels");
         if (!v.is_object()) return fail(path, "must be a JSON object");
         const auto& o = v.get_object();
+        if (o.empty()) { // JSON Schema's "any value"
+            auto any = std::make_shared<Schema>();
+            any->kind = Kind::Any;
+            return any;
+        }
         const json::string* type = str(o, "type");
         if (!type) return fail(path, "missing \"type\"");
         const json::string* fmt = str(o, "format");
@@ -193,6 +198,7 @@ json::value schema_to_json(const Schema& s) {
         o["properties"] = std::move(props);
         break;
     }
+    case Kind::Any: break; // {}
     }
     return o;
 }
@@ -210,6 +216,7 @@ std::string name_of(const Schema& s, const char* bytes) {
     case Kind::Array: return "[" + std::to_string(s.length) + "]" + name_of(*s.elem, bytes);
     case Kind::Map: return "map[" + name_of(*s.key, bytes) + "]" + name_of(*s.elem, bytes);
     case Kind::Struct: return s.name;
+    case Kind::Any: return "json.RawMessage";
     }
     return "?";
 }
@@ -241,6 +248,7 @@ json::value zero_value(const Schema& s) {
         for (const auto& f : s.fields) o[f.name] = zero_value(*f.type);
         return o;
     }
+    case Kind::Any: return nullptr;
     }
     return nullptr;
 }
@@ -423,8 +431,33 @@ struct Normalizer {
         case Kind::Array: return sequence(v, s, out, depth);
         case Kind::Map: return map(v, s, out, depth);
         case Kind::Struct: return structure(v, s, out, depth);
+        case Kind::Any: return any(v, out);
         }
         return fail("unsupported type");
+    }
+
+    // Any value, as it is; only a number JSON cannot write (1e400 read as
+    // infinity) is refused, as Go's encoding/json refuses it. Its depth is
+    // bounded by the parser that built it.
+    bool any(const json::value& v, Out& out) {
+        if (!finite(v)) return fail("a number out of range");
+        if constexpr (kText) append_json_text(out, v, TextForm::Standard);
+        else out = v;
+        return true;
+    }
+    static bool finite(const json::value& v) {
+        switch (v.kind()) {
+        case json::kind::double_: return std::isfinite(v.get_double());
+        case json::kind::array:
+            for (const auto& e : v.get_array())
+                if (!finite(e)) return false;
+            return true;
+        case json::kind::object:
+            for (const auto& kv : v.get_object())
+                if (!finite(kv.value())) return false;
+            return true;
+        default: return true;
+        }
     }
 
     // A []byte given as an array of numbers (Go's encoding/json reads each

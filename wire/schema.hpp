@@ -16,6 +16,9 @@
 //       add "x-key":K (an integer schema) for integer keys
 //   {"type":"object","title":"Args","properties":{"A":S,...}}
 //       a struct; properties in field order
+//   {}                                         any JSON value, passed as it is
+//       (JSON Schema's "anything"; Go's json.RawMessage; over gob a string
+//       holding the value's JSON text)
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -31,7 +34,7 @@ namespace plugrpc {
 struct Schema;
 using SchemaPtr = std::shared_ptr<const Schema>;
 
-enum class Kind : std::uint8_t { Bool, Int, Uint, Float, String, Bytes, Slice, Array, Map, Struct };
+enum class Kind : std::uint8_t { Bool, Int, Uint, Float, String, Bytes, Slice, Array, Map, Struct, Any };
 
 struct Field {
     Field(std::string n, SchemaPtr t);

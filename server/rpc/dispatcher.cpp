@@ -111,7 +111,8 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
 void Dispatcher::call_method(MethodPtr method, const json::value& params, ParamsShape shape, Completion done) {
     const Schema& schema = *method->args;
     const json::value* arg = &params;
-    if (shape == ParamsShape::Positional && schema.kind != Kind::Struct) {
+    // An argument of any JSON (Kind::Any) is the params as sent, array or object.
+    if (shape == ParamsShape::Positional && schema.kind != Kind::Struct && schema.kind != Kind::Any) {
         // The one argument by position: [v]. More or fewer is refused, as
         // more than a struct's fields are (wire/schema.cpp).
         const auto& a = params.get_array();

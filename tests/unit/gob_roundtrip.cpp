@@ -113,4 +113,16 @@ TEST_CASE("gob round trip: many replies on one connection reuse the types descri
     }
 }
 
+TEST_CASE("gob round trip: any JSON travels as a string of its text, null as the empty string", "[gob]") {
+    auto s = structure("R", {{"Any", make(Kind::Any)}, {"Null", make(Kind::Any)}, {"N", integer()}});
+    check_round_trip(s, R"({"Any":["hello",5,{"a":[true,null,1.5]}],"Null":null,"N":3})");
+    check_round_trip(s, R"({"Any":"text","Null":null,"N":0})");
+    // On the wire: the field is a Go string holding the JSON text.
+    gob::ResponseEncoder enc;
+    std::string out;
+    auto v = json(R"({"Any":[1,2],"Null":null,"N":0})");
+    enc.encode(out, "Svc.M", 1, "", &v, s.get());
+    CHECK(out.find("\x05[1,2]") != std::string::npos);
+}
+
 } // namespace unit_gob_roundtrip

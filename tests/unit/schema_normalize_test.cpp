@@ -398,4 +398,20 @@ TEST_CASE("normalize: values nested within the schema's depth are accepted", "[s
     CHECK(norm(value, schema_text) == value);
 }
 
+// ---- any JSON ------------------------------------------------------------------------
+
+TEST_CASE("normalize: the schema {} takes any value as it is, in a struct field too", "[schema]") {
+    CHECK(norm(R"(["hello",5,{"a":[true,null,-1.5]}])", "{}") == R"(["hello",5,{"a":[true,null,-1.5]}])");
+    CHECK(norm(R"({"x":1})", "{}") == R"({"x":1})");
+    CHECK(norm("null", "{}") == "null");
+    CHECK(norm(R"({"Raw":[1,"two"]})", R"({"type":"object","title":"R","properties":{"Raw":{}}})") ==
+          R"({"Raw":[1,"two"]})");
+    CHECK(norm("{}", R"({"type":"object","title":"R","properties":{"Raw":{}}})") == R"({"Raw":null})");
+}
+
+TEST_CASE("normalize: any JSON holding a number past a double's range is refused, naming the field", "[schema]") {
+    CHECK(norm(R"({"Raw":[1,1e400]})", R"({"type":"object","title":"R","properties":{"Raw":{}}})") ==
+          "error: field Raw: a number out of range");
+}
+
 } // namespace unit_schema_normalize

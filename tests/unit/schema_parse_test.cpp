@@ -328,4 +328,12 @@ TEST_CASE("schema: field lookup prefers an exact match, then ignores case", "[sc
     CHECK(s->field_index("Ident") == -1);
 }
 
+TEST_CASE("schema: {} is any JSON value (Go's json.RawMessage) and renders back as {}", "[schema]") {
+    auto s = parse_ok("{}");
+    CHECK(s->kind == Kind::Any);
+    CHECK(type_name(*s) == "json.RawMessage");
+    CHECK(json::serialize(schema_to_json(*s)) == "{}");
+    CHECK(zero_value(*s).is_null());
+}
+
 } // namespace unit_schema_parse

@@ -32,7 +32,8 @@ bool compatible(const TypeTable& types, const Schema& local, TypeId wire) {
     case Kind::Int: return wire == kInt;
     case Kind::Uint: return wire == kUint;
     case Kind::Float: return wire == kFloat;
-    case Kind::String: return wire == kString;
+    case Kind::String:
+    case Kind::Any: return wire == kString; // Any: a string of JSON text
     case Kind::Bytes: return wire == kBytes;
     case Kind::Slice: {
         if (is_byte_slice(local)) return wire == kBytes;

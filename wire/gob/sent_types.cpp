@@ -14,6 +14,7 @@ TypeId basic_id(const Schema& s) {
     case Kind::Float: return kFloat;
     case Kind::String: return kString;
     case Kind::Bytes: return kBytes;
+    case Kind::Any: return kString; // its JSON text
     case Kind::Slice: return is_byte_slice(s) ? kBytes : 0;
     default: return 0;
     }

@@ -4,6 +4,7 @@
 #include "wire/gob/fields.hpp"
 
 #include <plugrpc/base64.hpp>
+#include <plugrpc/json_parse.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -46,6 +47,7 @@ private:
     json::value integer(const Schema& s, std::string_view ovfl);
     json::value floating(const Schema& s, std::string_view ovfl);
     json::value text(std::string_view bytes);
+    json::value any(std::string_view text, std::string_view name);
     json::value sequence(TypeId id, const Schema& s, std::string_view name, unsigned depth);
     json::value map(TypeId id, const Schema& s, std::string_view name, unsigned depth);
     const TypeRef& composite(TypeId id, WireKind kind);
@@ -91,6 +93,17 @@ json::value ValueDecoder::floating(const Schema& s, std::string_view ovfl) {
 // it to a plugin or a JSON client says what it must (plugrpc/json_write.hpp).
 json::value ValueDecoder::text(std::string_view bytes) { return json::string(bytes, sp_); }
 
+// Any JSON value travels as a string of its text; "" is null, the zero value.
+json::value ValueDecoder::any(std::string_view text, std::string_view name) {
+    if (text.empty()) return json::value(nullptr, sp_);
+    json::parse_options opt;
+    opt.max_depth = kMaxValueDepth;
+    json::error_code ec;
+    json::value v = parse_json(text, ec, sp_, opt);
+    if (ec) throw Error("gob: " + (name.empty() ? std::string("value") : std::string(name)) + " is not JSON text: " + ec.message());
+    return v;
+}
+
 json::value ValueDecoder::value(TypeId id, const Schema& s, std::string_view name, std::string_view ovfl,
                                 unsigned depth) {
     if (depth > kMaxValueDepth)
@@ -106,6 +119,7 @@ json::value ValueDecoder::value(TypeId id, const Schema& s, std::string_view nam
     case Kind::Array: return sequence(id, s, name, depth);
     case Kind::Map: return map(id, s, name, depth);
     case Kind::Struct: return structure(id, s, depth);
+    case Kind::Any: return any(r().read_bytes(r().read_length("string slice")), name);
     }
     throw Error("gob: decode can't handle type " + go_type_name(s));
 }

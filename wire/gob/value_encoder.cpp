@@ -1,6 +1,7 @@
 #include "wire/gob/value_encoder.hpp"
 
 #include "wire/gob/compat.hpp"
+#include "wire/json_text.hpp"
 
 #include <plugrpc/base64.hpp>
 
@@ -115,6 +116,7 @@ bool ValueEncoder::is_zero(const Schema& s, const json::value* v) {
     case Kind::Map: return !as_object(v) || as_object(v)->empty(); // JSON cannot tell nil from empty
     case Kind::Array:
     case Kind::Struct: return false;
+    case Kind::Any: return !v || v->is_null();
     }
     return true;
 }
@@ -168,6 +170,12 @@ void ValueEncoder::value(const Schema& s, const json::value* v) {
     case Kind::Float: put_float(out_, as_float(v, s.bits).value_or(0)); return;
     case Kind::String: put_string(out_, as_string(v)); return;
     case Kind::Bytes: put_string(out_, bytes_of(s, v)); return;
+    case Kind::Any: { // a string of the value's JSON text; null is ""
+        std::string text;
+        if (v && !v->is_null()) append_json(text, *v);
+        put_string(out_, text);
+        return;
+    }
     case Kind::Slice: {
         if (is_byte_slice(s)) return put_string(out_, bytes_of(s, v));
         const json::array* a = as_array(v);

@@ -6,8 +6,10 @@
 //
 // Described structs (BOOST_DESCRIBE_STRUCT) map to JSON objects with their
 // fields in declaration order; std::vector<std::uint8_t> maps to base64 text,
-// as Go's []byte does in encoding/json. Strings are bytes, and doubles any
-// double: the text that carries them is json_write.hpp's.
+// as Go's []byte does in encoding/json. boost::json::value is any JSON value,
+// passed as it is (Go's json.RawMessage; schema {}): a method taking one
+// gets JSON-RPC 2.0 params as sent, array or object. Strings are bytes, and
+// doubles any double: the text that carries them is json_write.hpp's.
 #pragma once
 
 #include <plugrpc/base64.hpp>
@@ -71,7 +73,9 @@ constexpr bool is_described = boost::describe::has_describe_members<T>::value;
 template <class T>
 boost::json::value schema_of() {
     using boost::json::object;
-    if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (std::is_same_v<T, boost::json::value>) {
+        return object{}; // any value
+    } else if constexpr (std::is_same_v<T, bool>) {
         return object{{"type", "boolean"}};
     } else if constexpr (std::is_integral_v<T>) {
         std::string f = (std::is_signed_v<T> ? "int" : "uint") + std::to_string(sizeof(T) * 8);
@@ -114,7 +118,9 @@ boost::json::value schema_of() {
 // `sp`: where the value's memory comes from (a stack arena, say).
 template <class T>
 boost::json::value to_json(const T& v, boost::json::storage_ptr sp = {}) {
-    if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T>) {
+    if constexpr (std::is_same_v<T, boost::json::value>) {
+        return boost::json::value(v, sp);
+    } else if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T>) {
         return boost::json::value(v, sp);
     } else if constexpr (std::is_same_v<T, std::string>) {
         return boost::json::value(boost::json::string_view(v), sp);
@@ -144,7 +150,10 @@ boost::json::value to_json(const T& v, boost::json::storage_ptr sp = {}) {
 
 template <class T>
 bool from_json(const boost::json::value& j, T& out, std::string& why) {
-    if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (std::is_same_v<T, boost::json::value>) {
+        out = j; // copied into out's own storage
+        return true;
+    } else if constexpr (std::is_same_v<T, bool>) {
         if (!j.is_bool()) return why = "expected a boolean", false;
         out = j.get_bool();
         return true;

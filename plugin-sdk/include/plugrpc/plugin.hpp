@@ -21,8 +21,10 @@
 //
 // Supported member types: bool, signed and unsigned integers of every width,
 // float, double, std::string, std::vector<std::uint8_t> (bytes), std::vector,
-// std::array, std::map / std::unordered_map with string or integer keys, and
-// described structs. An exception thrown by a method becomes an error reply.
+// std::array, std::map / std::unordered_map with string or integer keys,
+// described structs, and boost::json::value for any JSON value (an argument
+// of that type is JSON-RPC 2.0's params as sent; over gob it travels as a
+// string of JSON text). An exception thrown by a method becomes an error reply.
 #pragma once
 
 #include <plugrpc/abi.h>
