@@ -281,7 +281,7 @@ struct Reader {
     }
 
     bool read(const toml::table& root, Config& c) {
-        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http", "tls", "access"})) return false;
+        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http", "tls", "access", "jsonrpc"})) return false;
         if (const toml::node* n = root.get("server")) {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
@@ -346,6 +346,23 @@ struct Reader {
                 }
             }
             if (!error.empty()) return false;
+        }
+        if (const toml::node* n = root.get("jsonrpc")) {
+            if (!n->is_table()) return fail(n, "jsonrpc", "expected a table");
+            const toml::table& t = *n->as_table();
+            if (!known_keys(t, "jsonrpc.", {"default_service"})) return false;
+            std::string& svc = c.jsonrpc_default_service;
+            if (!string(t, "jsonrpc", "default_service", svc)) return false;
+            bool name = svc.empty() || (svc.front() != '.' && svc.back() != '.' &&
+                                        std::all_of(svc.begin(), svc.end(), [](unsigned char ch) {
+                                            return std::isalnum(ch) || ch == '_' || ch == '.';
+                                        }));
+            if (!name)
+                return fail(t.get("default_service"), "jsonrpc.default_service",
+                            "expected a service name (letters, digits, '_' and '.'), got \"" + svc + "\"");
+            if (svc == "rpc" || svc.rfind("rpc.", 0) == 0)
+                return fail(t.get("default_service"), "jsonrpc.default_service",
+                            "\"" + svc + "\" is reserved by JSON-RPC 2.0 (no plugin may serve it)");
         }
         if (const toml::node* n = root.get("tls")) {
             if (!n->is_table()) return fail(n, "tls", "expected a table");

@@ -365,7 +365,8 @@ private:
 
     void serve_jsonrpc() {
         note_call();
-        jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch};
+        jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch,
+                                     conn_.settings->jsonrpc_default_service};
         jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
                                [self = shared_from_this()](std::string_view reply) {
                                    if (self->at_home_now()) return self->respond_jsonrpc(reply);

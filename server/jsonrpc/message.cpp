@@ -210,6 +210,18 @@ void append_id(std::string& out, RawId id) { out += id.text; }
 
 void append_escaped(std::string& out, std::string_view s) { append_json(out, json::string_view(s)); }
 
+// A JSON-RPC 2.0 method name without a dot, in the default service.
+void qualify(Message& m, const DecodeLimits& limits) {
+    if (limits.default_service.empty()) return;
+    for (Request& r : m.requests) {
+        if (r.error_code || r.dialect != Dialect::V2 || r.method.empty() ||
+            r.method.find('.') != std::string_view::npos)
+            continue;
+        r.qualified.reserve(limits.default_service.size() + 1 + r.method.size());
+        r.qualified.append(limits.default_service).append(1, '.').append(r.method);
+    }
+}
+
 } // namespace
 
 Message decode(std::string_view text, const DecodeLimits& limits, json::storage_ptr storage, ArgsReader* reader) {
@@ -221,6 +233,7 @@ Message decode(std::string_view text, const DecodeLimits& limits, json::storage_
         m.requests.push_back(decode_members(member(Envelope::Version), member(Envelope::Id),
                                             member(Envelope::Method), member(Envelope::Params),
                                             found.params_read));
+        qualify(m, limits);
         return m;
     }
     return decode_whole(text, limits, std::move(storage));
@@ -264,10 +277,12 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
             p = skip_spaces(e_end, end);
             if (p != end && *p == ',') p = skip_spaces(p + 1, end);
         }
+        qualify(m, limits);
         return m;
     }
     m.requests.push_back(decode_one(v));
     keep_id_text(m.requests.back(), text);
+    qualify(m, limits);
     return m;
 }
 

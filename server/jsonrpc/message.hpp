@@ -47,13 +47,17 @@ struct Request {
     std::string id_text;         // what the reply echoes: the id's text as received, spaces
                                  // between tokens removed (as Go's server, which keeps it as
                                  // json.RawMessage): 1e3, 1.50, -0, big integers stay as written
-    std::string_view method;
+    std::string_view method;     // as sent
+    std::string qualified;       // a flat 2.0 name in the default service: "Spec.subtract"
     const boost::json::value* params = nullptr; // the argument (Go) or params as sent (V2); never null
     ParamsShape shape = ParamsShape::Value;
     bool args_read = false; // params were taken by the decode's ArgsReader (params is then null)
     // Set when the request itself is invalid: answer it with this, do not dispatch.
     int error_code = 0;
     std::string error;
+
+    // The name to call.
+    std::string_view name() const { return qualified.empty() ? method : std::string_view(qualified); }
 };
 
 // A message's requests: one, held inline (no allocation per call), or a
@@ -75,6 +79,9 @@ struct Message {
 struct DecodeLimits {
     unsigned max_depth = 64;
     std::size_t max_batch = 1000;
+    // A JSON-RPC 2.0 method name without a dot is looked up in this service
+    // (ServerOptions::jsonrpc_default_service); empty: it is ill-formed.
+    std::string default_service = {};
 };
 
 // The message is parsed into `storage` (an arena on the caller's stack, say),

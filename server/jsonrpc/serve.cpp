@@ -66,11 +66,11 @@ void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, Repl
         if (!notification) encode_reply(out.text(), dialect, RawId{id}, o);
         done(out.text());
     };
-    if (auto screened = screen(gate, dispatcher, req.method)) return reply(std::move(*screened));
-    MethodPtr method = args.method_for(req.method);
+    if (auto screened = screen(gate, dispatcher, req.name())) return reply(std::move(*screened));
+    MethodPtr method = args.method_for(req.name());
     if (req.args_read) dispatcher.call_checked(std::move(method), args.text(), std::move(reply));
     else if (method) dispatcher.call_method(std::move(method), *req.params, req.shape, std::move(reply));
-    else dispatcher.call(req.method, *req.params, req.shape, std::move(reply));
+    else dispatcher.call(req.name(), *req.params, req.shape, std::move(reply));
 }
 
 void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done, AccessGate* gate) {
@@ -92,11 +92,11 @@ void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done, Acc
             if (!notification) encode_reply(out, dialect, RawId{id}, o);
             batch->finish(i, std::move(out));
         };
-        if (auto screened = screen(gate, dispatcher, req.method)) {
+        if (auto screened = screen(gate, dispatcher, req.name())) {
             reply(std::move(*screened));
             continue;
         }
-        dispatcher.call(req.method, *req.params, req.shape, std::move(reply));
+        dispatcher.call(req.name(), *req.params, req.shape, std::move(reply));
     }
 }
 

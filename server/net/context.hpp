@@ -43,6 +43,7 @@ struct Settings {
     std::vector<Cidr> proxy_trusted;           // whose PROXY v2 header is believed
     // ServerOptions::proxy_protocol, for sockets bound elsewhere (systemd's).
     std::vector<ListenAddress> proxy_listeners;
+    std::string jsonrpc_default_service; // flat JSON-RPC 2.0 names are looked up here
 };
 
 struct ConnectionCounters {

@@ -31,7 +31,7 @@ public:
     JsonSession(Connection conn, ReadBuffer buffer)
         : StreamSession(std::move(conn), std::move(buffer), Protocol::Json),
           framer_(settings().limits.max_message_bytes, settings().limits.max_json_depth),
-          limits_{settings().limits.max_json_depth, settings().limits.max_batch} {
+          limits_{settings().limits.max_json_depth, settings().limits.max_batch, settings().jsonrpc_default_service} {
         open_access_gate(conn_, gate_);
     }
 

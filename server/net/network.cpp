@@ -38,6 +38,7 @@ void Network::apply(const ServerOptions& config) {
     if (!config.access.empty()) settings->access = std::make_shared<const AccessRules>(config.access);
     settings->proxy_trusted = config.proxy_trusted;
     settings->proxy_listeners = config.proxy_protocol;
+    settings->jsonrpc_default_service = config.jsonrpc_default_service;
     ctx_.settings.store(std::move(settings));
 }
 

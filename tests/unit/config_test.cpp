@@ -455,4 +455,16 @@ TEST_CASE("config: bad call_timeouts entries are errors naming the key", "[confi
     CHECK_THAT(parse_error("[limits.call_timeouts]\n\".Sleep\" = 1\n"), Catch::Contains("Service.Method"));
 }
 
+TEST_CASE("config: [jsonrpc] default_service names the service of flat JSON-RPC 2.0 names", "[config]") {
+    CHECK(parse_ok("").jsonrpc_default_service.empty());
+    CHECK(parse_ok("[jsonrpc]\ndefault_service = \"Spec\"\n").jsonrpc_default_service == "Spec");
+    CHECK(parse_ok("[jsonrpc]\ndefault_service = \"a.b_1\"\n").jsonrpc_default_service == "a.b_1");
+    CHECK(parse_error("[jsonrpc]\ndefault_service = 7\n") == "test.toml:2:19: jsonrpc.default_service: expected a string, got an integer");
+    CHECK(parse_error("[jsonrpc]\ndefault_service = \"a b\"\n") ==
+          "test.toml:2:19: jsonrpc.default_service: expected a service name (letters, digits, '_' and '.'), got \"a b\"");
+    CHECK(parse_error("[jsonrpc]\ndefault_service = \"rpc\"\n") ==
+          "test.toml:2:19: jsonrpc.default_service: \"rpc\" is reserved by JSON-RPC 2.0 (no plugin may serve it)");
+    CHECK(parse_error("[jsonrpc]\ndefault = \"x\"\n").find("jsonrpc.default") != std::string::npos);
+}
+
 } // namespace unit_config

@@ -103,6 +103,12 @@ struct ServerOptions {
 
     Limits limits;
 
+    // [jsonrpc] default_service: a JSON-RPC 2.0 method name without a dot
+    // ("subtract") is looked up in this service ("Spec.subtract"), so
+    // clients written for flat names work. Empty: such a name is
+    // ill-formed, as in Go. Go's jsonrpc dialect and gob are unaffected.
+    std::string jsonrpc_default_service;
+
     unsigned io_threads() const;
 };
 
