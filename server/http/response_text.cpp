@@ -28,6 +28,11 @@ void append_response(std::string& out, const ResponseHead& head, std::string_vie
     // Beast's keep_alive(): HTTP/1.1 says only "close", HTTP/1.0 only "keep-alive".
     if (head.version < 11 && head.keep_alive) out += "Connection: keep-alive\r\n";
     if (head.version >= 11 && !head.keep_alive) out += "Connection: close\r\n";
+    // RFC 9110 8.6: no Content-Length in a 204 (nor a body).
+    if (head.status == boost::beast::http::status::no_content) {
+        out += "\r\n";
+        return;
+    }
     out += "Content-Length: ";
     append_integer(out, body.size());
     out += "\r\n\r\n";
