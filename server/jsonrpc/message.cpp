@@ -2,6 +2,7 @@
 
 #include "wire/jsonrpc/envelope.hpp"
 #include "wire/json_text.hpp"
+#include "wire/json_typed_text.hpp"
 
 #include <boost/json/parse.hpp>
 #include <plugrpc/json_parse.hpp>
@@ -60,10 +61,8 @@ Request decode_members(const json::value* version, const json::value* id, const 
                        const json::value* params, bool params_read = false) {
     Request r;
     r.dialect = version ? Dialect::V2 : Dialect::Go;
-    if (id && unsupported_number(*id)) // Go's dialect echoes any value as the id: [1e400] too
-        return invalid(r.dialect, nullptr, InvalidRequest,
-                       r.dialect == Dialect::V2 ? "Invalid Request: id must be a string, number or null"
-                                                : "jsonrpc: request id out of range");
+    // An id is echoed as its text (keep_id_text), as Go's server keeps it
+    // as json.RawMessage: 1e400, which parses as infinity, comes back as 1e400.
     if (id) r.id = *id;
     append_json(r.id_text, r.id);
     if (r.dialect == Dialect::V2) {
@@ -208,6 +207,12 @@ Request decode_one(const json::value& v) {
 void append_id(std::string& out, const json::value& id) { append_json(out, id); }
 void append_id(std::string& out, RawId id) { out += id.text; }
 
+// A result as JSON text; float32s as Go writes them when its schema says where.
+void append_result(std::string& out, const Outcome& o) {
+    if (o.float32_schema) append_json_as(out, o.result, *o.float32_schema);
+    else append_json(out, o.result);
+}
+
 void append_escaped(std::string& out, std::string_view s) { append_json(out, json::string_view(s)); }
 
 // A JSON-RPC 2.0 method name without a dot, in the default service.
@@ -344,11 +349,11 @@ void encode_reply(std::string& out, Dialect dialect, RawId id, const Outcome& o)
             out += "{\"id\":";
             append_id(out, id);
             out += ",\"result\":";
-            append_json(out, o.result);
+            append_result(out, o);
             out += ",\"error\":null}";
         } else {
             out += "{\"jsonrpc\":\"2.0\",\"result\":";
-            append_json(out, o.result);
+            append_result(out, o);
             out += ",\"id\":";
             append_id(out, id);
             out += '}';
