@@ -7,8 +7,9 @@
 //     unless the magnitude is below 1e-6 or from 1e21 on, then with an
 //     exponent of at least one digit (1e+21, 1e-7, 5e-324);
 //   - strings with every byte that is not part of valid UTF-8 as \ufffd
-//     (so map keys that differ only there come out alike, as from Go), and
-//     U+2028, U+2029 escaped; <, > and & are not escaped (Go's are);
+//     (so map keys that differ only there come out alike, as from Go),
+//     U+2028, U+2029 escaped, and <, >, & as \u003c, \u003e, \u0026 (Go's
+//     Encoder escapes HTML by default, and its jsonrpc server uses one);
 //   - NaN and infinities have no text: callers answer "json: unsupported
 //     value" instead (jsonrpc/message.cpp); written here, they would be null.
 //
@@ -32,9 +33,11 @@ void append_integer(std::string& out, Int i) {
     append_json_integer(out, i);
 }
 
-// A float64 as Go's encoding/json writes one: strconv's shortest digits,
-// in plain decimal or, for the magnitudes above, with an exponent.
-inline void append_go_float(std::string& out, double d) {
+// A float64 (F = double) or a float32 (F = float) as Go's encoding/json
+// writes one: strconv's shortest digits for that width, in plain decimal
+// or, for the magnitudes above, with an exponent.
+template <class F>
+void append_go_float_of(std::string& out, F d) {
     if (!std::isfinite(d)) {
         out += "null";
         return;
@@ -42,8 +45,8 @@ inline void append_go_float(std::string& out, double d) {
     char buf[40];
     auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific); // 1.25e+02, 1e-07
     std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
-    double a = std::fabs(d);
-    if (a != 0 && (a < 1e-6 || a >= 1e21)) {
+    F a = std::fabs(d);
+    if (a != 0 && (a < F(1e-6) || a >= F(1e21))) {
         // Go's strconv writes at least two exponent digits (1e-07), then
         // encoding/json drops the padding zero of a negative one: 1e-7.
         std::size_t n = sci.size();
@@ -83,16 +86,20 @@ inline void append_go_float(std::string& out, double d) {
     }
 }
 
-// A string, quoted and escaped as Go's encodeState.string does (HTML
-// characters aside): a byte that is not part of valid UTF-8 is \ufffd,
-// U+2028 and U+2029 are escaped.
+inline void append_go_float(std::string& out, double d) { append_go_float_of(out, d); }
+// A float32 as Go writes one: float32(0.1) is 0.1, not 0.10000000149011612.
+inline void append_go_float32(std::string& out, float f) { append_go_float_of(out, f); }
+
+// A string, quoted and escaped as Go's encodeState.string does with
+// escapeHTML: a byte that is not part of valid UTF-8 is \ufffd; U+2028,
+// U+2029, <, > and & are escaped.
 inline void append_go_string(std::string& out, std::string_view s) {
     out += '"';
     std::size_t i = 0, plain = 0; // s[plain, i) is waiting to be copied
     auto flush = [&] { out.append(s.data() + plain, i - plain); };
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80 && c != '<' && c != '>' && c != '&') {
             ++i;
             continue;
         }

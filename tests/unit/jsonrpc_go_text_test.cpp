@@ -5,6 +5,8 @@
 // text.
 #include "server/jsonrpc/message.hpp"
 #include "wire/json_text.hpp"
+#include "wire/json_typed_text.hpp"
+#include "wire/schema.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -87,6 +89,52 @@ TEST_CASE("go text: an error text that is not UTF-8 is written with \\ufffd", "[
     std::string out;
     encode_reply(out, Dialect::Go, RawId{"1"}, o);
     CHECK(out == R"({"id":1,"result":null,"error":"bad \ufffd"})");
+}
+
+TEST_CASE("go text: <, > and & are escaped as Go's Encoder escapes them", "[jsonrpc]") {
+    // Figures from json.Marshal (Go 1.19), which jsonrpc's Encoder matches.
+    CHECK(go(json::string("<a href=\"x\">&</a>\xe2\x80\xa8")) ==
+          R"("\u003ca href=\"x\"\u003e\u0026\u003c/a\u003e\u2028")");
+    CHECK(reply(Dialect::Go, json::string("a<b")) == R"({"id":1,"result":"a\u003cb","error":null})");
+    std::string out;
+    encode_error(out, Dialect::Go, RawId{"1"}, 0, "x > y & z");
+    CHECK(out == R"({"id":1,"result":null,"error":"x \u003e y \u0026 z"})");
+}
+
+TEST_CASE("go text: float32s are spelled as Go spells a float32, where the schema says so", "[jsonrpc]") {
+    auto f32 = [](float f) {
+        std::string out;
+        plugrpc::append_go_float32(out, f);
+        return out;
+    };
+    // Figures from json.Marshal of float32 values (Go 1.19).
+    CHECK(f32(0.1f) == "0.1");
+    CHECK(f32(1.0f / 3) == "0.33333334");
+    CHECK(f32(3.4028235e38f) == "3.4028235e+38");
+    CHECK(f32(1e-7f) == "1e-7");
+    CHECK(f32(1.5e-45f) == "1e-45");
+    CHECK(f32(16777217.0f) == "16777216");
+    CHECK(f32(1e20f) == "100000000000000000000");
+    CHECK(f32(1e21f) == "1e+21");
+    CHECK(f32(123456.79f) == "123456.79");
+    CHECK(f32(-0.0f) == "-0");
+    CHECK(f32(2.5e-6f) == "0.0000025");
+
+    auto schema = plugrpc::parse_schema(std::string_view(
+        R"({"type":"object","title":"R","properties":{"F":{"type":"number","format":"float"},)"
+        R"("L":{"type":"array","items":{"type":"number","format":"float"}},)"
+        R"("M":{"type":"object","additionalProperties":{"type":"number","format":"float"}},)"
+        R"("D":{"type":"number","format":"double"}}})"));
+    REQUIRE(schema.schema);
+    CHECK(schema.schema->has_float32);
+    double f = static_cast<float>(0.1);
+    Outcome o;
+    o.result = json::object{{"F", f}, {"L", json::array{double(0.2f), double(1e-7f)}},
+                            {"M", json::object{{"k", double(0.3f)}}}, {"D", f}};
+    o.float32_schema = schema.schema;
+    std::string out;
+    encode_reply(out, Dialect::Go, RawId{"1"}, o);
+    CHECK(out == R"({"id":1,"result":{"F":0.1,"L":[0.2,1e-7],"M":{"k":0.3},"D":0.10000000149011612},"error":null})");
 }
 
 } // namespace unit_jsonrpc_go_text
