@@ -146,6 +146,9 @@ struct Parser {
         } else {
             return fail(path, "unknown type \"" + std::string(*type) + "\"");
         }
+        s->has_float32 = (s->kind == Kind::Float && s->bits == 32) || (s->elem && s->elem->has_float32) ||
+                         (s->key && s->key->has_float32);
+        for (const auto& f : s->fields) s->has_float32 = s->has_float32 || f.type->has_float32;
         return s;
     }
 };

@@ -52,6 +52,7 @@ struct Schema {
     SchemaPtr key;             // Map key (String, Int or Uint)
     std::string name;          // Struct: its type name ("Args")
     std::vector<Field> fields; // Struct, in declaration order
+    bool has_float32 = false;  // a float32 in it, at any depth (parse_schema sets it)
 
     // The index of the field called `n`: exact match first, then
     // case-insensitive (as Go's encoding/json). -1 if none.

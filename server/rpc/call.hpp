@@ -54,6 +54,9 @@ struct Outcome {
     };
     Kind kind = Kind::Ok;
     boost::json::value result; // Ok: the reply value, canonical for the reply schema
+    // Ok, when the reply holds float32 values: its schema, so that JSON
+    // writes them as Go writes a float32 (0.1, not 0.10000000149011612).
+    SchemaPtr float32_schema;
     std::string error;         // otherwise: the text for the caller
     bool ok() const { return kind == Kind::Ok; }
 };

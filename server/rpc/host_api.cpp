@@ -164,6 +164,7 @@ Outcome checked_reply(const Call& call, const json::value& v) {
     NormalizeResult n = normalize(v, *call.method->reply);
     if (n.ok()) {
         o.result = std::move(n.value);
+        if (call.method->reply->has_float32) o.float32_schema = call.method->reply;
     } else {
         o.kind = Outcome::Kind::Internal;
         o.error = call.method->full_name + ": the plugin's reply does not match its schema: " + n.error;
