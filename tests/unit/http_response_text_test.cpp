@@ -28,7 +28,12 @@ std::string beast_bytes(const ResponseHead& h, const std::string& body) {
     res.prepare_payload();
     std::ostringstream os;
     os << res;
-    return os.str();
+    std::string bytes = os.str();
+    // Beast writes Content-Length: 0 on a 204; RFC 9110 8.6 says a server
+    // MUST NOT, and the daemon does not.
+    if (h.status == http::status::no_content)
+        if (auto at = bytes.find("Content-Length: 0\r\n"); at != std::string::npos) bytes.erase(at, 19);
+    return bytes;
 }
 
 std::string ours(const ResponseHead& h, const std::string& body) {
