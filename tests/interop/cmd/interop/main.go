@@ -36,6 +36,7 @@ var scenarios = map[string]scenario{
 	"cli":        cliScenario,
 	"cppclient":  cppClientScenario,
 	"concurrent": concurrentScenario,
+	"edges":      edgesScenario,
 	"floats":     floatsScenario,
 	"kitchen":    kitchenScenario,
 	"mismatch":   mismatchScenario,
