@@ -577,10 +577,10 @@ std::vector<Attack> attacks() {
     add("json: huge ids (1e400, 2^70, a 1 MB string)", [](std::uint16_t port, Report& r) {
         Connection c = Connection::tcp(port);
         try {
+            // Echoed as written, as Go's server (json.RawMessage) does; never
+            // "Infinity", which would not be JSON.
             std::string inf = call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[1,2],"id":1e400})");
-            json::value v = parse_json(inf); // "Infinity" would not parse
-            if (member(member(v, "error"), "code") != -32600 || !member(v, "id").is_null())
-                r.fail("json id 1e400: " + inf);
+            if (inf != R"({"jsonrpc":"2.0","result":2,"id":1e400})") r.fail("json id 1e400: " + inf);
             std::string text =
                 call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[3,4],"id":1180591620717411303424})");
             json::value big = parse_json(text);
