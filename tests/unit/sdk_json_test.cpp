@@ -385,4 +385,15 @@ TEST_CASE("sdk: the name of a template type keeps its arguments and drops only i
     CHECK(plugrpc::type_name<sdk_template_name::Pair<std::string>>().rfind("Pair<std::", 0) == 0);
 }
 
+TEST_CASE("sdk: boost::json::value is any JSON: schema {}, read and written as it is", "[sdk]") {
+    CHECK(schema_text<json::value>() == "{}");
+    json::value mixed = json::array{"hello", 5, json::object{{"a", json::array{true, nullptr, -1.5}}}};
+    CHECK(round_trip(mixed) == mixed);
+    CHECK(round_trip(json::value(nullptr)).is_null());
+    json::value got;
+    std::string why;
+    REQUIRE(plugrpc::json_parse_into(R"([1,2,4])", got, why));
+    CHECK(got == json::array{1, 2, 4});
+}
+
 } // namespace unit_sdk_json
