@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace plugrpc::jsonrpc {
@@ -78,8 +79,13 @@ void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done, Acc
     batch->parts.resize(requests.size());
     batch->pending = requests.size();
     batch->done = std::move(done);
+    bool discovered = false; // the document goes once per batch: it may be megabytes
     for (std::size_t i = 0; i < requests.size(); ++i) {
         Request& req = requests[i];
+        if (!req.error_code && req.name() == kDiscoverMethod && std::exchange(discovered, true)) {
+            req.error_code = ServerBusy;
+            req.error = "rpc.discover: once per batch (the document is in the reply to the first)";
+        }
         if (req.error_code) {
             std::string out;
             if (!req.notification) encode_error(out, req.dialect, RawId{req.id_text}, req.error_code, req.error);

@@ -442,3 +442,28 @@ TEST_CASE("JSON integer params that are not integer literals in range are refuse
     CHECK(call_line(c, R"({"method":"Arith.Multiply","params":[[7,8]],"id":3})") ==
           R"({"id":3,"result":null,"error":"params: expected an object Args, got an array"})");
 }
+
+// rpc.discover's document may be megabytes (10,000 methods): a batch gets it
+// once, and the other rpc.discover requests in it an error, so one request
+// cannot make the daemon build and send it a thousand times.
+TEST_CASE("a JSON-RPC 2.0 batch gets the rpc.discover document once and errors for the other rpc.discover requests") {
+    Daemon d;
+    Connection c = Connection::tcp(d.port());
+    std::string batch = "[";
+    for (int i = 1; i <= 50; ++i)
+        batch += (i > 1 ? "," : "") + std::string(R"({"jsonrpc":"2.0","method":"rpc.discover","id":)") + std::to_string(i) + "}";
+    batch += R"(,{"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":51}])";
+    c.send_line(batch);
+    boost::json::value reply = parse_json(c.recv_line(10s));
+    REQUIRE(reply.is_array());
+    REQUIRE(reply.as_array().size() == 51);
+    int documents = 0, refused = 0;
+    for (const auto& r : reply.as_array()) {
+        const auto& o = r.as_object();
+        if (o.at("id") == 51) CHECK(o.at("result") == 56);
+        else if (o.contains("result")) documents += o.at("result").as_object().contains("methods") ? 1 : 0;
+        else if (o.at("error").at("code") == -32001) ++refused;
+    }
+    CHECK(documents == 1);
+    CHECK(refused == 49);
+}
