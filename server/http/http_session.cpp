@@ -329,15 +329,42 @@ private:
                                            "GET, HEAD");
             if (path == "/healthz") return respond(http::status::ok, "text/plain; charset=utf-8", "ok\n");
             if (path == "/metrics")
-                return respond(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", render_metrics(conn_.ctx));
+                return respond_rendered("text/plain; version=0.0.4; charset=utf-8",
+                                        [](HttpSession& self) { return render_metrics(self.conn_.ctx); });
             if (path == "/openrpc.json")
-                return respond(http::status::ok, "application/json", openrpc_text());
+                return respond_rendered("application/json", [](HttpSession& self) { return self.openrpc_text(); });
             DebugFormat f = choose_debug_format(req_[http::field::accept], query);
-            auto reg = conn_.ctx.dispatcher.registry();
-            return respond(http::status::ok, debug_content_type(f),
-                           render_debug_page(*reg, conn_.ctx, f, query, s.debug_path));
+            return respond_rendered(debug_content_type(f), [f, query = std::string(query),
+                                                            debug_path = s.debug_path](HttpSession& self) {
+                auto reg = self.conn_.ctx.dispatcher.registry();
+                return render_debug_page(*reg, self.conn_.ctx, f, query, debug_path);
+            });
         }
         respond_error(http::status::not_found, "404 not found: " + std::string(path) + "\n", true);
+    }
+
+    // An admin page, rendered on the admin worker (http/admin_worker.hpp)
+    // and answered back on this connection's thread. The connection reads
+    // nothing more until then.
+    template <class Render>
+    void respond_rendered(const char* content_type, Render render) {
+        auto self = std::static_pointer_cast<HttpSession>(shared_from_this());
+        bool queued = conn_.ctx.admin.post([self, content_type, render = std::move(render)] {
+            std::string body;
+            try {
+                body = render(*self);
+            } catch (const std::exception& e) {
+                body = std::string("the page could not be rendered: ") + e.what() + "\n";
+            }
+            asio::dispatch(self->conn_.socket.get_executor(), [self, content_type, body = std::move(body)] {
+                self->respond(http::status::ok, content_type, body);
+            });
+        });
+        if (!queued)
+            respond_error(http::status::service_unavailable,
+                          "503 service unavailable: " + std::to_string(AdminWorker::kMaxWaiting) +
+                              " admin pages are waiting to be rendered; try again\n",
+                          true);
     }
 
     // The OpenRPC document, without the methods the access rules refuse this peer.

@@ -5,6 +5,7 @@
 #include <plugrpc/program_status.hpp>
 #include <plugrpc/server_options.hpp>
 #include "server/registry/stats_history.hpp"
+#include "server/http/admin_worker.hpp"
 #include "server/net/loop_pulse.hpp"
 #include "server/net/shared_setting.hpp"
 #include "server/rpc/access_gate.hpp"
@@ -127,6 +128,8 @@ struct ServeContext {
     // What the gob connections' type definitions hold together
     // (Limits::max_gob_type_bytes).
     gob::TypeBudget gob_types{Limits{}.max_gob_type_bytes};
+    // Where the admin pages are rendered, off the network threads.
+    AdminWorker admin;
 
     explicit ServeContext(Dispatcher& d) : dispatcher(d) {}
 };

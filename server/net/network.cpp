@@ -25,7 +25,10 @@ Network::Network(const ServerOptions& config, Dispatcher& dispatcher) : ctx_(dis
 }
 
 // The pulse's timer lives in ctx_, which outlives contexts_: drop it first.
-Network::~Network() { ctx_.pulse.stop(); }
+Network::~Network() {
+    ctx_.pulse.stop();
+    ctx_.admin.stop(); // before the loops its jobs answer on are gone
+}
 
 void Network::apply(const ServerOptions& config) {
     auto settings = std::make_shared<Settings>();
