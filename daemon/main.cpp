@@ -143,6 +143,11 @@ bool apply_flags(const Options& o, plugrpc::Config& c) {
         }
         c.log_level = *o.log_level;
     }
+    std::string why;
+    if (c.registry.enabled() && c.registry.advertise.empty() && plugrpc::default_advertise(c.listen, why).empty()) {
+        std::fprintf(stderr, "plugrpcd: %s: registry.advertise: %s\n", c.file.c_str(), why.c_str());
+        return false;
+    }
     return true;
 }
 
@@ -165,6 +170,14 @@ void print_plan(const plugrpc::Config& c, const plugrpc::Registry& reg) {
         std::printf("access: %s allowed to %s\n", name.c_str(), allow.empty() ? "nobody" : allow.c_str());
     }
     std::printf("rpc path: %s\ndebug path: %s\n", c.rpc_path.c_str(), c.debug_path.c_str());
+    if (c.registry.enabled()) {
+        std::string endpoints, why;
+        for (const auto& e : c.registry.etcd) endpoints += (endpoints.empty() ? "" : ", ") + e;
+        std::string advertise = c.registry.advertise.empty() ? plugrpc::default_advertise(c.listen, why)
+                                                             : plugrpc::parse_advertise(c.registry.advertise, why);
+        std::printf("registry: etcd %s, keys %s/<Service>/%s, ttl %llds\n", endpoints.c_str(), c.registry.prefix.c_str(),
+                    advertise.c_str(), static_cast<long long>(c.registry.ttl.count()));
+    }
     for (const auto& [name, svc] : reg.services()) {
         for (const auto& [mname, m] : svc.methods)
             std::printf("serve: %s(%s) %s  [%s]\n", m->full_name.c_str(), plugrpc::type_name(*m->args).c_str(),

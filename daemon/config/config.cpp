@@ -1,4 +1,5 @@
 #include "daemon/config/config.hpp"
+#include "wire/etcd/gateway.hpp"
 
 #include <toml++/toml.h>
 
@@ -280,8 +281,39 @@ struct Reader {
         return true;
     }
 
+    // [registry]: etcd endpoints, key prefix, lease ttl, the advertised address.
+    bool registry(const toml::node& n, Config& c) {
+        if (!n.is_table()) return fail(&n, "registry", "expected a table");
+        const toml::table& t = *n.as_table();
+        RegistrySettings& r = c.registry;
+        if (!known_keys(t, "registry.", {"etcd", "prefix", "ttl", "advertise"})) return false;
+        if (string_list(t, "registry", "etcd", r.etcd)) {
+            for (const auto& text : r.etcd) {
+                etcd::Endpoint e;
+                std::string why;
+                if (!etcd::parse_endpoint(text, e, why)) return fail(t.get("etcd"), "registry.etcd", why);
+            }
+        }
+        if (!error.empty()) return false;
+        if (!string(t, "registry", "prefix", r.prefix)) return false;
+        if (r.prefix.empty() || r.prefix[0] != '/' || r.prefix.find_first_of(" \t\r\n") != std::string::npos)
+            return fail(t.get("prefix"), "registry.prefix", "must be a key prefix starting with '/' (\"/plugrpc/services\")");
+        std::chrono::milliseconds ttl = r.ttl;
+        if (!duration(t, "registry", "ttl", ttl)) return false;
+        if (ttl < std::chrono::seconds(2) || ttl > std::chrono::hours(1) || ttl.count() % 1000 != 0)
+            return fail(t.get("ttl"), "registry.ttl", "must be whole seconds from \"2s\" to \"1h\" (etcd's leases count seconds)");
+        r.ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl);
+        if (!string(t, "registry", "advertise", r.advertise)) return false;
+        std::string why;
+        if (!r.advertise.empty() && parse_advertise(r.advertise, why).empty())
+            return fail(t.get("advertise"), "registry.advertise", why);
+        if (r.enabled() && r.advertise.empty() && default_advertise(c.listen, why).empty())
+            return fail(&n, "registry.advertise", why);
+        return true;
+    }
+
     bool read(const toml::table& root, Config& c) {
-        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http", "tls", "access", "jsonrpc"})) return false;
+        if (!known_keys(root, "", {"server", "plugins", "log", "limits", "plugin", "http", "tls", "access", "jsonrpc", "registry"})) return false;
         if (const toml::node* n = root.get("server")) {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
@@ -426,6 +458,7 @@ struct Reader {
         if (const toml::node* n = root.get("limits"); n && n->is_table())
             if (!max_concurrency(*n->as_table(), c.limits)) return false;
         if (!access(root, c)) return false;
+        if (const toml::node* n = root.get("registry"); n && !registry(*n, c)) return false;
         if (const toml::node* n = root.get("plugin")) {
             if (!n->is_table()) return fail(n, "plugin", "expected tables [plugin.<name>]");
             for (const auto& [k, v] : *n->as_table()) {

@@ -5,6 +5,8 @@
 // plugrpcd.toml(5) for what each key means.
 #pragma once
 
+#include "daemon/registry/settings.hpp"
+
 #include <plugrpc/server_options.hpp>
 
 #include <boost/json/object.hpp>
@@ -36,6 +38,8 @@ struct Config : ServerOptions {
     // [server] agent_check: where HAProxy's agent check is answered
     // ("tcp://127.0.0.1:1235"); empty: off.
     std::string agent_check;
+    // [registry]
+    RegistrySettings registry;
 
     // [plugin.<name>] tables, as JSON, keyed by plugin name.
     boost::json::object plugin_configs;

@@ -10,10 +10,19 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/json/serialize.hpp>
+
+#include <unistd.h>
+
 #include <ctime>
 #include <set>
 
 namespace plugrpc {
+
+namespace {
+// How long a graceful stop waits for etcd to confirm the withdrawal.
+constexpr std::chrono::milliseconds kWithdrawBound{1000};
+} // namespace
 
 Daemon::Daemon(std::filesystem::path config_file, Config config, Overrides overrides,
                std::filesystem::path runtime_dir)
@@ -75,12 +84,17 @@ int Daemon::run() {
         if (std::vector<int> passed = Systemd::listen_fds(); !passed.empty()) {
             for (int fd : passed) {
                 std::string error;
-                if (server_.network().adopt(fd, "from systemd", error).empty()) throw ServerError(error);
+                std::string name = server_.network().adopt(fd, "from systemd", error);
+                if (name.empty()) throw ServerError(error);
+                if (bound_tcp_.empty() && name.starts_with("tcp://")) bound_tcp_ = name.substr(6, name.find(' ') - 6);
             }
         } else if (config_.listen.empty()) {
             throw ServerError("nothing to listen on: [server] listen is empty");
         } else {
-            for (const auto& addr : config_.listen) server_.listen(addr.text);
+            for (const auto& addr : config_.listen) {
+                std::string name = server_.listen(addr.text);
+                if (bound_tcp_.empty() && name.starts_with("tcp://")) bound_tcp_ = name.substr(6);
+            }
         }
         if (!config_.agent_check.empty()) server_.listen_agent_check(config_.agent_check);
     } catch (const ServerError& e) {
@@ -95,6 +109,7 @@ int Daemon::run() {
     boost::asio::post(server_.network().control(), [this] {
         systemd_.ready(status());
         systemd_.start_watchdog([this] { return server_.network().context().pulse.stuck(); });
+        start_registration();
         arm_status_timer();
     });
     server_.serve();
@@ -114,6 +129,7 @@ void Daemon::on_signal(int signo) {
 // leave the pool, then keep serving for drain_delay while the balancer
 // notices, then stop accepting and answer what was received.
 void Daemon::stop(const char* why) {
+    if (registration_) registration_->withdraw(kWithdrawBound); // first: etcd's clients go elsewhere
     stopping_ = true;
     spdlog::info("{}: stopping; answering the calls already received", why);
     systemd_.stopping();
@@ -180,7 +196,12 @@ std::string Daemon::apply_reload() {
         return e.what();
     }
     spdlog::set_level(spdlog::level::from_str(next.log_level));
+    bool registry_changed = next.registry != config_.registry;
     config_ = std::move(next);
+    if (registry_changed) {
+        registration_.reset(); // withdraws from where it was registered
+        start_registration();
+    }
     if (config_.watch) watch_.watch(config_.plugin_dirs);
     else watch_.watch({});
     rescan();
@@ -207,7 +228,36 @@ void Daemon::rescan() {
         if (!kept.count(p.get()))
             spdlog::info("unloading plugin {} {} ({}) once its calls finish", p->name, p->version, p->file.string());
     server_.dispatcher().publish(std::move(scan.registry));
+    if (registration_) registration_->set_services(served_services());
     systemd_.status(status());
+}
+
+std::set<std::string> Daemon::served_services() {
+    std::set<std::string> names;
+    for (const auto& [name, svc] : server_.dispatcher().registry()->services()) names.insert(name);
+    return names;
+}
+
+void Daemon::start_registration() {
+    if (!config_.registry.enabled() || stopping_) return;
+    std::string why;
+    std::string advertise = config_.registry.advertise.empty() ? bound_tcp_
+                                                                : parse_advertise(config_.registry.advertise, why);
+    if (advertise.empty() || advertise.starts_with("0.0.0.0:") || advertise.starts_with("[::]:")) {
+        spdlog::error("registry.advertise: {}; not registering in etcd",
+                      why.empty() ? "needed: no tcp listener clients can dial" : why);
+        return;
+    }
+    boost::json::object value{{"address", "tcp://" + advertise},
+                              {"protocols", boost::json::array{"gob", "gob-http", "json", "http"}},
+                              {"rpc_path", config_.rpc_path},
+                              {"pid", static_cast<std::int64_t>(::getpid())},
+                              {"version", PLUGRPC_VERSION}};
+    registration_ = std::make_unique<Registration>(config_.registry, advertise, boost::json::serialize(value), [this] {
+        boost::asio::post(server_.network().control(), [this] { publish_program_status(); });
+    });
+    registration_->set_services(served_services());
+    publish_program_status();
 }
 
 void Daemon::publish_program_status() {
@@ -218,6 +268,7 @@ void Daemon::publish_program_status() {
     for (const auto& d : config_.plugin_dirs) dirs += (dirs.empty() ? "" : ", ") + d.string();
     s.facts.emplace_back("plugin dirs", dirs.empty() ? "none" : dirs);
     s.facts.emplace_back("reloads", std::to_string(reloads_) + (reloads_ ? ", last " + last_reload_ : ""));
+    if (registration_) s.facts.emplace_back("registry", registration_->describe());
     s.failed_plugins = failed_plugins_;
     server_.set_program_status(std::move(s));
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "daemon/config/config.hpp"
+#include "daemon/registry/registration.hpp"
 #include "daemon/service/plugin_watch.hpp"
 #include "daemon/service/systemd.hpp"
 #include "server/plugin/loaded_plugin.hpp"
@@ -14,6 +15,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 
 namespace plugrpc {
 
@@ -53,6 +56,9 @@ private:
     void publish_program_status();
     void arm_status_timer();
     Unloader unloader();
+    // Registers the served services in etcd when [registry] says so.
+    void start_registration();
+    std::set<std::string> served_services();
 
     // Where dropped plugins are freed: the control thread while it runs.
     struct UnloadTarget {
@@ -75,6 +81,8 @@ private:
     boost::asio::signal_set signals_;
     boost::asio::steady_timer status_timer_;
     bool stopping_ = false;
+    std::string bound_tcp_; // the first tcp listener, with its real port: "127.0.0.1:40123"
+    std::unique_ptr<Registration> registration_; // last: it goes first, withdrawing
 };
 
 } // namespace plugrpc
