@@ -1,6 +1,7 @@
 // Client: the caller's side. Calls are counted and checked here, then
 // posted to the I/O thread, where the Session sends them and matches the
 // replies.
+#include "balancer.hpp"
 #include "connect.hpp"
 #include "session.hpp"
 
@@ -85,6 +86,7 @@ public:
     asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
     std::shared_ptr<SharedState> shared = std::make_shared<SharedState>();
     std::shared_ptr<Session> session;
+    std::shared_ptr<Balancer> balanced; // an etcd:// target: no session, no I/O thread of its own
     std::mutex submit; // orders posting calls against close()
     std::thread thread;
     std::atomic<std::thread::id> io_thread{};
@@ -122,6 +124,15 @@ std::unique_ptr<wire::Codec> make_codec(const Address& a, const Options& o) {
 Result<Client> Client::connect(std::string_view address, Options options) {
     Address a;
     std::string why;
+    if (is_etcd_target(address)) {
+        EtcdTarget target;
+        if (!parse_etcd_target(address, target, why)) return Error{ErrorKind::Usage, std::move(why), 0};
+        auto impl = std::make_shared<Impl>(options);
+        auto balanced = Balancer::open(std::move(target), std::move(options));
+        if (!balanced) return balanced.error();
+        impl->balanced = std::move(*balanced);
+        return Client(std::move(impl));
+    }
     if (!parse_address(address, a, why)) return Error{ErrorKind::Usage, std::move(why), 0};
     auto impl = std::make_shared<Impl>(std::move(options));
     Result<Connected> c = open_connection(impl->io, a, impl->options);
@@ -147,15 +158,22 @@ Client& Client::operator=(Client&& other) noexcept {
 Client::~Client() { close(); }
 
 void Client::close() {
-    if (impl_) impl_->close();
+    if (impl_ && impl_->balanced) impl_->balanced->close();
+    else if (impl_) impl_->close();
 }
 
-bool Client::is_shut_down() const { return !impl_ || impl_->shared->shut_down.load(); }
+bool Client::is_shut_down() const {
+    if (impl_ && impl_->balanced) return impl_->balanced->is_shut_down();
+    return !impl_ || impl_->shared->shut_down.load();
+}
 
-std::size_t Client::in_flight() const { return impl_ ? impl_->shared->in_flight.load() : 0; }
+std::size_t Client::in_flight() const {
+    if (impl_ && impl_->balanced) return impl_->balanced->in_flight();
+    return impl_ ? impl_->shared->in_flight.load() : 0;
+}
 
 std::optional<Error> Client::refuse_sync_call() const {
-    if (impl_ && impl_->on_io_thread())
+    if (impl_ && (impl_->balanced ? impl_->balanced->on_callback_thread() : impl_->on_io_thread()))
         return Error{ErrorKind::Usage, "a synchronous call from a callback would wait for itself; use call_async", 0};
     return std::nullopt;
 }
@@ -166,6 +184,8 @@ void Client::call_json_async(std::string_view method, boost::json::value params,
         done(Error{ErrorKind::Shutdown, kShutdownText, 0});
         return;
     }
+    if (impl_->balanced)
+        return impl_->balanced->call(method, std::move(params), types ? *types : CallTypes{}, std::move(done), timeout);
     impl_->start(method, std::move(params), types ? *types : CallTypes{}, std::move(done), timeout);
 }
 

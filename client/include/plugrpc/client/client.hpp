@@ -26,6 +26,13 @@
 // When the connection drops, the calls waiting fail with a Transport error
 // and later calls with Shutdown ("connection is shut down"); close() fails
 // the calls waiting with Shutdown. Nothing reconnects by itself.
+//
+// An etcd:// target (`connect("etcd://127.0.0.1:2379/plugrpc/services/Arith")`)
+// is every plugrpcd registered there ([registry] of plugrpcd.toml): one
+// connection to each, calls to the one with the fewest in flight (in turn
+// when equal), the daemons read again every Options::resolve_interval, and
+// a call whose daemon's connection had closed before it was sent goes to
+// another. A call once sent is never sent again (see client/src/balancer.hpp).
 #pragma once
 
 #include <plugrpc/client/error.hpp>
@@ -74,8 +81,8 @@ using JsonCallback = std::function<void(Result<boost::json::value>)>;
 
 class Client {
 public:
-    // Connects to `address` (see parse_address) and, for GobHttp, does the
-    // CONNECT handshake. A Transport error when it cannot.
+    // Connects to `address` (see parse_address, or an etcd:// target) and,
+    // for GobHttp, does the CONNECT handshake. A Transport error when it cannot.
     static Result<Client> connect(std::string_view address, Options options = {});
 
     Client(Client&&) noexcept;

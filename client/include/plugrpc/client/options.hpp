@@ -36,9 +36,15 @@ struct Options {
     // headers and values decoded, then their bytes in hex; the CONNECT
     // handshake. Called on the connecting thread, then on the I/O thread.
     std::function<void(std::string_view)> trace = nullptr;
+    // etcd:// targets: how often the registered daemons are read again
+    // (at least 50 ms). A daemon that drains withdraws its keys first and
+    // serves on for its [server] drain_delay: keep this shorter.
+    std::chrono::milliseconds resolve_interval{1000};
 };
 
 // "host:port", "[v6]:port", "tcp://host:port", "unix:/path" or "unix:///path".
+// (Client::connect also takes "etcd://HOST:PORT/prefix/Service": every
+// daemon registered there, see client.hpp.)
 struct Address {
     bool unix_socket = false;
     std::string host; // tcp
