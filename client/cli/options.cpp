@@ -29,6 +29,9 @@ const char* kCommandHelp[] = {
     "  -v, --verbose         show the requests and replies on stderr as they cross the wire\n"
     "  -h, --help            show this help\n"
     "\n"
+    "ADDR: HOST:PORT, unix:/PATH, or etcd://HOST:PORT/prefix/Service for any daemon\n"
+    "registered in etcd there (see plugrpc --help).\n"
+    "\n"
     "plugrpc first asks the server for its methods (rpc.discover, on the same\n"
     "connection and protocol) and checks PARAMS against the argument's type: params\n"
     "that do not fit are refused before the call, the same way on every protocol.\n"
@@ -85,7 +88,7 @@ bool parse_protocol(std::string_view s, client::Protocol& p) {
     return true;
 }
 
-// ADDR is told from a method name by its colon (HOST:PORT, unix:/PATH).
+// ADDR is told from a method name by its colon (HOST:PORT, unix:/PATH, etcd://...).
 bool is_address(std::string_view s) { return s.find(':') != std::string_view::npos; }
 
 } // namespace
@@ -102,7 +105,9 @@ void print_usage(std::FILE* out) {
                  "  list [ADDR] [SERVICE]                 list methods with argument and reply types\n"
                  "  describe [ADDR] SERVICE[.METHOD]      show the argument and reply schemas\n"
                  "\n"
-                 "ADDR is HOST:PORT (default %s) or unix:/PATH.\n"
+                 "ADDR is HOST:PORT (default %s), unix:/PATH, or\n"
+                 "etcd://HOST:PORT/prefix/Service: any daemon registered in etcd under that\n"
+                 "prefix (plugrpcd's [registry]): etcd://127.0.0.1:2379/plugrpc/services/Arith\n"
                  "`plugrpc COMMAND --help` shows a command's options.\n"
                  "\n"
                  "  -h, --help      show this help\n"
