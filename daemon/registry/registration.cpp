@@ -64,6 +64,7 @@ bool Registration::withdraw(milliseconds bound) {
         if (status_.withdrawn) return true;
         stop_ = true;
         status_.withdrawn = true;
+        publish_counters();
         lease = lease_;
         keys = registered_.size();
         wake_.notify_all();
@@ -98,6 +99,30 @@ std::string Registration::describe() const {
                                     : "not registered yet " + where;
     if (!s.last_error.empty()) text += "; last error: " + s.last_error;
     return text;
+}
+
+void Registration::publish_counters() {
+    counters_->registered.store(status_.registered && !status_.withdrawn);
+    counters_->keys.store(status_.withdrawn ? 0 : status_.keys);
+    counters_->failures.store(status_.failures);
+    counters_->leases.store(status_.leases);
+}
+
+std::function<std::string()> Registration::metrics() const {
+    return [c = counters_] {
+        std::string out;
+        auto metric = [&](const char* name, const char* type, const char* help, std::uint64_t v) {
+            out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+                   std::to_string(v) + "\n";
+        };
+        metric("plugrpc_registry_registered", "gauge",
+               "1 while every served service is registered in etcd under a live lease.", c->registered.load());
+        metric("plugrpc_registry_keys", "gauge", "Keys this daemon holds in etcd.", c->keys.load());
+        metric("plugrpc_registry_failures_total", "counter", "etcd calls of the registration that failed.",
+               c->failures.load());
+        metric("plugrpc_registry_leases_total", "counter", "etcd leases granted to this daemon.", c->leases.load());
+        return out;
+    };
 }
 
 void Registration::run() {
@@ -138,6 +163,7 @@ Registration::Step Registration::step(std::unique_lock<std::mutex>& lock) {
         registered_.clear();
         refresh_due_ = Clock::now() + refresh_every;
         ++status_.leases;
+        publish_counters();
     } else if (Clock::now() >= refresh_due_) {
         std::int64_t lease = lease_;
         lock.unlock();
@@ -150,6 +176,7 @@ Registration::Step Registration::step(std::unique_lock<std::mutex>& lock) {
             lease_ = 0;
             registered_.clear();
             status_.registered = false;
+            publish_counters();
             return Step::Again;
         }
         refresh_due_ = Clock::now() + refresh_every;
@@ -185,6 +212,7 @@ Registration::Step Registration::step(std::unique_lock<std::mutex>& lock) {
     status_.keys = registered_.size();
     status_.lease = lease_;
     status_.last_error.clear();
+    publish_counters();
     if (!was || had_error || keys_before != status_.keys) {
         spdlog::info("registry: registered {} services as {} under {} in etcd (lease {}, ttl {}s)", registered_.size(),
                      advertise_, settings_.prefix, lease_, settings_.ttl.count());
@@ -196,6 +224,7 @@ Registration::Step Registration::step(std::unique_lock<std::mutex>& lock) {
 void Registration::note_error(std::unique_lock<std::mutex>& lock, const std::string& what) {
     ++status_.failures;
     status_.registered = false;
+    publish_counters();
     if (status_.last_error == what) return;
     status_.last_error = what;
     spdlog::warn("registry: {}; retrying", what);

@@ -17,7 +17,9 @@
 #include "daemon/registry/settings.hpp"
 #include "wire/etcd/gateway.hpp"
 
+#include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -58,6 +60,10 @@ public:
 
     std::string key_of(const std::string& service) const;
 
+    // plugrpc_registry_* for /metrics, readable from any thread for as long
+    // as the returned function lives (it does not hold the Registration).
+    std::function<std::string()> metrics() const;
+
 private:
     enum class Step { Done, Retry, Again };
     void run();
@@ -82,6 +88,13 @@ private:
     bool dirty_ = false; // wanted_ changed
     bool stop_ = false;
     Status status_;
+    struct Counters {
+        std::atomic<bool> registered{false};
+        std::atomic<std::size_t> keys{0};
+        std::atomic<std::uint64_t> failures{0}, leases{0};
+    };
+    std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
+    void publish_counters(); // status_ -> counters_, under mu_
     std::thread thread_;
 };
 

@@ -268,7 +268,10 @@ void Daemon::publish_program_status() {
     for (const auto& d : config_.plugin_dirs) dirs += (dirs.empty() ? "" : ", ") + d.string();
     s.facts.emplace_back("plugin dirs", dirs.empty() ? "none" : dirs);
     s.facts.emplace_back("reloads", std::to_string(reloads_) + (reloads_ ? ", last " + last_reload_ : ""));
-    if (registration_) s.facts.emplace_back("registry", registration_->describe());
+    if (registration_) {
+        s.facts.emplace_back("registry", registration_->describe());
+        s.metrics = registration_->metrics();
+    }
     s.failed_plugins = failed_plugins_;
     server_.set_program_status(std::move(s));
 }

@@ -116,6 +116,7 @@ std::string render_metrics(const ServeContext& ctx) {
     out << "plugrpc_uptime_seconds "
         << std::chrono::duration<double>(std::chrono::system_clock::now() - ctx.started).count() << '\n';
     if (auto process = read_process_stats()) out << process_metrics_text(*process);
+    if (auto program = ctx.program.load(); program && program->metrics) out << program->metrics();
     return out.str();
 }
 

@@ -46,6 +46,10 @@ TEST_CASE("plugrpcd registers each service it serves under the prefix, with its 
     std::string page = http.get("/debug/rpc").body;
     INFO(page);
     CHECK(contains(page, "registered 1 services as 127.0.0.1:" + std::to_string(d.port()) + " under /t1"));
+    std::string metrics = http.get("/metrics").body;
+    CHECK(contains(metrics, "\nplugrpc_registry_registered 1\n"));
+    CHECK(contains(metrics, "\nplugrpc_registry_keys 1\n"));
+    CHECK(contains(metrics, "\nplugrpc_registry_leases_total 1\n"));
 }
 
 TEST_CASE("the registration lives past its TTL while the daemon runs, and expires after a kill -9") {
@@ -101,10 +105,15 @@ TEST_CASE("a daemon started while etcd is down serves at once and registers when
     c.send_line(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})");
     CHECK(c.recv_line() == R"({"jsonrpc":"2.0","result":56,"id":1})");
     REQUIRE(d.wait_for_log("registry: lease grant: ", 10s));
+    HttpClient http(d.port());
+    std::string metrics = http.get("/metrics").body;
+    CHECK(contains(metrics, "\nplugrpc_registry_registered 0\n"));
+    CHECK_FALSE(contains(metrics, "\nplugrpc_registry_failures_total 0\n"));
 
     etcd.start();
     auto up = Clock::now();
     CHECK(eventually([&] { return etcd.get(key("/t4", "Arith", d)).has_value(); }, 15s));
+    CHECK(eventually([&] { return contains(http.get("/metrics").body, "\nplugrpc_registry_registered 1\n"); }, 5s));
     std::printf("registration_test: registered %.2f s after etcd came up\n", seconds_since(up));
 }
 

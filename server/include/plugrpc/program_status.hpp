@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,10 @@ struct ProgramStatus {
     std::vector<std::pair<std::string, std::string>> facts;
     // The plugin files that failed the latest load or rescan.
     std::vector<PluginFailure> failed_plugins;
+    // Prometheus text the program adds to /metrics (# HELP, # TYPE and
+    // samples), asked each time /metrics is served, on an I/O thread:
+    // quick, and safe to call from any thread.
+    std::function<std::string()> metrics;
 };
 
 } // namespace plugrpc
