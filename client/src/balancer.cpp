@@ -6,8 +6,8 @@ namespace plugrpc::client {
 
 namespace {
 
-// An etcd read waits at most this for each endpoint.
-constexpr std::chrono::milliseconds kEtcdTimeout{2000};
+// An etcd read waits at most Options::connect_timeout for each endpoint, and at least this.
+constexpr std::chrono::milliseconds kMinEtcdTimeout{100};
 // A call is offered to at most this many daemons before it fails.
 constexpr std::size_t kMaxTries = 8;
 
@@ -35,7 +35,9 @@ Result<std::shared_ptr<Balancer>> Balancer::open(EtcdTarget target, Options opti
 }
 
 Balancer::Balancer(EtcdTarget target, Options options)
-    : target_(std::move(target)), options_(std::move(options)), gateway_(target_.endpoints, kEtcdTimeout) {}
+    : target_(std::move(target)),
+      options_(std::move(options)),
+      gateway_(target_.endpoints, std::max(options_.connect_timeout, kMinEtcdTimeout)) {}
 
 Balancer::~Balancer() { close(); }
 
