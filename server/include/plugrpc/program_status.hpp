@@ -30,7 +30,7 @@ struct ProgramStatus {
     // Prometheus text the program adds to /metrics (# HELP, # TYPE and
     // samples), asked each time /metrics is served, on an I/O thread:
     // quick, and safe to call from any thread.
-    std::function<std::string()> metrics;
+    std::function<std::string()> metrics = nullptr;
 };
 
 } // namespace plugrpc
