@@ -109,6 +109,34 @@ struct Reader {
         return true;
     }
 
+    // A size: bytes as an integer, or a string with a unit ("256MiB",
+    // "1GiB", "512MB"); at least `min` bytes.
+    bool bytes(const toml::table& t, const std::string& table, const char* key, std::uint64_t& out, std::uint64_t min) {
+        const toml::node* n = t.get(key);
+        if (!n) return true;
+        double v = -1;
+        if (n->is_integer()) v = double(n->as_integer()->get());
+        else if (n->is_string()) {
+            const std::string& s = n->as_string()->get();
+            std::size_t used = 0;
+            double x = 0;
+            try { x = std::stod(s, &used); } catch (...) { used = 0; }
+            std::string unit = used ? s.substr(used) : "";
+            static const std::pair<const char*, double> units[] = {
+                {"", 1}, {"B", 1}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0},
+                {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}};
+            for (const auto& [name, scale] : units)
+                if (used && unit == name) v = x * scale;
+        } else {
+            return fail(n, table + "." + key, std::string("expected a size, got ") + type_of(*n));
+        }
+        if (!(v >= double(min) && v <= 1e15)) // also refuses NaN
+            return fail(n, table + "." + key,
+                        "expected a size of at least " + std::to_string(min >> 20) + " MiB, like \"256MiB\" or \"1GiB\"");
+        out = static_cast<std::uint64_t>(v);
+        return true;
+    }
+
     bool string_list(const toml::table& t, const std::string& table, const char* key, std::vector<std::string>& out) {
         const toml::node* n = t.get(key);
         if (!n) return false;
@@ -354,7 +382,7 @@ struct Reader {
         if (const toml::node* n = root.get("plugins")) {
             if (!n->is_table()) return fail(n, "plugins", "expected a table");
             const toml::table& t = *n->as_table();
-            if (!known_keys(t, "plugins.", {"dirs", "watch", "strict_permissions", "required"})) return false;
+            if (!known_keys(t, "plugins.", {"dirs", "watch", "strict_permissions", "required", "isolate"})) return false;
             std::vector<std::string> dirs;
             if (string_list(t, "plugins", "dirs", dirs)) {
                 c.plugin_dirs.assign(dirs.begin(), dirs.end());
@@ -363,6 +391,7 @@ struct Reader {
             if (!boolean(t, "plugins", "watch", c.watch)) return false;
             if (!boolean(t, "plugins", "strict_permissions", c.strict_permissions)) return false;
             if (!required_services(t, c)) return false;
+            if (!boolean(t, "plugins", "isolate", c.isolate)) return false;
         }
         if (const toml::node* n = root.get("http")) {
             if (!n->is_table()) return fail(n, "http", "expected a table");
@@ -462,8 +491,20 @@ struct Reader {
         if (const toml::node* n = root.get("plugin")) {
             if (!n->is_table()) return fail(n, "plugin", "expected tables [plugin.<name>]");
             for (const auto& [k, v] : *n->as_table()) {
-                if (!v.is_table()) return fail(&v, "plugin." + std::string(k.str()), "expected a table");
-                c.plugin_configs[k.str()] = to_json(v);
+                std::string table = "plugin." + std::string(k.str());
+                if (!v.is_table()) return fail(&v, table, "expected a table");
+                toml::table own = *v.as_table();
+                Config::PluginHosting hosting;
+                if (own.contains("isolate")) {
+                    bool isolate = false;
+                    if (!boolean(own, table, "isolate", isolate)) return false;
+                    hosting.isolate = isolate;
+                }
+                if (!bytes(own, table, "max_memory", hosting.max_memory, 16u << 20)) return false;
+                if (hosting.isolate || hosting.max_memory) c.plugin_hosting[std::string(k.str())] = hosting;
+                own.erase("isolate"); // the daemon's, not the plugin's
+                own.erase("max_memory");
+                c.plugin_configs[k.str()] = to_json(own);
             }
         }
         return true;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct Config : ServerOptions {
     // Refuse plugin files and folders writable by group or others, or owned
     // by anyone but root or the daemon's own user.
     bool strict_permissions = true;
+    // Run plugins in child processes (server/isolate/); [plugin.<name>]
+    // isolate overrides it for one plugin.
+    bool isolate = false;
 
     // [log]
     std::string log_level = "info";
@@ -41,8 +45,21 @@ struct Config : ServerOptions {
     // [registry]
     RegistrySettings registry;
 
-    // [plugin.<name>] tables, as JSON, keyed by plugin name.
+    // [plugin.<name>] tables, as JSON, keyed by plugin name: what the
+    // plugin's init gets, without the keys the daemon reads itself.
     boost::json::object plugin_configs;
+
+    // What the daemon reads of a [plugin.<name>] table: how it runs.
+    struct PluginHosting {
+        std::optional<bool> isolate;  // else [plugins] isolate
+        std::uint64_t max_memory = 0; // isolated: resident bytes; 0: no bound
+    };
+    std::map<std::string, PluginHosting, std::less<>> plugin_hosting;
+    // Whether the plugin named `name` runs isolated.
+    bool isolated(std::string_view name) const {
+        auto it = plugin_hosting.find(name);
+        return it != plugin_hosting.end() && it->second.isolate ? *it->second.isolate : isolate;
+    }
 };
 
 struct ConfigResult {

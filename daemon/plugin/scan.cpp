@@ -1,5 +1,6 @@
 #include "daemon/plugin/scan.hpp"
 
+#include "server/isolate/isolated_plugin.hpp"
 #include "server/plugin/loaded_plugin.hpp"
 
 #include <spdlog/spdlog.h>
@@ -13,14 +14,52 @@ namespace plugrpc {
 
 namespace {
 
-std::shared_ptr<LoadedPlugin> unchanged(const Registry* previous, const std::filesystem::path& file) {
+std::shared_ptr<LoadedPlugin> unchanged(const Config& config, const Registry* previous,
+                                        const std::filesystem::path& file) {
     if (!previous) return nullptr;
     struct stat st{};
     if (::stat(file.c_str(), &st) != 0) return nullptr;
     FileIdentity id{st.st_dev, st.st_ino, std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
     for (const auto& p : previous->plugins())
-        if (p->file == file && p->identity == id) return p;
+        if (p->file == file && p->identity == id && bool(p->process) == config.isolated(p->name)) return p;
     return nullptr;
+}
+
+// plugrpc-plugin-host: beside this program (a build tree), else where the
+// package installs it.
+std::filesystem::path plugin_host(std::string& error) {
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    std::filesystem::path beside = self.parent_path() / "plugrpc-plugin-host";
+    if (!ec && ::access(beside.c_str(), X_OK) == 0) return beside;
+    std::filesystem::path installed = PLUGRPC_PLUGIN_HOST;
+    if (::access(installed.c_str(), X_OK) == 0) return installed;
+    error = "isolated plugins need plugrpc-plugin-host, found neither at " + beside.string() + " nor at " +
+            installed.string();
+    return {};
+}
+
+// Load `file` in-process or isolated, as the config says for its plugin.
+// A plugin's name is known only once it is loaded: when any plugin may be
+// isolated, the file is first started in a child, and brought into the
+// daemon only if its [plugin.<name>] table says isolate = false — so no
+// plugin meant to be isolated ever runs code in the daemon.
+LoadResult load_one(const Config& config, const std::filesystem::path& file, const Unloader& unloader) {
+    bool any_isolated = config.isolate;
+    for (const auto& [name, h] : config.plugin_hosting) any_isolated = any_isolated || h.isolate.value_or(false);
+    if (!any_isolated) return load_plugin(file, config.plugin_configs, unloader);
+    isolate::IsolateOptions opt;
+    std::string error;
+    opt.host_program = plugin_host(error);
+    if (opt.host_program.empty()) return {nullptr, error};
+    opt.blocking_threads = config.blocking_threads;
+    opt.max_blocking_threads = config.max_blocking_threads;
+    for (const auto& [name, h] : config.plugin_hosting)
+        if (h.max_memory) opt.max_memory[name] = h.max_memory;
+    LoadResult r = isolate::load_isolated(file, config.plugin_configs, opt, unloader);
+    if (!r.plugin || config.isolated(r.plugin->name)) return r;
+    r.plugin.reset(); // [plugin.<name>] isolate = false: into the daemon after all
+    return load_plugin(file, config.plugin_configs, unloader);
 }
 
 // The plugin the previous registry loaded from `file`, whatever the file
@@ -80,7 +119,7 @@ ScanResult scan_plugins(const Config& config, const Registry* previous, const Un
                 failed(file, dir_ok ? why : dir_problem);
                 continue;
             }
-            std::shared_ptr<LoadedPlugin> plugin = unchanged(previous, file);
+            std::shared_ptr<LoadedPlugin> plugin = unchanged(config, previous, file);
             bool fresh = !plugin;
             // A file that changed is replaced only by a version that loads:
             // caught half-copied (a SIGHUP during a slow copy in place) or
@@ -92,7 +131,7 @@ ScanResult scan_plugins(const Config& config, const Registry* previous, const Un
                 return true;
             };
             if (fresh) {
-                LoadResult loaded = load_plugin(file, config.plugin_configs, unloader);
+                LoadResult loaded = load_one(config, file, unloader);
                 if (!loaded.plugin) {
                     if (!keep_previous(loaded.error)) failed(file, loaded.error);
                     continue;
@@ -109,8 +148,13 @@ ScanResult scan_plugins(const Config& config, const Registry* previous, const Un
             for (const auto& m : plugin->methods) names.insert(m.service);
             std::string services;
             for (const auto& n : names) services += (services.empty() ? "" : ", ") + n;
-            spdlog::info("loaded plugin {} {} from {}: {} ({} methods)", plugin->name, plugin->version,
-                         file.string(), services, plugin->methods.size());
+            if (plugin->process)
+                spdlog::info("loaded plugin {} {} from {}: {} ({} methods), isolated in process {}", plugin->name,
+                             plugin->version, file.string(), services, plugin->methods.size(),
+                             plugin->process->status().pid);
+            else
+                spdlog::info("loaded plugin {} {} from {}: {} ({} methods)", plugin->name, plugin->version,
+                             file.string(), services, plugin->methods.size());
         }
     }
     return r;

@@ -232,11 +232,11 @@ std::string render_dashboard(const DebugSnapshot& s, std::string_view debug_path
             << short_duration(r->p50) << "</td><td>" << short_duration(r->p99) << "</td></tr>";
     }
     out << "</tbody></table></div><p id=\"more\"></p>\n<h2>Plugins</h2>\n<div class=\"scroll\"><table><thead><tr>"
-           "<th>File</th><th>Plugin</th><th>Methods</th><th>Loaded</th></tr></thead><tbody>";
+           "<th>File</th><th>Plugin</th><th>Methods</th><th>Loaded</th><th>Runs</th></tr></thead><tbody>";
     for (const auto& p : s.plugins)
         out << "<tr><td><code>" << escape_html(p.file) << "</code></td><td>" << escape_html(p.name) << " "
             << escape_html(p.version) << "</td><td>" << p.methods << "</td><td>" << utc_time(p.loaded_at)
-            << "</td></tr>";
+            << "</td><td>" << escape_html(p.process_text()) << "</td></tr>";
     out << "</tbody></table></div>\n<h2 id=\"failed-head\"" << (s.failed_plugins.empty() ? " hidden" : "")
         << ">Failed to load</h2>\n<ul id=\"failed\" class=\"failed\">";
     for (const auto& f : s.failed_plugins)

@@ -92,13 +92,22 @@ std::string render_debug_json(const DebugSnapshot& s) {
     }
     root["services"] = std::move(services);
     json::array plugins;
-    for (const auto& p : s.plugins)
+    for (const auto& p : s.plugins) {
+        json::value process; // null: in the daemon
+        if (p.process)
+            process = json::object{{"pid", p.process->pid},
+                                   {"up", p.process->up},
+                                   {"state", p.process->state},
+                                   {"restarts", p.process->restarts},
+                                   {"last_exit", p.process->last_exit}};
         plugins.push_back(json::object{{"name", p.name},
                                        {"version", p.version},
                                        {"description", p.description},
                                        {"file", p.file},
                                        {"loaded_at", utc_time(p.loaded_at)},
-                                       {"methods", p.methods}});
+                                       {"methods", p.methods},
+                                       {"isolated", std::move(process)}});
+    }
     root["plugins"] = std::move(plugins);
     return json::serialize(root) + "\n";
 }

@@ -107,9 +107,19 @@ DebugSnapshot take_debug_snapshot(const Registry& reg, const ServeContext& ctx, 
         s.methods.push_back(std::move(r));
     }
 
-    for (const auto& p : reg.plugins())
-        s.plugins.push_back({p->name, p->version, p->description, p->file.string(), p->loaded_at, p->methods.size()});
+    for (const auto& p : reg.plugins()) {
+        s.plugins.push_back({p->name, p->version, p->description, p->file.string(), p->loaded_at, p->methods.size(), {}});
+        if (p->process) s.plugins.back().process = p->process->status();
+    }
     return s;
+}
+
+std::string DebugPluginRow::process_text() const {
+    if (!process) return "in the daemon";
+    std::string t = process->pid ? "pid " + std::to_string(process->pid) + ", " + process->state : process->state;
+    t += ", " + std::to_string(process->restarts) + (process->restarts == 1 ? " restart" : " restarts");
+    if (!process->last_exit.empty()) t += ", last: " + process->last_exit;
+    return t;
 }
 
 } // namespace plugrpc

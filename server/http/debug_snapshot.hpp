@@ -6,6 +6,7 @@
 #pragma once
 
 #include "server/net/context.hpp"
+#include "server/plugin/plugin_process.hpp"
 #include "server/registry/registry.hpp"
 #include "server/registry/stats_history.hpp"
 
@@ -18,6 +19,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+
 
 namespace plugrpc {
 
@@ -39,6 +41,9 @@ struct DebugPluginRow {
     std::string file;
     std::chrono::system_clock::time_point loaded_at;
     std::size_t methods = 0;
+    std::optional<PluginProcessStatus> process; // isolated in a child process
+    // "pid 7518, up, 2 restarts, last: signal 11 (SIGSEGV)"
+    std::string process_text() const;
 };
 
 struct DebugSnapshot {

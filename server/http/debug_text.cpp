@@ -198,6 +198,8 @@ std::string render_debug_text(const DebugSnapshot& s) {
             out << l << '\n';
         if (!p.file.empty())
             for (const auto& l : wrap(p.file, kTextColumns - 2)) out << "  " << l << '\n';
+        if (p.process)
+            for (const auto& l : wrap("isolated: " + p.process_text(), kTextColumns - 2)) out << "  " << l << '\n';
     }
     if (!s.failed_plugins.empty()) {
         out << "\nFAILED TO LOAD\n";

@@ -89,6 +89,18 @@ std::string render_metrics(const ServeContext& ctx) {
 
     header(out, "plugrpc_plugins_loaded", "gauge", "Plugins loaded and serving.");
     out << "plugrpc_plugins_loaded " << reg->plugins().size() << '\n';
+    bool any_isolated = false;
+    for (const auto& p : reg->plugins()) any_isolated = any_isolated || p->process;
+    if (any_isolated) {
+        std::vector<std::pair<std::string, PluginProcessStatus>> isolated;
+        for (const auto& p : reg->plugins())
+            if (p->process) isolated.emplace_back(p->name, p->process->status());
+        header(out, "plugrpc_plugin_up", "gauge", "Whether an isolated plugin's process serves calls (1) or not (0).");
+        for (const auto& [name, st] : isolated) out << "plugrpc_plugin_up{plugin=\"" << label(name) << "\"} " << (st.up ? 1 : 0) << '\n';
+        header(out, "plugrpc_plugin_restarts_total", "counter",
+               "Times an isolated plugin's process died (crashed or was killed) and was restarted.");
+        for (const auto& [name, st] : isolated) out << "plugrpc_plugin_restarts_total{plugin=\"" << label(name) << "\"} " << st.restarts << '\n';
+    }
     header(out, "plugrpc_plugin_load_failures_total", "counter", "Plugin files that failed to load.");
     out << "plugrpc_plugin_load_failures_total " << ctx.counters.plugin_load_failures.load() << '\n';
     header(out, "plugrpc_reloads_total", "counter", "Configuration reloads (SIGHUP).");

@@ -1,6 +1,7 @@
 // A plugin shared object that passed every check and registered its methods.
 #pragma once
 
+#include "server/plugin/plugin_process.hpp"
 #include "server/registry/registry.hpp"
 
 #include <boost/dll/shared_library.hpp>
@@ -43,6 +44,9 @@ public:
     TextForm text_form = TextForm::Extended;
     // Methods it registered; `plugin` is left empty here (the registry sets it).
     std::vector<Method> methods;
+    // Set when the plugin runs isolated in a child process; its methods
+    // then forward calls there (server/isolate/isolated_plugin.hpp).
+    std::shared_ptr<PluginProcess> process;
 
 private:
     friend struct PluginLoader;
@@ -79,6 +83,10 @@ LoadResult load_plugin_with(const std::filesystem::path& file, const boost::json
 // (may be null) gets the state it set when the last call into them is done.
 using EmbeddedInit = std::function<int(const plrpc_host_v1* host, plrpc_registrar* reg, char* err, std::size_t cap)>;
 LoadResult embed_plugin(std::string name, const EmbeddedInit& init, void (*shutdown)(void*));
+
+// A sealed in-memory copy of a plugin file, as load_plugin maps it: its
+// descriptor (close-on-exec), or -1 with the reason in `error`.
+int sealed_copy(const std::filesystem::path& file, FileIdentity& id, std::string& error);
 
 // Every regular "*.so" file of a folder, sorted by name.
 std::vector<std::filesystem::path> list_plugin_files(const std::filesystem::path& dir, std::string& error);

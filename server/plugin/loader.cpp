@@ -20,6 +20,7 @@
 namespace plugrpc {
 
 LoadedPlugin::~LoadedPlugin() {
+    if (process) process->stop();
     if (shutdown_) shutdown_(state_);
     methods.clear(); // drop pointers into the library before it is unmapped
     library_.unload();
@@ -225,6 +226,11 @@ LoadResult load_plugin(const std::filesystem::path& file, const boost::json::obj
 
 LoadResult load_plugin_with(const std::filesystem::path& file, const boost::json::object& config) {
     return PluginLoader::load(file, {}, &config, {});
+}
+
+int sealed_copy(const std::filesystem::path& file, FileIdentity& id, std::string& error) {
+    PrivateCopy copy = private_copy(file, id, error);
+    return copy.ok() ? copy.release() : -1;
 }
 
 std::vector<std::filesystem::path> list_plugin_files(const std::filesystem::path& dir, std::string& error) {

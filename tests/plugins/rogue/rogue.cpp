@@ -16,11 +16,18 @@
 //   Rogue.Codes                     what the host's functions returned to
 //                                   the late and repeated answers so far,
 //                                   as "name=code" words
+//   Rogue.Segv / Rogue.Abort        dereference NULL / call abort(): the
+//                                   process dies (run it isolated)
+//   Rogue.Alloc({Millis})           keeps Millis MiB more, touched, and
+//                                   answers how many MiB it holds
+//   Rogue.Spin({Millis})            busy for Millis ms on the calling thread
 //
 // Every thread it starts is joined by its shutdown.
 #include <plugrpc/abi.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <memory>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -129,6 +136,40 @@ int watch(void*, plrpc_call* call, const char*, size_t) {
 }
 #endif
 
+int segv(void*, plrpc_call*, const char*, size_t) {
+    volatile int* volatile nowhere = nullptr;
+    *nowhere = 1;
+    return PLRPC_ERROR;
+}
+
+int abort_now(void*, plrpc_call*, const char*, size_t) { std::abort(); }
+
+std::vector<std::unique_ptr<char[]>> held; // guarded by mu
+
+int alloc(void*, plrpc_call* call, const char*, size_t) {
+    std::int64_t mib = millis(call);
+    std::size_t count = 0;
+    for (std::int64_t i = 0; i < mib; ++i) {
+        std::unique_ptr<char[]> block(new char[1u << 20]);
+        std::memset(block.get(), 1, 1u << 20);
+        std::lock_guard lock(mu);
+        held.push_back(std::move(block));
+    }
+    {
+        std::lock_guard lock(mu);
+        count = held.size();
+    }
+    return reply(call, std::to_string(count)), PLRPC_OK;
+}
+
+int spin(void*, plrpc_call* call, const char*, size_t) {
+    std::int64_t ms = millis(call);
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    return reply(call, std::to_string(ms)), PLRPC_OK;
+}
+
 int get_codes(void*, plrpc_call* call, const char*, size_t) {
     std::string text;
     {
@@ -162,7 +203,8 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
     int rc = PLRPC_OK;
     for (int r : {add(reg, "Twice", twice), add(reg, "ErrorThenAnswer", error_then_answer),
                   add(reg, "Throw", throw_runtime), add(reg, "ThrowInt", throw_int), add(reg, "Never", never),
-                  add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString)})
+                  add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
+                  add(reg, "Alloc", alloc), add(reg, "Spin", spin)})
         if (r != PLRPC_OK) rc = r;
     return rc;
 }

@@ -1,0 +1,30 @@
+// plugrpc-plugin-host: the child process an isolated plugin runs in.
+// plugrpcd starts it with the channel on fd 3 and the plugin's sealed copy
+// on fd 4 (server/isolate/spawn.hpp); it is not meant to be run by hand.
+#include "server/isolate/child.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/stat.h>
+
+int main(int argc, char**) {
+    struct stat st{};
+    if (argc < 2 || ::fstat(3, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        std::fprintf(stderr, "plugrpc-plugin-host: started by plugrpcd for an isolated plugin, not by hand\n");
+        return 2;
+    }
+    // The daemon ends the child by closing the channel; a terminal's ^C or
+    // a stop's SIGTERM to the whole group is the daemon's to act on.
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
+    std::signal(SIGPIPE, SIG_IGN);
+    // Lines the daemon logs under the plugin's name, with their level.
+    auto logger = spdlog::stderr_logger_mt("plugin");
+    logger->set_pattern("%L %v");
+    logger->set_level(spdlog::level::debug);
+    spdlog::set_default_logger(logger);
+    return plugrpc::isolate::serve_child(3);
+}

@@ -1,0 +1,104 @@
+#include "server/isolate/channel.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace plugrpc::isolate {
+
+bool Writer::send(const FrameHeader& h, std::string_view payload) {
+    FrameHeader head = h;
+    head.size = static_cast<std::uint32_t>(payload.size());
+    std::lock_guard lock(mu_);
+    if (closed_ || out_.size() - sent_ + payload.size() > max_queued_) return false;
+    if (sent_ > 0 && sent_ == out_.size()) {
+        out_.clear();
+        sent_ = 0;
+    }
+    out_.append(reinterpret_cast<const char*>(&head), sizeof head);
+    out_.append(payload);
+    return write_locked() || !closed_;
+}
+
+bool Writer::write_locked() {
+    while (sent_ < out_.size()) {
+        ssize_t n = ::send(fd_, out_.data() + sent_, out_.size() - sent_, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            sent_ += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        closed_ = true;
+        return false;
+    }
+    if (sent_ == out_.size()) {
+        out_.clear();
+        sent_ = 0;
+    } else if (sent_ > (1u << 20)) {
+        out_.erase(0, sent_);
+        sent_ = 0;
+    }
+    return true;
+}
+
+bool Writer::flush() {
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    return write_locked();
+}
+
+bool Writer::pending() const {
+    std::lock_guard lock(mu_);
+    return sent_ < out_.size();
+}
+
+void Writer::close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    out_.clear();
+    sent_ = 0;
+}
+
+long Reader::fill(int fd) {
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (begin_ > 0 && buf_.size() - end_ < (64u << 10)) { // move what is left to the front
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    if (buf_.size() - end_ < (64u << 10)) buf_.resize(std::max<std::size_t>(buf_.size() * 2, 256u << 10));
+    for (;;) {
+        ssize_t n = ::recv(fd, buf_.data() + end_, buf_.size() - end_, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 1; // nothing now, not closed
+        if (n <= 0) return n;
+        end_ += static_cast<std::size_t>(n);
+        return n;
+    }
+}
+
+bool Reader::next(FrameHeader& h, std::string_view& payload) {
+    if (end_ - begin_ < sizeof h) return false;
+    std::memcpy(&h, buf_.data() + begin_, sizeof h);
+    if (h.size > kMaxFramePayload) {
+        broken_ = true;
+        return false;
+    }
+    std::size_t whole = sizeof h + h.size;
+    if (end_ - begin_ < whole) {
+        if (buf_.size() - begin_ < whole) { // make room for the whole frame
+            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+            if (buf_.size() < whole + (64u << 10)) buf_.resize(whole + (64u << 10));
+        }
+        return false;
+    }
+    payload = std::string_view(buf_.data() + begin_ + sizeof h, h.size);
+    begin_ += whole;
+    return true;
+}
+
+} // namespace plugrpc::isolate

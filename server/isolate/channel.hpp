@@ -1,0 +1,84 @@
+// The channel between plugrpcd and an isolated plugin's child process: one
+// stream socket (a unix socketpair), length-prefixed binary frames both
+// ways, many calls in flight at once and answered in any order.
+//
+//   parent -> child  Start  {JSON: the plugin file, its config, pool sizes}
+//                    Call   {id, method index, timeout ns, argument text}
+//   child -> parent  Hello  {JSON: the plugin's name, version, methods}
+//                    Reply  {id, outcome kind, reply text or error text}
+//
+// Writers on any thread append to one buffer under a lock and the thread
+// that finds the socket idle writes it out: under load one send() carries
+// many frames, and a writer never waits for the peer (what the socket
+// does not take stays queued, bounded by `max_queued`). Reading parses as
+// many frames as one recv() brought.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace plugrpc::isolate {
+
+enum class FrameKind : std::uint8_t { Call = 1, Hello = 2, Reply = 3, Start = 4 };
+
+#pragma pack(push, 1)
+struct FrameHeader {
+    std::uint32_t size;    // bytes after this header
+    FrameKind kind;
+    std::uint8_t status;   // Reply: an Outcome::Kind
+    std::uint16_t reserved;
+    std::uint32_t method;  // Call: index in the Hello's method list
+    std::uint64_t id;      // Call, Reply: the parent's call handle
+    std::int64_t timeout_ns; // Call: time left, 0 for none
+};
+#pragma pack(pop)
+static_assert(sizeof(FrameHeader) == 28);
+
+// A frame's payload may be this large (a reply's limit is 64 MiB).
+inline constexpr std::uint32_t kMaxFramePayload = (64u << 20) + 4096;
+
+class Writer {
+public:
+    explicit Writer(int fd, std::size_t max_queued = 256u << 20) : fd_(fd), max_queued_(max_queued) {}
+
+    // Queue a frame and write what the socket takes now. False when the
+    // queue is over its bound or the channel is closed.
+    bool send(const FrameHeader& h, std::string_view payload);
+    // Write what is queued (the reader's thread, when the socket is writable).
+    // False when the socket failed.
+    bool flush();
+    bool pending() const;
+    void close();
+
+private:
+    bool write_locked();
+    int fd_;
+    std::size_t max_queued_;
+    mutable std::mutex mu_;
+    std::string out_;
+    std::size_t sent_ = 0; // bytes of out_ already written
+    bool closed_ = false;
+};
+
+// Frames out of the bytes a socket gives.
+class Reader {
+public:
+    // Reads once (non-blocking) into the buffer. <0: error; 0: the peer
+    // closed; >0: bytes read.
+    long fill(int fd);
+    // The next complete frame in the buffer, or false. `payload` is valid
+    // until the next fill().
+    bool next(FrameHeader& h, std::string_view& payload);
+    // True when a frame announced a payload over kMaxFramePayload.
+    bool broken() const { return broken_; }
+
+private:
+    std::string buf_;
+    std::size_t begin_ = 0, end_ = 0;
+    bool broken_ = false;
+};
+
+} // namespace plugrpc::isolate

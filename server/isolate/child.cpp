@@ -1,0 +1,170 @@
+#include "server/isolate/child.hpp"
+
+#include "server/isolate/channel.hpp"
+#include "server/plugin/loaded_plugin.hpp"
+#include "server/rpc/dispatcher.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <plugrpc/json_write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace plugrpc::isolate {
+namespace json = boost::json;
+
+namespace {
+
+// Wait for the parent's Start frame (bounded: a parent that says nothing
+// for 30 s is gone).
+bool read_start(int fd, Reader& in, json::object& start) {
+    for (int waited = 0; waited < 300; ++waited) {
+        FrameHeader h{};
+        std::string_view payload;
+        if (in.next(h, payload)) {
+            if (h.kind != FrameKind::Start) return false;
+            boost::system::error_code ec;
+            json::value v = json::parse(payload, ec);
+            if (ec || !v.is_object()) return false;
+            start = std::move(v.get_object());
+            return true;
+        }
+        if (in.broken()) return false;
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 100) < 0 && errno != EINTR) return false;
+        if (p.revents && in.fill(fd) <= 0) return false;
+    }
+    return false;
+}
+
+std::string hello(const LoadedPlugin& p) {
+    json::object o;
+    o["name"] = p.name;
+    o["version"] = p.version;
+    o["description"] = p.description;
+    o["text_form"] = p.text_form == TextForm::Extended ? "extended" : "standard";
+    json::array methods;
+    for (const auto& m : p.methods) {
+        json::object mo;
+        mo["service"] = m.service;
+        mo["method"] = m.name;
+        mo["args_schema"] = m.args_schema_text;
+        mo["reply_schema"] = m.reply_schema_text;
+        mo["flags"] = m.flags;
+        methods.push_back(std::move(mo));
+    }
+    o["methods"] = std::move(methods);
+    return json::serialize(o);
+}
+
+void send_hello_error(Writer& out, const std::string& why) {
+    json::object o;
+    o["error"] = why;
+    FrameHeader h{};
+    h.kind = FrameKind::Hello;
+    out.send(h, json::serialize(o));
+}
+
+// Tell the reading loop a reply waits in the writer's queue.
+void wake(int efd) {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(efd, &one, sizeof one);
+}
+
+} // namespace
+
+int serve_child(int fd) {
+    int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    Writer out(fd);
+    Reader in;
+    json::object start;
+    if (!read_start(fd, in, start)) return 1;
+    std::string file = start.contains("file") && start["file"].is_string() ? std::string(start["file"].get_string()) : "";
+    json::object configs; // every [plugin.<name>] table: the loader picks this plugin's by its name
+    if (auto* c = start.if_contains("configs"); c && c->is_object()) configs = c->get_object();
+    unsigned threads = 4, max_threads = 1024;
+    if (auto* t = start.if_contains("blocking_threads"); t && t->is_int64()) threads = unsigned(t->get_int64());
+    if (auto* t = start.if_contains("max_blocking_threads"); t && t->is_int64()) max_threads = unsigned(t->get_int64());
+
+    LoadResult loaded = load_plugin(file, configs);
+    if (!loaded.plugin) {
+        send_hello_error(out, loaded.error);
+        while (out.pending() && out.flush()) {
+            pollfd p{fd, POLLOUT, 0};
+            ::poll(&p, 1, 100);
+        }
+        return 1;
+    }
+    auto registry = std::make_shared<Registry>();
+    std::string error;
+    registry->add_plugin(loaded.plugin, error);
+    // The methods by the index the parent names them with: hello's order.
+    std::vector<MethodPtr> methods;
+    for (const auto& m : loaded.plugin->methods) methods.push_back(registry->find(m.full_name).method);
+    std::string text = hello(*loaded.plugin);
+    loaded.plugin.reset();
+
+    int rc = 0;
+    {
+        Dispatcher dispatcher(threads, max_threads);
+        dispatcher.publish(registry);
+        FrameHeader h{};
+        h.kind = FrameKind::Hello;
+        out.send(h, text);
+        for (;;) {
+            pollfd p[2] = {{fd, short(POLLIN | (out.pending() ? POLLOUT : 0)), 0}, {efd, POLLIN, 0}};
+            if (::poll(p, 2, -1) < 0) {
+                if (errno == EINTR) continue;
+                rc = 1;
+                break;
+            }
+            if (p[1].revents) {
+                std::uint64_t n;
+                [[maybe_unused]] auto r = ::read(efd, &n, sizeof n);
+            }
+            if ((p[0].revents & POLLOUT) || p[1].revents) out.flush();
+            if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            long got = in.fill(fd);
+            if (got <= 0) break; // the parent closed the channel: stop
+            FrameHeader f{};
+            std::string_view payload;
+            while (in.next(f, payload)) {
+                if (f.kind != FrameKind::Call || f.method >= methods.size()) continue;
+                std::uint64_t id = f.id;
+                Writer* w = &out;
+                Call* c = dispatcher.prepare(methods[f.method], [w, id, efd](Outcome&& o) {
+                    FrameHeader r{};
+                    r.kind = FrameKind::Reply;
+                    r.status = static_cast<std::uint8_t>(o.kind);
+                    r.id = id;
+                    if (o.ok()) {
+                        std::string reply;
+                        append_json_text(reply, o.result, TextForm::Extended);
+                        w->send(r, reply);
+                    } else {
+                        w->send(r, o.error);
+                    }
+                    if (w->pending()) wake(efd);
+                });
+                c->set_args_text(payload);
+                if (f.timeout_ns > 0) c->timeout_ns.store(f.timeout_ns, std::memory_order_relaxed);
+                dispatcher.start(c);
+            }
+            if (in.broken()) {
+                rc = 1;
+                break;
+            }
+        }
+        out.close();
+        dispatcher.join();
+    }
+    registry.reset(); // the plugin's shutdown runs here
+    ::close(efd);
+    return rc;
+}
+
+} // namespace plugrpc::isolate

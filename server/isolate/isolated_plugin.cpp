@@ -1,0 +1,604 @@
+#include "server/isolate/isolated_plugin.hpp"
+
+#include "server/isolate/channel.hpp"
+#include "server/isolate/spawn.hpp"
+#include "server/rpc/call_table.hpp"
+#include "server/rpc/dispatcher.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace plugrpc::isolate {
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::chrono::nanoseconds hard_bound(std::chrono::nanoseconds t) { return std::max(2 * t, t + 1s); }
+
+namespace {
+
+Outcome failure(Outcome::Kind kind, std::string text) {
+    Outcome o;
+    o.kind = kind;
+    o.error = std::move(text);
+    return o;
+}
+
+std::string ms_text(Clock::duration d) {
+    return duration_text(std::chrono::duration_cast<std::chrono::milliseconds>(d));
+}
+
+// Resident bytes of `pid`, 0 when unknown.
+std::uint64_t resident_bytes(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/statm");
+    std::uint64_t size = 0, resident = 0;
+    if (!(in >> size >> resident)) return 0;
+    return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+class IsolatedProcess;
+
+struct ProxyMethod {
+    IsolatedProcess* self;
+    std::uint32_t index;
+    std::string full_name;
+};
+
+class IsolatedProcess final : public PluginProcess, public std::enable_shared_from_this<IsolatedProcess> {
+public:
+    IsolatedProcess(std::filesystem::path file, int copy_fd, std::string start_frame, IsolateOptions options)
+        : file_(std::move(file)), copy_fd_(copy_fd), start_frame_(std::move(start_frame)),
+          options_(std::move(options)), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+    ~IsolatedProcess() override {
+        end_child();
+        if (copy_fd_ >= 0) ::close(copy_fd_);
+        if (wake_ >= 0) ::close(wake_);
+    }
+
+    // The first child, on the loading thread: its Hello, or false with `error`.
+    bool start_first(json::object& hello, std::string& error) {
+        if (!start_child(hello, error)) return false;
+        name_ = std::string(hello["name"].as_string());
+        label_ = "plugin " + name_;
+        if (auto it = options_.max_memory.find(name_); it != options_.max_memory.end()) max_memory_ = it->second;
+        return true;
+    }
+
+    void adopt_methods(const std::vector<Method>& methods) {
+        proxies_.reserve(methods.size());
+        for (std::uint32_t i = 0; i < methods.size(); ++i) proxies_.push_back({this, i, methods[i].full_name});
+        hello_names_.clear();
+        for (const auto& m : methods) hello_names_.push_back(m.full_name);
+    }
+    ProxyMethod* proxy(std::size_t i) { return &proxies_[i]; }
+
+    void run_supervisor() {
+        thread_ = std::thread([self = shared_from_this()] { self->supervise(); });
+    }
+
+    static int forward_call(void* data, plrpc_call* handle, const char* args, size_t len) {
+        auto* pm = static_cast<ProxyMethod*>(data);
+        return pm->self->forward(*pm, handle, std::string_view(args, len));
+    }
+
+    PluginProcessStatus status() const override {
+        std::lock_guard lock(mu_);
+        PluginProcessStatus s;
+        s.pid = pid_;
+        s.up = up_;
+        s.restarts = restarts_;
+        s.last_exit = last_exit_;
+        if (stopped_) s.state = "stopped";
+        else if (up_) s.state = "up";
+        else if (retry_at_ > Clock::now()) s.state = "restarting in " + ms_text(retry_at_ - Clock::now());
+        else s.state = "starting";
+        return s;
+    }
+
+    void stop() override {
+        stopping_.store(true);
+        wake();
+        if (!thread_.joinable()) return;
+        if (thread_.get_id() == std::this_thread::get_id()) thread_.detach(); // it holds itself alive
+        else thread_.join();
+    }
+
+private:
+    struct Pending {
+        std::uint32_t method;
+        Clock::time_point hard_deadline; // max(): none
+    };
+
+    void wake() {
+        std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(wake_, &one, sizeof one);
+    }
+
+    int forward(const ProxyMethod& pm, plrpc_call* handle, std::string_view args) {
+        Call* c = call_table::t_running;
+        if (!c || c->handle != handle) return PLRPC_INVALID; // only ever run by the dispatcher
+        auto left = Dispatcher::remaining(c);
+        bool deadline = left != std::chrono::nanoseconds::max();
+        std::uint64_t id = reinterpret_cast<std::uintptr_t>(handle);
+        std::shared_ptr<Writer> writer;
+        std::string refused;
+        {
+            std::lock_guard lock(mu_);
+            if (up_) {
+                auto t = std::chrono::nanoseconds(c->timeout_ns.load(std::memory_order_relaxed)); // fixed by remaining()
+                outstanding_[id] = {pm.index, deadline ? c->started + hard_bound(t) : Clock::time_point::max()};
+                writer = writer_;
+            } else {
+                refused = label_ + " is restarting" + (last_exit_.empty() ? "" : " (" + last_exit_ + ")") +
+                          "; " + pm.full_name + " was not run";
+            }
+        }
+        if (!writer) {
+            Dispatcher::finish(c, failure(Outcome::Kind::Internal, std::move(refused)));
+            return PLRPC_OK;
+        }
+        FrameHeader h{};
+        h.kind = FrameKind::Call;
+        h.method = pm.index;
+        h.id = id;
+        h.timeout_ns = deadline ? std::max<std::int64_t>(1, left.count()) : 0;
+        if (!writer->send(h, args)) {
+            bool mine;
+            {
+                std::lock_guard lock(mu_);
+                mine = outstanding_.erase(id) > 0;
+            }
+            if (mine)
+                Dispatcher::finish(c, failure(Outcome::Kind::Busy, label_ + ": its channel is full or closed; " +
+                                                                       pm.full_name + " was not run"));
+            return PLRPC_OK;
+        }
+        if (writer->pending()) wake();
+        return PLRPC_PENDING;
+    }
+
+    // An answer from the child.
+    void complete(const FrameHeader& h, std::string_view payload) {
+        {
+            std::lock_guard lock(mu_);
+            if (outstanding_.erase(h.id) == 0) return; // failed already
+        }
+        auto* handle = reinterpret_cast<plrpc_call*>(static_cast<std::uintptr_t>(h.id));
+        if (h.status == static_cast<std::uint8_t>(Outcome::Kind::Ok)) {
+            host_table()->reply_json(handle, payload.data(), payload.size()); // refused when it ended
+            return;
+        }
+        Call* c = call_table::acquire(handle);
+        if (!c) return; // timed out meanwhile
+        auto kind = h.status <= static_cast<std::uint8_t>(Outcome::Kind::Cancelled) ? Outcome::Kind(h.status)
+                                                                                     : Outcome::Kind::Internal;
+        Dispatcher::finish(c, failure(kind, std::string(payload)));
+        call_table::release(c);
+    }
+
+    // Spawn a child, hand it the plugin, wait for its Hello.
+    bool start_child(json::object& hello, std::string& error) {
+        SpawnLimits limits;
+        Child ch = spawn_child(options_.host_program, label_.empty() ? file_.filename().string() : name_, copy_fd_,
+                               limits, error);
+        if (ch.pid < 0) return false;
+        child_ = ch;
+        {
+            std::lock_guard lock(mu_);
+            pid_ = ch.pid;
+        }
+        auto writer = std::make_shared<Writer>(ch.channel);
+        FrameHeader start{};
+        start.kind = FrameKind::Start;
+        writer->send(start, start_frame_);
+        reader_ = Reader();
+        auto until = Clock::now() + options_.start_timeout;
+        for (;;) {
+            FrameHeader h{};
+            std::string_view payload;
+            if (reader_.next(h, payload)) {
+                boost::system::error_code ec;
+                json::value v = json::parse(payload, ec);
+                if (h.kind != FrameKind::Hello || ec || !v.is_object()) {
+                    error = "its process sent no valid description of the plugin";
+                } else if (auto* e = v.get_object().if_contains("error"); e && e->is_string()) {
+                    error = std::string(e->get_string());
+                } else if (!v.get_object().contains("name") || !v.get_object()["name"].is_string() ||
+                           !v.get_object().contains("methods") || !v.get_object()["methods"].is_array()) {
+                    error = "its process sent no valid description of the plugin";
+                } else {
+                    hello = std::move(v.get_object());
+                    break;
+                }
+                drain_log();
+                end_child();
+                return false;
+            }
+            auto now = Clock::now();
+            if (now >= until) {
+                error = "its process did not register the plugin within " + ms_text(options_.start_timeout);
+                end_child();
+                return false;
+            }
+            pollfd p[3] = {{ch.channel, short(POLLIN | (writer->pending() ? POLLOUT : 0)), 0},
+                           {ch.log, POLLIN, 0},
+                           {wake_, POLLIN, 0}};
+            int wait_ms = int(std::min<Clock::duration>(until - now, 100ms) / 1ms) + 1;
+            if (::poll(p, 3, wait_ms) < 0 && errno != EINTR) continue;
+            if (p[1].revents) drain_log();
+            if (p[0].revents & POLLOUT) writer->flush();
+            if (stopping_.load()) {
+                error = "stopped while starting";
+                end_child();
+                return false;
+            }
+            if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+                if (reader_.fill(ch.channel) <= 0 || reader_.broken()) {
+                    drain_log();
+                    int status = reap();
+                    error = "its process ended before the plugin was registered: " + describe_exit(status);
+                    end_child();
+                    return false;
+                }
+            }
+        }
+        std::lock_guard lock(mu_);
+        writer_ = writer;
+        up_ = true;
+        started_at_ = Clock::now();
+        return true;
+    }
+
+    void supervise() {
+        auto backoff = options_.first_backoff;
+        while (!stopping_.load()) {
+            if (child_.pid < 0) {
+                Clock::time_point retry;
+                {
+                    std::lock_guard lock(mu_);
+                    retry = retry_at_;
+                }
+                if (Clock::now() < retry) {
+                    pollfd p{wake_, POLLIN, 0};
+                    int ms = int((retry - Clock::now()) / 1ms) + 1;
+                    ::poll(&p, 1, std::min(ms, 1000));
+                    drain_wake();
+                    continue;
+                }
+                json::object hello;
+                std::string error;
+                bool ok = start_child(hello, error);
+                if (ok && !same_methods(hello)) {
+                    error = "its new process registered other methods than the first";
+                    take_down(Clock::now());
+                    end_child();
+                    ok = false;
+                }
+                if (!ok) {
+                    if (stopping_.load()) break;
+                    std::lock_guard lock(mu_);
+                    retry_at_ = Clock::now() + backoff;
+                    spdlog::error("{} ({}) could not be restarted: {}; next try in {}", label_, file_.string(),
+                                  error, ms_text(backoff));
+                    backoff = std::min(backoff * 2, options_.max_backoff);
+                    continue;
+                }
+                spdlog::info("{} restarted (pid {})", label_, child_.pid);
+            }
+            serve();
+            if (stopping_.load()) break;
+            // The child died or was killed.
+            bool killed = !kill_reason_.empty();
+            if (!killed) ::kill(child_.pid, SIGKILL); // a closed channel: make sure it is gone
+            int status = reap();
+            std::string why = killed ? "was killed: " + kill_reason_ : describe_exit(status);
+            auto now = Clock::now();
+            if (now - started_at_ >= 10s) backoff = options_.first_backoff;
+            auto failed = take_down(now + backoff, killed ? kill_reason_ : describe_exit(status));
+            drain_log();
+            spdlog::error("{} ({}) {}{}; {} calls failed; restarting in {}", label_, file_.string(),
+                          killed ? "" : "crashed: ", why, failed, ms_text(backoff));
+            backoff = std::min(backoff * 2, options_.max_backoff);
+            end_child();
+            kill_reason_.clear();
+        }
+        take_down(Clock::time_point::max(), "");
+        end_child();
+        std::lock_guard lock(mu_);
+        stopped_ = true;
+    }
+
+    // Mark the plugin down; fail every call the child held, naming the
+    // method and why. Returns how many.
+    std::size_t take_down(Clock::time_point retry, const std::string& why = "stopped") {
+        std::unordered_map<std::uint64_t, Pending> held;
+        {
+            std::lock_guard lock(mu_);
+            up_ = false;
+            retry_at_ = retry;
+            if (writer_) writer_->close();
+            writer_.reset();
+            held.swap(outstanding_);
+            if (!why.empty() && retry != Clock::time_point::max()) {
+                ++restarts_;
+                last_exit_ = why;
+            }
+        }
+        bool crashed = why.find("signal") == 0 || why.find("exit") == 0;
+        for (const auto& [id, p] : held) {
+            Call* c = call_table::acquire(reinterpret_cast<plrpc_call*>(static_cast<std::uintptr_t>(id)));
+            if (!c) continue;
+            const std::string& method = proxies_[p.method].full_name;
+            std::string text = why.empty() ? label_ + " stopped before " + method + " answered"
+                               : crashed   ? label_ + " crashed in " + method + ": " + why
+                                           : label_ + " was killed in " + method + ": " + why;
+            Dispatcher::finish(c, failure(Outcome::Kind::Internal, std::move(text)));
+            call_table::release(c);
+        }
+        return held.size();
+    }
+
+    bool same_methods(const json::object& hello) const {
+        const auto& ms = hello.at("methods").as_array();
+        if (ms.size() != hello_names_.size()) return false;
+        for (std::size_t i = 0; i < ms.size(); ++i) {
+            const auto* o = ms[i].if_object();
+            if (!o || !o->contains("service") || !o->contains("method")) return false;
+            std::string full = std::string(o->at("service").as_string()) + "." + std::string(o->at("method").as_string());
+            if (full != hello_names_[i]) return false;
+        }
+        return true;
+    }
+
+    // Read the channel, the log and the process until the child is gone or
+    // the plugin stops.
+    void serve() {
+        auto next_check = Clock::now();
+        std::shared_ptr<Writer> writer;
+        {
+            std::lock_guard lock(mu_);
+            writer = writer_;
+        }
+        for (;;) {
+            pollfd p[4] = {{child_.channel, short(POLLIN | (writer && writer->pending() ? POLLOUT : 0)), 0},
+                           {child_.log, POLLIN, 0},
+                           {wake_, POLLIN, 0},
+                           {child_.pidfd, POLLIN, 0}};
+            int n = ::poll(p, child_.pidfd >= 0 ? 4 : 3, 100);
+            if (n < 0 && errno != EINTR) return;
+            if (p[2].revents) drain_wake();
+            if (stopping_.load()) return;
+            if (p[1].revents) drain_log();
+            if (writer && (p[0].revents & POLLOUT || writer->pending())) writer->flush();
+            if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+                long got = reader_.fill(child_.channel);
+                FrameHeader h{};
+                std::string_view payload;
+                while (reader_.next(h, payload))
+                    if (h.kind == FrameKind::Reply) complete(h, payload);
+                if (got <= 0 || reader_.broken()) return;
+            }
+            if (child_.pidfd >= 0 && p[3].revents) return;
+            auto now = Clock::now();
+            if (now >= next_check) {
+                next_check = now + 100ms;
+                check_bounds(now);
+            }
+        }
+    }
+
+    // A call stuck past its hard bound, or memory over max_memory: kill.
+    void check_bounds(Clock::time_point now) {
+        if (!kill_reason_.empty()) return;
+        std::string why;
+        {
+            std::lock_guard lock(mu_);
+            for (const auto& [id, p] : outstanding_)
+                if (p.hard_deadline <= now) {
+                    why = proxies_[p.method].full_name + " did not answer within its hard bound (twice its call "
+                          "timeout, at least 1s past it)";
+                    break;
+                }
+        }
+        if (why.empty() && max_memory_) {
+            std::uint64_t rss = resident_bytes(child_.pid);
+            if (rss > max_memory_) why = "resident memory " + mib(rss) + " over max_memory " + mib(max_memory_);
+        }
+        if (why.empty()) return;
+        kill_reason_ = why;
+        ::kill(child_.pid, SIGKILL);
+    }
+
+    int reap() {
+        int status = 0;
+        while (::waitpid(child_.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        child_reaped_ = true;
+        return status;
+    }
+
+    // Close the channel and let the child go: it exits when it reads the
+    // end (after its plugin's shutdown); killed if it takes over 2 s.
+    void end_child() {
+        if (child_.pid < 0) return;
+        if (child_.channel >= 0) ::close(child_.channel);
+        child_.channel = -1;
+        if (!child_reaped_) {
+            auto until = Clock::now() + 2s;
+            int status = 0;
+            while (::waitpid(child_.pid, &status, WNOHANG) == 0) {
+                if (Clock::now() >= until) {
+                    ::kill(child_.pid, SIGKILL);
+                    ::waitpid(child_.pid, &status, 0);
+                    break;
+                }
+                if (child_.pidfd >= 0) {
+                    pollfd p{child_.pidfd, POLLIN, 0};
+                    ::poll(&p, 1, 50);
+                } else {
+                    ::usleep(10000);
+                }
+            }
+        }
+        drain_log();
+        flush_log_line();
+        if (child_.pidfd >= 0) ::close(child_.pidfd);
+        if (child_.log >= 0) ::close(child_.log);
+        child_ = Child{};
+        child_reaped_ = false;
+        std::lock_guard lock(mu_);
+        pid_ = 0;
+    }
+
+    void drain_wake() {
+        std::uint64_t n;
+        [[maybe_unused]] auto r = ::read(wake_, &n, sizeof n);
+    }
+
+    // The child's stdout and stderr, a line at a time, logged with the
+    // plugin's name ("I text", "W text": the child's own log lines carry
+    // their level).
+    void drain_log() {
+        if (child_.log < 0) return;
+        char buf[4096];
+        for (;;) {
+            ssize_t n = ::read(child_.log, buf, sizeof buf);
+            if (n <= 0) break;
+            for (ssize_t i = 0; i < n; ++i) {
+                if (buf[i] == '\n' || log_line_.size() >= 4096) flush_log_line();
+                if (buf[i] != '\n') log_line_ += buf[i];
+            }
+        }
+    }
+    void flush_log_line() {
+        if (log_line_.empty()) return;
+        std::string_view line = log_line_;
+        auto level = spdlog::level::info;
+        if (line.size() >= 2 && line[1] == ' ') {
+            switch (line[0]) {
+            case 'D': level = spdlog::level::debug; line.remove_prefix(2); break;
+            case 'I': level = spdlog::level::info; line.remove_prefix(2); break;
+            case 'W': level = spdlog::level::warn; line.remove_prefix(2); break;
+            case 'E': case 'C': level = spdlog::level::err; line.remove_prefix(2); break;
+            default: break;
+            }
+        }
+        spdlog::log(level, "{} [pid {}]: {}", label_.empty() ? file_.filename().string() : label_, child_.pid, line);
+        log_line_.clear();
+    }
+
+    std::filesystem::path file_;
+    int copy_fd_;
+    std::string start_frame_;
+    IsolateOptions options_;
+    int wake_;
+    std::string name_, label_;
+    std::uint64_t max_memory_ = 0;
+    std::vector<ProxyMethod> proxies_;
+    std::vector<std::string> hello_names_;
+
+    // The supervisor's own (and the loading thread's, before it starts).
+    Child child_;
+    bool child_reaped_ = false;
+    Reader reader_;
+    std::string kill_reason_;
+    std::string log_line_;
+    Clock::time_point started_at_;
+    std::thread thread_;
+    std::atomic<bool> stopping_{false};
+
+    mutable std::mutex mu_;
+    bool up_ = false;
+    bool stopped_ = false;
+    pid_t pid_ = 0;
+    std::uint64_t restarts_ = 0;
+    std::string last_exit_;
+    Clock::time_point retry_at_{};
+    std::shared_ptr<Writer> writer_;
+    std::unordered_map<std::uint64_t, Pending> outstanding_;
+};
+
+std::string str(const json::object& o, const char* key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+} // namespace
+
+LoadResult load_isolated(const std::filesystem::path& file, const json::object& configs,
+                         const IsolateOptions& options, const Unloader& unloader) {
+    LoadResult r;
+    FileIdentity id;
+    int copy = sealed_copy(file, id, r.error);
+    if (copy < 0) return r;
+    json::object start;
+    start["file"] = "/proc/self/fd/4";
+    start["configs"] = configs;
+    start["blocking_threads"] = options.blocking_threads;
+    start["max_blocking_threads"] = options.max_blocking_threads;
+    auto process = std::make_shared<IsolatedProcess>(file, copy, json::serialize(start), options);
+    json::object hello;
+    if (!process->start_first(hello, r.error)) return r;
+
+    std::shared_ptr<LoadedPlugin> p(new LoadedPlugin, [unloader](LoadedPlugin* dropped) {
+        if (unloader) unloader(dropped);
+        else delete dropped;
+    });
+    p->name = str(hello, "name");
+    p->version = str(hello, "version");
+    p->description = str(hello, "description");
+    p->file = file;
+    p->identity = id;
+    p->loaded_at = std::chrono::system_clock::now();
+    p->text_form = str(hello, "text_form") == "standard" ? TextForm::Standard : TextForm::Extended;
+    for (const auto& mv : hello["methods"].as_array()) {
+        const auto* mo = mv.if_object();
+        if (!mo) continue;
+        Method m;
+        m.service = str(*mo, "service");
+        m.name = str(*mo, "method");
+        m.full_name = m.service + "." + m.name;
+        m.args_schema_text = str(*mo, "args_schema");
+        m.reply_schema_text = str(*mo, "reply_schema");
+        auto args = parse_schema(m.args_schema_text);
+        auto reply = parse_schema(m.reply_schema_text);
+        if (!args.schema || !reply.schema) {
+            r.error = m.full_name + ": its process sent a schema that does not parse";
+            process->stop();
+            return r;
+        }
+        m.args = args.schema;
+        m.reply = reply.schema;
+        // The proxy only writes to the channel: it never blocks a network
+        // thread, whatever the method does in the child.
+        const auto* flags = mo->if_contains("flags");
+        m.flags = (flags && flags->is_int64() ? std::uint32_t(flags->get_int64()) : 0u) & ~PLRPC_METHOD_BLOCKING;
+        m.args_form = p->text_form;
+        m.handler = &IsolatedProcess::forward_call;
+        p->methods.push_back(std::move(m));
+    }
+    process->adopt_methods(p->methods);
+    for (std::size_t i = 0; i < p->methods.size(); ++i) p->methods[i].method_data = process->proxy(i);
+    p->process = process;
+    process->run_supervisor();
+    r.plugin = std::move(p);
+    return r;
+}
+
+} // namespace plugrpc::isolate
