@@ -1,0 +1,226 @@
+// Isolated plugins ([plugins] isolate, [plugin.<name>] isolate): a plugin
+// run in a child process can crash (SIGSEGV, abort), hang or grow without
+// taking anything else down. Its calls in flight fail at once naming the
+// plugin, the method and the signal; calls to other plugins, under load
+// from 8 connections, all succeed; the child is restarted with a growing
+// backoff; the debug page and /metrics show it. Rogue.* (tests/plugins/rogue)
+// misbehaves on purpose.
+#include "daemon.hpp"
+#include "json_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+using namespace plugrpc::test;
+
+namespace isolate_test {
+
+// arith and rogue each in a child of their own, slow in the daemon.
+DaemonOptions isolated(std::string extra = {}) {
+    DaemonOptions o;
+    o.plugins = {arith_plugin(), slow_plugin(), PLUGRPC_TEST_ROGUE_PLUGIN};
+    o.plugins_config = "isolate = true\nstrict_permissions = false";
+    o.extra_config = "[plugin.slow]\nisolate = false\n" + extra;
+    return o;
+}
+
+std::string rogue(std::string_view method, long long millis, int id) {
+    return R"({"jsonrpc":"2.0","method":"Rogue.)" + std::string(method) + R"(","params":{"Millis":)" +
+           std::to_string(millis) + R"(},"id":)" + std::to_string(id) + "}";
+}
+
+std::string error_of(const std::string& line) {
+    auto v = parse_json(line);
+    if (!has_member(v, "error")) return "";
+    return std::string(member(member(v, "error"), "message").as_string());
+}
+
+// Arith.Multiply from 8 connections, 16 calls in flight on each, until
+// stopped; counts what came back.
+class ArithLoad {
+public:
+    explicit ArithLoad(std::uint16_t port) {
+        for (int t = 0; t < 8; ++t)
+            threads_.emplace_back([this, port] {
+                try {
+                    Connection c = Connection::tcp(port);
+                    while (!stop_.load()) {
+                        for (int i = 0; i < 16; ++i)
+                            c.send_line(R"({"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":)" +
+                                        std::to_string(i) + "}");
+                        for (int i = 0; i < 16; ++i) {
+                            if (contains(c.recv_line(10s), R"("result":42)")) ok_.fetch_add(1);
+                            else failed_.fetch_add(1);
+                        }
+                    }
+                } catch (const std::exception&) {
+                    broken_.fetch_add(1);
+                }
+            });
+    }
+    ~ArithLoad() { stop(); }
+    void stop() {
+        stop_.store(true);
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
+    }
+    std::uint64_t ok() const { return ok_.load(); }
+    std::uint64_t failed() const { return failed_.load(); }
+    std::uint64_t broken() const { return broken_.load(); }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> ok_{0}, failed_{0}, broken_{0};
+    std::vector<std::thread> threads_;
+};
+
+// Call Rogue.Late until the plugin serves again; how many calls were
+// refused as "restarting" on the way.
+int wait_serving(std::uint16_t port, Millis limit = 15s) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    int refused = 0;
+    Connection c = Connection::tcp(port);
+    for (int id = 1000; std::chrono::steady_clock::now() < end; ++id) {
+        std::string line = call_line(c, rogue("Late", 0, id));
+        if (error_of(line).empty()) return refused;
+        CHECK_THAT(error_of(line), Catch::Contains("plugin rogue is restarting"));
+        ++refused;
+        std::this_thread::sleep_for(10ms);
+    }
+    FAIL("plugin rogue did not serve again within " << limit.count() << " ms");
+    return refused;
+}
+
+std::string metric(std::uint16_t port, std::string_view line_start) {
+    HttpClient http(port);
+    std::string body = http.get("/metrics").body;
+    auto at = body.find(std::string("\n") + std::string(line_start));
+    if (at == std::string::npos) return "";
+    auto end = body.find('\n', at + 1);
+    return body.substr(at + 1 + line_start.size(), end - at - 1 - line_start.size());
+}
+
+TEST_CASE("an isolated plugin that crashes fails only its own calls, naming method and signal, and serves again") {
+    Daemon d(isolated());
+    CHECK(d.wait_for_log("loaded plugin rogue 1.0.0"));
+    CHECK(contains(d.log(), "isolated in process"));
+    ArithLoad load(d.port());
+    std::this_thread::sleep_for(200ms);
+
+    struct Crash {
+        const char* method;
+        const char* signal;
+    };
+    int round = 0;
+    for (Crash crash : {Crash{"Segv", "signal 11 (SIGSEGV)"}, Crash{"Abort", "signal 6 (SIGABRT)"}}) {
+        INFO("Rogue." << crash.method);
+        Connection c = Connection::tcp(d.port());
+        // Three calls the child holds (answered by its own threads later), then the crash.
+        for (int i = 1; i <= 3; ++i) c.send_line(rogue("Late", 5000, i));
+        std::this_thread::sleep_for(150ms);
+        c.send_line(rogue(crash.method, 0, 4));
+        int late = 0, crashed = 0;
+        for (int i = 0; i < 4; ++i) {
+            std::string e = error_of(c.recv_line(5s));
+            if (e == std::string("Internal error: plugin rogue crashed in Rogue.Late: ") + crash.signal) ++late;
+            else if (e == std::string("Internal error: plugin rogue crashed in Rogue.") + crash.method + ": " + crash.signal)
+                ++crashed;
+            else FAIL_CHECK("unexpected answer: " << e);
+        }
+        CHECK(late == 3);
+        CHECK(crashed == 1);
+        ++round;
+        int refused = wait_serving(d.port());
+        INFO("calls refused while it restarted: " << refused);
+        CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == std::to_string(round));
+    }
+    // An exception thrown through the C ABI in the child is an error reply, not a crash.
+    Connection c = Connection::tcp(d.port());
+    CHECK_THAT(error_of(call_line(c, rogue("Throw", 0, 9))), Catch::Contains("rogue: thrown on purpose"));
+
+    load.stop();
+    INFO("Arith calls answered during the crashes: " << load.ok());
+    CHECK(load.failed() == 0);
+    CHECK(load.broken() == 0);
+    CHECK(load.ok() > 0);
+
+    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == "2");
+    CHECK(metric(d.port(), "plugrpc_plugin_up{plugin=\"rogue\"} ") == "1");
+    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"arith\"} ") == "0");
+    // The backoff grows: 100 ms after the first crash, 200 ms after the second.
+    CHECK(contains(d.log(), "crashed: signal 11 (SIGSEGV); 4 calls failed; restarting in 100ms"));
+    CHECK(contains(d.log(), "crashed: signal 6 (SIGABRT); 4 calls failed; restarting in 200ms"));
+    HttpClient http(d.port());
+    std::string text = http.get("/debug/rpc").body;
+    CHECK_THAT(text, Catch::Contains("isolated: pid ") && Catch::Contains("up, 2 restarts, last: signal 6 (SIGABRT)"));
+    auto json = parse_json(http.get("/debug/rpc?format=json").body);
+    bool shown = false;
+    for (const auto& p : member(json, "plugins").as_array())
+        if (member(p, "name").as_string() == "rogue") {
+            shown = member(member(p, "isolated"), "restarts").as_int64() == 2;
+            CHECK(member(member(p, "isolated"), "up").as_bool());
+        } else if (member(p, "name").as_string() == "slow") {
+            CHECK(member(p, "isolated").is_null());
+        }
+    CHECK(shown);
+}
+
+TEST_CASE("an isolated call stuck past its hard bound gets its process killed and restarted") {
+    Daemon d(isolated("[limits]\ncall_timeout = \"300ms\"\n"));
+    Connection c = Connection::tcp(d.port());
+    CHECK(error_of(call_line(c, rogue("Spin", 10000, 1))) ==
+          "Rogue.Spin: not answered within the call timeout (300ms)");
+    CHECK(d.wait_for_log("plugin rogue (", 5s));
+    CHECK(d.wait_for_log("was killed: Rogue.Spin did not answer within its hard bound", 5s));
+    wait_serving(d.port());
+    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == "1");
+}
+
+TEST_CASE("an isolated plugin over max_memory is killed and restarted, naming its memory") {
+    Daemon d(isolated("[plugin.rogue]\nmax_memory = \"64MiB\"\n"));
+    Connection c = Connection::tcp(d.port());
+    std::string stopped;
+    for (int i = 1; i <= 40 && stopped.empty(); ++i) {
+        stopped = error_of(call_line(c, rogue("Alloc", 16, i)));
+        std::this_thread::sleep_for(30ms);
+    }
+    INFO(stopped);
+    CHECK((contains(stopped, "over max_memory 64 MiB") || contains(stopped, "plugin rogue is restarting")));
+    CHECK(d.wait_for_log("was killed: resident memory ", 5s));
+    wait_serving(d.port());
+    // Started afresh: it holds only what this call asked for.
+    CHECK(parse_json(call_line(c, rogue("Alloc", 1, 99))).at("result").as_int64() == 1);
+}
+
+TEST_CASE("a plugin whose isolated process cannot load it is skipped with the reason") {
+    DaemonOptions o = isolated();
+    o.plugin_files = {{"broken.so", "not an ELF file"}};
+    Daemon d(o);
+    CHECK(d.wait_for_log("broken.so skipped: not a loadable shared object"));
+    Connection c = Connection::tcp(d.port());
+    CHECK(contains(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":1})"), R"("result":42)"));
+}
+
+TEST_CASE("removing an isolated plugin and reloading ends its process") {
+    Daemon d(isolated());
+    HttpClient http(d.port());
+    auto json = parse_json(http.get("/debug/rpc?format=json").body);
+    pid_t child = 0;
+    for (const auto& p : member(json, "plugins").as_array())
+        if (member(p, "name").as_string() == "rogue") child = pid_t(member(member(p, "isolated"), "pid").as_int64());
+    REQUIRE(child > 0);
+    CHECK(::kill(child, 0) == 0);
+    std::filesystem::remove(d.plugin_dir() / std::filesystem::path(PLUGRPC_TEST_ROGUE_PLUGIN).filename());
+    ::kill(d.pid(), SIGHUP);
+    auto end = std::chrono::steady_clock::now() + 10s;
+    while (::kill(child, 0) == 0 && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(20ms);
+    CHECK(::kill(child, 0) != 0);
+    Connection c = Connection::tcp(d.port());
+    CHECK(contains(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":1})"), R"("result":42)"));
+}
+
+} // namespace isolate_test
