@@ -493,15 +493,16 @@ struct Reader {
             for (const auto& [k, v] : *n->as_table()) {
                 std::string table = "plugin." + std::string(k.str());
                 if (!v.is_table()) return fail(&v, table, "expected a table");
-                toml::table own = *v.as_table();
+                const toml::table& given = *v.as_table();
                 Config::PluginHosting hosting;
-                if (own.contains("isolate")) {
+                if (given.contains("isolate")) {
                     bool isolate = false;
-                    if (!boolean(own, table, "isolate", isolate)) return false;
+                    if (!boolean(given, table, "isolate", isolate)) return false;
                     hosting.isolate = isolate;
                 }
-                if (!bytes(own, table, "max_memory", hosting.max_memory, 16u << 20)) return false;
+                if (!bytes(given, table, "max_memory", hosting.max_memory, 16u << 20)) return false;
                 if (hosting.isolate || hosting.max_memory) c.plugin_hosting[std::string(k.str())] = hosting;
+                toml::table own = given;
                 own.erase("isolate"); // the daemon's, not the plugin's
                 own.erase("max_memory");
                 c.plugin_configs[k.str()] = to_json(own);

@@ -467,4 +467,33 @@ TEST_CASE("config: [jsonrpc] default_service names the service of flat JSON-RPC 
     CHECK(parse_error("[jsonrpc]\ndefault = \"x\"\n").find("jsonrpc.default") != std::string::npos);
 }
 
+TEST_CASE("config: [plugins] isolate, overridden by [plugin.<name>] isolate; max_memory; neither reaches the plugin", "[config]") {
+    Config c = parse_ok("[plugins]\nisolate = true\n[plugin.arith]\nisolate = false\nA = 1\n[plugin.rogue]\nmax_memory = \"64MiB\"\n");
+    CHECK(c.isolate);
+    CHECK_FALSE(c.isolated("arith"));
+    CHECK(c.isolated("rogue"));
+    CHECK(c.isolated("other"));
+    CHECK(c.plugin_hosting.at("rogue").max_memory == 64u << 20);
+    CHECK(boost::json::serialize(c.plugin_configs) == R"({"arith":{"A":1},"rogue":{}})");
+    Config d = parse_ok("[plugin.arith]\nisolate = true\n");
+    CHECK_FALSE(d.isolate);
+    CHECK(d.isolated("arith"));
+    CHECK_FALSE(d.isolated("rogue"));
+    CHECK(parse_ok("[plugin.a]\nmax_memory = 1073741824\n").plugin_hosting.at("a").max_memory == 1u << 30);
+    CHECK(parse_ok("[plugin.a]\nmax_memory = \"1GiB\"\n").plugin_hosting.at("a").max_memory == 1u << 30);
+    CHECK(parse_ok("[plugin.a]\nmax_memory = \"500MB\"\n").plugin_hosting.at("a").max_memory == 500000000u);
+}
+
+TEST_CASE("config: bad isolate and max_memory values are errors naming the key", "[config]") {
+    CHECK(parse_error("[plugins]\nisolate = 1\n") == "test.toml:2:11: plugins.isolate: expected true or false, got an integer");
+    CHECK(parse_error("[plugin.arith]\nisolate = \"yes\"\n") ==
+          "test.toml:2:11: plugin.arith.isolate: expected true or false, got a string");
+    CHECK(parse_error("[plugin.arith]\nmax_memory = \"lots\"\n") ==
+          "test.toml:2:14: plugin.arith.max_memory: expected a size of at least 16 MiB, like \"256MiB\" or \"1GiB\"");
+    CHECK(parse_error("[plugin.arith]\nmax_memory = 1024\n") ==
+          "test.toml:2:14: plugin.arith.max_memory: expected a size of at least 16 MiB, like \"256MiB\" or \"1GiB\"");
+    CHECK(parse_error("[plugin.arith]\nmax_memory = true\n") ==
+          "test.toml:2:14: plugin.arith.max_memory: expected a size, got a boolean");
+}
+
 } // namespace unit_config

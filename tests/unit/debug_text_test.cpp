@@ -45,7 +45,7 @@ DebugSnapshot snapshot() {
     s.services = 1;
     s.methods = {row("Arith", "Divide", 1), row("Arith", "Multiply", 1234567)};
     s.method_count = 2;
-    s.plugins = {{"arith", "1.0.0", "Go's Arith example", "/usr/lib/plugrpcd/plugins/arith.so", s.now, 2}};
+    s.plugins = {{"arith", "1.0.0", "Go's Arith example", "/usr/lib/plugrpcd/plugins/arith.so", s.now, 2, {}}};
     return s;
 }
 
@@ -132,6 +132,17 @@ TEST_CASE("debug text: plugins that failed to load are listed with their reason"
                         "not an ELF file\n");
     CHECK(at != std::string::npos);
     CHECK(render_debug_text(snapshot()).find("FAILED TO LOAD") == std::string::npos);
+}
+
+TEST_CASE("debug text: an isolated plugin shows its process, state and restarts", "[debug-text]") {
+    DebugSnapshot s = snapshot();
+    s.plugins.back().process = PluginProcessStatus{7518, true, "up", 1, "signal 11 (SIGSEGV)"};
+    std::string page = render_debug_text(s);
+    INFO(page);
+    check_fits(page);
+    CHECK(page.find("/usr/lib/plugrpcd/plugins/arith.so\n  isolated: pid 7518, up, 1 restart, last: signal 11 "
+                    "(SIGSEGV)\n") != std::string::npos);
+    CHECK(render_debug_text(snapshot()).find("isolated:") == std::string::npos);
 }
 
 TEST_CASE("debug text: methods served beyond the rows taken are counted", "[debug-text]") {
