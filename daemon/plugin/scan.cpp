@@ -26,16 +26,24 @@ std::shared_ptr<LoadedPlugin> unchanged(const Config& config, const Registry* pr
 }
 
 // plugrpc-plugin-host: beside this program (a build tree), else where the
-// package installs it.
+// package puts it relative to this program (PREFIX/sbin/plugrpcd,
+// PREFIX/lib/plugrpcd/plugrpc-plugin-host: an unpacked or relocated
+// install), else where it was installed.
 std::filesystem::path plugin_host(std::string& error) {
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    std::filesystem::path beside = self.parent_path() / "plugrpc-plugin-host";
-    if (!ec && ::access(beside.c_str(), X_OK) == 0) return beside;
-    std::filesystem::path installed = PLUGRPC_PLUGIN_HOST;
-    if (::access(installed.c_str(), X_OK) == 0) return installed;
-    error = "isolated plugins need plugrpc-plugin-host, found neither at " + beside.string() + " nor at " +
-            installed.string();
+    std::vector<std::filesystem::path> tried;
+    if (!ec) {
+        tried.push_back(self.parent_path() / "plugrpc-plugin-host");
+        tried.push_back(self.parent_path().parent_path() / "lib/plugrpcd/plugrpc-plugin-host");
+    }
+    tried.emplace_back(PLUGRPC_PLUGIN_HOST);
+    std::string where;
+    for (const auto& p : tried) {
+        if (::access(p.c_str(), X_OK) == 0) return p;
+        where += (where.empty() ? "" : ", ") + p.string();
+    }
+    error = "isolated plugins need plugrpc-plugin-host, not found at " + where;
     return {};
 }
 

@@ -64,7 +64,8 @@ dirs='^/(|etc/|lib/|lib/systemd/|usr/|usr/bin/|usr/sbin/|usr/lib/|usr/share/|usr
 allowed="$dirs"'|^/(etc/plugrpcd|lib/systemd/system|usr/lib/plugrpcd|usr/lib/sysusers\.d|usr/share/doc/plugrpcd)/'
 allowed+='|^/usr/sbin/plugrpcd$|^/usr/share/man/man[58]/plugrpcd|^/usr/share/lintian/overrides/plugrpcd$'
 allowed+='|^/usr/bin/plugrpc$|^/usr/share/man/man1/plugrpc\.1\.gz$|^/usr/share/bash-completion/(completions/(plugrpc)?)?$'
-expect_paths "$deb" "$allowed" /usr/sbin/plugrpcd /usr/lib/plugrpcd/plugins/arith.so /etc/plugrpcd/plugrpcd.toml \
+expect_paths "$deb" "$allowed" /usr/sbin/plugrpcd /usr/lib/plugrpcd/plugrpc-plugin-host \
+    /usr/lib/plugrpcd/plugins/arith.so /etc/plugrpcd/plugrpcd.toml \
     /lib/systemd/system/plugrpcd.service /lib/systemd/system/plugrpcd.socket /usr/lib/sysusers.d/plugrpcd.conf \
     /usr/share/man/man8/plugrpcd.8.gz /usr/share/man/man5/plugrpcd.toml.5.gz /usr/bin/plugrpc \
     /usr/share/man/man1/plugrpc.1.gz /usr/share/bash-completion/completions/plugrpc \
@@ -144,6 +145,14 @@ expect_rpc Arith.Divide '{"A":17,"B":8}' '{"jsonrpc":"2.0","result":{"Quo":2,"Re
 got=$("$root/usr/bin/plugrpc" call "127.0.0.1:$PORT" Arith.Multiply '{"A":7,"B":8}') ||
     fail "the packaged plugrpc call failed"
 [ "$got" = 56 ] || fail "the packaged plugrpc call printed $got, expected 56"
+stop_daemon
+
+echo "the packaged plugrpc-plugin-host runs Arith isolated"
+sed 's/^isolate = false$/isolate = true/' "$config" >"$TMP/isolated.toml"
+grep -qx 'isolate = true' "$TMP/isolated.toml" || fail "the packaged config has no [plugins] isolate = false line"
+start_daemon "$TMP/daemon-isolated.log" "$root/usr/sbin/plugrpcd" --config "$TMP/isolated.toml" --plugin-dir "$plugins"
+expect_rpc Arith.Multiply '{"A":7,"B":8}' '{"jsonrpc":"2.0","result":56,"id":1}'
+grep -q 'isolated in process' "$TMP/daemon-isolated.log" || fail "Arith was not isolated: $(cat "$TMP/daemon-isolated.log")"
 stop_daemon
 
 echo "the unpacked SDK: pkg-config and find_package(plugrpc) find it under $libdir"

@@ -38,8 +38,9 @@ for file in "$deb" "$dev"; do
         fail "$package: the changelog's newest entry is '$top', not the package's version"
 done
 
-echo "hardening-check: plugrpcd, plugrpc, arith.so"
-elves=("$daemon/usr/sbin/plugrpcd" "$daemon/usr/bin/plugrpc" "$daemon/usr/lib/plugrpcd/plugins/arith.so")
+echo "hardening-check: plugrpcd, plugrpc-plugin-host, plugrpc, arith.so"
+elves=("$daemon/usr/sbin/plugrpcd" "$daemon/usr/lib/plugrpcd/plugrpc-plugin-host" "$daemon/usr/bin/plugrpc"
+    "$daemon/usr/lib/plugrpcd/plugins/arith.so")
 # Not control flow protection (-fcf-protection): Debian 12's dpkg-buildflags
 # has no such feature (dpkg 1.22 added "branch"), so Debian 12 builds none.
 for elf in "${elves[@]}"; do

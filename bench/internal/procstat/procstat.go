@@ -16,9 +16,42 @@ import (
 // is 100 on every Linux architecture Go supports without cgo.
 const clockTicks = 100
 
-// CPU is the user+system CPU time a process has used so far, all threads
-// included (those that exited too), at the kernel's tick resolution (10 ms).
+// CPU is the user+system CPU time a process and its children (plugrpcd's
+// isolated plugin processes) have used so far, all threads included (those
+// that exited too), at the kernel's tick resolution (10 ms).
 func CPU(pid int) (time.Duration, error) {
+	total, err := ownCPU(pid)
+	if err != nil {
+		return 0, err
+	}
+	for _, child := range children(pid) {
+		if t, err := ownCPU(child); err == nil {
+			total += t
+		}
+	}
+	return total, nil
+}
+
+// children lists the processes whose parent is pid, from
+// /proc/PID/task/TID/children.
+func children(pid int) []int {
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	var out []int
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+func ownCPU(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
