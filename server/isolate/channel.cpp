@@ -18,7 +18,8 @@ bool Writer::send(const FrameHeader& h, std::string_view payload) {
     }
     out_.append(reinterpret_cast<const char*>(&head), sizeof head);
     out_.append(payload);
-    return write_locked() || !closed_;
+    if (held_.load(std::memory_order_relaxed)) return true;
+    return write_locked();
 }
 
 bool Writer::write_locked() {

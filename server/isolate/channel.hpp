@@ -52,6 +52,14 @@ public:
     bool flush();
     bool pending() const;
     void close();
+    // While held, send() only queues: the reader's thread holds the
+    // writer while it runs a batch of calls, and the answers they give go
+    // out together at release() (answers from other threads too).
+    void hold() { held_.store(true, std::memory_order_relaxed); }
+    bool release() {
+        held_.store(false, std::memory_order_relaxed);
+        return flush();
+    }
 
 private:
     bool write_locked();
@@ -61,6 +69,7 @@ private:
     std::string out_;
     std::size_t sent_ = 0; // bytes of out_ already written
     bool closed_ = false;
+    std::atomic<bool> held_{false};
 };
 
 // Frames out of the bytes a socket gives.

@@ -132,6 +132,7 @@ int serve_child(int fd) {
             if (got <= 0) break; // the parent closed the channel: stop
             FrameHeader f{};
             std::string_view payload;
+            out.hold(); // the answers of this batch in one write
             while (in.next(f, payload)) {
                 if (f.kind != FrameKind::Call || f.method >= methods.size()) continue;
                 std::uint64_t id = f.id;
@@ -154,6 +155,7 @@ int serve_child(int fd) {
                 if (f.timeout_ns > 0) c->timeout_ns.store(f.timeout_ns, std::memory_order_relaxed);
                 dispatcher.start(c);
             }
+            out.release();
             if (in.broken()) {
                 rc = 1;
                 break;
