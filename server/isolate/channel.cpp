@@ -7,7 +7,17 @@
 
 namespace plugrpc::isolate {
 
-bool Writer::send(const FrameHeader& h, std::string_view payload) {
+Writer::~Writer() {
+    if (wake_ >= 0) ::close(wake_);
+}
+
+void Writer::signal_pending() {
+    if (wake_ < 0 || sent_ == out_.size()) return;
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_, &one, sizeof one);
+}
+
+bool Writer::send(const FrameHeader& h, std::string_view payload, bool now) {
     FrameHeader head = h;
     head.size = static_cast<std::uint32_t>(payload.size());
     std::lock_guard lock(mu_);
@@ -18,8 +28,10 @@ bool Writer::send(const FrameHeader& h, std::string_view payload) {
     }
     out_.append(reinterpret_cast<const char*>(&head), sizeof head);
     out_.append(payload);
-    if (held_.load(std::memory_order_relaxed)) return true;
-    return write_locked();
+    if (!now || held_.load(std::memory_order_relaxed)) return true;
+    bool ok = write_locked();
+    signal_pending();
+    return ok;
 }
 
 bool Writer::write_locked() {
@@ -47,7 +59,9 @@ bool Writer::write_locked() {
 bool Writer::flush() {
     std::lock_guard lock(mu_);
     if (closed_) return false;
-    return write_locked();
+    bool ok = write_locked();
+    signal_pending();
+    return ok;
 }
 
 bool Writer::pending() const {

@@ -42,11 +42,19 @@ inline constexpr std::uint32_t kMaxFramePayload = (64u << 20) + 4096;
 
 class Writer {
 public:
-    explicit Writer(int fd, std::size_t max_queued = 256u << 20) : fd_(fd), max_queued_(max_queued) {}
+    // `wake` (owned; may be -1): an eventfd signalled when bytes are left
+    // queued after a write, so that the reading thread waits for the socket
+    // to take them.
+    explicit Writer(int fd, int wake = -1, std::size_t max_queued = 256u << 20)
+        : fd_(fd), wake_(wake), max_queued_(max_queued) {}
+    ~Writer();
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
 
-    // Queue a frame and write what the socket takes now. False when the
-    // queue is over its bound or the channel is closed.
-    bool send(const FrameHeader& h, std::string_view payload);
+    // Queue a frame and, with `now`, write what the socket takes now (else
+    // a flush() the caller arranges writes it). False when the queue is
+    // over its bound or the channel is closed.
+    bool send(const FrameHeader& h, std::string_view payload, bool now = true);
     // Write what is queued (the reader's thread, when the socket is writable).
     // False when the socket failed.
     bool flush();
@@ -63,7 +71,9 @@ public:
 
 private:
     bool write_locked();
+    void signal_pending();
     int fd_;
+    int wake_;
     std::size_t max_queued_;
     mutable std::mutex mu_;
     std::string out_;

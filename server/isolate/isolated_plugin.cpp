@@ -2,6 +2,7 @@
 
 #include "server/isolate/channel.hpp"
 #include "server/isolate/spawn.hpp"
+#include "server/net/io_loop.hpp"
 #include "server/rpc/call_table.hpp"
 #include "server/rpc/dispatcher.hpp"
 
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <fstream>
 #include <mutex>
 #include <poll.h>
@@ -158,7 +160,10 @@ private:
         h.method = pm.index;
         h.id = id;
         h.timeout_ns = deadline ? std::max<std::int64_t>(1, left.count()) : 0;
-        if (!writer->send(h, args)) {
+        // A network thread that batches (server/net/io_loop.hpp) writes
+        // the calls of one look together, at the next look.
+        bool later = io_loop_detail::state.batching;
+        if (!writer->send(h, args, !later)) {
             bool mine;
             {
                 std::lock_guard lock(mu_);
@@ -169,8 +174,21 @@ private:
                                                                        pm.full_name + " was not run"));
             return PLRPC_OK;
         }
-        if (writer->pending()) wake();
+        if (later) flush_at_next_look(std::move(writer));
         return PLRPC_PENDING;
+    }
+
+    static void flush_at_next_look(std::shared_ptr<Writer> writer) {
+        thread_local std::vector<Writer*> scheduled; // this look's, on this thread
+        Writer* w = writer.get();
+        for (Writer* s : scheduled)
+            if (s == w) return;
+        scheduled.push_back(w);
+        io_loop_detail::defer({std::move(writer), [](void* p) {
+                                   auto* self = static_cast<Writer*>(p);
+                                   std::erase(scheduled, self);
+                                   self->flush();
+                               }});
     }
 
     // An answer from the child.
@@ -203,7 +221,7 @@ private:
             std::lock_guard lock(mu_);
             pid_ = ch.pid;
         }
-        auto writer = std::make_shared<Writer>(ch.channel);
+        auto writer = std::make_shared<Writer>(ch.channel, ::fcntl(wake_, F_DUPFD_CLOEXEC, 0));
         FrameHeader start{};
         start.kind = FrameKind::Start;
         writer->send(start, start_frame_);
