@@ -180,8 +180,9 @@ void print_plan(const plugrpc::Config& c, const plugrpc::Registry& reg) {
     }
     for (const auto& [name, svc] : reg.services()) {
         for (const auto& [mname, m] : svc.methods)
-            std::printf("serve: %s(%s) %s  [%s]\n", m->full_name.c_str(), plugrpc::type_name(*m->args).c_str(),
-                        plugrpc::type_name(*m->reply).c_str(), svc.plugin->file.c_str());
+            std::printf("serve: %s(%s) %s  [%s%s]\n", m->full_name.c_str(), plugrpc::type_name(*m->args).c_str(),
+                        plugrpc::type_name(*m->reply).c_str(), svc.plugin->file.c_str(),
+                        svc.plugin->process ? ", isolated" : "");
     }
 }
 

@@ -223,4 +223,15 @@ TEST_CASE("removing an isolated plugin and reloading ends its process") {
     CHECK(contains(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":1})"), R"("result":42)"));
 }
 
+TEST_CASE("plugrpcd -t checks isolated plugins in their processes and marks them") {
+    Daemon d(isolated());
+    RunResult r = run_plugrpcd({"--config", d.config_file().string(), "-t"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("serve: Rogue.Segv(MillisArgs) int64  [") &&
+                          Catch::Contains("rogue.so, isolated]"));
+    CHECK_THAT(r.out, Catch::Contains("serve: Slow.Sleep"));
+    CHECK_FALSE(contains(r.out, "slow.so, isolated]"));
+}
+
 } // namespace isolate_test
