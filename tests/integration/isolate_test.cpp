@@ -181,15 +181,16 @@ TEST_CASE("an isolated call stuck past its hard bound gets its process killed an
 }
 
 TEST_CASE("an isolated plugin over max_memory is killed and restarted, naming its memory") {
-    Daemon d(isolated("[plugin.rogue]\nmax_memory = \"64MiB\"\n"));
+    // Roomy enough for a child built with the sanitizers to start in.
+    Daemon d(isolated("[plugin.rogue]\nmax_memory = \"256MiB\"\n"));
     Connection c = Connection::tcp(d.port());
     std::string stopped;
     for (int i = 1; i <= 40 && stopped.empty(); ++i) {
-        stopped = error_of(call_line(c, rogue("Alloc", 16, i)));
-        std::this_thread::sleep_for(30ms);
+        stopped = error_of(call_line(c, rogue("Alloc", 32, i)));
+        std::this_thread::sleep_for(50ms);
     }
     INFO(stopped);
-    CHECK((contains(stopped, "over max_memory 64 MiB") || contains(stopped, "plugin rogue is restarting")));
+    CHECK((contains(stopped, "over max_memory 256 MiB") || contains(stopped, "plugin rogue is restarting")));
     CHECK(d.wait_for_log("was killed: resident memory ", 5s));
     wait_serving(d.port());
     // Started afresh: it holds only what this call asked for.
