@@ -169,9 +169,9 @@ private:
                 std::lock_guard lock(mu_);
                 mine = outstanding_.erase(id) > 0;
             }
-            if (mine)
-                Dispatcher::finish(c, failure(Outcome::Kind::Busy, label_ + ": its channel is full or closed; " +
-                                                                       pm.full_name + " was not run"));
+            if (!mine) return PLRPC_PENDING; // the child died meanwhile: take_down() ends the call
+            Dispatcher::finish(c, failure(Outcome::Kind::Busy, label_ + ": its channel is full or closed; " +
+                                                                   pm.full_name + " was not run"));
             return PLRPC_OK;
         }
         if (later) flush_at_next_look(std::move(writer));
