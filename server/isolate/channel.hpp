@@ -24,18 +24,19 @@ namespace plugrpc::isolate {
 
 enum class FrameKind : std::uint8_t { Call = 1, Hello = 2, Reply = 3, Start = 4 };
 
-#pragma pack(push, 1)
+// Laid out by alignment, with no packing: a header copied out of the
+// stream is an ordinary object whose members may be bound to references.
 struct FrameHeader {
-    std::uint32_t size;    // bytes after this header
-    FrameKind kind;
-    std::uint8_t status;   // Reply: an Outcome::Kind
-    std::uint16_t reserved;
-    std::uint32_t method;  // Call: index in the Hello's method list
-    std::uint64_t id;      // Call, Reply: the parent's call handle
+    std::uint64_t id;        // Call, Reply: the parent's call handle
     std::int64_t timeout_ns; // Call: time left, 0 for none
+    std::uint32_t size;      // bytes after this header
+    std::uint32_t method;    // Call: index in the Hello's method list
+    FrameKind kind;
+    std::uint8_t status;     // Reply: an Outcome::Kind
+    std::uint16_t reserved;
+    std::uint32_t padding;   // the size stays a multiple of 8, every byte defined
 };
-#pragma pack(pop)
-static_assert(sizeof(FrameHeader) == 28);
+static_assert(sizeof(FrameHeader) == 32);
 
 // A frame's payload may be this large (a reply's limit is 64 MiB).
 inline constexpr std::uint32_t kMaxFramePayload = (64u << 20) + 4096;
