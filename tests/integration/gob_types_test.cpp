@@ -135,7 +135,12 @@ TEST_CASE("gob type definitions cost the daemon at most about twice their bytes 
               << before / 1024 << " -> " << after / 1024 << " MiB: " << ratio << " bytes held per byte sent\n";
     // Every connection was served: its definitions were within its limit.
     CHECK(answered == kConnections);
-    CHECK(ratio <= 2.5); // was 7 (a field took 40 bytes, plus the vectors' slack)
+    // The sanitizers' allocators hold freed memory and pad every block: RSS
+    // says nothing there (tests/unit/gob_type_memory.cpp checks the table's
+    // own accounting in every build).
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    CHECK(ratio <= 2.5); // was 6.3 (a field took 40 bytes, plus the vectors' slack)
+#endif
 }
 
 TEST_CASE("a gob peer that sends type definitions and never a value is closed after header_timeout") {
