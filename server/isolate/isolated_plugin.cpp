@@ -32,13 +32,6 @@ std::chrono::nanoseconds hard_bound(std::chrono::nanoseconds t) { return std::ma
 
 namespace {
 
-Outcome failure(Outcome::Kind kind, std::string text) {
-    Outcome o;
-    o.kind = kind;
-    o.error = std::move(text);
-    return o;
-}
-
 std::string ms_text(Clock::duration d) {
     return duration_text(std::chrono::duration_cast<std::chrono::milliseconds>(d));
 }
@@ -152,7 +145,7 @@ private:
             }
         }
         if (!writer) {
-            Dispatcher::finish(c, failure(Outcome::Kind::Internal, std::move(refused)));
+            Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Internal, std::move(refused)));
             return PLRPC_OK;
         }
         FrameHeader h{};
@@ -170,7 +163,7 @@ private:
                 mine = outstanding_.erase(id) > 0;
             }
             if (!mine) return PLRPC_PENDING; // the child died meanwhile: take_down() ends the call
-            Dispatcher::finish(c, failure(Outcome::Kind::Busy, label_ + ": its channel is full or closed; " +
+            Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Busy, label_ + ": its channel is full or closed; " +
                                                                    pm.full_name + " was not run"));
             return PLRPC_OK;
         }
@@ -206,7 +199,7 @@ private:
         if (!c) return; // timed out meanwhile
         auto kind = h.status <= static_cast<std::uint8_t>(Outcome::Kind::Cancelled) ? Outcome::Kind(h.status)
                                                                                      : Outcome::Kind::Internal;
-        Dispatcher::finish(c, failure(kind, std::string(payload)));
+        Dispatcher::finish(c, Outcome::failure(kind, std::string(payload)));
         call_table::release(c);
     }
 
@@ -366,7 +359,7 @@ private:
             std::string text = why.empty() ? label_ + " stopped before " + method + " answered"
                                : crashed   ? label_ + " crashed in " + method + ": " + why
                                            : label_ + " was killed in " + method + ": " + why;
-            Dispatcher::finish(c, failure(Outcome::Kind::Internal, std::move(text)));
+            Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Internal, std::move(text)));
             call_table::release(c);
         }
         return held.size();

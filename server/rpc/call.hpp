@@ -59,6 +59,14 @@ struct Outcome {
     SchemaPtr float32_schema;
     std::string error;         // otherwise: the text for the caller
     bool ok() const { return kind == Kind::Ok; }
+
+    // A call that failed: its kind and the text for the caller.
+    static Outcome failure(Kind kind, std::string text) {
+        Outcome o;
+        o.kind = kind;
+        o.error = std::move(text);
+        return o;
+    }
 };
 
 struct Call {

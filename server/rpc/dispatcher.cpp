@@ -79,16 +79,6 @@ RegistryPtr Dispatcher::registry() const {
 
 Dispatcher::~Dispatcher() { join(); }
 
-namespace {
-
-Outcome failure(Outcome::Kind kind, std::string text) {
-    Outcome o;
-    o.kind = kind;
-    o.error = std::move(text);
-    return o;
-}
-
-} // namespace
 
 void Dispatcher::call(std::string_view service_method, const json::value& params, ParamsShape shape,
                       Completion done) {
@@ -102,7 +92,7 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
     Lookup found = reg->find(service_method);
     if (!found.method) {
         auto kind = found.miss == Lookup::Miss::IllFormed ? Outcome::Kind::IllFormed : Outcome::Kind::NotFound;
-        done(failure(kind, std::move(found.error)));
+        done(Outcome::failure(kind, std::move(found.error)));
         return;
     }
     call_method(std::move(found.method), params, shape, std::move(done));
@@ -118,7 +108,7 @@ void Dispatcher::call_method(MethodPtr method, const json::value& params, Params
         const auto& a = params.get_array();
         if (a.size() != 1) {
             method->stats->record(0, true);
-            done(failure(Outcome::Kind::InvalidParams, "params: expected 1 positional value for " + type_name(schema) +
+            done(Outcome::failure(Outcome::Kind::InvalidParams, "params: expected 1 positional value for " + type_name(schema) +
                                                            ", got " + std::to_string(a.size())));
             return;
         }
@@ -133,7 +123,7 @@ void Dispatcher::call_method(MethodPtr method, const json::value& params, Params
     std::string error = normalize_text(*arg, schema, text.text(), opt);
     if (!error.empty()) {
         method->stats->record(0, true);
-        done(failure(Outcome::Kind::InvalidParams, std::move(error)));
+        done(Outcome::failure(Outcome::Kind::InvalidParams, std::move(error)));
         return;
     }
     call_checked(std::move(method), text.text(), std::move(done));
@@ -177,7 +167,7 @@ void Dispatcher::start(Call* c) {
         stats.record(0, true);
         Completion refused = std::move(c->done);
         abandon(c);
-        refused(failure(Outcome::Kind::Busy, std::move(why)));
+        refused(Outcome::failure(Outcome::Kind::Busy, std::move(why)));
     };
     if (inflight_.fetch_add(1, std::memory_order_relaxed) >= max_inflight_.load(std::memory_order_relaxed))
         return refuse("server busy: " + std::to_string(max_inflight_.load()) +
@@ -196,7 +186,7 @@ void Dispatcher::start(Call* c) {
                               " calls in flight (max_concurrency " + std::to_string(limit) + ")";
             Completion refused = std::move(c->done);
             abandon(c);
-            return refused(failure(Outcome::Kind::Overloaded, std::move(why)));
+            return refused(Outcome::failure(Outcome::Kind::Overloaded, std::move(why)));
         }
     } else {
         stats.inflight.fetch_add(1, std::memory_order_relaxed);
@@ -223,7 +213,7 @@ namespace {
     std::string text = what ? what : "";
     spdlog::warn("{}: the method threw an exception through the plugin ABI{}{}", m.full_name,
                  text.empty() ? "" : ": ", text);
-    Dispatcher::finish(c, failure(Outcome::Kind::Internal, m.full_name + ": the method threw an exception" +
+    Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Internal, m.full_name + ": the method threw an exception" +
                                                               (text.empty() ? "" : ": " + text)));
 }
 } // namespace
@@ -243,7 +233,7 @@ void Dispatcher::run(Call* c, bool queued) {
             if (m.args_form == TextForm::Standard) {
                 if (std::string why = non_finite_field(c->args); !why.empty()) {
                     call_table::t_running = outer;
-                    finish(c, failure(Outcome::Kind::InvalidParams, std::move(why)));
+                    finish(c, Outcome::failure(Outcome::Kind::InvalidParams, std::move(why)));
                     call_table::release(c);
                     return;
                 }
@@ -270,7 +260,7 @@ void Dispatcher::run(Call* c, bool queued) {
     } else if (call_table::is_open(c)) {
         std::string why = rc == PLRPC_OK ? "returned without answering"
                                          : "failed with code " + std::to_string(rc) + " without answering";
-        finish(c, failure(Outcome::Kind::Internal, m.full_name + ": the method " + why));
+        finish(c, Outcome::failure(Outcome::Kind::Internal, m.full_name + ": the method " + why));
     }
     call_table::release(c);
 }
@@ -337,7 +327,7 @@ void Dispatcher::expire(plrpc_call* handle) {
     Call* c = call_table::acquire(handle);
     if (!c) return; // answered in time
     const Method& m = *c->method;
-    finish(c, failure(Outcome::Kind::Timeout, m.full_name + ": not answered within the call timeout (" +
+    finish(c, Outcome::failure(Outcome::Kind::Timeout, m.full_name + ": not answered within the call timeout (" +
                                                   duration_text(timeout_of(c)) + ")"));
     call_table::release(c);
 }
@@ -350,7 +340,7 @@ void Dispatcher::join() {
             Call* c = call_table::acquire(h);
             if (!c) return;
             if (c->owner == this)
-                finish(c, failure(Outcome::Kind::Cancelled,
+                finish(c, Outcome::failure(Outcome::Kind::Cancelled,
                                   c->method->full_name + ": the server stopped before the method answered"));
             call_table::release(c);
         });
