@@ -14,6 +14,9 @@
 #include "server/net/endpoint.hpp"
 #include "server/rpc/scratch.hpp"
 
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -349,15 +352,23 @@ private:
     template <class Render>
     void respond_rendered(const char* content_type, Render render) {
         auto self = std::static_pointer_cast<HttpSession>(shared_from_this());
-        bool queued = conn_.ctx.admin.post([self, content_type, render = std::move(render)] {
+        // Counted as work of the connection's loop until the answer is back
+        // on it, so the loop does not run out of work and return meanwhile.
+        boost::asio::any_io_executor home =
+            asio::prefer(conn_.socket.get_executor(), asio::execution::outstanding_work.tracked);
+        bool queued = conn_.ctx.admin.post([self, home, content_type, render = std::move(render)]() mutable {
             std::string body;
             try {
                 body = render(*self);
             } catch (const std::exception& e) {
                 body = std::string("the page could not be rendered: ") + e.what() + "\n";
             }
-            asio::dispatch(self->conn_.socket.get_executor(), [self, content_type, body = std::move(body)] {
+            // Everything that belongs to the loop goes back to it: this job
+            // may be destroyed after the loop is gone.
+            auto ex = self->conn_.socket.get_executor();
+            asio::post(ex, [self = std::move(self), work = std::move(home), content_type, body = std::move(body)]() mutable {
                 self->respond(http::status::ok, content_type, body);
+                work = {};
             });
         });
         if (!queued)

@@ -33,7 +33,7 @@ namespace {
 
 constexpr std::size_t kMaxBytes = 64 * 1024;
 constexpr unsigned kMaxDepth = 64;
-constexpr DecodeLimits kLimits{kMaxDepth, 100};
+const DecodeLimits kLimits{kMaxDepth, 100};
 
 Dispatcher& dispatcher() {
     static Dispatcher* d = [] {
