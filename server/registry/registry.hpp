@@ -40,6 +40,9 @@ struct MethodStats {
     std::atomic<std::int64_t> inflight{0};
     // Calls refused at once because max_concurrency of theirs were running.
     std::atomic<std::uint64_t> overloaded{0};
+    // Its max_concurrency, resolved from the table by name whenever the
+    // table or the registry changes (Dispatcher): 0, no limit.
+    std::atomic<std::size_t> max_concurrency{0};
     // Calls by latency: buckets[i] counts calls <= kLatencyBounds[i] (not
     // cumulative); the last one counts the rest.
     std::array<std::atomic<std::uint64_t>, kLatencyBounds.size() + 1> buckets{};

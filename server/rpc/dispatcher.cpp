@@ -54,6 +54,7 @@ Dispatcher::Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads)
     : generation_(++g_generations), blocking_(blocking_threads ? blocking_threads : 4, max_blocking_threads) {}
 
 void Dispatcher::publish(RegistryPtr registry) {
+    if (registry) resolve_concurrency(*registry);
     std::lock_guard lock(registry_mu_);
     registry_ = std::move(registry);
     generation_.store(++g_generations, std::memory_order_release);
@@ -285,17 +286,27 @@ std::chrono::nanoseconds Dispatcher::call_timeout(const Method& m) const {
 }
 
 void Dispatcher::set_max_concurrency(ConcurrencyTable by_name) {
+    {
+        std::lock_guard lock(concurrency_mu_);
+        max_concurrency_ = std::move(by_name);
+    }
+    if (RegistryPtr reg = registry()) resolve_concurrency(*reg);
+}
+
+// Each method's limit is looked up by name here, once, not per call: a call
+// reads its method's resolved figure (MethodStats::max_concurrency).
+void Dispatcher::resolve_concurrency(const Registry& reg) {
     std::lock_guard lock(concurrency_mu_);
-    has_concurrency_limits_.store(!by_name.empty(), std::memory_order_relaxed);
-    max_concurrency_ = std::move(by_name);
+    for (const auto& [service_name, service] : reg.services())
+        for (const auto& [name, m] : service.methods) {
+            auto it = max_concurrency_.find(m->full_name);
+            if (it == max_concurrency_.end()) it = max_concurrency_.find(m->service);
+            m->stats->max_concurrency.store(it == max_concurrency_.end() ? 0 : it->second, std::memory_order_relaxed);
+        }
 }
 
 std::size_t Dispatcher::max_concurrency(const Method& m) const {
-    if (!has_concurrency_limits_.load(std::memory_order_relaxed)) return 0;
-    std::lock_guard lock(concurrency_mu_);
-    auto it = max_concurrency_.find(m.full_name);
-    if (it == max_concurrency_.end()) it = max_concurrency_.find(m.service);
-    return it == max_concurrency_.end() ? 0 : it->second;
+    return m.stats->max_concurrency.load(std::memory_order_relaxed);
 }
 
 namespace {

@@ -79,6 +79,7 @@ public:
     using ConcurrencyTable = std::map<std::string, std::size_t, std::less<>>;
     void set_max_concurrency(ConcurrencyTable by_name);
     std::size_t max_concurrency(const Method& method) const;
+    void resolve_concurrency(const Registry& registry);
     // Calls refused by max_concurrency, every method together.
     std::uint64_t overload_refusals() const { return overloaded_.load(std::memory_order_relaxed); }
 
@@ -132,7 +133,6 @@ private:
     std::atomic<bool> has_method_timeouts_{false};
     mutable std::mutex timeouts_mu_;
     TimeoutTable method_timeouts_;
-    std::atomic<bool> has_concurrency_limits_{false};
     std::atomic<std::uint64_t> overloaded_{0};
     mutable std::mutex concurrency_mu_;
     ConcurrencyTable max_concurrency_;
