@@ -84,10 +84,14 @@ long Reader::fill(int fd) {
         begin_ = 0;
     }
     if (buf_.size() - end_ < (64u << 10)) buf_.resize(std::max<std::size_t>(buf_.size() * 2, 256u << 10));
+    drained_ = false;
     for (;;) {
         ssize_t n = ::recv(fd, buf_.data() + end_, buf_.size() - end_, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 1; // nothing now, not closed
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            drained_ = true;
+            return 1; // nothing now, not closed
+        }
         if (n <= 0) return n;
         end_ += static_cast<std::size_t>(n);
         return n;

@@ -94,11 +94,15 @@ public:
     bool next(FrameHeader& h, std::string_view& payload);
     // True when a frame announced a payload over kMaxFramePayload.
     bool broken() const { return broken_; }
+    // True when the last fill() found the socket empty: a reader woken by
+    // an edge-triggered poll has read all there was.
+    bool drained() const { return drained_; }
 
 private:
     std::string buf_;
     std::size_t begin_ = 0, end_ = 0;
     bool broken_ = false;
+    bool drained_ = false;
 };
 
 } // namespace plugrpc::isolate

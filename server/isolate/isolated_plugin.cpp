@@ -6,6 +6,8 @@
 #include "server/rpc/call_table.hpp"
 #include "server/rpc/dispatcher.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -18,6 +20,7 @@
 #include <mutex>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -47,6 +50,7 @@ std::uint64_t resident_bytes(pid_t pid) {
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 class IsolatedProcess;
+class LoopLink;
 
 struct ProxyMethod {
     IsolatedProcess* self;
@@ -115,10 +119,18 @@ public:
     }
 
 private:
+    friend class LoopLink;
+
     struct Pending {
         std::uint32_t method;
         Clock::time_point hard_deadline; // max(): none
     };
+
+    // Who reads a child's answers: decided by its first call. A network
+    // thread's loop (LoopLink) when that call came from one, so an answer
+    // completes its call with no other thread woken; else the supervisor.
+    enum class ReadBy : std::uint8_t { Unset, Supervisor, Loop };
+    void choose_reader_locked();
 
     void wake() {
         std::uint64_t one = 1;
@@ -136,6 +148,7 @@ private:
         {
             std::lock_guard lock(mu_);
             if (up_) {
+                if (read_by_.load(std::memory_order_relaxed) == ReadBy::Unset) choose_reader_locked();
                 auto t = std::chrono::nanoseconds(c->timeout_ns.load(std::memory_order_relaxed)); // fixed by remaining()
                 outstanding_[id] = {pm.index, deadline ? c->started + hard_bound(t) : Clock::time_point::max()};
                 writer = writer_;
@@ -184,10 +197,11 @@ private:
                                }});
     }
 
-    // An answer from the child.
-    void complete(const FrameHeader& h, std::string_view payload) {
+    // An answer from the child of `generation`.
+    void complete(const FrameHeader& h, std::string_view payload, std::uint64_t generation) {
         {
             std::lock_guard lock(mu_);
+            if (generation != generation_) return; // an earlier child's, read late: its calls were failed
             if (outstanding_.erase(h.id) == 0) return; // failed already
         }
         auto* handle = reinterpret_cast<plrpc_call*>(static_cast<std::uintptr_t>(h.id));
@@ -271,6 +285,10 @@ private:
         }
         std::lock_guard lock(mu_);
         writer_ = writer;
+        channel_fd_ = ch.channel;
+        ++generation_;
+        read_by_.store(ReadBy::Unset);
+        link_done_.reset();
         up_ = true;
         started_at_ = Clock::now();
         return true;
@@ -318,6 +336,7 @@ private:
             bool killed = !kill_reason_.empty();
             if (!killed) ::kill(child_.pid, SIGKILL); // a closed channel: make sure it is gone
             int status = reap();
+            wait_for_loop_reader(); // answers the child sent before it died still complete
             std::string why = killed ? "was killed: " + kill_reason_ : describe_exit(status);
             auto now = Clock::now();
             if (now - started_at_ >= 10s) backoff = options_.first_backoff;
@@ -342,6 +361,7 @@ private:
         {
             std::lock_guard lock(mu_);
             up_ = false;
+            channel_fd_ = -1;
             retry_at_ = retry;
             if (writer_) writer_->close();
             writer_.reset();
@@ -387,7 +407,11 @@ private:
             writer = writer_;
         }
         for (;;) {
-            pollfd p[4] = {{child_.channel, short(POLLIN | (writer && writer->pending() ? POLLOUT : 0)), 0},
+            // Until the child's first call picks its reader, and while a
+            // loop reads it, only a hang-up on the channel is watched here.
+            bool reading = read_by_.load() == ReadBy::Supervisor;
+            short events = short((reading ? POLLIN : 0) | (writer && writer->pending() ? POLLOUT : 0));
+            pollfd p[4] = {{child_.channel, events, 0},
                            {child_.log, POLLIN, 0},
                            {wake_, POLLIN, 0},
                            {child_.pidfd, POLLIN, 0}};
@@ -397,13 +421,20 @@ private:
             if (stopping_.load()) return;
             if (p[1].revents) drain_log();
             if (writer && (p[0].revents & POLLOUT || writer->pending())) writer->flush();
-            if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (reading && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
                 long got = reader_.fill(child_.channel);
                 FrameHeader h{};
                 std::string_view payload;
+                std::uint64_t generation;
+                {
+                    std::lock_guard lock(mu_);
+                    generation = generation_;
+                }
                 while (reader_.next(h, payload))
-                    if (h.kind == FrameKind::Reply) complete(h, payload);
+                    if (h.kind == FrameKind::Reply) complete(h, payload, generation);
                 if (got <= 0 || reader_.broken()) return;
+            } else if (!reading && (p[0].revents & (POLLHUP | POLLERR))) {
+                return; // the child closed the channel
             }
             if (child_.pidfd >= 0 && p[3].revents) return;
             auto now = Clock::now();
@@ -444,11 +475,33 @@ private:
         return status;
     }
 
+    // A dead child's answers are all in the socket: give the loop reading
+    // them a moment to complete their calls before the rest fail.
+    void wait_for_loop_reader() {
+        std::shared_ptr<std::atomic<bool>> done;
+        {
+            std::lock_guard lock(mu_);
+            if (read_by_.load() != ReadBy::Loop) return;
+            done = link_done_;
+        }
+        auto until = Clock::now() + 1s;
+        while (done && !done->load() && Clock::now() < until) {
+            pollfd p{wake_, POLLIN, 0};
+            ::poll(&p, 1, 20);
+            drain_wake();
+        }
+    }
+
     // Close the channel and let the child go: it exits when it reads the
-    // end (after its plugin's shutdown); killed if it takes over 2 s.
+    // end (after its plugin's shutdown); killed if it takes over 2 s. The
+    // socket is shut down, not only closed, so a loop's copy of the
+    // descriptor (LoopLink) reads its end too.
     void end_child() {
         if (child_.pid < 0) return;
-        if (child_.channel >= 0) ::close(child_.channel);
+        if (child_.channel >= 0) {
+            ::shutdown(child_.channel, SHUT_RDWR);
+            ::close(child_.channel);
+        }
         child_.channel = -1;
         if (!child_reaped_) {
             auto until = Clock::now() + 2s;
@@ -543,7 +596,80 @@ private:
     Clock::time_point retry_at_{};
     std::shared_ptr<Writer> writer_;
     std::unordered_map<std::uint64_t, Pending> outstanding_;
+    int channel_fd_ = -1;          // while up_
+    std::uint64_t generation_ = 0; // children started
+    std::atomic<ReadBy> read_by_{ReadBy::Unset};
+    std::shared_ptr<std::atomic<bool>> link_done_; // set by the LoopLink when it stops reading
 };
+
+// Reads a child's answers in the loop of the network thread that sent its
+// first call, and completes them there: no thread is woken for an answer
+// but the one its call came from (unless a call came from another loop,
+// which its completion is then posted to). Edge-triggered: each wake-up
+// reads until the socket is empty. It holds its own copy of the channel
+// descriptor and stops at the channel's end (end_child shuts the socket
+// down), or when its plugin is gone.
+class LoopLink : public std::enable_shared_from_this<LoopLink> {
+public:
+    LoopLink(boost::asio::io_context& loop, int fd, std::weak_ptr<IsolatedProcess> owner, std::uint64_t generation,
+             std::shared_ptr<std::atomic<bool>> done)
+        : sd_(loop, fd), owner_(std::move(owner)), generation_(generation), done_(std::move(done)) {}
+
+    void arm() {
+        sd_.async_wait(boost::asio::posix::descriptor_base::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
+    }
+
+private:
+    void on_readable(boost::system::error_code ec) {
+        auto owner = owner_.lock();
+        bool open = !ec && owner;
+        for (int reads = 0; open && reads < 16; ++reads) {
+            long got = reader_.fill(sd_.native_handle());
+            FrameHeader h{};
+            std::string_view payload;
+            while (reader_.next(h, payload))
+                if (h.kind == FrameKind::Reply) owner->complete(h, payload, generation_);
+            if (got <= 0 || reader_.broken()) open = false;
+            else if (reader_.drained()) return arm();
+        }
+        if (open) { // more than 16 reads' worth: the rest after the loop's other work
+            boost::asio::post(sd_.get_executor(), [self = shared_from_this()] { self->on_readable({}); });
+            return;
+        }
+        boost::system::error_code ignored;
+        sd_.close(ignored);
+        done_->store(true);
+        if (owner) owner->wake();
+    }
+
+    boost::asio::posix::stream_descriptor sd_;
+    Reader reader_;
+    std::weak_ptr<IsolatedProcess> owner_;
+    std::uint64_t generation_;
+    std::shared_ptr<std::atomic<bool>> done_;
+};
+
+void IsolatedProcess::choose_reader_locked() {
+    if (auto* loop = current_io_loop()) {
+        int fd = ::fcntl(channel_fd_, F_DUPFD_CLOEXEC, 0);
+        if (fd >= 0) {
+            try {
+                auto done = std::make_shared<std::atomic<bool>>(false);
+                auto link = std::make_shared<LoopLink>(*loop, fd, weak_from_this(), generation_, done);
+                link->arm();
+                link_done_ = std::move(done);
+                read_by_.store(ReadBy::Loop);
+                return;
+            } catch (const boost::system::system_error& e) {
+                ::close(fd);
+                spdlog::warn("{}: its answers are read by its supervisor: {}", label_, e.what());
+            }
+        }
+    }
+    read_by_.store(ReadBy::Supervisor);
+    wake(); // the supervisor starts reading the channel
+}
 
 std::string str(const json::object& o, const char* key) {
     const auto* v = o.if_contains(key);

@@ -57,6 +57,10 @@ void stop_batching() {
 } // namespace
 
 void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait) {
+    struct Running {
+        explicit Running(boost::asio::io_context* ioc) { state.loop = ioc; }
+        ~Running() { state.loop = nullptr; }
+    } running(&ioc);
     if (wait.count() <= 0) {
         ioc.run();
         return;

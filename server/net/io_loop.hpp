@@ -41,6 +41,7 @@ struct ThreadState {
     std::uint64_t calls_read = 0;
     std::uint64_t looks = 0; // probes' and batches'
     bool batching = false;
+    boost::asio::io_context* loop = nullptr; // the loop this thread runs
 };
 inline thread_local ThreadState state;
 void defer(Deferred d);
@@ -49,6 +50,10 @@ void defer(Deferred d);
 // Looks made in windows that found batching worth it, by every network
 // thread (for /metrics; probes that found it not worth it are not counted).
 extern std::atomic<std::uint64_t> batched_looks;
+
+// The io_context this thread runs in run_io_loop(), or null on any other
+// thread: work that arises here can be watched by this same loop.
+inline boost::asio::io_context* current_io_loop() noexcept { return io_loop_detail::state.loop; }
 
 // For tests: this thread's loop is probing or batching; the looks it made so far.
 inline bool batching_now() noexcept { return io_loop_detail::state.batching; }
