@@ -150,7 +150,7 @@ void json_call_path(benchmark::State& state, Shape shape) {
         std::size_t begin = 0, end = 0;
         if (framer.next(in, begin, end) != jsonrpc::Framer::Status::Complete) die("framer: not complete");
         jsonrpc::serve_message(h.dispatcher, in.substr(begin, end - begin), limits,
-                               [&reply](std::string_view out) { reply.assign(out); });
+                               [&reply](std::string_view out, Outcome::Kind) { reply.assign(out); });
         wrong += reply != replies[i];
         benchmark::DoNotOptimize(reply.data());
         i = (i + 1) % kVariants;

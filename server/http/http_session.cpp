@@ -406,23 +406,24 @@ private:
         jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch,
                                      conn_.settings->jsonrpc_default_service};
         jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
-                               [self = shared_from_this()](std::string_view reply) {
-                                   if (self->at_home_now()) return self->respond_jsonrpc(reply);
+                               [self = shared_from_this()](std::string_view reply, Outcome::Kind kind) {
+                                   if (self->at_home_now()) return self->respond_jsonrpc(reply, kind);
                                    asio::dispatch(self->conn_.socket.get_executor(),
-                                                  [self, reply = std::string(reply)] { self->respond_jsonrpc(reply); });
+                                                  [self, reply = std::string(reply), kind] {
+                                                      self->respond_jsonrpc(reply, kind);
+                                                  });
                                },
                                jsonrpc::Dialect::V2, gate_ ? &*gate_ : nullptr);
     }
 
-    void respond_jsonrpc(std::string_view reply) {
+    void respond_jsonrpc(std::string_view reply, Outcome::Kind kind) {
         if (reply.empty()) return respond(http::status::no_content, "", "");
         Scratch body; // the reply and its newline
         body.text().append(reply);
         body.text() += '\n';
         // One call refused by its method's max_concurrency: 503, which a
         // balancer retries on another server (HAProxy: retry-on 503).
-        static constexpr std::string_view kOverloaded = R"({"jsonrpc":"2.0","error":{"code":-32002,)";
-        bool overloaded = reply.substr(0, kOverloaded.size()) == kOverloaded;
+        bool overloaded = kind == Outcome::Kind::Overloaded;
         respond(overloaded ? http::status::service_unavailable : http::status::ok, "application/json", body.text());
     }
 

@@ -33,7 +33,7 @@ struct Batch {
             out.text() += p;
         }
         if (!out.text().empty()) out.text() += ']';
-        done(out.text());
+        done(out.text(), Outcome::Kind::Ok);
     }
 };
 
@@ -56,7 +56,7 @@ void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, Repl
     if (req.error_code) {
         Scratch out;
         if (!req.notification) encode_error(out.text(), req.dialect, RawId{req.id_text}, req.error_code, req.error);
-        done(out.text());
+        done(out.text(), Outcome::Kind::IllFormed);
         return;
     }
     // What the reply needs of the request is moved into the completion,
@@ -65,7 +65,7 @@ void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, Repl
                   done = std::move(done)](Outcome&& o) {
         Scratch out;
         if (!notification) encode_reply(out.text(), dialect, RawId{id}, o);
-        done(out.text());
+        done(out.text(), o.kind);
     };
     if (auto screened = screen(gate, dispatcher, req.name())) return reply(std::move(*screened));
     MethodPtr method = args.method_for(req.name());
@@ -124,7 +124,7 @@ std::optional<Dialect> serve_message(Dispatcher& dispatcher, std::string_view te
         // A batch's own faults (empty, too long) are 2.0's: only 2.0 has batches.
         Scratch out;
         encode_error(out.text(), m.batch ? Dialect::V2 : unreadable, nullptr, m.error_code, m.error);
-        done(out.text());
+        done(out.text(), Outcome::Kind::IllFormed);
         return std::nullopt;
     }
     if (m.batch) {

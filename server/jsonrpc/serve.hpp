@@ -15,8 +15,10 @@ class AccessGate;
 namespace plugrpc::jsonrpc {
 
 // Where the reply goes: the whole reply text, valid only during the call
-// (copy what you keep).
-using ReplyDone = std::function<void(std::string_view reply)>;
+// (copy what you keep), and how it went: a single request's call outcome
+// (Kind::Overloaded lets HTTP answer 503), Ok for a batch, IllFormed for a
+// message that could not be read.
+using ReplyDone = std::function<void(std::string_view reply, Outcome::Kind kind)>;
 
 // Decode `text`, run every call it holds, and hand `done` the whole reply
 // text: one object, an array for a batch, or empty when nothing is to be

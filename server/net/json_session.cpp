@@ -142,7 +142,7 @@ private:
         auto self = std::static_pointer_cast<JsonSession>(shared_from_this());
         std::optional<Dialect> shown = serve_message(
             ctx().dispatcher, text, limits_,
-            [self](std::string_view reply) {
+            [self](std::string_view reply, Outcome::Kind) {
                 if (self->at_home_now()) return self->finish_reply(reply);
                 self->at_home([self, reply = std::string(reply)] { self->finish_reply(reply); });
             },

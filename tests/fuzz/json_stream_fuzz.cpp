@@ -76,7 +76,7 @@ std::string drive(std::string_view data, const std::vector<std::size_t>& pieces)
             if (text.empty() || (text.front() != '{' && text.front() != '[')) fail("a frame is not a value", text);
             int answers = 0;
             std::string reply;
-            serve_message(dispatcher(), text, kLimits, [&](std::string_view r) {
+            serve_message(dispatcher(), text, kLimits, [&](std::string_view r, Outcome::Kind) {
                 ++answers;
                 reply = r;
             });

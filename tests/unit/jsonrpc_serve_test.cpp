@@ -127,7 +127,7 @@ struct Server {
         int calls = 0;
         std::optional<Dialect> dialect = serve_message(
             dispatcher, text, DecodeLimits{},
-            [&](std::string_view out) {
+            [&](std::string_view out, Outcome::Kind) {
                 ++calls;
                 reply.set_value(std::string(out));
             },
@@ -137,6 +137,16 @@ struct Server {
         std::string out = future.get();
         CHECK(calls == 1);
         return out;
+    }
+
+    // How serve_message() said the message went, beside its text.
+    Outcome::Kind kind_of(std::string_view text) {
+        std::promise<Outcome::Kind> kind;
+        auto future = kind.get_future();
+        serve_message(dispatcher, text, DecodeLimits{},
+                      [&](std::string_view, Outcome::Kind k) { kind.set_value(k); });
+        REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        return future.get();
     }
 
     std::uint64_t calls(std::string_view name) const { return dispatcher.registry()->find(name).method->stats->calls; }
@@ -510,7 +520,7 @@ TEST_CASE("serve: a blocking method is answered from the worker pool", "[jsonrpc
     std::promise<std::thread::id> where;
     std::promise<std::string> reply;
     serve_message(s.dispatcher, R"({"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":6,"B":7},"id":1})",
-                  DecodeLimits{}, [&](std::string_view out) {
+                  DecodeLimits{}, [&](std::string_view out, Outcome::Kind) {
                       where.set_value(std::this_thread::get_id());
                       reply.set_value(std::string(out));
                   });
@@ -532,6 +542,22 @@ TEST_CASE("serve: no call stays in flight once every reply is out", "[jsonrpc]")
     s.serve(R"([{"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":6,"B":7},"id":1},)"
             R"({"jsonrpc":"2.0","method":"Broken.Silent","params":{},"id":2}])");
     CHECK(s.dispatcher.inflight() == 0);
+}
+
+TEST_CASE("serve: the reply says how its call went, so HTTP can answer an overloaded call 503", "[jsonrpc]") {
+    Server s;
+    auto kind_of = [&s](std::string_view text) { return s.kind_of(text); };
+    CHECK(kind_of(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":6,"B":7},"id":1})") ==
+          Outcome::Kind::Ok);
+    CHECK(kind_of(R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":0},"id":1})") ==
+          Outcome::Kind::MethodError);
+    CHECK(kind_of(R"({"jsonrpc":"2.0","method":"Arith.Nope","params":{},"id":1})") == Outcome::Kind::NotFound);
+    CHECK(kind_of(R"({"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":"x"},"id":1})") ==
+          Outcome::Kind::InvalidParams);
+    // A batch's parts may differ: the batch as a whole is answered.
+    CHECK(kind_of(R"([{"jsonrpc":"2.0","method":"Arith.Divide","params":{"A":1,"B":0},"id":1}])") ==
+          Outcome::Kind::Ok);
+    CHECK(kind_of(R"({"jsonrpc":"2.0","method")") == Outcome::Kind::IllFormed);
 }
 
 } // namespace unit_jsonrpc_serve
