@@ -43,6 +43,9 @@ struct MethodStats {
     // Its max_concurrency, resolved from the table by name whenever the
     // table or the registry changes (Dispatcher): 0, no limit.
     std::atomic<std::size_t> max_concurrency{0};
+    // Its call timeout in ns when the per-method table names it (or its
+    // service), resolved likewise; -1: the daemon-wide call_timeout.
+    std::atomic<std::int64_t> timeout_ns{-1};
     // Calls by latency: buckets[i] counts calls <= kLatencyBounds[i] (not
     // cumulative); the last one counts the rest.
     std::array<std::atomic<std::uint64_t>, kLatencyBounds.size() + 1> buckets{};

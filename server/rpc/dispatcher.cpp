@@ -54,7 +54,7 @@ Dispatcher::Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads)
     : generation_(++g_generations), blocking_(blocking_threads ? blocking_threads : 4, max_blocking_threads) {}
 
 void Dispatcher::publish(RegistryPtr registry) {
-    if (registry) resolve_concurrency(*registry);
+    if (registry) resolve_per_method(*registry);
     std::lock_guard lock(registry_mu_);
     registry_ = std::move(registry);
     generation_.store(++g_generations, std::memory_order_release);
@@ -269,39 +269,46 @@ void Dispatcher::run(Call* c, bool queued) {
 // ---- deadlines ---------------------------------------------------------------
 
 void Dispatcher::set_call_timeouts(std::chrono::milliseconds all, TimeoutTable by_name) {
-    std::lock_guard lock(timeouts_mu_);
     call_timeout_ns_.store(std::chrono::nanoseconds(all).count(), std::memory_order_relaxed);
-    has_method_timeouts_.store(!by_name.empty(), std::memory_order_relaxed);
-    method_timeouts_ = std::move(by_name);
+    {
+        std::lock_guard lock(tables_mu_);
+        method_timeouts_ = std::move(by_name);
+    }
+    if (RegistryPtr reg = registry()) resolve_per_method(*reg);
 }
 
 std::chrono::nanoseconds Dispatcher::call_timeout(const Method& m) const {
-    if (has_method_timeouts_.load(std::memory_order_relaxed)) {
-        std::lock_guard lock(timeouts_mu_);
-        auto it = method_timeouts_.find(m.full_name);
-        if (it == method_timeouts_.end()) it = method_timeouts_.find(m.service);
-        if (it != method_timeouts_.end()) return it->second;
-    }
-    return std::chrono::nanoseconds(call_timeout_ns_.load(std::memory_order_relaxed));
+    std::int64_t own = m.stats->timeout_ns.load(std::memory_order_relaxed);
+    return std::chrono::nanoseconds(own >= 0 ? own : call_timeout_ns_.load(std::memory_order_relaxed));
 }
 
 void Dispatcher::set_max_concurrency(ConcurrencyTable by_name) {
     {
-        std::lock_guard lock(concurrency_mu_);
+        std::lock_guard lock(tables_mu_);
         max_concurrency_ = std::move(by_name);
     }
-    if (RegistryPtr reg = registry()) resolve_concurrency(*reg);
+    if (RegistryPtr reg = registry()) resolve_per_method(*reg);
 }
 
-// Each method's limit is looked up by name here, once, not per call: a call
-// reads its method's resolved figure (MethodStats::max_concurrency).
-void Dispatcher::resolve_concurrency(const Registry& reg) {
-    std::lock_guard lock(concurrency_mu_);
+// An entry for "Service.Method", else for "Service".
+template <class Table>
+static auto entry_for(const Table& table, const Method& m) {
+    auto it = table.find(m.full_name);
+    return it != table.end() ? it : table.find(m.service);
+}
+
+void Dispatcher::resolve_per_method(const Registry& reg) {
+    std::lock_guard lock(tables_mu_);
     for (const auto& [service_name, service] : reg.services())
         for (const auto& [name, m] : service.methods) {
-            auto it = max_concurrency_.find(m->full_name);
-            if (it == max_concurrency_.end()) it = max_concurrency_.find(m->service);
-            m->stats->max_concurrency.store(it == max_concurrency_.end() ? 0 : it->second, std::memory_order_relaxed);
+            auto limit = entry_for(max_concurrency_, *m);
+            m->stats->max_concurrency.store(limit == max_concurrency_.end() ? 0 : limit->second,
+                                            std::memory_order_relaxed);
+            auto timeout = entry_for(method_timeouts_, *m);
+            m->stats->timeout_ns.store(timeout == method_timeouts_.end()
+                                           ? -1
+                                           : std::chrono::nanoseconds(timeout->second).count(),
+                                       std::memory_order_relaxed);
         }
 }
 

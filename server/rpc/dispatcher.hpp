@@ -79,7 +79,6 @@ public:
     using ConcurrencyTable = std::map<std::string, std::size_t, std::less<>>;
     void set_max_concurrency(ConcurrencyTable by_name);
     std::size_t max_concurrency(const Method& method) const;
-    void resolve_concurrency(const Registry& registry);
     // Calls refused by max_concurrency, every method together.
     std::uint64_t overload_refusals() const { return overloaded_.load(std::memory_order_relaxed); }
 
@@ -107,6 +106,10 @@ public:
     void join();
 
 private:
+    // Resolve the per-method tables (max_concurrency, call timeouts) into
+    // each method's MethodStats, by name, once: a call reads its method's
+    // figures without a lock or a lookup.
+    void resolve_per_method(const Registry& registry);
     void run(Call* call, bool queued);
     void queue_deadline(Call* call);
     void expire(plrpc_call* handle);
@@ -130,11 +133,9 @@ private:
     std::atomic<std::size_t> max_inflight_{100000};
     std::atomic<std::uint64_t> busy_{0};
     std::atomic<std::int64_t> call_timeout_ns_{0};
-    std::atomic<bool> has_method_timeouts_{false};
-    mutable std::mutex timeouts_mu_;
-    TimeoutTable method_timeouts_;
     std::atomic<std::uint64_t> overloaded_{0};
-    mutable std::mutex concurrency_mu_;
+    std::mutex tables_mu_; // the tables below, and resolving them
+    TimeoutTable method_timeouts_;
     ConcurrencyTable max_concurrency_;
     std::once_flag joined_;
     DeadlineQueue deadlines_{[this](plrpc_call* h) { expire(h); }};
