@@ -501,10 +501,19 @@ struct Reader {
                     hosting.isolate = isolate;
                 }
                 if (!bytes(given, table, "max_memory", hosting.max_memory, 16u << 20)) return false;
-                if (hosting.isolate || hosting.max_memory) c.plugin_hosting[std::string(k.str())] = hosting;
+                if (const toml::node* cpu = given.get("max_cpu")) {
+                    std::optional<double> cores = cpu->value<double>();
+                    if (!cores || !(*cores > 0) || *cores > 4096)
+                        return fail(cpu, table + ".max_cpu",
+                                    "expected the CPU cores its process may use, averaged over 10 s, such as 0.5 or 2");
+                    hosting.max_cpu = *cores;
+                }
+                if (hosting.isolate || hosting.max_memory || hosting.max_cpu > 0)
+                    c.plugin_hosting[std::string(k.str())] = hosting;
                 toml::table own = given;
                 own.erase("isolate"); // the daemon's, not the plugin's
                 own.erase("max_memory");
+                own.erase("max_cpu");
                 c.plugin_configs[k.str()] = to_json(own);
             }
         }

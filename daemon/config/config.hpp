@@ -53,6 +53,7 @@ struct Config : ServerOptions {
     struct PluginHosting {
         std::optional<bool> isolate;  // else [plugins] isolate
         std::uint64_t max_memory = 0; // isolated: resident bytes; 0: no bound
+        double max_cpu = 0;           // isolated: CPU cores over 10 s; 0: no bound
     };
     std::map<std::string, PluginHosting, std::less<>> plugin_hosting;
     // Whether the plugin named `name` runs isolated.

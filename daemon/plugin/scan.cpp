@@ -62,8 +62,10 @@ LoadResult load_one(const Config& config, const std::filesystem::path& file, con
     if (opt.host_program.empty()) return {nullptr, error};
     opt.blocking_threads = config.blocking_threads;
     opt.max_blocking_threads = config.max_blocking_threads;
-    for (const auto& [name, h] : config.plugin_hosting)
+    for (const auto& [name, h] : config.plugin_hosting) {
         if (h.max_memory) opt.max_memory[name] = h.max_memory;
+        if (h.max_cpu > 0) opt.max_cpu[name] = h.max_cpu;
+    }
     LoadResult r = isolate::load_isolated(file, config.plugin_configs, opt, unloader);
     if (!r.plugin || config.isolated(r.plugin->name)) return r;
     r.plugin.reset(); // [plugin.<name>] isolate = false: into the daemon after all

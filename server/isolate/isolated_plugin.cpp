@@ -14,6 +14,8 @@
 
 #include <cerrno>
 #include <csignal>
+#include <deque>
+#include <sstream>
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
@@ -49,6 +51,30 @@ std::uint64_t resident_bytes(pid_t pid) {
 
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
+// User and system CPU time of `pid` in clock ticks (/proc/PID/stat fields
+// 14 and 15, counted after the command name's closing parenthesis), or -1.
+std::int64_t cpu_ticks(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream fields(text.substr(close + 1));
+    std::string skip;
+    for (int i = 3; i <= 13; ++i) fields >> skip; // state .. cmajflt
+    std::int64_t utime = -1, stime = -1;
+    if (!(fields >> utime >> stime)) return -1;
+    return utime + stime;
+}
+
+// max_cpu is judged over this much of the child's life.
+constexpr Clock::duration kCpuWindow = 10s;
+
+std::string cores_text(double cores) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", cores);
+    return buf;
+}
+
 class IsolatedProcess;
 class LoopLink;
 
@@ -76,6 +102,7 @@ public:
         name_ = std::string(hello["name"].as_string());
         label_ = "plugin " + name_;
         if (auto it = options_.max_memory.find(name_); it != options_.max_memory.end()) max_memory_ = it->second;
+        if (auto it = options_.max_cpu.find(name_); it != options_.max_cpu.end()) max_cpu_ = it->second;
         return true;
     }
 
@@ -462,9 +489,28 @@ private:
             std::uint64_t rss = resident_bytes(child_.pid);
             if (rss > max_memory_) why = "resident memory " + mib(rss) + " over max_memory " + mib(max_memory_);
         }
+        if (why.empty() && max_cpu_ > 0) why = check_cpu(now);
         if (why.empty()) return;
         kill_reason_ = why;
         ::kill(child_.pid, SIGKILL);
+    }
+
+    // The CPU the child used over the last kCpuWindow, sampled at each
+    // check; judged once it has lived that long.
+    std::string check_cpu(Clock::time_point now) {
+        std::int64_t ticks = cpu_ticks(child_.pid);
+        if (ticks < 0) return {};
+        if (!cpu_samples_.empty() && cpu_samples_.front().pid != child_.pid) cpu_samples_.clear();
+        cpu_samples_.push_back({now, ticks, child_.pid});
+        while (cpu_samples_.size() > 2 && now - cpu_samples_[1].at >= kCpuWindow) cpu_samples_.pop_front();
+        const CpuSample& first = cpu_samples_.front();
+        if (now - first.at < kCpuWindow) return {};
+        double seconds = std::chrono::duration<double>(now - first.at).count();
+        double cores = double(ticks - first.ticks) / double(::sysconf(_SC_CLK_TCK)) / seconds;
+        if (cores <= max_cpu_) return {};
+        char span[32];
+        std::snprintf(span, sizeof span, "%.1fs", seconds);
+        return "CPU " + cores_text(cores) + " cores over the last " + span + ", over max_cpu " + cores_text(max_cpu_);
     }
 
     int reap() {
@@ -574,6 +620,13 @@ private:
     int wake_;
     std::string name_, label_;
     std::uint64_t max_memory_ = 0;
+    double max_cpu_ = 0;
+    struct CpuSample {
+        Clock::time_point at;
+        std::int64_t ticks;
+        pid_t pid;
+    };
+    std::deque<CpuSample> cpu_samples_; // the supervisor's
     std::vector<ProxyMethod> proxies_;
     std::vector<std::string> hello_names_;
 

@@ -33,6 +33,10 @@ struct IsolateOptions {
     // child has loaded it); over it, the child is killed and restarted.
     // Absent or 0: no bound.
     std::map<std::string, std::uint64_t, std::less<>> max_memory;
+    // CPU the child may use, in cores averaged over the last 10 s (0.5:
+    // half of one CPU), by plugin name; over it (a runaway thread, a busy
+    // loop), the child is killed and restarted. Absent or 0: no bound.
+    std::map<std::string, double, std::less<>> max_cpu;
     // The child's dispatcher: its pool for blocking methods.
     unsigned blocking_threads = 4;
     unsigned max_blocking_threads = 1024;

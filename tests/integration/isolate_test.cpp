@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <iostream>
 #include <csignal>
 #include <thread>
 #include <vector>
@@ -206,6 +207,28 @@ TEST_CASE("an isolated plugin over max_memory is killed and restarted, naming it
     wait_serving(d.port());
     // Started afresh: it holds only what this call asked for.
     CHECK(parse_json(call_line(c, rogue("Alloc", 1, 99))).at("result").as_int64() == 1);
+}
+
+TEST_CASE("an isolated plugin over max_cpu is killed and restarted, naming its CPU") {
+    // A method that keeps one CPU busy (0.2 allowed, averaged over 10 s);
+    // its own call timeout is far away, so only max_cpu can end it.
+    Daemon d(isolated("[plugin.rogue]\nmax_cpu = 0.2\n[limits.call_timeouts]\n\"Rogue.Spin\" = \"120s\"\n"));
+    Connection c = Connection::tcp(d.port());
+    auto start = std::chrono::steady_clock::now();
+    // Spin runs 10 s at most: three in a row keep the CPU busy for 30 s.
+    for (int i = 1; i <= 3; ++i) c.send_line(rogue("Spin", 10000, i));
+    std::string stopped;
+    for (int i = 1; i <= 3 && stopped.empty(); ++i) stopped = error_of(c.recv_line(50s));
+    auto after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    std::cout << "max_cpu 0.2: a spinning child was killed after " << after.count() << " ms: " << stopped << "\n";
+    CHECK(contains(stopped, "plugin rogue was killed in Rogue.Spin: CPU "));
+    CHECK(contains(stopped, " over max_cpu 0.20"));
+    CHECK(after < 25s); // judged over 10 s, long before the three calls end
+    CHECK(d.wait_for_log("was killed: CPU ", 5s));
+    wait_serving(d.port());
+    Connection again = Connection::tcp(d.port());
+    CHECK(parse_json(call_line(again, rogue("Spin", 1, 4))).at("result").as_int64() == 1);
+    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == "1");
 }
 
 TEST_CASE("a plugin whose isolated process cannot load it is skipped with the reason") {

@@ -496,4 +496,16 @@ TEST_CASE("config: bad isolate and max_memory values are errors naming the key",
           "test.toml:2:14: plugin.arith.max_memory: expected a size, got a boolean");
 }
 
+TEST_CASE("config: [plugin.<name>] max_cpu is a number of cores above 0, kept from the plugin", "[config]") {
+    Config c = parse_ok("[plugin.rogue]\nmax_cpu = 0.5\nB = 2\n[plugin.busy]\nmax_cpu = 2\n");
+    CHECK(c.plugin_hosting.at("rogue").max_cpu == 0.5);
+    CHECK(c.plugin_hosting.at("busy").max_cpu == 2.0);
+    CHECK(boost::json::serialize(c.plugin_configs) == R"({"busy":{},"rogue":{"B":2}})");
+    const std::string why = "expected the CPU cores its process may use, averaged over 10 s, such as 0.5 or 2";
+    CHECK(parse_error("[plugin.arith]\nmax_cpu = 0\n") == "test.toml:2:11: plugin.arith.max_cpu: " + why);
+    CHECK(parse_error("[plugin.arith]\nmax_cpu = -1.5\n") == "test.toml:2:11: plugin.arith.max_cpu: " + why);
+    CHECK(parse_error("[plugin.arith]\nmax_cpu = \"half\"\n") == "test.toml:2:11: plugin.arith.max_cpu: " + why);
+    CHECK(parse_error("[plugin.arith]\nmax_cpu = nan\n") == "test.toml:2:11: plugin.arith.max_cpu: " + why);
+}
+
 } // namespace unit_config
