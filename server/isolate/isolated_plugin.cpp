@@ -681,8 +681,11 @@ private:
             long got = reader_.fill(sd_.native_handle());
             FrameHeader h{};
             std::string_view payload;
-            while (reader_.next(h, payload))
-                if (h.kind == FrameKind::Reply) owner->complete(h, payload, generation_);
+            {
+                AnswerBatch together; // each connection's answers in one write
+                while (reader_.next(h, payload))
+                    if (h.kind == FrameKind::Reply) owner->complete(h, payload, generation_);
+            }
             if (got <= 0 || reader_.broken()) open = false;
             else if (reader_.drained()) return arm();
         }

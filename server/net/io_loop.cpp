@@ -16,9 +16,20 @@ namespace io_loop_detail {
 
 namespace {
 thread_local std::vector<Deferred> deferred;
+thread_local std::vector<Deferred> after_answers;
 }
 
 void defer(Deferred d) { deferred.push_back(std::move(d)); }
+
+void defer_to_answer_batch_end(Deferred d) { after_answers.push_back(std::move(d)); }
+
+void end_answer_batch() {
+    std::vector<Deferred> now;
+    now.swap(after_answers);
+    for (auto& d : now) d.resume(d.owner.get());
+    now.clear();
+    if (after_answers.empty()) after_answers.swap(now); // keep the capacity
+}
 
 } // namespace io_loop_detail
 

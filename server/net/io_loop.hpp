@@ -42,10 +42,39 @@ struct ThreadState {
     std::uint64_t looks = 0; // probes' and batches'
     bool batching = false;
     boost::asio::io_context* loop = nullptr; // the loop this thread runs
+    int answer_batches = 0;                  // AnswerBatch scopes open on this thread
 };
 inline thread_local ThreadState state;
 void defer(Deferred d);
+void defer_to_answer_batch_end(Deferred d);
+void end_answer_batch();
 } // namespace io_loop_detail
+
+// Answers that arrive together — a batch read from an isolated plugin's
+// channel — are written together: while an AnswerBatch is open on this
+// thread, a session answered outside its own processing waits for the
+// batch's end (defer_resume()) to write, so one write carries all of its
+// answers in the batch instead of one each.
+class AnswerBatch {
+public:
+    AnswerBatch() noexcept { ++io_loop_detail::state.answer_batches; }
+    ~AnswerBatch() {
+        if (--io_loop_detail::state.answer_batches == 0) io_loop_detail::end_answer_batch();
+    }
+    AnswerBatch(const AnswerBatch&) = delete;
+    AnswerBatch& operator=(const AnswerBatch&) = delete;
+};
+
+// Called by a session answered outside its own processing: true when an
+// AnswerBatch is open, which then calls its resume() at its end (once, as
+// long as the session does not ask again before that).
+template <class S>
+bool defer_resume(S& session) {
+    if (io_loop_detail::state.answer_batches == 0) return false;
+    io_loop_detail::defer_to_answer_batch_end(
+        {session.shared_from_this(), [](void* p) { static_cast<S*>(p)->resume_after_batch(); }});
+    return true;
+}
 
 // Looks made in windows that found batching worth it, by every network
 // thread (for /metrics; probes that found it not worth it are not counted).

@@ -192,7 +192,9 @@ void StreamSession::watch_partial_message() {
 void StreamSession::finish_call(std::string_view reply) {
     --inflight_;
     output().append(reply);
-    if (!processing_) resume();
+    if (processing_ || resume_deferred_) return; // written when that ends
+    if (defer_resume(*this)) resume_deferred_ = true;
+    else resume();
 }
 
 void StreamSession::resume() {

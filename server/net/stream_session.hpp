@@ -46,6 +46,12 @@ public:
         read(false);
     }
 
+    // The end of an AnswerBatch that held this session's writes (net/io_loop.hpp).
+    void resume_after_batch() {
+        resume_deferred_ = false;
+        resume();
+    }
+
 protected:
     // Decode and dispatch complete requests from input() while !paused().
     // False when the stream is broken beyond repair (queue an error reply
@@ -137,6 +143,7 @@ private:
     bool failed_ = false;
     bool closed_ = false;
     bool processing_ = false;
+    bool resume_deferred_ = false; // to the end of an AnswerBatch (net/io_loop.hpp)
     bool draining_ = false;
 };
 
