@@ -93,6 +93,9 @@ long Reader::fill(int fd) {
             return 1; // nothing now, not closed
         }
         if (n <= 0) return n;
+        // A short read took all there was: on a stream socket polled by
+        // edge, what arrives later is a new edge.
+        drained_ = static_cast<std::size_t>(n) < buf_.size() - end_;
         end_ += static_cast<std::size_t>(n);
         return n;
     }

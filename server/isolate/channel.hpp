@@ -94,8 +94,9 @@ public:
     bool next(FrameHeader& h, std::string_view& payload);
     // True when a frame announced a payload over kMaxFramePayload.
     bool broken() const { return broken_; }
-    // True when the last fill() found the socket empty: a reader woken by
-    // an edge-triggered poll has read all there was.
+    // True when the last fill() read all the socket held (it found it
+    // empty, or read less than it had room for): a reader woken by an
+    // edge-triggered poll need not read again before the next edge.
     bool drained() const { return drained_; }
 
 private:

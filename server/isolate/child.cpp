@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -69,17 +70,14 @@ void send_hello_error(Writer& out, const std::string& why) {
     out.send(h, json::serialize(o));
 }
 
-// Tell the reading loop a reply waits in the writer's queue.
-void wake(int efd) {
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(efd, &one, sizeof one);
-}
-
 } // namespace
 
 int serve_child(int fd) {
     int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    Writer out(fd);
+    // The writer signals efd when an answer from another thread is left
+    // queued (the socket full), so this loop waits for the socket to take
+    // it. While the loop holds the writer (a batch), answers only queue.
+    Writer out(fd, ::fcntl(efd, F_DUPFD_CLOEXEC, 0));
     Reader in;
     json::object start;
     if (!read_start(fd, in, start)) return 1;
@@ -137,7 +135,7 @@ int serve_child(int fd) {
                 if (f.kind != FrameKind::Call || f.method >= methods.size()) continue;
                 std::uint64_t id = f.id;
                 Writer* w = &out;
-                Call* c = dispatcher.prepare(methods[f.method], [w, id, efd](Outcome&& o) {
+                Call* c = dispatcher.prepare(methods[f.method], [w, id](Outcome&& o) {
                     FrameHeader r{};
                     r.kind = FrameKind::Reply;
                     r.status = static_cast<std::uint8_t>(o.kind);
@@ -149,7 +147,6 @@ int serve_child(int fd) {
                     } else {
                         w->send(r, o.error);
                     }
-                    if (w->pending()) wake(efd);
                 });
                 c->set_args_text(payload);
                 if (f.timeout_ns > 0) c->timeout_ns.store(f.timeout_ns, std::memory_order_relaxed);
