@@ -38,17 +38,17 @@ bool compatible(const TypeTable& types, const Schema& local, TypeId wire) {
     case Kind::Slice: {
         if (is_byte_slice(local)) return wire == kBytes;
         const TypeRef* t = wire_of_kind(types, wire, WireKind::Slice);
-        return t && local.elem && compatible(types, *local.elem, t->elem);
+        return t && local.elem && compatible(types, *local.elem, t->elem());
     }
     case Kind::Array: {
         const TypeRef* t = wire_of_kind(types, wire, WireKind::Array);
-        return t && local.elem && static_cast<std::uint64_t>(t->len) == local.length &&
-               compatible(types, *local.elem, t->elem);
+        return t && local.elem && static_cast<std::uint64_t>(t->len()) == local.length &&
+               compatible(types, *local.elem, t->elem());
     }
     case Kind::Map: {
         const TypeRef* t = wire_of_kind(types, wire, WireKind::Map);
-        return t && local.key && local.elem && compatible(types, *local.key, t->key) &&
-               compatible(types, *local.elem, t->elem);
+        return t && local.key && local.elem && compatible(types, *local.key, t->key()) &&
+               compatible(types, *local.elem, t->elem());
     }
     case Kind::Struct: return true;
     }
@@ -97,12 +97,12 @@ void check_nested(TypeTable& types, const Schema& local, TypeId wire) {
         if (is_byte_slice(local)) return;
         [[fallthrough]];
     case Kind::Array:
-        if (const TypeRef* t = types.find(wire)) check_nested(types, *local.elem, t->elem);
+        if (const TypeRef* t = types.find(wire)) check_nested(types, *local.elem, t->elem());
         return;
     case Kind::Map:
         if (const TypeRef* t = types.find(wire)) {
-            check_nested(types, *local.key, t->key);
-            check_nested(types, *local.elem, t->elem);
+            check_nested(types, *local.key, t->key());
+            check_nested(types, *local.elem, t->elem());
         }
         return;
     default: return;
@@ -121,8 +121,8 @@ void check_skippable(TypeTable& types, TypeId wire) {
         stack.pop_back();
         const TypeRef* t = types.find(id);
         if (!t) throw Error("gob: bad data: undefined type id " + std::to_string(id));
-        if (t->kind == WireKind::Array || t->kind == WireKind::Slice || t->kind == WireKind::Map) visit(t->elem);
-        if (t->kind == WireKind::Map) visit(t->key);
+        if (t->kind == WireKind::Array || t->kind == WireKind::Slice || t->kind == WireKind::Map) visit(t->elem());
+        if (t->kind == WireKind::Map) visit(t->key());
         for (FieldRef f : t->fields()) visit(f.id);
     }
     for (TypeId id : seen) types.set_complete(id);

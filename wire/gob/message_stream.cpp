@@ -164,7 +164,7 @@ bool MessageStream::next_value() {
         if (types_.may_hold_interface(as_type_id(id))) {
             ValueInput in(views(spans_), &more);
             Walk scan{types_, in, true};
-            std::size_t mark = types_.mark();
+            TypeTable::Mark mark = types_.mark();
             try {
                 skip_top_value(scan, as_type_id(id), 0);
             } catch (const NeedMoreInput&) {

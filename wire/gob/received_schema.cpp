@@ -49,16 +49,16 @@ private:
         case WireKind::Slice:
         case WireKind::Array:
             s->kind = t->kind == WireKind::Slice ? Kind::Slice : Kind::Array;
-            s->length = t->kind == WireKind::Array ? static_cast<std::uint64_t>(t->len) : 0;
-            if (!(s->elem = build(t->elem, depth + 1))) return nullptr;
+            s->length = t->kind == WireKind::Array ? static_cast<std::uint64_t>(t->len()) : 0;
+            if (!(s->elem = build(t->elem(), depth + 1))) return nullptr;
             return s;
         case WireKind::Map:
             s->kind = Kind::Map;
-            if (!(s->key = build(t->key, depth + 1))) return nullptr;
+            if (!(s->key = build(t->key(), depth + 1))) return nullptr;
             if (s->key->kind != Kind::String && s->key->kind != Kind::Int && s->key->kind != Kind::Uint)
-                return fail("a map keyed by " + types_.name_of(t->key) +
+                return fail("a map keyed by " + types_.name_of(t->key()) +
                             ": JSON keys are strings or integers");
-            if (!(s->elem = build(t->elem, depth + 1))) return nullptr;
+            if (!(s->elem = build(t->elem(), depth + 1))) return nullptr;
             return s;
         case WireKind::Struct:
             s->kind = Kind::Struct;

@@ -99,13 +99,13 @@ void skip_value(Walk& w, TypeId id, unsigned depth) {
     switch (t->kind) {
     case WireKind::Array: {
         std::uint64_t n = r.read_uint();
-        if (n != static_cast<std::uint64_t>(t->len)) throw Error("gob: length mismatch in ignoreArray");
-        return skip_elements(w, t->elem, n, depth);
+        if (n != static_cast<std::uint64_t>(t->len())) throw Error("gob: length mismatch in ignoreArray");
+        return skip_elements(w, t->elem(), n, depth);
     }
-    case WireKind::Slice: return skip_elements(w, t->elem, r.read_uint(), depth);
+    case WireKind::Slice: return skip_elements(w, t->elem(), r.read_uint(), depth);
     case WireKind::Map: {
         std::uint64_t n = r.read_uint();
-        TypeId key = t->key, elem = t->elem;
+        TypeId key = t->key(), elem = t->elem();
         for (std::uint64_t i = 0; i < n; ++i) {
             if (w.in.reader().empty())
                 throw Error("gob: decoding map: length exceeds input size (" + std::to_string(n) + " elements)");

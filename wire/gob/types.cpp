@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <new>
+#include <unordered_set>
 #include <utility>
 
 namespace plugrpc::gob {
@@ -155,7 +156,7 @@ bool TypeBudget::take(std::size_t bytes) {
 }
 
 char* TypeArena::allocate(std::size_t bytes) {
-    bytes = std::max<std::size_t>(4, (bytes + 3) & ~std::size_t(3));
+    bytes = rounded(bytes);
     if (!blocks_.empty() && blocks_.back().size - blocks_.back().used >= bytes) {
         Block& b = blocks_.back();
         char* p = b.bytes.get() + b.used;
@@ -169,26 +170,38 @@ char* TypeArena::allocate(std::size_t bytes) {
     std::size_t size = std::clamp(reserved_ / 2, kMin, kMax);
     if (bytes > size / 4) size = std::max(size, bytes);
     if (bytes > kMax / 4) size = bytes;
-    blocks_.push_back(Block{std::make_unique<char[]>(size), size, bytes});
+    blocks_.push_back(Block{std::unique_ptr<char[]>(new char[size]), size, bytes});
     reserved_ += size;
     return blocks_.back().bytes.get();
 }
 
-void TypeArena::rewind(const char* p) {
-    while (!blocks_.empty()) {
-        Block& b = blocks_.back();
-        if (p >= b.bytes.get() && p < b.bytes.get() + b.size) {
-            b.used = static_cast<std::size_t>(p - b.bytes.get());
-            if (b.used > 0) return;
-        }
-        bool here = p >= b.bytes.get() && p < b.bytes.get() + b.size; // its first allocation
-        reserved_ -= b.size;
+void TypeArena::rewind(Position p) {
+    while (blocks_.size() > p.blocks) {
+        reserved_ -= blocks_.back().size;
         blocks_.pop_back();
-        if (here) return;
     }
+    if (!blocks_.empty()) blocks_.back().used = p.used;
 }
 
-TypeTable::TypeTable(TypeBudget* budget) : budget_(budget) {
+std::size_t TypeRef::size() const {
+    std::size_t names = name_size;
+    if (kind == WireKind::Struct && word(0) > 0) names = packed()[word(0) - 1].name_end;
+    std::size_t fields = kind == WireKind::Struct ? std::size_t(word(0)) * sizeof(PackedField) : 0;
+    return sizeof(TypeRef) + words(kind) * 4 + fields + names;
+}
+
+namespace {
+
+// TypeRef::flags
+constexpr std::uint32_t kComplete = 1, kInterfaceKnown = 2, kHoldsInterface = 4;
+
+bool by_id(const TypeRef* t, TypeId id) { return t->id < id; }
+
+} // namespace
+
+TypeTable::TypeTable(TypeBudget* budget) : budget_(budget) {}
+
+TypeTable::TypeTable(Predefined) {
     // The descriptions gob itself uses (type.go), as Go 1.19 numbers them.
     const WireField common{"CommonType", 18};
     store(16, predefined_struct("wireType", {{"ArrayT", 17}, {"SliceT", 19}, {"StructT", 20}, {"MapT", 23},
@@ -206,62 +219,80 @@ TypeTable::TypeTable(TypeBudget* budget) : budget_(budget) {
     store(22, fields, 0);
     store(23, predefined_struct("mapType", {common, {"Key", kInt}, {"Elem", kInt}}), 0);
     store(24, predefined_struct("gobEncoderType", {common}), 0);
-    predefined_ = types_.size();
-    if (budget_) budget_->add(charged_ = memory()); // every table has these
+    // Every answer about them is known: never written once shared.
+    for (TypeRef* t : index_) t->flags = kComplete | kInterfaceKnown;
+}
+
+const TypeTable& TypeTable::predefined() {
+    static const TypeTable table{Predefined{}};
+    return table;
 }
 
 TypeTable::TypeTable(TypeTable&& o) noexcept
-    : arena_(std::move(o.arena_)), types_(std::move(o.types_)), index_(std::move(o.index_)),
-      order_(std::move(o.order_)), predefined_(o.predefined_),
-      complete_(std::move(o.complete_)), holds_interface_(std::move(o.holds_interface_)), bytes_(o.bytes_),
+    : arena_(std::move(o.arena_)), index_(std::move(o.index_)), bytes_(o.bytes_),
       budget_(std::exchange(o.budget_, nullptr)), charged_(std::exchange(o.charged_, 0)) {}
 
 TypeTable::~TypeTable() {
     if (budget_) budget_->give(charged_);
 }
 
-const TypeRef* TypeTable::find(TypeId id) const {
-    auto it = std::lower_bound(index_.begin(), index_.end(), id, [](const auto& e, TypeId i) { return e.first < i; });
-    return it == index_.end() || it->first != id ? nullptr : &types_[it->second];
+TypeRef* TypeTable::find_here(TypeId id) const {
+    auto it = std::lower_bound(index_.begin(), index_.end(), id, by_id);
+    return it == index_.end() || (*it)->id != id ? nullptr : *it;
 }
 
-// One allocation per type: its fields, their names back to back, then the
-// type's own name.
+const TypeRef* TypeTable::find(TypeId id) const {
+    return id < kFirstUserId ? predefined().find_here(id) : find_here(id);
+}
+
+// One allocation per type: the 12 bytes, its kind's words, its fields, then
+// its name and its fields' names back to back.
 void TypeTable::store(TypeId id, const WireType& t, std::size_t wire_bytes) {
-    std::size_t names = 0;
+    bool is_struct = t.kind == WireKind::Struct;
+    std::size_t names = t.name.size();
     for (const WireField& f : t.fields) names += f.name.size();
-    std::size_t field_bytes = t.fields.size() * sizeof(PackedField);
-    if (field_bytes + names + t.name.size() > kMaxDefinitionBytes * 4) throw Error("gob: type definition too large");
-    char* block = arena_.allocate(field_bytes + names + t.name.size());
-    auto* fields = reinterpret_cast<PackedField*>(block);
-    std::size_t at = field_bytes;
-    for (std::size_t i = 0; i < t.fields.size(); ++i) {
-        new (&fields[i]) PackedField{static_cast<std::uint32_t>(at), t.fields[i].id};
-        std::copy(t.fields[i].name.begin(), t.fields[i].name.end(), block + at);
-        at += t.fields[i].name.size();
+    std::size_t fields = is_struct ? t.fields.size() : 0;
+    std::size_t size = sizeof(TypeRef) + TypeRef::words(t.kind) * 4 + fields * sizeof(PackedField) + names;
+    if (size > kMaxDefinitionBytes * 4 || t.name.size() >= (1u << 24)) throw Error("gob: type definition too large");
+    // The index grows by a quarter: its unused end stays small.
+    if (index_.size() == index_.capacity()) index_.reserve(index_.size() + index_.size() / 4 + 4);
+    char* block = arena_.allocate(size);
+    auto* ref = new (block) TypeRef;
+    ref->id = id;
+    ref->kind = t.kind;
+    ref->wire_bytes = static_cast<std::uint32_t>(std::min<std::size_t>(wire_bytes, (1u << 24) - 1));
+    ref->name_size = static_cast<std::uint32_t>(t.name.size());
+    auto* words = reinterpret_cast<std::uint32_t*>(block + sizeof(TypeRef));
+    auto put = [&](std::size_t i, std::uint64_t v) { new (&words[i]) std::uint32_t(static_cast<std::uint32_t>(v)); };
+    switch (t.kind) {
+    case WireKind::Array:
+        put(0, static_cast<std::uint32_t>(t.elem));
+        put(1, static_cast<std::uint64_t>(t.len));
+        put(2, static_cast<std::uint64_t>(t.len) >> 32);
+        break;
+    case WireKind::Slice: put(0, static_cast<std::uint32_t>(t.elem)); break;
+    case WireKind::Map:
+        put(0, static_cast<std::uint32_t>(t.key));
+        put(1, static_cast<std::uint32_t>(t.elem));
+        break;
+    case WireKind::Struct: put(0, fields); break;
+    default: break;
     }
-    std::copy(t.name.begin(), t.name.end(), block + at);
-    TypeRef ref;
-    ref.block = block;
-    ref.kind = t.kind;
-    ref.elem = t.elem;
-    ref.key = t.key;
-    ref.len = t.len;
-    ref.field_count = static_cast<std::uint32_t>(t.fields.size());
-    ref.names_end = static_cast<std::uint32_t>(at);
-    ref.name_size = static_cast<std::uint32_t>(t.name.size());
-    ref.wire_bytes = static_cast<std::uint32_t>(std::min<std::size_t>(wire_bytes, (1u << 24) - 1));
-    auto pos = std::lower_bound(index_.begin(), index_.end(), id, [](const auto& e, TypeId i) { return e.first < i; });
-    index_.insert(pos, {id, static_cast<std::uint32_t>(types_.size())});
-    types_.push_back(ref);
-    order_.push_back(id);
+    auto* packed = reinterpret_cast<PackedField*>(words + TypeRef::words(t.kind));
+    char* text = reinterpret_cast<char*>(packed + fields);
+    std::copy(t.name.begin(), t.name.end(), text);
+    std::size_t at = t.name.size();
+    for (std::size_t i = 0; i < fields; ++i) {
+        std::copy(t.fields[i].name.begin(), t.fields[i].name.end(), text + at);
+        at += t.fields[i].name.size();
+        new (&packed[i]) PackedField{static_cast<std::uint32_t>(at), t.fields[i].id};
+    }
+    index_.insert(std::lower_bound(index_.begin(), index_.end(), id, by_id), ref);
 }
 
 std::size_t TypeTable::memory() const {
-    // The index, the ids in order, the caches' nodes with their buckets and
-    // the allocator's headers.
-    return arena_.reserved() + types_.size() * sizeof(TypeRef) + index_.capacity() * sizeof(index_[0]) +
-           order_.capacity() * sizeof(TypeId) + (complete_.size() + holds_interface_.size()) * (4 * sizeof(void*));
+    // The arena's blocks and the index, each with the allocator's header.
+    return arena_.memory() + index_.capacity() * sizeof(TypeRef*) + (index_.capacity() ? 16 : 0);
 }
 
 void TypeTable::charge() {
@@ -281,9 +312,9 @@ void TypeTable::charge() {
 void TypeTable::define(std::int64_t id, const WireType& t, std::size_t bytes) {
     if (id < kFirstUserId || id > std::numeric_limits<TypeId>::max() || find(static_cast<TypeId>(id)))
         throw Error("gob: duplicate type received");
-    if (mark() >= kMaxTypes) throw Error("gob: too many type definitions on one connection");
+    if (size() >= kMaxTypes) throw Error("gob: too many type definitions on one connection");
     if (bytes_ + bytes > kMaxDefinitionBytes) throw Error("gob: type definitions exceed 1 MiB on one connection");
-    std::size_t before = mark();
+    Mark before = mark();
     store(static_cast<TypeId>(id), t, bytes);
     bytes_ += bytes;
     try {
@@ -294,29 +325,46 @@ void TypeTable::define(std::int64_t id, const WireType& t, std::size_t bytes) {
     }
 }
 
-void TypeTable::rollback(std::size_t mark) {
-    while (this->mark() > mark) {
-        const TypeRef& t = types_.back();
-        TypeId id = order_.back();
-        bytes_ -= t.wire_bytes;
-        arena_.rewind(t.block);
-        auto pos = std::lower_bound(index_.begin(), index_.end(), id, [](const auto& e, TypeId i) { return e.first < i; });
-        index_.erase(pos);
-        complete_.erase(id);
-        types_.pop_back();
-        order_.pop_back();
-    }
-    holds_interface_.clear();
+void TypeTable::rollback(const Mark& mark) {
+    if (index_.size() == mark.types) return;
+    // The arena holds the types in the order defined: those after the mark
+    // leave the index, then the arena.
+    arena_.since(mark.at, [&](const char* p, const char* end) {
+        while (p < end) {
+            const auto* t = reinterpret_cast<const TypeRef*>(p);
+            bytes_ -= t->wire_bytes;
+            index_.erase(std::lower_bound(index_.begin(), index_.end(), t->id, by_id));
+            p += TypeArena::rounded(t->size());
+        }
+    });
+    arena_.rewind(mark.at);
+    // Answers about the types left may have depended on those taken back.
+    for (TypeRef* t : index_) t->flags = 0;
     if (budget_) {
         std::size_t now = memory();
         if (now < charged_) budget_->give(charged_ - now), charged_ = now;
     }
 }
 
+bool TypeTable::known_complete(TypeId id) const {
+    const TypeRef* t = find(id);
+    return t && (t->flags & kComplete);
+}
+
+void TypeTable::set_complete(TypeId id) {
+    if (TypeRef* t = id >= kFirstUserId ? find_here(id) : nullptr) t->flags |= kComplete;
+}
+
 bool TypeTable::may_hold_interface(TypeId id) {
     if (id == kInterface) return true;
     if (is_basic(id)) return false;
-    if (auto it = holds_interface_.find(id); it != holds_interface_.end()) return it->second;
+    TypeRef* cached = id >= kFirstUserId ? find_here(id) : nullptr;
+    const TypeRef* self = cached ? cached : find(id);
+    if (self && (self->flags & kInterfaceKnown)) return self->flags & kHoldsInterface;
+    auto remember = [&](bool holds) { // answers that cannot change
+        if (cached) cached->flags |= kInterfaceKnown | (holds ? kHoldsInterface : 0);
+        return holds;
+    };
     std::vector<TypeId> stack{id};
     std::unordered_set<TypeId> seen{id};
     bool complete = true;
@@ -333,12 +381,12 @@ bool TypeTable::may_hold_interface(TypeId id) {
         }
         bool found = false;
         if (t->kind == WireKind::Array || t->kind == WireKind::Slice || t->kind == WireKind::Map)
-            found = visit(t->elem);
-        if (t->kind == WireKind::Map) found = visit(t->key) || found;
+            found = visit(t->elem());
+        if (t->kind == WireKind::Map) found = visit(t->key()) || found;
         for (FieldRef f : t->fields()) found = visit(f.id) || found;
-        if (found) return holds_interface_[id] = true;
+        if (found) return remember(true);
     }
-    if (complete) holds_interface_[id] = false;
+    if (complete) remember(false);
     return false;
 }
 

@@ -8,15 +8,13 @@
 
 #include "wire/gob/wire.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <limits>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace plugrpc::gob {
@@ -57,9 +55,9 @@ struct FieldRef {
 };
 
 // What a definition costs the table, per field: the field type's id and
-// where its name starts. Names follow the fields, back to back.
+// where its name ends among the type's names.
 struct PackedField {
-    std::uint32_t name_at = 0; // offset of the name from the first field
+    std::uint32_t name_end = 0;
     TypeId id = 0;
 };
 
@@ -68,15 +66,15 @@ struct PackedField {
 class FieldList {
 public:
     FieldList() = default;
-    FieldList(const PackedField* fields, std::uint32_t count, std::uint32_t names_end)
-        : fields_(fields), count_(count), names_end_(names_end) {}
+    // `names`: the type's names; the first field's starts at `first`.
+    FieldList(const PackedField* fields, const char* names, std::uint32_t count, std::uint32_t first)
+        : fields_(fields), names_(names), count_(count), first_(first) {}
 
     std::size_t size() const { return count_; }
     bool empty() const { return count_ == 0; }
     FieldRef operator[](std::size_t i) const {
-        const char* base = reinterpret_cast<const char*>(fields_);
-        std::uint32_t end = i + 1 < count_ ? fields_[i + 1].name_at : names_end_;
-        return {std::string_view(base + fields_[i].name_at, end - fields_[i].name_at), fields_[i].id};
+        std::uint32_t begin = i == 0 ? first_ : fields_[i - 1].name_end;
+        return {std::string_view(names_ + begin, fields_[i].name_end - begin), fields_[i].id};
     }
 
     class iterator {
@@ -95,28 +93,53 @@ public:
 
 private:
     const PackedField* fields_ = nullptr;
+    const char* names_ = nullptr;
     std::uint32_t count_ = 0;
-    std::uint32_t names_end_ = 0;
+    std::uint32_t first_ = 0;
 };
 
-// A type as the table keeps it, in 40 bytes: the description, with its
-// fields and names in one block of the table's arena. Valid while the table
-// holds the type.
+// A type as the table keeps it: these 12 bytes in the table's arena, then
+// what its kind needs, in 4-byte words (Array: elem, len; Slice: elem; Map:
+// key, elem; Struct: the field count and a PackedField each), then its name
+// and its fields' names back to back. Valid while the table holds the type.
 struct TypeRef {
-    const char* block = nullptr; // fields, their names, then the type's name
-    std::int64_t len = 0;        // Array
-    TypeId elem = 0;             // Array, Slice, Map
-    TypeId key = 0;              // Map
-    std::uint32_t field_count = 0;
-    std::uint32_t names_end = 0; // offset of the type's name in the block
-    std::uint32_t name_size = 0;
+    TypeId id = 0;
     WireKind kind : 8;
     std::uint32_t wire_bytes : 24; // what its definition took on the wire
+    std::uint32_t name_size : 24;
+    std::uint32_t flags : 8;       // the table's answers about the type (TypeTable)
 
-    TypeRef() : kind(WireKind::Struct), wire_bytes(0) {}
-    std::string_view name() const { return {block + names_end, name_size}; }
-    FieldList fields() const { return {reinterpret_cast<const PackedField*>(block), field_count, names_end}; }
+    TypeRef() : kind(WireKind::Struct), wire_bytes(0), name_size(0), flags(0) {}
+
+    TypeId elem() const { return kind == WireKind::Map ? TypeId(word(1)) : kind <= WireKind::Slice ? TypeId(word(0)) : 0; }
+    TypeId key() const { return kind == WireKind::Map ? TypeId(word(0)) : 0; }
+    std::int64_t len() const {
+        return kind == WireKind::Array ? std::int64_t(std::uint64_t(word(1)) | std::uint64_t(word(2)) << 32) : 0;
+    }
+    std::string_view name() const { return {names(), name_size}; }
+    FieldList fields() const {
+        if (kind != WireKind::Struct) return {};
+        return {packed(), names(), word(0), name_size};
+    }
+    // The words its kind needs after the 12 bytes.
+    static std::size_t words(WireKind kind) {
+        static constexpr std::size_t kWords[] = {3, 1, 1, 2, 0, 0, 0};
+        return kWords[static_cast<int>(kind)];
+    }
+    // The bytes it takes in the arena, names included.
+    std::size_t size() const;
+
+private:
+    std::uint32_t word(std::size_t i) const { return reinterpret_cast<const std::uint32_t*>(this + 1)[i]; }
+    const PackedField* packed() const {
+        return reinterpret_cast<const PackedField*>(reinterpret_cast<const std::uint32_t*>(this + 1) + 1);
+    }
+    const char* names() const {
+        const char* after = reinterpret_cast<const char*>(reinterpret_cast<const std::uint32_t*>(this + 1) + words(kind));
+        return kind == WireKind::Struct ? after + std::size_t(word(0)) * sizeof(PackedField) : after;
+    }
 };
+static_assert(sizeof(TypeRef) == 12 && alignof(TypeRef) == 4, "a stored type's header is 12 bytes");
 
 // Memory several tables may hold between them (every gob connection of a
 // server): define() refuses what would go past it.
@@ -139,14 +162,30 @@ private:
 // taken back only from the end (TypeTable::rollback).
 class TypeArena {
 public:
+    // Where the next allocation goes: blocks in use, bytes used in the last.
+    struct Position {
+        std::size_t blocks = 0, used = 0;
+    };
+
     TypeArena() = default;
     TypeArena(TypeArena&&) = default; // the blocks stay where they are
     TypeArena& operator=(TypeArena&&) = default;
 
     char* allocate(std::size_t bytes); // 4-byte aligned, at least 4 bytes
-    // Take back `p`, the last allocation not yet taken back, and all after it.
-    void rewind(const char* p);
-    std::size_t reserved() const { return reserved_; } // bytes of the blocks
+    static std::size_t rounded(std::size_t bytes) { return std::max<std::size_t>(4, (bytes + 3) & ~std::size_t(3)); }
+    Position position() const { return {blocks_.size(), blocks_.empty() ? 0 : blocks_.back().used}; }
+    // Take back everything allocated since `p`.
+    void rewind(Position p);
+    // Calls f(first, end) for each run of bytes allocated since `p`, in order.
+    template <class F> void since(Position p, F f) const {
+        for (std::size_t b = p.blocks == 0 ? 0 : p.blocks - 1; b < blocks_.size(); ++b) {
+            std::size_t from = b + 1 == p.blocks ? p.used : 0;
+            f(blocks_[b].bytes.get() + from, blocks_[b].bytes.get() + blocks_[b].used);
+        }
+    }
+    // Bytes allocated from the heap: the blocks, their list and the
+    // allocator's header on each.
+    std::size_t memory() const { return reserved_ + blocks_.capacity() * sizeof(Block) + blocks_.size() * 16; }
 
 private:
     struct Block {
@@ -158,11 +197,13 @@ private:
     std::size_t reserved_ = 0;
 };
 
-// The types a peer has described on one connection, plus the predefined ones.
+// The types a peer has described on one connection; gob's own (ids 16..24)
+// are found in every table, from one copy all tables share.
 //
-// Cost: a definition is kept in about the bytes it took on the wire (a
-// field's name and 8 bytes; see memory()), and the memory of every table
-// that shares a TypeBudget is bounded together.
+// Cost: a definition is kept in less than twice the bytes it took on the
+// wire (a type's name and fields' names, 12 bytes a type, 8 a field, and 8
+// in the index; see memory()), and the memory of every table that shares a
+// TypeBudget is bounded together.
 class TypeTable {
 public:
     // Limits against a peer that defines types forever.
@@ -190,18 +231,25 @@ public:
         return message_id == std::numeric_limits<std::int64_t>::min() ? 0 : -message_id;
     }
 
+    // The peer's definitions held.
+    std::size_t size() const { return index_.size(); }
+
     // Definitions made after a mark can be taken back (a value that was
     // scanned before all of its messages had arrived).
-    std::size_t mark() const { return types_.size() - predefined_; }
-    void rollback(std::size_t mark);
+    struct Mark {
+        std::size_t types = 0;
+        TypeArena::Position at;
+    };
+    Mark mark() const { return {index_.size(), arena_.position()}; }
+    void rollback(const Mark& mark);
 
     // Go's name for a type in error texts ("int", "Args", "unknown type").
     std::string name_of(TypeId id) const;
 
     // Ids whose whole type graph is known to be defined (a cache for
     // checking fields that are received but not wanted).
-    bool known_complete(TypeId id) const { return complete_.count(id) != 0; }
-    void set_complete(TypeId id) { complete_.insert(id); }
+    bool known_complete(TypeId id) const;
+    void set_complete(TypeId id);
 
     // Whether a value of this type can hold an interface value, the only
     // thing that makes a value continue in a further message.
@@ -211,17 +259,16 @@ public:
     std::size_t memory() const;
 
 private:
+    struct Predefined {};
+    explicit TypeTable(Predefined);
+    static const TypeTable& predefined();
+    TypeRef* find_here(TypeId id) const;
     void store(TypeId id, const WireType& t, std::size_t wire_bytes);
     void charge();
 
     TypeArena arena_;
-    std::deque<TypeRef> types_;                       // in the order defined
-    std::vector<std::pair<TypeId, std::uint32_t>> index_; // id -> types_ position, sorted by id
-    std::vector<TypeId> order_;                       // the ids of types_, in the same order
-    std::size_t predefined_ = 0;                      // types_ that are gob's own
-    std::unordered_set<TypeId> complete_;
-    std::unordered_map<TypeId, bool> holds_interface_; // answers that cannot change
-    std::size_t bytes_ = 0;
+    std::vector<TypeRef*> index_; // the types in the arena, sorted by id
+    std::size_t bytes_ = 0;       // their definitions' bytes on the wire
     TypeBudget* budget_ = nullptr;
     std::size_t charged_ = 0; // what this table holds of budget_
 };

@@ -140,7 +140,7 @@ json::value ValueDecoder::sequence(TypeId id, const Schema& s, std::string_view 
     const std::string elem_name = std::string("element of ").append(name);
     for (std::uint64_t i = 0; i < n; ++i) {
         if (r().empty()) throw Error(exceeds_input(*s.elem, n));
-        out.push_back(value(t.elem, *s.elem, elem_name, elem_name, depth + 1));
+        out.push_back(value(t.elem(), *s.elem, elem_name, elem_name, depth + 1));
     }
     return out;
 }
@@ -155,8 +155,8 @@ json::value ValueDecoder::map(TypeId id, const Schema& s, std::string_view name,
     for (std::uint64_t i = 0; i < n; ++i) {
         if (r().empty())
             throw Error("gob: decoding map: length exceeds input size (" + std::to_string(n) + " elements)");
-        json::value k = value(t.key, *s.key, key_name, name, depth + 1);
-        json::value v = value(t.elem, *s.elem, elem_name, name, depth + 1);
+        json::value k = value(t.key(), *s.key, key_name, name, depth + 1);
+        json::value v = value(t.elem(), *s.elem, elem_name, name, depth + 1);
         std::string key;
         if (k.is_string()) key = k.get_string();
         else if (k.is_int64()) key = std::to_string(k.get_int64());
