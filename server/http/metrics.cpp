@@ -1,5 +1,6 @@
 #include "server/http/metrics.hpp"
 
+#include "server/http/method_metrics.hpp"
 #include "server/http/process_stats.hpp"
 #include "server/net/batched_io.hpp"
 #include "server/net/io_loop.hpp"
@@ -36,38 +37,9 @@ std::string render_metrics(const ServeContext& ctx) {
     out << "plugrpc_build_info{version=\"" << PLUGRPC_VERSION << "\",abi=\"" << PLRPC_ABI_MAJOR << '.'
         << PLRPC_ABI_MINOR << "\"} 1\n";
 
-    header(out, "plugrpc_calls_total", "counter", "Calls answered, by service, method and outcome.");
-    for (const auto& [sname, svc] : reg->services())
-        for (const auto& [mname, m] : svc.methods) {
-            std::uint64_t calls = m->stats->calls.load(), errors = m->stats->errors.load();
-            std::string labels = "service=\"" + label(sname) + "\",method=\"" + label(mname) + "\"";
-            out << "plugrpc_calls_total{" << labels << ",outcome=\"ok\"} " << calls - errors << '\n';
-            out << "plugrpc_calls_total{" << labels << ",outcome=\"error\"} " << errors << '\n';
-        }
-
-    header(out, "plugrpc_calls_rejected_total", "counter",
-           "Calls refused before they ran, by service, method and reason (overloaded: max_concurrency).");
-    for (const auto& [sname, svc] : reg->services())
-        for (const auto& [mname, m] : svc.methods)
-            out << "plugrpc_calls_rejected_total{service=\"" << label(sname) << "\",method=\"" << label(mname)
-                << "\",reason=\"overloaded\"} " << m->stats->overloaded.load() << '\n';
-
-    header(out, "plugrpc_call_duration_seconds", "histogram", "Time from dispatch to answer, by method.");
-    for (const auto& [sname, svc] : reg->services())
-        for (const auto& [mname, m] : svc.methods) {
-            std::string labels = "service=\"" + label(sname) + "\",method=\"" + label(mname) + "\"";
-            std::uint64_t cumulative = 0;
-            for (std::size_t i = 0; i < kLatencyBounds.size(); ++i) {
-                cumulative += m->stats->buckets[i].load();
-                out << "plugrpc_call_duration_seconds_bucket{" << labels << ",le=\"" << kLatencyBounds[i] << "\"} "
-                    << cumulative << '\n';
-            }
-            cumulative += m->stats->buckets.back().load();
-            out << "plugrpc_call_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << cumulative << '\n';
-            out << "plugrpc_call_duration_seconds_sum{" << labels << "} " << double(m->stats->total_ns.load()) * 1e-9
-                << '\n';
-            out << "plugrpc_call_duration_seconds_count{" << labels << "} " << cumulative << '\n';
-        }
+    std::string methods;
+    append_method_metrics(methods, *reg);
+    out << methods;
 
     header(out, "plugrpc_calls_in_flight", "gauge", "Calls running now.");
     out << "plugrpc_calls_in_flight " << ctx.dispatcher.inflight() << '\n';
