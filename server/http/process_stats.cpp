@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <ctime>
+
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -64,6 +66,11 @@ std::optional<ProcessStats> read_process_stats() {
     if (stat.empty() || !boot) return std::nullopt;
     auto p = parse_proc_stat(stat, *boot, ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
     if (!p) return std::nullopt;
+    // /proc counts CPU in clock ticks (10 ms): a daemon that has done
+    // little reads 0. The process clock counts nanoseconds.
+    timespec cpu{};
+    if (::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0)
+        p->cpu_seconds = double(cpu.tv_sec) + double(cpu.tv_nsec) / 1e9;
     p->open_fds = open_fds();
     rlimit rl{};
     if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) p->max_fds = double(rl.rlim_cur);
