@@ -36,13 +36,23 @@ type measure struct {
 	SrvUtil   float64 `json:"server_util"`
 	CliUtil   float64 `json:"client_util"`
 	Syscalls  float64 `json:"syscalls_per_call"`
+	// A burst (bench/burst): medians over its bursts.
+	Kind     string  `json:"kind"`
+	TotalMs  float64 `json:"total_ms"`
+	FirstMs  float64 `json:"first_ms"`
+	MaxMs    float64 `json:"max_total_ms"`
+	QuickMs  float64 `json:"quick_ms"`
+	MaxQuick float64 `json:"max_quick_ms"`
+	Pending  float64 `json:"pending_at_quick"`
+	CPUms    float64 `json:"server_cpu_ms"`
+	Threads  float64 `json:"server_peak_threads"`
 }
 
 type compare struct {
 	Scenario string  `json:"scenario"`
 	A        string  `json:"a"`
 	B        string  `json:"b"`
-	Metric   string  `json:"metric"` // cpu, p50, p99, rate
+	Metric   string  `json:"metric"` // cpu, p50, p99, rate; bursts: total, quick
 	Target   float64 `json:"target"` // 0: none
 	Note     string  `json:"note"`
 }
@@ -65,6 +75,16 @@ type leg struct {
 type scenario struct {
 	id, label string
 	legs      []*leg
+}
+
+// burst: a scenario measured by bench/burst, shown in a table of its own.
+func (s *scenario) burst() bool {
+	for _, l := range s.legs {
+		for _, m := range l.rounds {
+			return m.Kind == "burst"
+		}
+	}
+	return false
 }
 
 func (s *scenario) leg(name string) *leg {
@@ -92,6 +112,20 @@ func metric(m measure, name string) float64 {
 		return m.CliUtil
 	case "syscalls":
 		return m.Syscalls
+	case "total":
+		return m.TotalMs
+	case "first":
+		return m.FirstMs
+	case "quick":
+		return m.QuickMs
+	case "max_quick":
+		return m.MaxQuick
+	case "pending":
+		return m.Pending
+	case "cpu_ms":
+		return m.CPUms
+	case "threads":
+		return m.Threads
 	}
 	return math.NaN()
 }
@@ -136,6 +170,10 @@ type summaryLeg struct {
 	CliUtil   float64 `json:"client_util"`
 	Syscalls  float64 `json:"syscalls_per_call,omitempty"`
 	Errors    uint64  `json:"errors"`
+	// Bursts only.
+	TotalMs float64 `json:"total_ms,omitempty"`
+	QuickMs float64 `json:"quick_ms,omitempty"`
+	CPUms   float64 `json:"server_cpu_ms,omitempty"`
 }
 
 type summaryRatio struct {
@@ -198,11 +236,20 @@ func main() {
 		Scale  json.RawMessage `json:"scale,omitempty"`
 	}
 
-	if len(scenarios) > 0 {
+	var loads, bursts []*scenario
+	for _, s := range scenarios {
+		if s.burst() {
+			bursts = append(bursts, s)
+		} else {
+			loads = append(loads, s)
+		}
+	}
+
+	if len(loads) > 0 {
 		fmt.Println("### Servers (medians over the rounds)")
 		fmt.Println()
 		syscalls := false
-		for _, s := range scenarios {
+		for _, s := range loads {
 			for _, l := range s.legs {
 				for _, m := range l.rounds {
 					syscalls = syscalls || m.Syscalls > 0
@@ -215,7 +262,7 @@ func main() {
 		}
 		fmt.Println("| scenario | server | rounds | calls/s | server CPU µs/call | p50 µs | p99 µs | busy: server / load gen. |" + sysHead + " errors |")
 		fmt.Println("|---|---|--:|--:|--:|--:|--:|--:|" + sysRule + "--:|")
-		for _, s := range scenarios {
+		for _, s := range loads {
 			for _, l := range s.legs {
 				sl := summaryLeg{Scenario: s.id, Leg: l.name, Server: l.server, Rounds: len(l.rounds),
 					CallsPerS: median(l.values("rate")), CPUus: median(l.values("cpu")),
@@ -229,6 +276,25 @@ func main() {
 				sum.Legs = append(sum.Legs, sl)
 				fmt.Printf("| %s | %s | %d | %.0f | %.2f | %.0f | %.0f | %.0f%% / %.0f%% |%s %d |\n", s.label, l.server,
 					sl.Rounds, sl.CallsPerS, sl.CPUus, sl.P50us, sl.P99us, 100*sl.SrvUtil, 100*sl.CliUtil, sysCell, sl.Errors)
+			}
+		}
+		fmt.Println()
+	}
+
+	if len(bursts) > 0 {
+		fmt.Println("### Bursts of blocking calls (medians over the rounds; each round's figure the median of its bursts)")
+		fmt.Println()
+		fmt.Println("| scenario | server | rounds | time for the burst ms | first burst ms | quick call ms | slowest quick call ms | burst calls pending at the quick call | server CPU ms/burst | server CPU µs/call | most threads | errors |")
+		fmt.Println("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, s := range bursts {
+			for _, l := range s.legs {
+				sl := summaryLeg{Scenario: s.id, Leg: l.name, Server: l.server, Rounds: len(l.rounds),
+					CPUus: median(l.values("cpu")), TotalMs: median(l.values("total")), QuickMs: median(l.values("quick")),
+					CPUms: median(l.values("cpu_ms")), Errors: l.errors()}
+				sum.Legs = append(sum.Legs, sl)
+				fmt.Printf("| %s | %s | %d | %.0f | %.0f | %.1f | %.1f | %.0f | %.0f | %.2f | %.0f | %d |\n", s.label, l.server,
+					sl.Rounds, sl.TotalMs, median(l.values("first")), sl.QuickMs, median(l.values("max_quick")),
+					median(l.values("pending")), sl.CPUms, sl.CPUus, median(l.values("threads")), sl.Errors)
 			}
 		}
 		fmt.Println()
@@ -390,6 +456,10 @@ func metricName(m string) string {
 		return "p99 latency"
 	case "rate":
 		return "calls/s"
+	case "total":
+		return "time for the burst"
+	case "quick":
+		return "quick call latency"
 	}
 	return m
 }

@@ -1,5 +1,5 @@
 // Package procstat reads what the benchmarks report about a server process
-// from /proc: CPU time (utime+stime of every thread) and memory.
+// from /proc: CPU time (utime+stime of every thread), memory and threads.
 package procstat
 
 import (
@@ -105,4 +105,20 @@ func Mem(pid int) (Memory, error) {
 		}
 	}
 	return m, s.Err()
+}
+
+// Threads is the number of threads of a process now (Threads: in
+// /proc/PID/status), 0 if it cannot be read.
+func Threads(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "Threads:") {
+			n, _ := strconv.Atoi(strings.TrimSpace(line[len("Threads:"):]))
+			return n
+		}
+	}
+	return 0
 }

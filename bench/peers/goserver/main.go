@@ -1,6 +1,7 @@
 // Command goserver is the Go peer of the benchmarks: Go's own net/rpc
-// serving Go's Arith example, over one protocol per process so its CPU time
-// is that protocol's alone.
+// serving Go's Arith example (and Blocking.Sleep, the blocking scenario's
+// method), over one protocol per process so its CPU time is that protocol's
+// alone.
 //
 //	goserver -mode gob      -addr 127.0.0.1:PORT  # rpc.ServeConn on each TCP connection
 //	goserver -mode gobhttp  -addr ...             # rpc.HandleHTTP: CONNECT /_goRPC_, then gob
@@ -22,6 +23,7 @@ import (
 	"os"
 
 	"plugrpc.bench/internal/arith"
+	"plugrpc.bench/internal/blocking"
 )
 
 func main() {
@@ -31,6 +33,9 @@ func main() {
 
 	srv := rpc.NewServer()
 	if err := srv.Register(new(arith.Arith)); err != nil {
+		log.Fatal(err)
+	}
+	if err := srv.Register(new(blocking.Blocking)); err != nil {
 		log.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", *addr)
