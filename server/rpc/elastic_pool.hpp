@@ -49,8 +49,12 @@ public:
             return; // `task` goes out of scope unrun
         }
         queue_.push_back(std::move(task));
-        if (idle_ >= queue_.size()) cv_.notify_one();
-        else if (threads_ < max_) spawn_locked();
+        bool wake = idle_ >= queue_.size();
+        if (!wake && threads_ < max_) spawn_locked();
+        lk.unlock();
+        // Woken after the lock is let go: a thread woken under it would
+        // run only to wait for it (two more context switches a task).
+        if (wake) cv_.notify_one();
     }
 
     // Tasks not yet started are destroyed unrun; threads exit as they finish.
