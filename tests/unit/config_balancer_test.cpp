@@ -1,5 +1,6 @@
 // The keys for running behind a load balancer: [server] drain_delay and
 // agent_check, [plugins] required, [limits.max_concurrency].
+#include "config_test_support.hpp"
 #include "daemon/config/config.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,23 +11,8 @@ namespace unit_config_balancer {
 using namespace plugrpc;
 using namespace std::chrono_literals;
 
-namespace {
-
-Config parse_ok(std::string_view text) {
-    ConfigResult r = parse_config(text, "test.toml");
-    INFO(text << "\n-> " << r.error);
-    REQUIRE(r.config);
-    return *r.config;
-}
-
-std::string parse_error(std::string_view text) {
-    ConfigResult r = parse_config(text, "test.toml");
-    INFO(text);
-    CHECK_FALSE(r.config);
-    return r.error;
-}
-
-} // namespace
+using configtest::parse_error;
+using configtest::parse_ok;
 
 TEST_CASE("config: balancer keys default to off: no drain_delay, no agent check, nothing required, no limit",
           "[config]") {

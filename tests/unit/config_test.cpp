@@ -1,5 +1,6 @@
 // plugrpcd's TOML configuration: defaults, every key, and errors that name
 // the file, line and key.
+#include "config_test_support.hpp"
 #include "daemon/config/config.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,22 +19,10 @@ namespace unit_config {
 using namespace plugrpc;
 using namespace std::chrono_literals;
 
+using configtest::parse_error;
+using configtest::parse_ok;
+
 namespace {
-
-Config parse_ok(std::string_view text) {
-    ConfigResult r = parse_config(text, "test.toml");
-    INFO(text << "\n-> " << r.error);
-    REQUIRE(r.config);
-    CHECK(r.error.empty());
-    return *r.config;
-}
-
-std::string parse_error(std::string_view text) {
-    ConfigResult r = parse_config(text, "test.toml");
-    INFO(text);
-    CHECK_FALSE(r.config);
-    return r.error;
-}
 
 std::string listen_error(const std::string& address) {
     std::string why;

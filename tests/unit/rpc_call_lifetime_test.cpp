@@ -3,6 +3,7 @@
 // and whatever a plugin does with its handle afterwards — answer again,
 // answer late, read arguments, build a reply — is refused with
 // PLRPC_INVALID and touches no freed memory (the asan preset checks that).
+#include "rpc_test_support.hpp"
 #include "server/plugin/loaded_plugin.hpp"
 #include "server/rpc/dispatcher.hpp"
 
@@ -24,13 +25,10 @@ namespace unit_rpc_call_lifetime {
 
 using namespace plugrpc;
 using namespace std::chrono_literals;
+using rpctest::host;
+using rpctest::method;
 
 namespace {
-
-const char* const kArgs = R"({"type":"object","title":"Args","properties":{"A":{"type":"integer","format":"int64"}}})";
-const char* const kInt = R"({"type":"integer","format":"int64"})";
-
-const plrpc_host_v1& host() { return *host_table(); }
 
 // What the handlers saw and were told, for the test to check.
 struct Seen {
@@ -126,19 +124,6 @@ int held(void*, plrpc_call* call, const char*, size_t) {
     return PLRPC_OK;
 }
 
-Method method(const std::string& name, plrpc_handler_fn handler, std::uint32_t flags = 0) {
-    Method m;
-    m.service = "Test";
-    m.name = name;
-    m.full_name = "Test." + name;
-    m.args_schema_text = kArgs;
-    m.reply_schema_text = kInt;
-    m.args = parse_schema(m.args_schema_text).schema;
-    m.reply = parse_schema(m.reply_schema_text).schema;
-    m.handler = handler;
-    m.flags = flags;
-    return m;
-}
 
 // Outcomes as they arrive, from any thread.
 struct Outcomes {

@@ -3,6 +3,7 @@
 // failed without an answer, thrown, timed out, cancelled at a stop — so
 // a limit never leaks shut. Beyond the limit a call fails at once as
 // Overloaded, with a text naming the method and the limit.
+#include "rpc_test_support.hpp"
 #include "server/plugin/loaded_plugin.hpp"
 #include "server/rpc/dispatcher.hpp"
 
@@ -20,13 +21,10 @@ namespace unit_rpc_max_concurrency {
 
 using namespace plugrpc;
 using namespace std::chrono_literals;
+using rpctest::host;
+using rpctest::method;
 
 namespace {
-
-const char* const kArgs = R"({"type":"object","title":"Args","properties":{"A":{"type":"integer","format":"int64"}}})";
-const char* const kInt = R"({"type":"integer","format":"int64"})";
-
-const plrpc_host_v1& host() { return *host_table(); }
 
 std::mutex g_mu;
 std::vector<plrpc_call*> g_waiting; // calls of Never, to answer by hand
@@ -40,18 +38,6 @@ int echo(void*, plrpc_call* call, const char*, size_t) { return host().reply_jso
 int fails(void*, plrpc_call*, const char*, size_t) { return PLRPC_ERROR; }
 int throws(void*, plrpc_call*, const char*, size_t) { throw std::runtime_error("on purpose"); }
 
-Method method(const std::string& name, plrpc_handler_fn handler) {
-    Method m;
-    m.service = "Test";
-    m.name = name;
-    m.full_name = "Test." + name;
-    m.args_schema_text = kArgs;
-    m.reply_schema_text = kInt;
-    m.args = parse_schema(m.args_schema_text).schema;
-    m.reply = parse_schema(m.reply_schema_text).schema;
-    m.handler = handler;
-    return m;
-}
 
 struct Harness {
     Dispatcher dispatcher{1, 1};

@@ -11,7 +11,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -19,32 +18,18 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"flag"
 	"fmt"
 	"math/big"
 	"net"
 	"net/rpc"
 	"net/rpc/jsonrpc"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"plugrpc.test/interop/tlsrun"
 )
-
-type Args struct{ A, B int64 }
-
-var failed bool
-
-func check(ok bool, what string, detail ...any) {
-	if ok {
-		fmt.Println("ok:", what)
-		return
-	}
-	failed = true
-	fmt.Println("FAIL:", what, fmt.Sprint(detail...))
-}
 
 type issuer struct {
 	cert *x509.Certificate
@@ -105,89 +90,8 @@ func issue(dir, name string, subject pkix.Name, by *issuer, server bool) (*issue
 	return &issuer{parsed, key}, pair, err
 }
 
-// startDaemon runs plugrpcd and returns the tls:// address it logs.
-func startDaemon(bin, plugin, dir string) (*exec.Cmd, string, error) {
-	plugins := filepath.Join(dir, "plugins")
-	if err := os.Mkdir(plugins, 0o755); err != nil {
-		return nil, "", err
-	}
-	so, err := os.ReadFile(plugin)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := os.WriteFile(filepath.Join(plugins, filepath.Base(plugin)), so, 0o644); err != nil {
-		return nil, "", err
-	}
-	config := fmt.Sprintf(`[server]
-listen = ["tls://127.0.0.1:0"]
-threads = 2
-[plugins]
-dirs = [%q]
-watch = false
-[tls]
-cert_file = "server.pem"
-key_file = "server-key.pem"
-client_ca = "ca.pem"
-[access.Arith]
-allow = ["subject:CN=alice,O=ops"]
-`, plugins)
-	cfg := filepath.Join(dir, "plugrpcd.toml")
-	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
-		return nil, "", err
-	}
-	cmd := exec.Command(bin, "-c", cfg)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, "", err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, "", err
-	}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(os.Stderr, "plugrpcd:", line)
-			if i := strings.Index(line, "listening on tls://"); i >= 0 && !sent {
-				addr <- strings.Fields(line[i+len("listening on tls://"):])[0]
-				sent = true
-			}
-		}
-		if !sent {
-			close(addr)
-		}
-	}()
-	select {
-	case a, ok := <-addr:
-		if !ok {
-			return cmd, "", fmt.Errorf("plugrpcd exited before listening")
-		}
-		return cmd, a, nil
-	case <-time.After(15 * time.Second):
-		return cmd, "", fmt.Errorf("plugrpcd did not log a tls:// listener within 15s")
-	}
-}
-
 func main() {
-	bin := flag.String("plugrpcd", "", "the plugrpcd binary")
-	plugin := flag.String("plugin", "", "arith.so")
-	flag.Parse()
-	if *bin == "" || *plugin == "" {
-		fmt.Fprintln(os.Stderr, "usage: mtlscheck -plugrpcd BIN -plugin arith.so")
-		os.Exit(2)
-	}
-	time.AfterFunc(50*time.Second, func() {
-		fmt.Println("FAIL: mtlscheck did not finish within 50s")
-		os.Exit(1)
-	})
-	dir, err := os.MkdirTemp("", "mtlscheck")
-	if err != nil {
-		fmt.Println("FAIL:", err)
-		os.Exit(1)
-	}
+	bin, plugin, dir := tlsrun.Setup("mtlscheck")
 	defer os.RemoveAll(dir)
 	ca, _, err := issue(dir, "ca", pkix.Name{CommonName: "plugrpc test CA"}, nil, false)
 	if err == nil {
@@ -207,14 +111,13 @@ func main() {
 	pool := x509.NewCertPool()
 	pool.AddCert(ca.cert)
 
-	cmd, addr, err := startDaemon(*bin, *plugin, dir)
-	if err != nil {
-		fmt.Println("FAIL:", err)
-		if cmd != nil {
-			cmd.Process.Kill()
-		}
-		os.Exit(1)
-	}
+	cmd, addr := tlsrun.MustStart(bin, plugin, dir, `[tls]
+cert_file = "server.pem"
+key_file = "server-key.pem"
+client_ca = "ca.pem"
+[access.Arith]
+allow = ["subject:CN=alice,O=ops"]
+`)
 
 	for _, codec := range []string{"gob", "jsonrpc"} {
 		calls(addr, codec, &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{alice}}, "alice", "")
@@ -223,17 +126,8 @@ func main() {
 		noCertificate(addr, codec, pool)
 	}
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		check(err == nil, "plugrpcd exits 0 on SIGTERM", err)
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		check(false, "plugrpcd exits 0 on SIGTERM", "still running after 10s")
-	}
-	if failed {
+	tlsrun.Stop(cmd)
+	if tlsrun.Failed {
 		os.Exit(1)
 	}
 }
@@ -250,18 +144,18 @@ func client(conn net.Conn, codec string) *rpc.Client {
 func calls(addr, codec string, cfg *tls.Config, who, refusal string) {
 	conn, err := tls.Dial("tcp", addr, cfg)
 	if err != nil {
-		check(false, codec+": "+who+"'s TLS handshake", err)
+		tlsrun.Check(false, codec+": "+who+"'s TLS handshake", err)
 		return
 	}
 	c := client(conn, codec)
 	defer c.Close()
 	for i := 0; i < 2; i++ {
 		var prod int64
-		err := c.Call("Arith.Multiply", Args{7, 8}, &prod)
+		err := c.Call("Arith.Multiply", tlsrun.Args{A: 7, B: 8}, &prod)
 		if refusal == "" {
-			check(err == nil && prod == 56, fmt.Sprintf("%s: %s's certificate: Arith.Multiply(7, 8) = 56 (call %d)", codec, who, i+1), err, prod)
+			tlsrun.Check(err == nil && prod == 56, fmt.Sprintf("%s: %s's certificate: Arith.Multiply(7, 8) = 56 (call %d)", codec, who, i+1), err, prod)
 		} else {
-			check(err != nil && err.Error() == refusal, fmt.Sprintf("%s: %s's certificate: refused with %q (call %d)", codec, who, refusal, i+1), err)
+			tlsrun.Check(err != nil && err.Error() == refusal, fmt.Sprintf("%s: %s's certificate: refused with %q (call %d)", codec, who, refusal, i+1), err)
 		}
 	}
 }
@@ -269,16 +163,16 @@ func calls(addr, codec string, cfg *tls.Config, who, refusal string) {
 func noCertificate(addr, codec string, pool *x509.CertPool) {
 	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool})
 	if err != nil {
-		check(strings.Contains(err.Error(), "certificate"), codec+": no client certificate: the handshake fails", err)
+		tlsrun.Check(strings.Contains(err.Error(), "certificate"), codec+": no client certificate: the handshake fails", err)
 		return
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	c := client(conn, codec)
 	var prod int64
-	err = c.Call("Arith.Multiply", Args{7, 8}, &prod)
+	err = c.Call("Arith.Multiply", tlsrun.Args{A: 7, B: 8}, &prod)
 	// TLS 1.3: the client's handshake ends before the server has judged its
 	// (missing) certificate; the server's alert arrives with the first read.
-	check(err != nil && (strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "tls:") || err == rpc.ErrShutdown),
+	tlsrun.Check(err != nil && (strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "tls:") || err == rpc.ErrShutdown),
 		codec+": no client certificate: the TLS connection fails before any answer", err)
 }

@@ -19,7 +19,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"flag"
 	"fmt"
 	"io"
 	"math/big"
@@ -28,26 +27,13 @@ import (
 	"net/rpc"
 	"net/rpc/jsonrpc"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"plugrpc.test/interop/tlsrun"
 )
-
-type Args struct{ A, B int64 }
-
-var failed bool
-
-func check(ok bool, what string, detail ...any) {
-	if ok {
-		fmt.Println("ok:", what)
-		return
-	}
-	failed = true
-	fmt.Println("FAIL:", what, fmt.Sprint(detail...))
-}
 
 // selfSigned writes cert.pem and key.pem for 127.0.0.1 into dir.
 func selfSigned(dir string) (*x509.CertPool, error) {
@@ -85,102 +71,20 @@ func selfSigned(dir string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-// startDaemon runs plugrpcd and returns the tls:// address it logs.
-func startDaemon(bin, plugin, dir string) (*exec.Cmd, string, error) {
-	plugins := filepath.Join(dir, "plugins")
-	if err := os.Mkdir(plugins, 0o755); err != nil {
-		return nil, "", err
-	}
-	so, err := os.ReadFile(plugin)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := os.WriteFile(filepath.Join(plugins, filepath.Base(plugin)), so, 0o644); err != nil {
-		return nil, "", err
-	}
-	config := fmt.Sprintf(`[server]
-listen = ["tls://127.0.0.1:0"]
-threads = 2
-[plugins]
-dirs = [%q]
-watch = false
-[tls]
-cert_file = "cert.pem"
-key_file = "key.pem"
-[limits]
-header_timeout = "1s"
-`, plugins)
-	cfg := filepath.Join(dir, "plugrpcd.toml")
-	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
-		return nil, "", err
-	}
-	cmd := exec.Command(bin, "-c", cfg)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, "", err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, "", err
-	}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(os.Stderr, "plugrpcd:", line)
-			if i := strings.Index(line, "listening on tls://"); i >= 0 && !sent {
-				addr <- strings.Fields(line[i+len("listening on tls://"):])[0]
-				sent = true
-			}
-		}
-		if !sent {
-			close(addr)
-		}
-	}()
-	select {
-	case a, ok := <-addr:
-		if !ok {
-			return cmd, "", fmt.Errorf("plugrpcd exited before listening")
-		}
-		return cmd, a, nil
-	case <-time.After(15 * time.Second):
-		return cmd, "", fmt.Errorf("plugrpcd did not log a tls:// listener within 15s")
-	}
-}
-
 func main() {
-	bin := flag.String("plugrpcd", "", "the plugrpcd binary")
-	plugin := flag.String("plugin", "", "arith.so")
-	flag.Parse()
-	if *bin == "" || *plugin == "" {
-		fmt.Fprintln(os.Stderr, "usage: tlscheck -plugrpcd BIN -plugin arith.so")
-		os.Exit(2)
-	}
-	time.AfterFunc(50*time.Second, func() {
-		fmt.Println("FAIL: tlscheck did not finish within 50s")
-		os.Exit(1)
-	})
-	dir, err := os.MkdirTemp("", "tlscheck")
-	if err != nil {
-		fmt.Println("FAIL:", err)
-		os.Exit(1)
-	}
+	bin, plugin, dir := tlsrun.Setup("tlscheck")
 	defer os.RemoveAll(dir)
 	pool, err := selfSigned(dir)
 	if err != nil {
 		fmt.Println("FAIL: making a certificate:", err)
 		os.Exit(1)
 	}
-	cmd, addr, err := startDaemon(*bin, *plugin, dir)
-	if err != nil {
-		fmt.Println("FAIL:", err)
-		if cmd != nil {
-			cmd.Process.Kill()
-		}
-		os.Exit(1)
-	}
+	cmd, addr := tlsrun.MustStart(bin, plugin, dir, `[tls]
+cert_file = "cert.pem"
+key_file = "key.pem"
+[limits]
+header_timeout = "1s"
+`)
 	trusted := &tls.Config{RootCAs: pool}
 
 	gobOverTLS(addr, trusted)
@@ -189,27 +93,18 @@ func main() {
 	httpsPost(addr, trusted)
 	mustFail(addr)
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		check(err == nil, "plugrpcd exits 0 on SIGTERM", err)
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		check(false, "plugrpcd exits 0 on SIGTERM", "still running after 10s")
-	}
-	if failed {
+	tlsrun.Stop(cmd)
+	if tlsrun.Failed {
 		os.Exit(1)
 	}
 }
 
 func arith(c *rpc.Client, transport string) {
 	var prod int64
-	err := c.Call("Arith.Multiply", Args{7, 8}, &prod)
-	check(err == nil && prod == 56, transport+": Arith.Multiply(7, 8) = 56", err, prod)
-	err = c.Call("Arith.Divide", Args{1, 0}, &prod)
-	check(err != nil && err.Error() == "divide by zero", transport+": Arith.Divide(1, 0) fails with divide by zero", err)
+	err := c.Call("Arith.Multiply", tlsrun.Args{A: 7, B: 8}, &prod)
+	tlsrun.Check(err == nil && prod == 56, transport+": Arith.Multiply(7, 8) = 56", err, prod)
+	err = c.Call("Arith.Divide", tlsrun.Args{A: 1, B: 0}, &prod)
+	tlsrun.Check(err != nil && err.Error() == "divide by zero", transport+": Arith.Divide(1, 0) fails with divide by zero", err)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	bad := 0
@@ -218,7 +113,7 @@ func arith(c *rpc.Client, transport string) {
 		go func(i int64) {
 			defer wg.Done()
 			var p int64
-			if err := c.Call("Arith.Multiply", Args{i, i + 3}, &p); err != nil || p != i*(i+3) {
+			if err := c.Call("Arith.Multiply", tlsrun.Args{A: i, B: i + 3}, &p); err != nil || p != i*(i+3) {
 				mu.Lock()
 				bad++
 				mu.Unlock()
@@ -226,13 +121,13 @@ func arith(c *rpc.Client, transport string) {
 		}(i)
 	}
 	wg.Wait()
-	check(bad == 0, transport+": 200 concurrent calls on one connection all answered right", bad, " wrong")
+	tlsrun.Check(bad == 0, transport+": 200 concurrent calls on one connection all answered right", bad, " wrong")
 }
 
 func gobOverTLS(addr string, cfg *tls.Config) {
 	conn, err := tls.Dial("tcp", addr, cfg)
 	if err != nil {
-		check(false, "gob: TLS handshake", err)
+		tlsrun.Check(false, "gob: TLS handshake", err)
 		return
 	}
 	c := rpc.NewClient(conn)
@@ -244,13 +139,13 @@ func gobOverTLS(addr string, cfg *tls.Config) {
 func gobOverConnect(addr string, cfg *tls.Config) {
 	conn, err := tls.Dial("tcp", addr, cfg)
 	if err != nil {
-		check(false, "gob after CONNECT: TLS handshake", err)
+		tlsrun.Check(false, "gob after CONNECT: TLS handshake", err)
 		return
 	}
 	io.WriteString(conn, "CONNECT "+rpc.DefaultRPCPath+" HTTP/1.0\n\n")
 	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: "CONNECT"})
 	if err != nil || resp.Status != "200 Connected to Go RPC" {
-		check(false, "gob after CONNECT: 200 Connected to Go RPC", err)
+		tlsrun.Check(false, "gob after CONNECT: 200 Connected to Go RPC", err)
 		conn.Close()
 		return
 	}
@@ -262,7 +157,7 @@ func gobOverConnect(addr string, cfg *tls.Config) {
 func jsonOverTLS(addr string, cfg *tls.Config) {
 	conn, err := tls.Dial("tcp", addr, cfg)
 	if err != nil {
-		check(false, "jsonrpc: TLS handshake", err)
+		tlsrun.Check(false, "jsonrpc: TLS handshake", err)
 		return
 	}
 	c := jsonrpc.NewClient(conn)
@@ -275,28 +170,28 @@ func httpsPost(addr string, cfg *tls.Config) {
 	body := `{"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":6,"B":7},"id":1}`
 	resp, err := client.Post("https://"+addr+rpc.DefaultRPCPath, "application/json", strings.NewReader(body))
 	if err != nil {
-		check(false, "https: POST JSON-RPC 2.0", err)
+		tlsrun.Check(false, "https: POST JSON-RPC 2.0", err)
 		return
 	}
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	check(resp.StatusCode == 200 && bytes.Contains(got, []byte(`"result":42`)), "https: POST Arith.Multiply(6, 7) = 42",
+	tlsrun.Check(resp.StatusCode == 200 && bytes.Contains(got, []byte(`"result":42`)), "https: POST Arith.Multiply(6, 7) = 42",
 		resp.Status, " ", string(got))
 
 	resp, err = client.Get("https://" + addr + rpc.DefaultDebugPath)
 	if err != nil {
-		check(false, "https: GET the debug page", err)
+		tlsrun.Check(false, "https: GET the debug page", err)
 		return
 	}
 	got, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	check(resp.StatusCode == 200 && bytes.Contains(got, []byte("Multiply")),
+	tlsrun.Check(resp.StatusCode == 200 && bytes.Contains(got, []byte("Multiply")),
 		"https: the debug page, asked from loopback, lists Arith's Multiply", resp.Status, " ", string(got))
 }
 
 func mustFail(addr string) {
 	_, err := tls.Dial("tcp", addr, &tls.Config{})
-	check(err != nil && strings.Contains(err.Error(), "certificate"),
+	tlsrun.Check(err != nil && strings.Contains(err.Error(), "certificate"),
 		"a client that does not trust the certificate refuses it", err)
 
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -305,7 +200,7 @@ func mustFail(addr string) {
 		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		got, rerr := io.ReadAll(conn)
 		conn.Close()
-		check(!bytes.Contains(got, []byte("56")) && !isTimeout(rerr),
+		tlsrun.Check(!bytes.Contains(got, []byte("56")) && !isTimeout(rerr),
 			"plain JSON on the TLS port gets no answer and is closed", rerr)
 	}
 
@@ -316,7 +211,7 @@ func mustFail(addr string) {
 		_, rerr := io.ReadAll(conn)
 		conn.Close()
 		took := time.Since(start)
-		check(!isTimeout(rerr) && took < 3*time.Second,
+		tlsrun.Check(!isTimeout(rerr) && took < 3*time.Second,
 			"a client that never starts the handshake is closed after header_timeout (1s)", took, rerr)
 	}
 }
