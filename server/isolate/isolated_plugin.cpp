@@ -194,9 +194,12 @@ private:
         h.id = id;
         h.timeout_ns = deadline ? std::max<std::int64_t>(1, left.count()) : 0;
         // A network thread that batches (server/net/io_loop.hpp) writes
-        // the calls of one look together, at the next look.
+        // the calls of one look together, at the next look; one that does
+        // not, the calls of one handler (a session's turn reads up to 64)
+        // together, right after it.
         bool later = io_loop_detail::state.batching;
-        if (!writer->send(h, args, !later)) {
+        boost::asio::io_context* loop = current_io_loop();
+        if (!writer->send(h, args, !later && !loop)) {
             bool mine;
             {
                 std::lock_guard lock(mu_);
@@ -208,7 +211,20 @@ private:
             return PLRPC_OK;
         }
         if (later) flush_at_next_look(std::move(writer));
+        else if (loop) flush_after_this_handler(std::move(writer), *loop);
         return PLRPC_PENDING;
+    }
+
+    static void flush_after_this_handler(std::shared_ptr<Writer> writer, boost::asio::io_context& loop) {
+        thread_local std::vector<Writer*> scheduled; // on this thread, not yet flushed
+        Writer* w = writer.get();
+        for (Writer* s : scheduled)
+            if (s == w) return;
+        scheduled.push_back(w);
+        boost::asio::post(loop, [writer = std::move(writer)] {
+            std::erase(scheduled, writer.get());
+            writer->flush();
+        });
     }
 
     static void flush_at_next_look(std::shared_ptr<Writer> writer) {
