@@ -1,6 +1,8 @@
 #include "wire/schema.hpp"
 
+#include "wire/integer_literal.hpp"
 #include "wire/json_text.hpp"
+#include "wire/number_literals.hpp"
 
 #include <plugrpc/base64.hpp>
 #include <plugrpc/json_write.hpp>
@@ -344,52 +346,61 @@ struct Normalizer {
         }
     }
 
-    bool integer(const json::value& v, const Schema& s, Out& out) {
-        // Only an integer literal is an integer, as for Go's encoding/json
-        // (strconv.ParseInt on the number's text): the parse reads one that
-        // fits 64 bits exactly (int64 or uint64). Anything else reached here
-        // as a double, which may have been rounded (9.007199254740993e15,
-        // 1e-400 and 1.00000000000000001 are read as 9007199254740992, 0
-        // and 1): its exact value is not known, so it is refused, never
-        // rounded or truncated.
-        std::int64_t i = 0;
-        std::uint64_t u = 0;
-        bool neg = false;
-        if (v.is_int64()) { i = v.get_int64(); neg = i < 0; u = neg ? 0 : static_cast<std::uint64_t>(i); }
-        else if (v.is_uint64()) { u = v.get_uint64(); }
-        else if (v.is_double() && v.get_double() == 0 && std::signbit(v.get_double())) { i = 0; } // -0 (json_parse.hpp)
-        else if (v.is_double()) {
-            double d = v.get_double();
-            std::string what = "expected an integer (" + type_name(s) + ")";
-            if (!std::isfinite(d)) return fail(what + ", got a number out of range");
-            if (std::trunc(d) != d) {
+    // An integer is judged on its number's text, by the rule `opt` asks
+    // for (integer_literal.hpp). The parse reads an integer literal that
+    // fits 64 bits as an int64 or a uint64, exactly; anything else (a
+    // fraction, an exponent, -0, more than 64 bits) as a double, which may
+    // have been rounded (9.007199254740993e15, 1e-400 and
+    // 1.00000000000000001 read as 9007199254740992, 0 and 1) and cannot
+    // tell -0 from -0.0: its literal decides (NumberLiterals). A double
+    // whose literal is not known is refused, never rounded or truncated.
+    bool integer_value(const json::value& v, const Schema& s, IntegerLiteral& n) {
+        std::string what = "expected an integer (" + type_name(s) + ")";
+        if (v.is_int64()) {
+            std::int64_t i = v.get_int64();
+            n = {IntegerLiteral::Status::Integer, i < 0,
+                 i < 0 ? 0 - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i)};
+        } else if (v.is_uint64()) {
+            n = {IntegerLiteral::Status::Integer, false, v.get_uint64()};
+        } else if (v.is_double()) {
+            std::string_view text = opt.literals ? opt.literals->of(v) : std::string_view();
+            if (text.empty()) {
+                double d = v.get_double();
+                if (!std::isfinite(d)) return fail(what + ", got a number out of range");
                 char buf[32];
                 auto r = std::to_chars(buf, buf + sizeof buf, d); // shortest text that reads back as d
-                return fail(what + ", got " + std::string(buf, r.ptr));
+                return fail(what + ", got the floating-point number " + std::string(buf, r.ptr));
             }
-            if (d < -9.2233720368547758e18 || d >= 1.8446744073709552e19)
-                return fail(what + ", got a number beyond 64 bits");
-            return fail(what + " written as one, without a fraction or an exponent");
+            n = opt.exact_integers ? read_exact_integer(text) : read_go_integer(text, s.kind == Kind::Int);
+            if (n.status == IntegerLiteral::Status::Beyond64) return fail(what + ", got a number beyond 64 bits");
+            if (n.status == IntegerLiteral::Status::NotInteger) {
+                if (s.kind == Kind::Uint && text[0] == '-')
+                    return fail("expected an unsigned integer (" + type_name(s) + "), got " + std::string(text));
+                return fail(what + ", got " + std::string(text));
+            }
         } else {
-            return fail(std::string("expected an integer (") + type_name(s) + "), got " + kind_of(v));
+            return fail(what + ", got " + kind_of(v));
         }
+        std::string sign = n.negative ? "-" : "";
         if (s.kind == Kind::Uint) {
-            if (neg) return fail("expected an unsigned integer (" + type_name(s) + "), got " + std::to_string(i));
+            if (n.negative)
+                return fail("expected an unsigned integer (" + type_name(s) + "), got -" + std::to_string(n.magnitude));
             std::uint64_t max = s.bits == 64 ? ~0ull : (1ull << s.bits) - 1;
-            if (u > max) return fail("value " + std::to_string(u) + " overflows " + type_name(s));
-            emit(out, u);
+            if (n.magnitude > max) return fail("value " + std::to_string(n.magnitude) + " overflows " + type_name(s));
             return true;
         }
-        std::int64_t max = s.bits == 64 ? std::numeric_limits<std::int64_t>::max() : (1ll << (s.bits - 1)) - 1;
-        std::int64_t min = -max - 1;
-        if (!neg) {
-            if (u > static_cast<std::uint64_t>(max))
-                return fail("value " + std::to_string(u) + " overflows " + type_name(s));
-            i = static_cast<std::int64_t>(u);
-        } else if (i < min) {
-            return fail("value " + std::to_string(i) + " overflows " + type_name(s));
-        }
-        emit(out, i);
+        std::uint64_t max = s.bits == 64 ? std::uint64_t(std::numeric_limits<std::int64_t>::max())
+                                         : (1ull << (s.bits - 1)) - 1;
+        if (n.magnitude > max + (n.negative ? 1 : 0))
+            return fail("value " + sign + std::to_string(n.magnitude) + " overflows " + type_name(s));
+        return true;
+    }
+
+    bool integer(const json::value& v, const Schema& s, Out& out) {
+        IntegerLiteral n;
+        if (!integer_value(v, s, n)) return false;
+        if (s.kind == Kind::Uint) emit(out, n.magnitude);
+        else emit(out, n.negative ? static_cast<std::int64_t>(0 - n.magnitude) : static_cast<std::int64_t>(n.magnitude));
         return true;
     }
 
@@ -484,9 +495,9 @@ struct Normalizer {
             } else if (e.is_uint64() && e.get_uint64() <= 255) {
                 bytes += static_cast<char>(e.get_uint64());
             } else {
-                Out refused; // integer() refuses it, saying why
-                if (integer(e, byte, refused)) return fail("expected a byte (uint8)");
-                return false;
+                IntegerLiteral n; // as a uint8 field reads it; refused saying why
+                if (!integer_value(e, byte, n)) return false;
+                bytes += static_cast<char>(n.magnitude);
             }
         }
         emit(out, json::string(base64_encode(bytes)));
@@ -645,8 +656,9 @@ struct Normalizer {
 
 } // namespace
 
-std::string normalize_into(const json::value& v, const Schema& s, json::value& out) {
+std::string normalize_into(const json::value& v, const Schema& s, json::value& out, NormalizeOptions opt) {
     Normalizer<json::value> n;
+    n.opt = opt;
     if (!n.run(v, s, out, 0)) {
         out = nullptr;
         return std::move(n.error);
@@ -661,9 +673,9 @@ std::string normalize_text(const json::value& v, const Schema& s, std::string& o
     return {};
 }
 
-NormalizeResult normalize(const json::value& v, const Schema& s) {
+NormalizeResult normalize(const json::value& v, const Schema& s, NormalizeOptions opt) {
     NormalizeResult r;
-    r.error = normalize_into(v, s, r.value);
+    r.error = normalize_into(v, s, r.value, opt);
     return r;
 }
 

@@ -32,6 +32,7 @@
 namespace plugrpc {
 
 struct Schema;
+class NumberLiterals;
 using SchemaPtr = std::shared_ptr<const Schema>;
 
 enum class Kind : std::uint8_t { Bool, Int, Uint, Float, String, Bytes, Slice, Array, Map, Struct, Any };
@@ -101,17 +102,30 @@ struct NormalizeOptions {
     // numbers is a []byte (Go 1.19 reads [1,2,3] as "AQID"). Off, a longer
     // array is refused and a []byte is only a base64 string.
     bool go_arrays = false;
+    // Integers as JSON-RPC 2.0 reads them, which has no integer type: a
+    // number whose exact value is an integer is one, however written (1.0,
+    // 1e2 and 2.50e1; -0 and -0.0 are 0). Off, as Go's encoding/json reads
+    // them (strconv.ParseInt/ParseUint on the text): only an integer
+    // literal (-0 is 0 for a signed integer and refused for an unsigned
+    // one; 1.0, 1e2 and -0.0 are refused).
+    bool exact_integers = true;
+    // What each number was written as (number_literals.hpp), where the
+    // value cannot tell: the decision above is taken on the text. Without
+    // it, a number with a fraction, an exponent or a minus zero is refused
+    // for an integer (it reached us as a double, perhaps rounded).
+    const NumberLiterals* literals = nullptr;
 };
 
 // Check a JSON value against a schema and bring it to canonical form, as Go
 // would decode it: struct fields matched by name, unknown fields dropped,
 // missing ones zero; an array given for a struct fills its fields in order
-// (unless `opt` says not); null is the zero value; integers only from
-// integer literals, range-checked for their width.
-NormalizeResult normalize(const boost::json::value& v, const Schema& s);
+// (unless `opt` says not); null is the zero value; integers judged on
+// their text (`opt`), range-checked for their width.
+NormalizeResult normalize(const boost::json::value& v, const Schema& s, NormalizeOptions opt = {});
 // The same into `out`, built in out's own storage (an arena, say): the
 // error text (then `out` is null), or empty on success.
-std::string normalize_into(const boost::json::value& v, const Schema& s, boost::json::value& out);
+std::string normalize_into(const boost::json::value& v, const Schema& s, boost::json::value& out,
+                           NormalizeOptions opt = {});
 // The same as JSON text appended to `out`: what serialising normalize()'s
 // value gives. The error text, or empty on success (`out` is then partly
 // written).

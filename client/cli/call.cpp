@@ -5,6 +5,7 @@
 #include "go_type.hpp"
 #include "pretty_json.hpp"
 
+#include "wire/number_literals.hpp"
 #include "wire/schema.hpp"
 
 #include <plugrpc/json_parse.hpp>
@@ -111,7 +112,10 @@ int run_call(const Invocation& inv) {
         types.reply = *reply;
         if (!types.args) {
             types.args = *args;
-            NormalizeResult checked = normalize(params, **args);
+            NumberLiterals literals(*text, &params); // 1e2 is 100, -0.0 is 0: judged on the text
+            NormalizeOptions opt;
+            opt.literals = &literals;
+            NormalizeResult checked = normalize(params, **args, opt);
             if (!checked.ok()) return call_usage_error("invalid params for " + inv.method + ": " + checked.error);
             params = std::move(checked.value);
         }

@@ -238,6 +238,8 @@ Message decode(std::string_view text, const DecodeLimits& limits, json::storage_
         m.requests.push_back(decode_members(member(Envelope::Version), member(Envelope::Id),
                                             member(Envelope::Method), member(Envelope::Params),
                                             found.params_read));
+        m.parsed_text = found.params_text;
+        m.params_only = true;
         qualify(m, limits);
         return m;
     }
@@ -250,6 +252,7 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
     opt.max_depth = limits.max_depth;
     boost::system::error_code ec;
     m.root = plugrpc::parse_json(text, ec, std::move(storage), opt); // same storage: moved, not copied
+    m.parsed_text = text;
     const json::value& v = m.root;
     if (ec) {
         m.error_code = ParseError;
@@ -289,6 +292,12 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
     keep_id_text(m.requests.back(), text);
     qualify(m, limits);
     return m;
+}
+
+NumberLiterals Message::literals() const {
+    if (parsed_text.empty()) return {};
+    if (params_only) return NumberLiterals(parsed_text, &root.get_array()[Envelope::Params]);
+    return NumberLiterals(parsed_text, &root);
 }
 
 void encode_error(std::string& out, Dialect dialect, const json::value& id, int code, std::string_view message) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "wire/jsonrpc/envelope.hpp"
+#include "wire/number_literals.hpp"
 #include "server/rpc/call.hpp"
 #include "server/rpc/dispatcher.hpp"
 
@@ -74,6 +75,16 @@ struct Message {
     int error_code = 0;
     std::string error;
     boost::json::value root; // the parsed text the requests point into (or the members read the short way)
+    // The text root was parsed from: the whole message, or only the params
+    // when the rest was read the short way (root then holds the members);
+    // empty when nothing was parsed.
+    std::string_view parsed_text;
+    bool params_only = false;
+
+    // What each number of the requests' params was written as, which
+    // decides an integer parameter (wire/schema.hpp): valid while the
+    // message and its text are.
+    NumberLiterals literals() const;
 };
 
 struct DecodeLimits {

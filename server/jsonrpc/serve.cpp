@@ -52,7 +52,8 @@ std::optional<Outcome> screen(AccessGate* gate, Dispatcher& dispatcher, std::str
     return o;
 }
 
-void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, ReplyDone done, AccessGate* gate) {
+void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, const NumberLiterals& literals, ReplyDone done,
+               AccessGate* gate) {
     if (req.error_code) {
         Scratch out;
         if (!req.notification) encode_error(out.text(), req.dialect, RawId{req.id_text}, req.error_code, req.error);
@@ -70,11 +71,12 @@ void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, Repl
     if (auto screened = screen(gate, dispatcher, req.name())) return reply(std::move(*screened));
     MethodPtr method = args.method_for(req.name());
     if (req.args_read) dispatcher.call_checked(std::move(method), args.text(), std::move(reply));
-    else if (method) dispatcher.call_method(std::move(method), *req.params, req.shape, std::move(reply));
-    else dispatcher.call(req.name(), *req.params, req.shape, std::move(reply));
+    else if (method) dispatcher.call_method(std::move(method), *req.params, req.shape, std::move(reply), &literals);
+    else dispatcher.call(req.name(), *req.params, req.shape, std::move(reply), &literals);
 }
 
-void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done, AccessGate* gate) {
+void serve_batch(Dispatcher& dispatcher, Requests& requests, const NumberLiterals& literals, ReplyDone done,
+                 AccessGate* gate) {
     auto batch = std::make_shared<Batch>();
     batch->parts.resize(requests.size());
     batch->pending = requests.size();
@@ -102,7 +104,7 @@ void serve_batch(Dispatcher& dispatcher, Requests& requests, ReplyDone done, Acc
             reply(std::move(*screened));
             continue;
         }
-        dispatcher.call(req.name(), *req.params, req.shape, std::move(reply));
+        dispatcher.call(req.name(), *req.params, req.shape, std::move(reply), &literals);
     }
 }
 
@@ -127,14 +129,15 @@ std::optional<Dialect> serve_message(Dispatcher& dispatcher, std::string_view te
         done(out.text(), Outcome::Kind::IllFormed);
         return std::nullopt;
     }
+    NumberLiterals literals = m.literals(); // read only if an integer is given as a double
     if (m.batch) {
-        serve_batch(dispatcher, m.requests, std::move(done), gate);
+        serve_batch(dispatcher, m.requests, literals, std::move(done), gate);
         return Dialect::V2;
     }
     Request& req = m.requests[0];
     std::optional<Dialect> shown;
     if (!req.error_code || req.dialect == Dialect::V2) shown = req.dialect;
-    serve_one(dispatcher, req, args, std::move(done), gate);
+    serve_one(dispatcher, req, args, literals, std::move(done), gate);
     return shown;
 }
 

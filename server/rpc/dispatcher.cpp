@@ -82,7 +82,7 @@ Dispatcher::~Dispatcher() { join(); }
 
 
 void Dispatcher::call(std::string_view service_method, const json::value& params, ParamsShape shape,
-                      Completion done) {
+                      Completion done, const NumberLiterals* literals) {
     RegistryPtr reg = registry();
     if (service_method == kDiscoverMethod) {
         Outcome o;
@@ -96,10 +96,11 @@ void Dispatcher::call(std::string_view service_method, const json::value& params
         done(Outcome::failure(kind, std::move(found.error)));
         return;
     }
-    call_method(std::move(found.method), params, shape, std::move(done));
+    call_method(std::move(found.method), params, shape, std::move(done), literals);
 }
 
-void Dispatcher::call_method(MethodPtr method, const json::value& params, ParamsShape shape, Completion done) {
+void Dispatcher::call_method(MethodPtr method, const json::value& params, ParamsShape shape, Completion done,
+                             const NumberLiterals* literals) {
     const Schema& schema = *method->args;
     const json::value* arg = &params;
     // An argument of any JSON (Kind::Any) is the params as sent, array or object.
@@ -121,6 +122,8 @@ void Dispatcher::call_method(MethodPtr method, const json::value& params, Params
     NormalizeOptions opt;
     opt.struct_from_array = shape != ParamsShape::GoValue;
     opt.go_arrays = shape == ParamsShape::GoValue;
+    opt.exact_integers = shape != ParamsShape::GoValue;
+    opt.literals = literals;
     std::string error = normalize_text(*arg, schema, text.text(), opt);
     if (!error.empty()) {
         method->stats->record(0, true);

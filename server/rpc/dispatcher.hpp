@@ -22,6 +22,8 @@
 
 namespace plugrpc {
 
+class NumberLiterals;
+
 // How a codec received the argument.
 enum class ParamsShape : std::uint8_t {
     Value,      // the argument itself (Go's gob, JSON-RPC 2.0 named params)
@@ -42,15 +44,17 @@ public:
     RegistryPtr registry() const;
 
     // Look up `service_method`, check `params` against the method's argument
-    // schema and run it.
+    // schema and run it. `literals`: what params' numbers were written as,
+    // when they were parsed from JSON text (wire/number_literals.hpp).
     void call(std::string_view service_method, const boost::json::value& params, ParamsShape shape,
-              Completion done);
+              Completion done, const NumberLiterals* literals = nullptr);
 
     // The plugin method a call() of `service_method` would run now; null
     // when there is none (unknown, or one the dispatcher answers itself).
     MethodPtr plugin_method(std::string_view service_method) const;
     // call() for a `method` already looked up (from plugin_method()).
-    void call_method(MethodPtr method, const boost::json::value& params, ParamsShape shape, Completion done);
+    void call_method(MethodPtr method, const boost::json::value& params, ParamsShape shape, Completion done,
+                     const NumberLiterals* literals = nullptr);
     // The same with arguments already checked against its schema and
     // written in canonical text (server/jsonrpc/plain_args.hpp).
     void call_checked(MethodPtr method, std::string_view args_text, Completion done);

@@ -6,6 +6,7 @@
 #include "server/rpc/call.hpp"
 #include "server/rpc/call_table.hpp"
 #include "server/rpc/dispatcher.hpp"
+#include "wire/number_literals.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -158,10 +159,15 @@ bool integer_reply(const Schema& schema, std::string_view text, json::value& out
 }
 
 // A plugin's reply value checked against its method's reply schema: the
-// normalized result, or an internal error naming the method.
-Outcome checked_reply(const Call& call, const json::value& v) {
+// normalized result, or an internal error naming the method. An integer
+// in it is read as Go's encoding/json reads it, on its text when `v` was
+// parsed from one (`literals`).
+Outcome checked_reply(const Call& call, const json::value& v, const NumberLiterals* literals = nullptr) {
     Outcome o;
-    NormalizeResult n = normalize(v, *call.method->reply);
+    NormalizeOptions opt;
+    opt.exact_integers = false;
+    opt.literals = literals;
+    NormalizeResult n = normalize(v, *call.method->reply, opt);
     if (n.ok()) {
         o.result = std::move(n.value);
         if (call.method->reply->has_float32) o.float32_schema = call.method->reply;
@@ -197,7 +203,8 @@ int reply_json(plrpc_call* handle, const char* text, size_t len) {
         o.kind = Outcome::Kind::Internal;
         o.error = call->method->full_name + ": the plugin's reply is not valid JSON: " + why;
     } else {
-        o = checked_reply(*call.get(), v);
+        NumberLiterals literals(std::string_view(text, len), &v);
+        o = checked_reply(*call.get(), v, &literals);
     }
     return answer(call.get(), std::move(o));
 }

@@ -183,14 +183,56 @@ TEST_CASE("serve: positional params for a non-struct argument are exactly one va
           R"({"jsonrpc":"2.0","result":"a","id":3})");
 }
 
-TEST_CASE("serve: an integer parameter that is not an integer literal is invalid params, naming the field", "[jsonrpc]") {
+TEST_CASE("serve: an integer parameter that is not exactly an integer is invalid params, naming the field", "[jsonrpc]") {
     Server s;
-    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":9.007199254740993e15,"B":1},"id":1})") ==
-          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64) written as one, without a fraction or an exponent"},"id":1})");
+    CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":9.007199254740993e-15,"B":1},"id":1})") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64), got 9.007199254740993e-15"},"id":1})");
     CHECK(s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":[1,2.5],"id":2})") ==
           R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field B: expected an integer (int64), got 2.5"},"id":2})");
     CHECK(s.serve(R"({"method":"Arith.Multiply","params":[{"A":123456789012345678901234567890,"B":1}],"id":3})") ==
           R"({"id":3,"result":null,"error":"field A: expected an integer (int64), got a number beyond 64 bits"})");
+}
+
+// Go's dialect reads an integer as Go's encoding/json does, with
+// strconv.ParseInt on its text; JSON-RPC 2.0 takes its exact value. Each
+// request is sent as read the short way (wire/jsonrpc/envelope.hpp), as
+// parsed whole (a member the short way does not read), and in a batch.
+TEST_CASE("serve: -0.0, 1.0 and 1e2 for an integer are refused in Go's dialect, -0 is 0", "[jsonrpc]") {
+    Server s;
+    auto go = [&](const char* a) {
+        std::string params = std::string(R"([{"A":)") + a + R"(,"B":8}])";
+        std::string short_way = s.serve(R"({"method":"Arith.Multiply","params":)" + params + R"(,"id":1})");
+        std::string whole = s.serve(R"({"method":"Arith.Multiply","x":0,"params":)" + params + R"(,"id":1})");
+        CHECK(short_way == whole);
+        return short_way;
+    };
+    CHECK(go("-0") == R"({"id":1,"result":0,"error":null})");
+    CHECK(go("-0.0") == R"({"id":1,"result":null,"error":"field A: expected an integer (int64), got -0.0"})");
+    CHECK(go("1.0") == R"({"id":1,"result":null,"error":"field A: expected an integer (int64), got 1.0"})");
+    CHECK(go("1e2") == R"({"id":1,"result":null,"error":"field A: expected an integer (int64), got 1e2"})");
+    CHECK(go("1E0") == R"({"id":1,"result":null,"error":"field A: expected an integer (int64), got 1E0"})");
+}
+
+TEST_CASE("serve: JSON-RPC 2.0 takes an integer however written, never rounded", "[jsonrpc]") {
+    Server s;
+    auto v2 = [&](const char* a) {
+        std::string params = std::string(R"({"A":)") + a + R"(,"B":1})";
+        std::string short_way = s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":)" + params + R"(,"id":1})");
+        std::string whole = s.serve(R"({"jsonrpc":"2.0","method":"Arith.Multiply","x":0,"params":)" + params + R"(,"id":1})");
+        std::string batch = s.serve(R"([{"jsonrpc":"2.0","method":"Arith.Multiply","params":)" + params + R"(,"id":1}])");
+        CHECK(short_way == whole);
+        CHECK("[" + short_way + "]" == batch);
+        return short_way;
+    };
+    CHECK(v2("-0") == R"({"jsonrpc":"2.0","result":0,"id":1})");
+    CHECK(v2("-0.0") == R"({"jsonrpc":"2.0","result":0,"id":1})");
+    CHECK(v2("1.0") == R"({"jsonrpc":"2.0","result":1,"id":1})");
+    CHECK(v2("1e2") == R"({"jsonrpc":"2.0","result":100,"id":1})");
+    CHECK(v2("9.007199254740993e15") == R"({"jsonrpc":"2.0","result":9007199254740993,"id":1})");
+    CHECK(v2("1.00000000000000001") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64), got 1.00000000000000001"},"id":1})");
+    CHECK(v2("-1e-400") ==
+          R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64), got -1e-400"},"id":1})");
 }
 
 TEST_CASE("serve: Go's dialect fills no struct from an array, JSON-RPC 2.0 does", "[jsonrpc]") {
@@ -431,8 +473,11 @@ TEST_CASE("serve: integer replies are checked alike on the short path and the ge
     CHECK(reply("Reply.Int64", "-9223372036854775808") == result("-9223372036854775808"));
     CHECK(reply("Reply.Int64", " 5 ") == result("5"));  // general path: JSON allows the blanks
     CHECK(reply("Reply.Int64", "5.0") ==
-          internal("Reply.Int64", "the plugin's reply does not match its schema: params: expected an integer (int64) "
-                                  "written as one, without a fraction or an exponent")); // general path: not a literal
+          internal("Reply.Int64", "the plugin's reply does not match its schema: params: expected an integer (int64), "
+                                  "got 5.0")); // general path: not a literal, as Go's encoding/json reads a reply
+    CHECK(reply("Reply.Int64", "-0.0") ==
+          internal("Reply.Int64", "the plugin's reply does not match its schema: params: expected an integer (int64), "
+                                  "got -0.0"));
     CHECK(reply("Reply.Int64", "007") == internal("Reply.Int64", "the plugin's reply is not valid JSON: text after the value at offset 1"));
     CHECK(reply("Reply.Int64", "+5") ==
           internal("Reply.Int64", "the plugin's reply is not valid JSON: unexpected character at offset 0"));

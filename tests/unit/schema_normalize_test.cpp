@@ -1,7 +1,9 @@
 // Normalizing: checking a JSON value against a schema and bringing it to the
 // canonical form a method sees, as Go's encoding/json would decode it.
+#include "wire/number_literals.hpp"
 #include "wire/schema.hpp"
 
+#include <plugrpc/json_parse.hpp>
 #include <plugrpc/json_write.hpp>
 
 #include <catch2/catch.hpp>
@@ -29,14 +31,20 @@ SchemaPtr schema(std::string_view text) {
 
 SchemaPtr integer(std::string_view format) { return schema(R"({"type":"integer","format":")" + std::string(format) + "\"}"); }
 
-// The canonical value, or "error: <why>". Every case also checks the text
-// form (normalize_text, what the JSON codecs hand a handler) against the
-// value form: the same text, or the same error.
+// The canonical value, or "error: <why>", for JSON-RPC 2.0 (the default
+// options), parsed as the server parses it, numbers judged on their text.
+// Every case also checks the text form (normalize_text, what the JSON
+// codecs hand a handler) against the value form: the same text, or the same error.
 std::string norm(std::string_view value, const SchemaPtr& s) {
-    json::value v = json::parse(value);
-    NormalizeResult r = normalize(v, *s);
+    json::error_code ec;
+    json::value v = plugrpc::parse_json(value, ec);
+    REQUIRE(!ec);
+    NumberLiterals literals(value, &v);
+    NormalizeOptions opt;
+    opt.literals = &literals;
+    NormalizeResult r = normalize(v, *s, opt);
     std::string text;
-    std::string text_error = normalize_text(v, *s, text);
+    std::string text_error = normalize_text(v, *s, text, opt);
     if (!r.ok()) {
         CHECK(r.value.is_null());
         CHECK(text_error == r.error);
@@ -179,29 +187,28 @@ TEST_CASE("normalize: a negative number for an unsigned integer is refused", "[s
     CHECK(norm("-1", integer("uint64")) == "error: params: expected an unsigned integer (uint64), got -1");
     }
 
-TEST_CASE("normalize: an integer is an integer literal, never a number with a fraction or an exponent", "[schema]") {
-    // As Go's encoding/json, which reads an int field with strconv.ParseInt
-    // on the number's text (Go 1.19 answers 100.0 and 1e2 with "json: cannot
-    // unmarshal number 1e2 into Go struct field Args.A of type int").
-    CHECK(norm("7.0", integer("int64")) == "error: params: expected an integer (int64) written as one, without a fraction or an exponent");
-    CHECK(norm("1e2", integer("int64")) == "error: params: expected an integer (int64) written as one, without a fraction or an exponent");
-    CHECK(norm("-3.0", integer("int8")) == "error: params: expected an integer (int8) written as one, without a fraction or an exponent");
-    CHECK(norm("2.55e2", integer("uint8")) == "error: params: expected an integer (uint8) written as one, without a fraction or an exponent");
-    CHECK(norm("-3.0", integer("uint8")) == "error: params: expected an integer (uint8) written as one, without a fraction or an exponent");
+// Go's dialect reads integers only from integer literals: see
+// schema_integer_text_test.cpp for both rules, side by side.
+TEST_CASE("normalize: JSON-RPC 2.0 takes a number whose exact value is an integer, however written", "[schema]") {
+    CHECK(norm("7.0", integer("int64")) == "7");
+    CHECK(norm("1e2", integer("int64")) == "100");
+    CHECK(norm("-3.0", integer("int8")) == "-3");
+    CHECK(norm("2.55e2", integer("uint8")) == "255");
+    CHECK(norm("-0.0", integer("uint8")) == "0");
+    CHECK(norm("-3.0", integer("uint8")) == "error: params: expected an unsigned integer (uint8), got -3");
+    CHECK(norm("2.56e2", integer("uint8")) == "error: params: value 256 overflows uint8");
 }
 
-TEST_CASE("normalize: a number a double cannot hold exactly is refused for an integer, never rounded", "[schema]") {
+TEST_CASE("normalize: a number a double cannot hold exactly is read from its digits for an integer, never rounded", "[schema]") {
     // 9.007199254740993e15 reads as the double 9007199254740992.
-    CHECK(norm("9.007199254740993e15", integer("int64")) ==
-          "error: params: expected an integer (int64) written as one, without a fraction or an exponent");
-    CHECK(norm("9007199254740993.0", integer("uint64")) ==
-          "error: params: expected an integer (uint64) written as one, without a fraction or an exponent");
+    CHECK(norm("9.007199254740993e15", integer("int64")) == "9007199254740993");
+    CHECK(norm("9007199254740993.0", integer("uint64")) == "9007199254740993");
     // Fractions that are all but integers, and ones too small for a double.
-    CHECK(norm("1.00000000000000001", integer("int64")) ==
-          "error: params: expected an integer (int64) written as one, without a fraction or an exponent");
+    CHECK(norm("1.00000000000000001", integer("int64")) == "error: params: expected an integer (int64), got 1.00000000000000001");
     CHECK(norm("1e-300", integer("int64")) == "error: params: expected an integer (int64), got 1e-300");
+    CHECK(norm("-1e-400", integer("int64")) == "error: params: expected an integer (int64), got -1e-400");
     CHECK(norm("2.5", integer("int32")) == "error: params: expected an integer (int32), got 2.5");
-    CHECK(norm("-0.5", integer("uint8")) == "error: params: expected an integer (uint8), got -0.5");
+    CHECK(norm("-0.5", integer("uint8")) == "error: params: expected an unsigned integer (uint8), got -0.5");
 }
 
 TEST_CASE("normalize: an integer literal beyond 64 bits is refused, never rounded", "[schema]") {
@@ -211,7 +218,9 @@ TEST_CASE("normalize: an integer literal beyond 64 bits is refused, never rounde
           "error: params: expected an integer (uint64), got a number beyond 64 bits");
     CHECK(norm("-92233720368547758080", integer("int64")) ==
           "error: params: expected an integer (int64), got a number beyond 64 bits");
-    CHECK(norm("1e400", integer("int64")) == "error: params: expected an integer (int64), got a number out of range");
+    CHECK(norm("1e400", integer("int64")) == "error: params: expected an integer (int64), got a number beyond 64 bits");
+    CHECK(norm("1.8446744073709551616e19", integer("uint64")) ==
+          "error: params: expected an integer (uint64), got a number beyond 64 bits");
     // The edges themselves are integer literals, read exactly.
     CHECK(norm("18446744073709551615", integer("uint64")) == "18446744073709551615");
     CHECK(norm("-9223372036854775808", integer("int64")) == "-9223372036854775808");
@@ -220,8 +229,8 @@ TEST_CASE("normalize: an integer literal beyond 64 bits is refused, never rounde
 
 TEST_CASE("normalize: a refused number in a struct names the field", "[schema]") {
     CHECK(norm(R"({"A":2.5,"B":1})", schema(kArgsSchema)) == "error: field A: expected an integer (int64), got 2.5");
-    CHECK(norm(R"({"A":1,"B":9.007199254740993e15})", schema(kArgsSchema)) ==
-          "error: field B: expected an integer (int64) written as one, without a fraction or an exponent");
+    CHECK(norm(R"({"A":1,"B":9.007199254740993e-15})", schema(kArgsSchema)) ==
+          "error: field B: expected an integer (int64), got 9.007199254740993e-15");
 }
 
 TEST_CASE("normalize: without struct_from_array an array for a struct is refused at any depth, as Go's encoding/json", "[schema]") {
@@ -252,8 +261,12 @@ TEST_CASE("normalize: with go_arrays a longer array fills [N]T and numbers fill 
     // Go 1.19: {"Arr":[1,2,3]} into [2]int is [1,2]; {"Bs":[1,2,3]} into []byte is "AQID".
     NormalizeOptions go;
     go.go_arrays = true;
+    go.exact_integers = false;
     auto as_go = [&](std::string_view value, std::string_view s) {
-        json::value v = json::parse(value);
+        json::error_code ec;
+        json::value v = plugrpc::parse_json(value, ec);
+        NumberLiterals literals(value, &v);
+        go.literals = &literals;
         std::string out;
         std::string error = normalize_text(v, *schema(s), out, go);
         CHECK_FALSE(normalize(v, *schema(s)).ok()); // the default refuses what go_arrays takes
@@ -326,7 +339,7 @@ TEST_CASE("normalize: bytes must be valid padded base64", "[schema]") {
 TEST_CASE("normalize: slice elements are normalized and errors name the index", "[schema]") {
     const char* s = R"({"type":"array","items":{"type":"integer","format":"uint8"}})";
     CHECK(norm("[1,2,3]", s) == "[1,2,3]");
-    CHECK(norm("[1,2.0,3]", s) == "error: field [1]: expected an integer (uint8) written as one, without a fraction or an exponent");
+    CHECK(norm("[1,2.5,3]", s) == "error: field [1]: expected an integer (uint8), got 2.5");
     CHECK(norm("[1,256]", s) == "error: field [1]: value 256 overflows uint8");
     CHECK(norm(R"({"0":1})", s) == "error: params: expected an array, got an object");
 }

@@ -130,6 +130,7 @@ bool read_envelope(std::string_view text, unsigned max_depth, const json::storag
     } while (in.take(','));
     if (!in.take('}') || !in.at_end()) return false;
     found.params_read = false;
+    found.params_text = {};
     if (seen >> Envelope::Params & 1) {
         bool v2 = seen >> Envelope::Version & 1;
         if (reader && max_depth >= 3 && (seen >> Envelope::Method & 1) &&
@@ -141,6 +142,7 @@ bool read_envelope(std::string_view text, unsigned max_depth, const json::storag
             boost::system::error_code ec;
             members[Envelope::Params] = parse_json(params, ec, storage, opt);
             if (ec) return false;
+            found.params_text = params;
         }
     }
     values = std::move(members); // the same storage: moved, not copied

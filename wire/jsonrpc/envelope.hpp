@@ -28,6 +28,7 @@ struct Envelope {
     enum Member : unsigned { Version, Id, Method, Params };
     unsigned present = 0;    // a bit per member
     bool params_read = false; // params were taken by an ArgsReader: no value built
+    std::string_view params_text; // the text params were parsed from, when they were
     bool has(Member m) const { return (present >> m) & 1; }
 };
 

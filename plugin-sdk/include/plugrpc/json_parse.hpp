@@ -1,7 +1,9 @@
 // Correctly rounded JSON parsing. Boost.JSON 1.81's own parser can be one
 // ulp off for doubles (about 3 in 10 random doubles); this one hands the
 // number's text to std::from_chars instead. And it reads -0 as the double
-// -0.0, not the integer 0, so that a float keeps its sign.
+// -0.0, not the integer 0, so that a float keeps its sign. The value cannot
+// tell -0 from -0.0 afterwards, nor 1e2 from 100.00000000000000001: the
+// host judges an integer parameter on its text (wire/number_literals.hpp).
 #pragma once
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -45,7 +47,7 @@ struct PreciseHandler {
     bool on_number_part(sv s, ec_t&) { num.append(s.data(), s.size()); return true; }
     bool on_int64(std::int64_t i, sv s, ec_t&) {
         // -0 is the double -0.0, as Go's encoding/json reads it into a
-        // float64; read into an integer it is 0 all the same.
+        // float64; into an integer its text decides (0 for a signed one).
         bool negative_zero = i == 0 && (num.empty() ? !s.empty() && s[0] == '-' : num[0] == '-');
         num.clear();
         if (negative_zero) st.push_double(-0.0);
