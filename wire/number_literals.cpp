@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace plugrpc {
@@ -62,7 +63,10 @@ struct Walk {
         const char* b = number ? number : s.data();
         number = nullptr;
         const json::value* v = next();
-        if (v && v->is_double()) out.emplace_back(v, std::string_view(b, static_cast<std::size_t>(s.data() + s.size() - b)));
+        // Only a double with no fraction (1e2, -0.0, and 1e-400 which reads
+        // as 0) can be an integer by its text: 2.5 is none however written.
+        if (v && v->is_double() && std::trunc(v->get_double()) == v->get_double())
+            out.emplace_back(v, std::string_view(b, static_cast<std::size_t>(s.data() + s.size() - b)));
         return true;
     }
 

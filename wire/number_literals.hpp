@@ -7,7 +7,8 @@
 //
 // Built on first use, which is rare (a number with a fraction, an exponent
 // or a minus zero where an integer is expected): the text is read again in
-// step with the value parsed from it, and each double's literal is noted
+// step with the value parsed from it, and the literal of each double with
+// no fraction (the only ones whose text can make them integers) is noted
 // under its address. A member given twice is matched as the parse kept it
 // (the last one); text that does not read the same (it should) leaves the
 // numbers it reached unknown, never wrong.
@@ -27,8 +28,8 @@ public:
     // `parsed` is what parse_json() read from `text`; both must outlive this.
     NumberLiterals(std::string_view text, const boost::json::value* parsed) : text_(text), parsed_(parsed) {}
 
-    // The literal of `v`, a double in the parsed value ("-0.0", "1e2");
-    // empty if it is none of them.
+    // The literal of `v`, a double with no fraction in the parsed value
+    // ("-0.0", "1e2", "1e-400"); empty for any other value.
     std::string_view of(const boost::json::value& v) const;
 
 private:

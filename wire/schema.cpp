@@ -364,11 +364,12 @@ struct Normalizer {
             n = {IntegerLiteral::Status::Integer, false, v.get_uint64()};
         } else if (v.is_double()) {
             std::string_view text = opt.literals ? opt.literals->of(v) : std::string_view();
-            if (text.empty()) {
+            if (text.empty()) { // not needed (2.5 is no integer however written), or not known
                 double d = v.get_double();
                 if (!std::isfinite(d)) return fail(what + ", got a number out of range");
                 char buf[32];
                 auto r = std::to_chars(buf, buf + sizeof buf, d); // shortest text that reads back as d
+                if (std::trunc(d) != d) return fail(what + ", got " + std::string(buf, r.ptr));
                 return fail(what + ", got the floating-point number " + std::string(buf, r.ptr));
             }
             n = opt.exact_integers ? read_exact_integer(text) : read_go_integer(text, s.kind == Kind::Int);

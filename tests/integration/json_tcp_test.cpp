@@ -428,16 +428,32 @@ TEST_CASE("JSON ids are echoed as written in both dialects, big integers, -0, 1.
     }
 }
 
-TEST_CASE("JSON integer params that are not integer literals in range are refused, never rounded") {
+TEST_CASE("JSON integer params: Go's dialect takes integer literals only, JSON-RPC 2.0 exact integers, neither rounds") {
     Daemon d;
     Connection c = Connection::tcp(d.port());
-    for (std::string a : {"2.5", "1e-300", "100.0", "1e2", "9.007199254740993e15", "123456789012345678901234567890"}) {
+    auto v2 = [&](const std::string& a) {
+        return call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":)" + a + R"(,"B":1},"id":1})");
+    };
+    auto go = [&](const std::string& a) {
+        return call_line(c, R"({"method":"Arith.Multiply","params":[{"A":)" + a + R"(,"B":1}],"id":2})");
+    };
+    for (std::string a : {"2.5", "1e-300", "-1e-400", "1.00000000000000001", "123456789012345678901234567890"}) {
         INFO(a);
-        std::string v2 = call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":)" + a + R"(,"B":1},"id":1})");
-        CHECK_THAT(v2, Catch::StartsWith(R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64))"));
-        std::string go = call_line(c, R"({"method":"Arith.Multiply","params":[{"A":)" + a + R"(,"B":1}],"id":2})");
-        CHECK_THAT(go, Catch::StartsWith(R"({"id":2,"result":null,"error":"field A: expected an integer (int64))"));
+        CHECK_THAT(v2(a), Catch::StartsWith(R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: field A: expected an integer (int64))"));
+        CHECK_THAT(go(a), Catch::StartsWith(R"({"id":2,"result":null,"error":"field A: expected an integer (int64))"));
     }
+    // Go's encoding/json reads the text with strconv.ParseInt: only -0 of these.
+    for (std::string a : {"-0.0", "100.0", "1e2", "9.007199254740993e15"}) {
+        INFO(a);
+        CHECK(go(a) == R"({"id":2,"result":null,"error":"field A: expected an integer (int64), got )" + a + R"("})");
+    }
+    CHECK(go("-0") == R"({"id":2,"result":0,"error":null})");
+    // JSON-RPC 2.0 has no integer type: the exact value counts, read from the digits.
+    CHECK(v2("-0") == R"({"jsonrpc":"2.0","result":0,"id":1})");
+    CHECK(v2("-0.0") == R"({"jsonrpc":"2.0","result":0,"id":1})");
+    CHECK(v2("100.0") == R"({"jsonrpc":"2.0","result":100,"id":1})");
+    CHECK(v2("1e2") == R"({"jsonrpc":"2.0","result":100,"id":1})");
+    CHECK(v2("9.007199254740993e15") == R"({"jsonrpc":"2.0","result":9007199254740993,"id":1})");
     // Go's dialect takes no struct from an array; JSON-RPC 2.0 by position does.
     CHECK(call_line(c, R"({"method":"Arith.Multiply","params":[[7,8]],"id":3})") ==
           R"({"id":3,"result":null,"error":"params: expected an object Args, got an array"})");

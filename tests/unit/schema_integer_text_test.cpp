@@ -180,7 +180,7 @@ TEST_CASE("integer text: a []byte from numbers in Go's dialect takes integer lit
 // ---- finding the literals ------------------------------------------------------
 
 TEST_CASE("number literals: each double's text is found where the parse put it", "[schema]") {
-    std::string text = R"( {"a" : [1, -0.0, {"b":-0}, 2.50], "c\u0064":1e2, "e":"-0.0"} )";
+    std::string text = R"( {"a" : [1, -0.0, {"b":-0}, 2.50, 3.00], "c\u0064":1e2, "e":"-0.0"} )";
     json::error_code ec;
     json::value v = parse_json(text, ec);
     REQUIRE(!ec);
@@ -188,7 +188,8 @@ TEST_CASE("number literals: each double's text is found where the parse put it",
     const auto& a = v.at("a").get_array();
     CHECK(literals.of(a[1]) == "-0.0");
     CHECK(literals.of(a[2].at("b")) == "-0");
-    CHECK(literals.of(a[3]) == "2.50");
+    CHECK(literals.of(a[3]).empty()); // a fraction: no integer however written
+    CHECK(literals.of(a[4]) == "3.00");
     CHECK(literals.of(v.at("cd")) == "1e2");
     CHECK(literals.of(a[0]).empty()); // an integer literal: the value says it all
     CHECK(literals.of(v.at("e")).empty());

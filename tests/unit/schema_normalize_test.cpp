@@ -208,7 +208,7 @@ TEST_CASE("normalize: a number a double cannot hold exactly is read from its dig
     CHECK(norm("1e-300", integer("int64")) == "error: params: expected an integer (int64), got 1e-300");
     CHECK(norm("-1e-400", integer("int64")) == "error: params: expected an integer (int64), got -1e-400");
     CHECK(norm("2.5", integer("int32")) == "error: params: expected an integer (int32), got 2.5");
-    CHECK(norm("-0.5", integer("uint8")) == "error: params: expected an unsigned integer (uint8), got -0.5");
+    CHECK(norm("-0.5", integer("uint8")) == "error: params: expected an integer (uint8), got -0.5");
 }
 
 TEST_CASE("normalize: an integer literal beyond 64 bits is refused, never rounded", "[schema]") {
