@@ -355,7 +355,7 @@ struct Normalizer {
     // tell -0 from -0.0: its literal decides (NumberLiterals). A double
     // whose literal is not known is refused, never rounded or truncated.
     bool integer_value(const json::value& v, const Schema& s, IntegerLiteral& n) {
-        std::string what = "expected an integer (" + type_name(s) + ")";
+        auto what = [&s] { return "expected an integer (" + type_name(s) + ")"; }; // only on failure
         if (v.is_int64()) {
             std::int64_t i = v.get_int64();
             n = {IntegerLiteral::Status::Integer, i < 0,
@@ -366,23 +366,22 @@ struct Normalizer {
             std::string_view text = opt.literals ? opt.literals->of(v) : std::string_view();
             if (text.empty()) { // not needed (2.5 is no integer however written), or not known
                 double d = v.get_double();
-                if (!std::isfinite(d)) return fail(what + ", got a number out of range");
+                if (!std::isfinite(d)) return fail(what() + ", got a number out of range");
                 char buf[32];
                 auto r = std::to_chars(buf, buf + sizeof buf, d); // shortest text that reads back as d
-                if (std::trunc(d) != d) return fail(what + ", got " + std::string(buf, r.ptr));
-                return fail(what + ", got the floating-point number " + std::string(buf, r.ptr));
+                if (std::trunc(d) != d) return fail(what() + ", got " + std::string(buf, r.ptr));
+                return fail(what() + ", got the floating-point number " + std::string(buf, r.ptr));
             }
             n = opt.exact_integers ? read_exact_integer(text) : read_go_integer(text, s.kind == Kind::Int);
-            if (n.status == IntegerLiteral::Status::Beyond64) return fail(what + ", got a number beyond 64 bits");
+            if (n.status == IntegerLiteral::Status::Beyond64) return fail(what() + ", got a number beyond 64 bits");
             if (n.status == IntegerLiteral::Status::NotInteger) {
                 if (s.kind == Kind::Uint && text[0] == '-')
                     return fail("expected an unsigned integer (" + type_name(s) + "), got " + std::string(text));
-                return fail(what + ", got " + std::string(text));
+                return fail(what() + ", got " + std::string(text));
             }
         } else {
-            return fail(what + ", got " + kind_of(v));
+            return fail(what() + ", got " + kind_of(v));
         }
-        std::string sign = n.negative ? "-" : "";
         if (s.kind == Kind::Uint) {
             if (n.negative)
                 return fail("expected an unsigned integer (" + type_name(s) + "), got -" + std::to_string(n.magnitude));
@@ -393,7 +392,8 @@ struct Normalizer {
         std::uint64_t max = s.bits == 64 ? std::uint64_t(std::numeric_limits<std::int64_t>::max())
                                          : (1ull << (s.bits - 1)) - 1;
         if (n.magnitude > max + (n.negative ? 1 : 0))
-            return fail("value " + sign + std::to_string(n.magnitude) + " overflows " + type_name(s));
+            return fail("value " + std::string(n.negative ? "-" : "") + std::to_string(n.magnitude) + " overflows " +
+                        type_name(s));
         return true;
     }
 
