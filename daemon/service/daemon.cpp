@@ -102,6 +102,7 @@ int Daemon::run() {
         return 1;
     }
     if (config_.watch) watch_.watch(config_.plugin_dirs);
+    spdlog::info("start-up plugin loads done: {}", status());
     report_reload(true, "started");
     signals_.async_wait([this](boost::system::error_code ec, int signo) {
         if (!ec) on_signal(signo);

@@ -32,6 +32,9 @@ std::filesystem::path slow_plugin() { return PLUGRPC_TEST_SLOW_PLUGIN; }
 
 namespace {
 
+// What plugrpcd logs once every plugin load of its start-up has finished.
+constexpr std::string_view kStartupLoadsDone = "start-up plugin loads done";
+
 [[noreturn]] void fail(const std::string& what) { throw HarnessError(what); }
 
 [[noreturn]] void fail_errno(const std::string& what) { fail(what + ": " + std::strerror(errno)); }
@@ -264,14 +267,18 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
                 if (end == std::string::npos) break; // the line is still being written
                 listening_.push_back(trim(std::string_view(text).substr(begin, end - begin)));
             }
-            if (listening_.size() >= options_.listen.size()) break;
+            if (listening_.size() >= options_.listen.size() &&
+                (!options_.wait_for_plugins || text.find(kStartupLoadsDone) != std::string::npos))
+                break;
             if (auto status = wait_child(pid_, Clock::now())) {
                 status_ = status;
                 fail("plugrpcd exited with status " + std::to_string(*status) + " before listening; its log:\n" +
                      text);
             }
             if (Clock::now() >= deadline)
-                fail("plugrpcd did not log \"listening on\" for every listener within " +
+                fail("plugrpcd did not log \"listening on\" for every listener" +
+                     std::string(options_.wait_for_plugins ? " and \"" + std::string(kStartupLoadsDone) + "\"" : "") +
+                     " within " +
                      std::to_string(options_.start_timeout.count()) + " ms; its log:\n" + text);
             std::this_thread::sleep_for(5ms);
         }

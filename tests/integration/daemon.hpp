@@ -98,11 +98,16 @@ struct DaemonOptions {
     // Extra command-line arguments ("{dir}" as in `listen`).
     std::vector<std::string> extra_args;
     Millis start_timeout = 15s;
+    // Also wait (within start_timeout) until the daemon logs that the loads
+    // of its start-up have finished, so that the plugins are served. Off for
+    // tests of a plugin whose init is slow.
+    bool wait_for_plugins = true;
 };
 
 // A running plugrpcd. The constructor returns once as many listeners as
-// `listen` names are logged as listening, or throws HarnessError with the
-// daemon's log.
+// `listen` names are logged as listening (and, unless told otherwise, the
+// start-up plugin loads are done), or throws HarnessError with the daemon's
+// log.
 class Daemon {
 public:
     explicit Daemon(DaemonOptions options = {});

@@ -1,12 +1,14 @@
 // Slow: a test service whose methods block, so the integration tests can
 // show that a slow call holds up nothing else and that blocking calls run
-// side by side.
+// side by side. Its [plugin.slow] table can make its init and its shutdown
+// slow too: init_sleep_ms, shutdown_sleep_ms (default 0).
 #include <plugrpc/plugin.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -24,7 +26,23 @@ struct MeetArgs {
 };
 BOOST_DESCRIBE_STRUCT(MeetArgs, (), (Parties, TimeoutMillis))
 
+// Sleeps `ms` milliseconds (at most ten minutes).
+void nap(std::int64_t ms) {
+    if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(ms, 600000)));
+}
+
+std::int64_t config_millis(const boost::json::object& config, const char* key) {
+    const auto* v = config.if_contains(key);
+    return v && v->is_int64() ? v->get_int64() : 0;
+}
+
 struct Slow {
+    explicit Slow(std::int64_t shutdown_sleep_ms = 0) : shutdown_sleep_ms_(shutdown_sleep_ms) {}
+    // The plugin's shutdown destroys its services: this is where it is slow.
+    ~Slow() { nap(shutdown_sleep_ms_); }
+    Slow(const Slow&) = delete;
+    Slow& operator=(const Slow&) = delete;
+
     // Sleeps Millis milliseconds (at most ten seconds) and replies Millis.
     plugrpc::Status Sleep(const SleepArgs& args, std::int64_t& reply) {
         if (args.Millis < 0) return plugrpc::Error("negative Millis");
@@ -50,6 +68,7 @@ struct Slow {
     }
 
 private:
+    std::int64_t shutdown_sleep_ms_ = 0;
     std::mutex mutex_;
     std::condition_variable met_;
     std::int64_t arrived_ = 0;
@@ -59,6 +78,12 @@ BOOST_DESCRIBE_STRUCT(Slow, (), (Sleep, Meet))
 } // namespace slow
 
 PLUGRPC_PLUGIN("slow", "1.0.0", "Test service: Slow.Sleep and Slow.Meet block") {
+    if (std::int64_t ms = slow::config_millis(plugin.config(), "init_sleep_ms"); ms > 0) {
+        plugin.log(PLRPC_LOG_INFO, "init sleeps " + std::to_string(ms) + " ms");
+        slow::nap(ms);
+        plugin.log(PLRPC_LOG_INFO, "init slept " + std::to_string(ms) + " ms");
+    }
     // GCC warns (-Wmissing-field-initializers) when .name is left out.
-    plugin.add<slow::Slow>({.name = {}, .blocking = {"Sleep", "Meet"}});
+    plugin.add(std::make_unique<slow::Slow>(slow::config_millis(plugin.config(), "shutdown_sleep_ms")),
+               {.name = {}, .blocking = {"Sleep", "Meet"}});
 }
