@@ -19,6 +19,8 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <future>
+#include <condition_variable>
 #include <mutex>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -96,14 +98,35 @@ public:
         if (wake_ >= 0) ::close(wake_);
     }
 
-    // The first child, on the loading thread: its Hello, or false with `error`.
+    // The first child: its Hello, or false with `error`. Started on the
+    // supervisor's thread, which lives as long as the plugin — a child's
+    // PR_SET_PDEATHSIG fires when the thread that forked it ends, and the
+    // loading thread ends once the plugin is loaded. The supervisor waits
+    // for run_supervisor() (or stop()) before it serves the child.
     bool start_first(json::object& hello, std::string& error) {
-        if (!start_child(hello, error)) return false;
+        std::promise<bool> started;
+        std::future<bool> result = started.get_future();
+        thread_ = std::thread([self = shared_from_this(), &started, &hello, &error] {
+            bool ok = self->start_child(hello, error);
+            if (ok) self->take_name(hello);
+            started.set_value(ok); // `hello` and `error` are the loading thread's again
+            if (!ok) return;
+            {
+                std::unique_lock lock(self->mu_);
+                self->go_cv_.wait(lock, [&] { return self->go_ || self->stopping_.load(); });
+            }
+            self->supervise();
+        });
+        if (result.get()) return true;
+        thread_.join();
+        return false;
+    }
+
+    void take_name(json::object& hello) {
         name_ = std::string(hello["name"].as_string());
         label_ = "plugin " + name_;
         if (auto it = options_.max_memory.find(name_); it != options_.max_memory.end()) max_memory_ = it->second;
         if (auto it = options_.max_cpu.find(name_); it != options_.max_cpu.end()) max_cpu_ = it->second;
-        return true;
     }
 
     void adopt_methods(const std::vector<Method>& methods) {
@@ -115,7 +138,9 @@ public:
     ProxyMethod* proxy(std::size_t i) { return &proxies_[i]; }
 
     void run_supervisor() {
-        thread_ = std::thread([self = shared_from_this()] { self->supervise(); });
+        std::lock_guard lock(mu_);
+        go_ = true;
+        go_cv_.notify_all();
     }
 
     static int forward_call(void* data, plrpc_call* handle, const char* args, size_t len) {
@@ -138,7 +163,11 @@ public:
     }
 
     void stop() override {
-        stopping_.store(true);
+        {
+            std::lock_guard lock(mu_);
+            stopping_.store(true);
+            go_cv_.notify_all();
+        }
         wake();
         if (!thread_.joinable()) return;
         if (thread_.get_id() == std::this_thread::get_id()) thread_.detach(); // it holds itself alive
@@ -646,7 +675,7 @@ private:
     std::vector<ProxyMethod> proxies_;
     std::vector<std::string> hello_names_;
 
-    // The supervisor's own (and the loading thread's, before it starts).
+    // The supervisor thread's own.
     Child child_;
     bool child_reaped_ = false;
     Reader reader_;
@@ -657,6 +686,8 @@ private:
     std::atomic<bool> stopping_{false};
 
     mutable std::mutex mu_;
+    std::condition_variable go_cv_; // run_supervisor() or stop() after the first child started
+    bool go_ = false;
     bool up_ = false;
     bool stopped_ = false;
     pid_t pid_ = 0;
