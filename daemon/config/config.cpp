@@ -382,7 +382,7 @@ struct Reader {
         if (const toml::node* n = root.get("plugins")) {
             if (!n->is_table()) return fail(n, "plugins", "expected a table");
             const toml::table& t = *n->as_table();
-            if (!known_keys(t, "plugins.", {"dirs", "watch", "strict_permissions", "required", "isolate"})) return false;
+            if (!known_keys(t, "plugins.", {"dirs", "watch", "strict_permissions", "required", "isolate", "init_timeout"})) return false;
             std::vector<std::string> dirs;
             if (string_list(t, "plugins", "dirs", dirs)) {
                 c.plugin_dirs.assign(dirs.begin(), dirs.end());
@@ -392,6 +392,9 @@ struct Reader {
             if (!boolean(t, "plugins", "strict_permissions", c.strict_permissions)) return false;
             if (!required_services(t, c)) return false;
             if (!boolean(t, "plugins", "isolate", c.isolate)) return false;
+            if (!duration(t, "plugins", "init_timeout", c.init_timeout)) return false;
+            if (c.init_timeout < std::chrono::milliseconds(1))
+                return fail(t.get("init_timeout"), "plugins.init_timeout", "must be at least \"1ms\"");
         }
         if (const toml::node* n = root.get("http")) {
             if (!n->is_table()) return fail(n, "http", "expected a table");

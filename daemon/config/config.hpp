@@ -35,6 +35,9 @@ struct Config : ServerOptions {
     // Run plugins in child processes (server/isolate/); [plugin.<name>]
     // isolate overrides it for one plugin.
     bool isolate = false;
+    // A plugin whose init has not returned by then is reported failed to
+    // load; it is never served (an isolated plugin's process is killed).
+    std::chrono::milliseconds init_timeout{std::chrono::seconds(30)};
 
     // [log]
     std::string log_level = "info";

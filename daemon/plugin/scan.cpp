@@ -52,7 +52,9 @@ std::filesystem::path plugin_host(std::string& error) {
 // isolated, the file is first started in a child, and brought into the
 // daemon only if its [plugin.<name>] table says isolate = false — so no
 // plugin meant to be isolated ever runs code in the daemon.
-LoadResult load_one(const Config& config, const std::filesystem::path& file, const Unloader& unloader) {
+} // namespace
+
+LoadResult load_plugin_file(const Config& config, const std::filesystem::path& file, const Unloader& unloader) {
     bool any_isolated = config.isolate;
     for (const auto& [name, h] : config.plugin_hosting) any_isolated = any_isolated || h.isolate.value_or(false);
     if (!any_isolated) return load_plugin(file, config.plugin_configs, unloader);
@@ -62,6 +64,7 @@ LoadResult load_one(const Config& config, const std::filesystem::path& file, con
     if (opt.host_program.empty()) return {nullptr, error};
     opt.blocking_threads = config.blocking_threads;
     opt.max_blocking_threads = config.max_blocking_threads;
+    opt.start_timeout = config.init_timeout; // its child is killed then
     for (const auto& [name, h] : config.plugin_hosting) {
         if (h.max_memory) opt.max_memory[name] = h.max_memory;
         if (h.max_cpu > 0) opt.max_cpu[name] = h.max_cpu;
@@ -72,14 +75,14 @@ LoadResult load_one(const Config& config, const std::filesystem::path& file, con
     return load_plugin(file, config.plugin_configs, unloader);
 }
 
-// The plugin the previous registry loaded from `file`, whatever the file
-// holds now.
-std::shared_ptr<LoadedPlugin> loaded_from(const Registry* previous, const std::filesystem::path& file) {
-    if (!previous) return nullptr;
-    for (const auto& p : previous->plugins())
+std::shared_ptr<LoadedPlugin> loaded_from(const Registry* registry, const std::filesystem::path& file) {
+    if (!registry) return nullptr;
+    for (const auto& p : registry->plugins())
         if (p->file == file) return p;
     return nullptr;
 }
+
+namespace {
 
 // Anyone who can write a plugin file or its folder can run code in the
 // daemon: only root and the daemon's own user may.
@@ -105,14 +108,36 @@ bool trusted(const std::filesystem::path& path, uid_t self, std::string& why) {
 
 } // namespace
 
-ScanResult scan_plugins(const Config& config, const Registry* previous, const Unloader& unloader,
-                        std::optional<uid_t> daemon_uid) {
+Composed compose_registry(const std::vector<std::shared_ptr<LoadedPlugin>>& plugins) {
+    Composed c;
+    c.registry = std::make_shared<Registry>();
+    for (const auto& p : plugins) {
+        std::string error;
+        if (!c.registry->add_plugin(p, error)) c.refused.emplace_back(p, error);
+    }
+    return c;
+}
+
+void log_loaded(const LoadedPlugin& plugin) {
+    std::set<std::string> names;
+    for (const auto& m : plugin.methods) names.insert(m.service);
+    std::string services;
+    for (const auto& n : names) services += (services.empty() ? "" : ", ") + n;
+    if (plugin.process)
+        spdlog::info("loaded plugin {} {} from {}: {} ({} methods), isolated in process {}", plugin.name,
+                     plugin.version, plugin.file.string(), services, plugin.methods.size(),
+                     plugin.process->status().pid);
+    else
+        spdlog::info("loaded plugin {} {} from {}: {} ({} methods)", plugin.name, plugin.version,
+                     plugin.file.string(), services, plugin.methods.size());
+}
+
+ScanPlan plan_scan(const Config& config, const Registry* previous, std::optional<uid_t> daemon_uid) {
     uid_t self = daemon_uid.value_or(::geteuid());
-    ScanResult r;
-    r.registry = std::make_shared<Registry>();
+    ScanPlan plan;
     auto failed = [&](const std::filesystem::path& file, const std::string& why) {
         spdlog::error("plugin {} skipped: {}", file.string(), why);
-        r.failures.push_back({file, why});
+        plan.failures.push_back({file, why});
     };
     for (const auto& dir : config.plugin_dirs) {
         std::string error;
@@ -129,43 +154,50 @@ ScanResult scan_plugins(const Config& config, const Registry* previous, const Un
                 failed(file, dir_ok ? why : dir_problem);
                 continue;
             }
-            std::shared_ptr<LoadedPlugin> plugin = unchanged(config, previous, file);
-            bool fresh = !plugin;
-            // A file that changed is replaced only by a version that loads:
-            // caught half-copied (a SIGHUP during a slow copy in place) or
-            // broken, it leaves the version loaded before serving.
-            auto keep_previous = [&](const std::string& why) {
-                std::shared_ptr<LoadedPlugin> old = loaded_from(previous, file);
-                if (!old || !r.registry->add_plugin(old, error)) return false;
-                failed(file, why + "; " + old->name + " " + old->version + " loaded from it before keeps serving");
-                return true;
-            };
-            if (fresh) {
-                LoadResult loaded = load_one(config, file, unloader);
-                if (!loaded.plugin) {
-                    if (!keep_previous(loaded.error)) failed(file, loaded.error);
-                    continue;
-                }
-                plugin = std::move(loaded.plugin);
-            }
-            if (!r.registry->add_plugin(plugin, error)) {
-                std::string why = error;
-                if (!fresh || !keep_previous(why)) failed(file, why);
+            plan.files.push_back({file, unchanged(config, previous, file)});
+        }
+    }
+    return plan;
+}
+
+ScanResult scan_plugins(const Config& config, const Registry* previous, const Unloader& unloader,
+                        std::optional<uid_t> daemon_uid) {
+    ScanPlan plan = plan_scan(config, previous, daemon_uid);
+    ScanResult r;
+    r.failures = std::move(plan.failures);
+    r.registry = std::make_shared<Registry>();
+    auto failed = [&](const std::filesystem::path& file, const std::string& why) {
+        spdlog::error("plugin {} skipped: {}", file.string(), why);
+        r.failures.push_back({file, why});
+    };
+    for (const auto& entry : plan.files) {
+        const auto& file = entry.file;
+        std::string error;
+        std::shared_ptr<LoadedPlugin> plugin = entry.unchanged;
+        bool fresh = !plugin;
+        // A file that changed is replaced only by a version that loads:
+        // caught half-copied (a SIGHUP during a slow copy in place) or
+        // broken, it leaves the version loaded before serving.
+        auto keep_previous = [&](const std::string& why) {
+            std::shared_ptr<LoadedPlugin> old = loaded_from(previous, file);
+            if (!old || !r.registry->add_plugin(old, error)) return false;
+            failed(file, why + "; " + old->name + " " + old->version + " loaded from it before keeps serving");
+            return true;
+        };
+        if (fresh) {
+            LoadResult loaded = load_plugin_file(config, file, unloader);
+            if (!loaded.plugin) {
+                if (!keep_previous(loaded.error)) failed(file, loaded.error);
                 continue;
             }
-            if (!fresh) continue;
-            std::set<std::string> names;
-            for (const auto& m : plugin->methods) names.insert(m.service);
-            std::string services;
-            for (const auto& n : names) services += (services.empty() ? "" : ", ") + n;
-            if (plugin->process)
-                spdlog::info("loaded plugin {} {} from {}: {} ({} methods), isolated in process {}", plugin->name,
-                             plugin->version, file.string(), services, plugin->methods.size(),
-                             plugin->process->status().pid);
-            else
-                spdlog::info("loaded plugin {} {} from {}: {} ({} methods)", plugin->name, plugin->version,
-                             file.string(), services, plugin->methods.size());
+            plugin = std::move(loaded.plugin);
         }
+        if (!r.registry->add_plugin(plugin, error)) {
+            std::string why = error;
+            if (!fresh || !keep_previous(why)) failed(file, why);
+            continue;
+        }
+        if (fresh) log_loaded(*plugin);
     }
     return r;
 }

@@ -1,7 +1,6 @@
 #include "daemon/service/daemon.hpp"
 
 #include "server/plugin/loaded_plugin.hpp"
-#include "daemon/plugin/scan.hpp"
 #include "daemon/service/exit_watchdog.hpp"
 #include "daemon/service/reload_status.hpp"
 #include "server/net/network.hpp"
@@ -31,12 +30,12 @@ Daemon::Daemon(std::filesystem::path config_file, Config config, Overrides overr
       config_(std::move(config)),
       overrides_(std::move(overrides)),
       server_(server_options(config_)),
+      folders_(server_.network().control(), unloader(),
+               [this](std::shared_ptr<Registry> registry) { publish(std::move(registry)); }),
       systemd_(server_.network().control()),
       watch_(server_.network().control(), [this] { rescan(); }),
       signals_(server_.network().control(), SIGINT, SIGTERM, SIGHUP),
-      status_timer_(server_.network().control()) {
-    unload_target_->control = &server_.network().control();
-}
+      status_timer_(server_.network().control()) {}
 
 ServerOptions Daemon::server_options(const Config& config) {
     ServerOptions o = config;
@@ -44,25 +43,14 @@ ServerOptions Daemon::server_options(const Config& config) {
     return o;
 }
 
-Daemon::~Daemon() {
-    // From here on, plugins are freed on the thread that drops them (the
-    // threads have stopped: only this one is left).
-    std::lock_guard lock(unload_target_->mu);
-    unload_target_->control = nullptr;
-}
+// The plugins still served are freed as server_ goes, on unload threads;
+// unload_threads_, destroyed last, waits for their shutdowns.
+Daemon::~Daemon() = default;
 
+// A plugin's shutdown runs on a thread of its own, never on the control
+// thread, a network thread or a thread of the plugin's.
 Unloader Daemon::unloader() {
-    return [target = unload_target_](LoadedPlugin* plugin) {
-        std::unique_lock lock(target->mu);
-        boost::asio::io_context* control = target->control;
-        if (control && !control->stopped() && !control->get_executor().running_in_this_thread()) {
-            // Should the context never run it, destroying the handler frees the plugin.
-            boost::asio::post(*control, [owned = std::unique_ptr<LoadedPlugin>(plugin)] {});
-            return;
-        }
-        lock.unlock();
-        delete plugin;
-    };
+    return [run = unload_threads_.runner()](LoadedPlugin* plugin) { run([plugin] { delete plugin; }); };
 }
 
 std::string Daemon::status() {
@@ -73,12 +61,16 @@ std::string Daemon::status() {
 }
 
 int Daemon::run() {
-    ScanResult scan = scan_plugins(config_, nullptr, unloader());
-    server_.network().context().counters.plugin_load_failures += scan.failures.size();
-    failed_plugins_ = std::move(scan.failures);
-    publish_program_status();
-    if (scan.registry->method_count() == 0) spdlog::warn("no methods to serve yet: no plugin loaded");
-    server_.dispatcher().publish(std::move(scan.registry));
+    // Each plugin is served as soon as it has loaded, on a thread of its
+    // own; the daemon listens meanwhile.
+    folders_.rescan(config_, [this](std::vector<PluginFailure> failures) {
+        if (stopping_) return;
+        scan_finished(std::move(failures));
+        if (server_.dispatcher().registry()->method_count() == 0)
+            spdlog::warn("no methods to serve yet: no plugin loaded");
+        spdlog::info("start-up plugin loads done: {}", status());
+        systemd_.ready(status());
+    });
 
     try {
         if (std::vector<int> passed = Systemd::listen_fds(); !passed.empty()) {
@@ -102,13 +94,11 @@ int Daemon::run() {
         return 1;
     }
     if (config_.watch) watch_.watch(config_.plugin_dirs);
-    spdlog::info("start-up plugin loads done: {}", status());
     report_reload(true, "started");
     signals_.async_wait([this](boost::system::error_code ec, int signo) {
         if (!ec) on_signal(signo);
     });
     boost::asio::post(server_.network().control(), [this] {
-        systemd_.ready(status());
         systemd_.start_watchdog([this] { return server_.network().context().pulse.stuck(); });
         start_registration();
         arm_status_timer();
@@ -144,6 +134,7 @@ void Daemon::stop(const char* why) {
 void Daemon::leave_the_pool() { server_.begin_drain(); }
 
 void Daemon::stop_background_work() {
+    folders_.stop(); // plugin loads still running are let go
     watch_.stop();
     status_timer_.cancel();
 }
@@ -160,17 +151,37 @@ void Daemon::reload() {
     systemd_.reloading();
     server_.network().context().counters.reloads.fetch_add(1);
     ++reloads_;
-    std::string rejected = apply_reload();
-    if (!rejected.empty())
-        spdlog::error("reload: the new configuration is rejected, the running one stays: {}", rejected);
     auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm tm{};
     gmtime_r(&now, &tm);
-    char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    last_reload_ = rejected.empty() ? std::string("ok at ") + when : std::string("rejected at ") + when + ": " + rejected;
+    char when_text[32];
+    std::strftime(when_text, sizeof when_text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string when = when_text;
+    std::string rejected = apply_reload();
+    if (rejected.empty()) {
+        // Told once the plugins it loads have loaded, or failed to.
+        folders_.rescan(config_, [this, when](std::vector<PluginFailure> failures) {
+            reload_finished(when, failures);
+            scan_finished(std::move(failures));
+        });
+        return;
+    }
+    spdlog::error("reload: the new configuration is rejected, the running one stays: {}", rejected);
+    last_reload_ = "rejected at " + when + ": " + rejected;
     publish_program_status();
-    report_reload(rejected.empty(), rejected.empty() ? "ok: " + status() : rejected);
+    report_reload(false, rejected);
+    systemd_.ready(status());
+}
+
+void Daemon::reload_finished(const std::string& when, const std::vector<PluginFailure>& failures) {
+    if (stopping_) return;
+    std::string failed;
+    for (const auto& f : failures) failed += "; " + f.file.string() + ": " + f.reason;
+    std::string count = failures.empty() ? ""
+                                         : ", " + std::to_string(failures.size()) +
+                                               (failures.size() == 1 ? " plugin" : " plugins") + " failed to load";
+    last_reload_ = "ok at " + when + count;
+    report_reload(true, "ok: " + status() + failed);
     systemd_.ready(status());
 }
 
@@ -205,7 +216,6 @@ std::string Daemon::apply_reload() {
     }
     if (config_.watch) watch_.watch(config_.plugin_dirs);
     else watch_.watch({});
-    rescan();
     return {};
 }
 
@@ -218,19 +228,23 @@ void Daemon::report_reload(bool ok, std::string text) {
 
 void Daemon::rescan() {
     if (stopping_) return;
-    auto previous = server_.dispatcher().registry();
-    ScanResult scan = scan_plugins(config_, previous.get(), unloader());
-    server_.network().context().counters.plugin_load_failures += scan.failures.size();
-    failed_plugins_ = std::move(scan.failures);
+    folders_.rescan(config_, [this](std::vector<PluginFailure> failures) {
+        scan_finished(std::move(failures));
+        systemd_.status(status());
+    });
+}
+
+void Daemon::scan_finished(std::vector<PluginFailure> failures) {
+    if (stopping_) return;
+    server_.network().context().counters.plugin_load_failures += failures.size();
+    failed_plugins_ = std::move(failures);
     publish_program_status();
-    std::set<const LoadedPlugin*> kept;
-    for (const auto& p : scan.registry->plugins()) kept.insert(p.get());
-    for (const auto& p : previous->plugins())
-        if (!kept.count(p.get()))
-            spdlog::info("unloading plugin {} {} ({}) once its calls finish", p->name, p->version, p->file.string());
-    server_.dispatcher().publish(std::move(scan.registry));
+}
+
+// Each time a plugin loads or goes.
+void Daemon::publish(std::shared_ptr<Registry> registry) {
+    server_.dispatcher().publish(std::move(registry));
     if (registration_) registration_->set_services(served_services());
-    systemd_.status(status());
 }
 
 std::set<std::string> Daemon::served_services() {

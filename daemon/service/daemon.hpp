@@ -3,6 +3,8 @@
 #pragma once
 
 #include "daemon/config/config.hpp"
+#include "daemon/plugin/plugin_folders.hpp"
+#include "daemon/plugin/plugin_threads.hpp"
 #include "daemon/registry/registration.hpp"
 #include "daemon/service/plugin_watch.hpp"
 #include "daemon/service/systemd.hpp"
@@ -49,8 +51,13 @@ private:
     void reload();
     // The reload's work: empty when it took effect, else why it was refused.
     std::string apply_reload();
+    // Once its plugin loads are done: what a reload that took effect came to.
+    void reload_finished(const std::string& when, const std::vector<PluginFailure>& failures);
     void report_reload(bool ok, std::string text);
     void rescan();
+    // What each scan ends with (start, reload, drop-in).
+    void scan_finished(std::vector<PluginFailure> failures);
+    void publish(std::shared_ptr<Registry> registry);
     std::string status();
     // Hand the debug page what only the daemon knows (plugrpc/program_status.hpp).
     void publish_program_status();
@@ -60,13 +67,9 @@ private:
     void start_registration();
     std::set<std::string> served_services();
 
-    // Where dropped plugins are freed: the control thread while it runs.
-    struct UnloadTarget {
-        std::mutex mu;
-        boost::asio::io_context* control = nullptr;
-    };
-    std::shared_ptr<UnloadTarget> unload_target_ = std::make_shared<UnloadTarget>();
-
+    // Where dropped plugins are freed, their shutdown run: threads of their
+    // own. First: it waits for them last, once everything else is gone.
+    PluginThreads unload_threads_{4};
     std::filesystem::path config_file_;
     std::filesystem::path runtime_dir_;
     std::uint64_t reload_generation_ = 0;
@@ -76,6 +79,7 @@ private:
     Config config_;
     Overrides overrides_;
     Server server_;
+    PluginFolders folders_; // after server_: its timers run on the control context
     Systemd systemd_;
     PluginWatch watch_;
     boost::asio::signal_set signals_;

@@ -133,6 +133,11 @@ LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::js
         r.error = "not a loadable shared object: " + why;
         return r;
     }
+    // Mapped under its /proc path: the copy stays open until it is unmapped,
+    // even when a check below fails, so that a load running meanwhile on
+    // another thread cannot get the same descriptor number, and with it
+    // this library back from dlopen.
+    p->copy_fd_ = copy.release();
     if (!p->library_.has(PLRPC_ENTRY_SYMBOL)) {
         r.error = "no entry symbol " PLRPC_ENTRY_SYMBOL " (not a plugrpc plugin, or built for another ABI)";
         return r;
@@ -156,7 +161,6 @@ LoadResult PluginLoader::load(const std::filesystem::path& file, const boost::js
         r.error = "entry block has no init function";
         return r;
     }
-    p->copy_fd_ = copy.release();
     p->text_form = entry.abi_minor >= 2 ? TextForm::Extended : TextForm::Standard;
     p->name = bounded_string(entry.name);
     p->version = bounded_string(entry.version);

@@ -105,6 +105,7 @@ TEST_CASE("a plugin whose init sleeps 2 s is served once it has loaded, and the 
     INFO(d.log());
     CHECK(product == kFiftySix);
     std::string slept = sleep_call(d.port());
+    CHECK_THAT(slept, Catch::Contains("can't find service Slow.Sleep")); // its init still sleeps
     while (slept != kSlept && ms_since(start) < 30000) {
         std::this_thread::sleep_for(50ms);
         slept = sleep_call(d.port());
