@@ -497,4 +497,12 @@ TEST_CASE("config: [plugin.<name>] max_cpu is a number of cores above 0, kept fr
     CHECK(parse_error("[plugin.arith]\nmax_cpu = nan\n") == "test.toml:2:11: plugin.arith.max_cpu: " + why);
 }
 
+TEST_CASE("config: [plugins] init_timeout defaults to 30 s, is a duration, and at least 1 ms", "[config]") {
+    CHECK(parse_ok("").init_timeout == std::chrono::seconds(30));
+    CHECK(parse_ok("[plugins]\ninit_timeout = \"500ms\"\n").init_timeout == std::chrono::milliseconds(500));
+    CHECK(parse_ok("[plugins]\ninit_timeout = 2\n").init_timeout == std::chrono::seconds(2));
+    CHECK(parse_error("[plugins]\ninit_timeout = 0\n") == "test.toml:2:16: plugins.init_timeout: must be at least \"1ms\"");
+    CHECK(parse_error("[plugins]\ninit_timeout = \"soon\"\n").find("plugins.init_timeout") != std::string::npos);
+}
+
 } // namespace unit_config
