@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 using namespace plugrpc::test;
@@ -186,6 +187,37 @@ TEST_CASE("an init past init_timeout fails the plugin in the reload outcome, onc
     HttpClient http(d.port());
     CHECK_THAT(http.get("/metrics").body, Catch::Contains("plugrpc_plugin_load_failures_total 2"));
     CHECK_THAT(http.get("/debug/rpc").body, Catch::Contains("init did not return within 1 s"));
+    CHECK(d.stop() == 0);
+}
+
+// The daemon's child processes (isolated plugins), by pid.
+std::vector<std::string> children(pid_t pid) {
+    auto [rc, out] = shell("cat /proc/" + std::to_string(pid) + "/task/*/children");
+    std::vector<std::string> pids;
+    std::istringstream in(out);
+    for (std::string p; in >> p;) pids.push_back(p);
+    return pids;
+}
+
+TEST_CASE("an isolated plugin whose init is past init_timeout fails to load and its process is killed") {
+    DaemonOptions o = with_slow_plugin("init_sleep_ms = 30000");
+    o.plugins_config = "isolate = true\ninit_timeout = \"1s\"\n";
+    auto start = Clock::now();
+    Daemon d(o); // the start-up loads are done once slow's has timed out
+    std::cout << "isolated, init_timeout 1 s: start-up loads done after " << ms_since(start) << " ms\n";
+    INFO(d.log());
+    CHECK(contains(d.log(), "slow.so skipped: init did not return within 1 s"));
+    CHECK(multiply(d.port()) == kFiftySix);
+    CHECK_THAT(sleep_call(d.port()), Catch::Contains("can't find service Slow.Sleep"));
+    // Its child is killed: only arith's is left.
+    CHECK(d.wait_for_log("past init_timeout", 10s));
+    CHECK(contains(d.log(), "did not register the plugin within"));
+    std::vector<std::string> left = children(d.pid());
+    for (int i = 0; i < 100 && left.size() > 1; ++i) {
+        std::this_thread::sleep_for(50ms);
+        left = children(d.pid());
+    }
+    CHECK(left.size() == 1);
     CHECK(d.stop() == 0);
 }
 
