@@ -62,9 +62,11 @@ std::string Daemon::status() {
 
 int Daemon::run() {
     // Each plugin is served as soon as it has loaded, on a thread of its
-    // own; the daemon listens meanwhile.
+    // own; the daemon listens meanwhile, and /readyz says "starting".
+    server_.network().context().loading = true;
     folders_.rescan(config_, [this](std::vector<PluginFailure> failures) {
         if (stopping_) return;
+        server_.network().context().loading = false;
         scan_finished(std::move(failures));
         if (server_.dispatcher().registry()->method_count() == 0)
             spdlog::warn("no methods to serve yet: no plugin loaded");

@@ -115,6 +115,9 @@ struct ServeContext {
     // drain_delay included), before `draining` stops the accepting.
     std::atomic<bool> serving{false};
     std::atomic<bool> drain_announced{false};
+    // Set by a program that loads what it serves while it listens (plugrpcd's
+    // start-up plugin loads): not ready until it is cleared.
+    std::atomic<bool> loading{false};
     LoopPulse pulse;
     // Certificate and key of tls:// listeners; replaced on reload.
     SharedSetting<boost::asio::ssl::context> tls;

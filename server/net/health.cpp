@@ -5,6 +5,7 @@ namespace plugrpc {
 std::string not_ready_reason(const ServeContext& ctx) {
     if (ctx.drain_announced.load() || ctx.draining.load()) return "draining: the server is stopping";
     if (!ctx.serving.load()) return "starting: not every listener is open yet";
+    if (ctx.loading.load()) return "starting: plugins are loading";
     auto settings = ctx.settings.load();
     if (!settings || settings->required_services.empty()) return {};
     auto reg = ctx.dispatcher.registry();

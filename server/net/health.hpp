@@ -4,7 +4,8 @@
 //   /livez    200 while every network loop runs its handlers; 503 naming
 //             the loop that does not (net/loop_pulse.hpp).
 //   /readyz   200 while the server wants new calls; 503 while it starts
-//             (listeners not all open yet), while it drains (from the
+//             (listeners not all open yet, or the program's start-up
+//             plugin loads still running), while it drains (from the
 //             first moment of a stop, drain_delay included), and while a
 //             service listed as required is not served.
 //

@@ -70,11 +70,12 @@ PORT="" TLS_PORT=""
 for _ in $(seq 100); do
     PORT=$(sed -n 's|.*listening on tcp://127\.0\.0\.1:\([0-9][0-9]*\) (PROXY protocol).*|\1|p' "$DAEMON_LOG" | head -n 1)
     TLS_PORT=$(sed -n 's|.*listening on tls://127\.0\.0\.1:\([0-9][0-9]*\) (PROXY protocol).*|\1|p' "$DAEMON_LOG" | head -n 1)
-    [ -n "$PORT" ] && [ -n "$TLS_PORT" ] && break
+    # Plugins load while the daemon listens: ready once they have.
+    [ -n "$PORT" ] && [ -n "$TLS_PORT" ] && grep -q 'start-up plugin loads done' "$DAEMON_LOG" && break
     daemon_alive || { show_log; fail "plugrpcd exited before listening"; }
     sleep 0.1
 done
-if [ -z "$PORT" ] || [ -z "$TLS_PORT" ]; then
+if [ -z "$PORT" ] || [ -z "$TLS_PORT" ] || ! grep -q 'start-up plugin loads done' "$DAEMON_LOG"; then
     show_log
     fail "plugrpcd did not log its two PROXY protocol listeners"
 fi

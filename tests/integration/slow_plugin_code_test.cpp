@@ -82,6 +82,10 @@ TEST_CASE("a plugin whose init sleeps 30 s beside arith.so delays only itself, a
     CHECK(healthz_ms < 10000); // the init takes 30 s
     CHECK(d.wait_for_log("init sleeps 30000 ms"));
     CHECK_THAT(sleep_call(d.port()), Catch::Contains("can't find service Slow.Sleep"));
+    // Live, not ready: a load balancer waits for the start-up loads.
+    HttpResponse ready = HttpClient(d.port()).get("/readyz");
+    CHECK(ready.status == 503);
+    CHECK_THAT(ready.body, Catch::Contains("starting: plugins are loading"));
 
     auto sigterm = Clock::now();
     REQUIRE(::kill(d.pid(), SIGTERM) == 0);
@@ -116,6 +120,7 @@ TEST_CASE("a plugin whose init sleeps 2 s is served once it has loaded, and the 
     CHECK(slept == kSlept);
     CHECK(slow_ms >= 2000); // not before its init returned
     CHECK(d.wait_for_log("start-up plugin loads done"));
+    CHECK(HttpClient(d.port()).get("/readyz").status == 200);
     CHECK(d.stop() == 0);
 }
 

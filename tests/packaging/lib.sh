@@ -67,7 +67,8 @@ start_daemon() {
     PORT=""
     for _ in $(seq 100); do
         PORT=$(sed -n 's|.*listening on tcp://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$DAEMON_LOG" | head -n 1)
-        [ -n "$PORT" ] && return 0
+        # Plugins load while the daemon listens: ready once they have.
+        [ -n "$PORT" ] && grep -q 'start-up plugin loads done' "$DAEMON_LOG" && return 0
         if ! daemon_alive; then
             show_log
             fail "the daemon exited before listening"
@@ -75,7 +76,7 @@ start_daemon() {
         sleep 0.1
     done
     show_log
-    fail "the daemon did not log 'listening on tcp://127.0.0.1:PORT' within 10 s"
+    fail "the daemon did not log 'listening on tcp://127.0.0.1:PORT' and 'start-up plugin loads done' within 10 s"
 }
 
 rpc() {

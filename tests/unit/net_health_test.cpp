@@ -9,7 +9,7 @@ namespace unit_net_health {
 
 using namespace plugrpc;
 
-TEST_CASE("readiness: starting until serving, then ready; a missing required service; draining first of all",
+TEST_CASE("readiness: starting until serving and loaded, then ready; a missing required service; draining first of all",
           "[net]") {
     Dispatcher dispatcher(1, 1);
     dispatcher.publish(std::make_shared<Registry>());
@@ -19,6 +19,9 @@ TEST_CASE("readiness: starting until serving, then ready; a missing required ser
     CHECK(not_ready_reason(ctx) == "starting: not every listener is open yet");
     ctx.serving.store(true);
     CHECK(not_ready_reason(ctx).empty());
+    ctx.loading.store(true); // a program's start-up plugin loads
+    CHECK(not_ready_reason(ctx) == "starting: plugins are loading");
+    ctx.loading.store(false);
 
     auto required = std::make_shared<Settings>();
     required->required_services = {"Arith", "Slow"};

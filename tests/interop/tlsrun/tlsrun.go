@@ -95,11 +95,16 @@ watch = false
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		sent := false
+		listening := ""
 		for sc.Scan() {
 			line := sc.Text()
 			fmt.Fprintln(os.Stderr, "plugrpcd:", line)
-			if i := strings.Index(line, "listening on tls://"); i >= 0 && !sent {
-				addr <- strings.Fields(line[i+len("listening on tls://"):])[0]
+			if i := strings.Index(line, "listening on tls://"); i >= 0 && listening == "" {
+				listening = strings.Fields(line[i+len("listening on tls://"):])[0]
+			}
+			// Plugins load while the daemon listens: ready once they have.
+			if listening != "" && !sent && strings.Contains(line, "start-up plugin loads done") {
+				addr <- listening
 				sent = true
 			}
 		}
@@ -114,7 +119,7 @@ watch = false
 		}
 		return cmd, a, nil
 	case <-time.After(15 * time.Second):
-		return cmd, "", fmt.Errorf("plugrpcd did not log a tls:// listener within 15s")
+		return cmd, "", fmt.Errorf("plugrpcd did not log a tls:// listener and its start-up plugin loads done within 15s")
 	}
 }
 

@@ -290,10 +290,22 @@ func awaitListening(t *target) error {
 		return err
 	}
 	ready := make(chan string, 1)
+	// plugrpcd loads its plugins while it listens: it is ready once it logs
+	// that they have loaded.
+	var mu sync.Mutex
+	addr, loaded := "", s.name != "plugrpcd"
 	watch := func(line string) {
-		if m := listeningRE.FindStringSubmatch(line); m != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		if m := listeningRE.FindStringSubmatch(line); m != nil && addr == "" {
+			addr = m[1]
+		}
+		if strings.Contains(line, "start-up plugin loads done") {
+			loaded = true
+		}
+		if addr != "" && loaded {
 			select {
-			case ready <- m[1]:
+			case ready <- addr:
 			default:
 			}
 		}
