@@ -17,19 +17,22 @@ namespace io_loop_detail {
 namespace {
 thread_local std::vector<Deferred> deferred;
 thread_local std::vector<Deferred> after_answers;
+
+// Resume what `list` holds now; what they add to it waits for the next time.
+void resume_all(std::vector<Deferred>& list) {
+    std::vector<Deferred> now;
+    now.swap(list);
+    for (auto& d : now) d.resume(d.owner.get());
+    now.clear();
+    if (list.empty()) list.swap(now); // keep the capacity
 }
+} // namespace
 
 void defer(Deferred d) { deferred.push_back(std::move(d)); }
 
 void defer_to_answer_batch_end(Deferred d) { after_answers.push_back(std::move(d)); }
 
-void end_answer_batch() {
-    std::vector<Deferred> now;
-    now.swap(after_answers);
-    for (auto& d : now) d.resume(d.owner.get());
-    now.clear();
-    if (after_answers.empty()) after_answers.swap(now); // keep the capacity
-}
+void end_answer_batch() { resume_all(after_answers); }
 
 } // namespace io_loop_detail
 
@@ -48,13 +51,7 @@ constexpr std::size_t kLastProbe = std::size_t{1} << 22;
 
 // Start the reads deferred to this look. A resumed read does not defer
 // again; a read deferred by a handler this starts waits for the next look.
-void resume_deferred() {
-    std::vector<Deferred> now;
-    now.swap(deferred);
-    for (auto& d : now) d.resume(d.owner.get());
-    now.clear();
-    if (deferred.empty()) deferred.swap(now); // keep the capacity
-}
+void resume_deferred() { resume_all(deferred); }
 
 // Leave batching: every deferred read starts now, every queued read is
 // made (and none is deferred or queued again).
