@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <thread>
 #include <set>
 
 namespace plugrpc {
@@ -21,6 +22,11 @@ namespace plugrpc {
 namespace {
 // How long a graceful stop waits for etcd to confirm the withdrawal.
 constexpr std::chrono::milliseconds kWithdrawBound{1000};
+// How long the start waits for its plugin loads before it opens the
+// listeners: long enough for usual plugins, so a connection that arrives
+// at once (socket activation, a restart under load) finds them served;
+// short, so a slow init delays only its own plugin.
+constexpr std::chrono::milliseconds kStartWait{1000};
 } // namespace
 
 Daemon::Daemon(std::filesystem::path config_file, Config config, Overrides overrides,
@@ -71,8 +77,10 @@ int Daemon::run() {
         if (server_.dispatcher().registry()->method_count() == 0)
             spdlog::warn("no methods to serve yet: no plugin loaded");
         spdlog::info("start-up plugin loads done: {}", status());
-        systemd_.ready(status());
+        if (listening_) systemd_.ready(status());
+        else ready_pending_ = true;
     });
+    wait_for_start_loads();
 
     try {
         if (std::vector<int> passed = Systemd::listen_fds(); !passed.empty()) {
@@ -95,6 +103,8 @@ int Daemon::run() {
         spdlog::critical("cannot listen: {}", e.what());
         return 1;
     }
+    listening_ = true;
+    if (ready_pending_) systemd_.ready(status());
     if (config_.watch) watch_.watch(config_.plugin_dirs);
     report_reload(true, "started");
     signals_.async_wait([this](boost::system::error_code ec, int signo) {
@@ -108,6 +118,20 @@ int Daemon::run() {
     server_.serve();
     spdlog::info("stopped");
     return 0;
+}
+
+// Run the control loop for the start-up loads' news (each load posts its
+// plugin there) until they are all done or kStartWait has passed.
+void Daemon::wait_for_start_loads() {
+    auto& control = server_.network().control();
+    auto until = std::chrono::steady_clock::now() + kStartWait;
+    while (server_.network().context().loading.load() && std::chrono::steady_clock::now() < until) {
+        if (control.run_one_until(until) == 0) { // no news yet: it stopped for want of work
+            control.restart();
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    control.restart(); // serve() runs it from here on
 }
 
 void Daemon::on_signal(int signo) {

@@ -42,6 +42,7 @@ public:
     static ServerOptions server_options(const Config& config);
 
 private:
+    void wait_for_start_loads();
     void on_signal(int signo);
     // SIGTERM/SIGINT: the stop's steps, each a function of its own.
     void stop(const char* why);
@@ -85,6 +86,8 @@ private:
     boost::asio::signal_set signals_;
     boost::asio::steady_timer status_timer_;
     bool stopping_ = false;
+    bool listening_ = false;     // the listeners are open
+    bool ready_pending_ = false; // the start-up loads finished before they were
     std::string bound_tcp_; // the first tcp listener, with its real port: "127.0.0.1:40123"
     std::unique_ptr<Registration> registration_; // last: it goes first, withdrawing
 };

@@ -59,6 +59,21 @@ DaemonOptions with_slow_plugin(const std::string& slow_table) {
     return o;
 }
 
+TEST_CASE("a call that arrives as the daemon starts finds plugins that load quickly already served") {
+    // A connection queued before the daemon accepts (socket activation, a
+    // restart under load) is read at once: the listeners open only once the
+    // start-up loads are done, or after a short wait for a slow init.
+    for (int round = 0; round < 5; ++round) {
+        DaemonOptions o = with_slow_plugin("");
+        o.wait_for_plugins = false; // call as soon as it listens
+        Daemon d(o);
+        CHECK(multiply(d.port()) == kFiftySix);
+        CHECK(sleep_call(d.port()) == kSlept);
+        std::string log = d.log();
+        CHECK(log.find("start-up plugin loads done") < log.find("listening on "));
+    }
+}
+
 TEST_CASE("a plugin whose init sleeps 30 s beside arith.so delays only itself, and SIGTERM still exits in time") {
     DaemonOptions o = with_slow_plugin("init_sleep_ms = 30000");
     o.wait_for_plugins = false;

@@ -94,7 +94,7 @@ watch = false
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
-		sent := false
+		sent, loaded := false, false
 		listening := ""
 		for sc.Scan() {
 			line := sc.Text()
@@ -102,8 +102,12 @@ watch = false
 			if i := strings.Index(line, "listening on tls://"); i >= 0 && listening == "" {
 				listening = strings.Fields(line[i+len("listening on tls://"):])[0]
 			}
-			// Plugins load while the daemon listens: ready once they have.
-			if listening != "" && !sent && strings.Contains(line, "start-up plugin loads done") {
+			// Plugins load before or while the daemon listens (the two
+			// lines come in either order): ready once both are logged.
+			if strings.Contains(line, "start-up plugin loads done") {
+				loaded = true
+			}
+			if listening != "" && loaded && !sent {
 				addr <- listening
 				sent = true
 			}
