@@ -1,6 +1,7 @@
 #include "server/isolate/isolated_plugin.hpp"
 
 #include "server/isolate/channel.hpp"
+#include "server/http/process_stats.hpp"
 #include "server/isolate/spawn.hpp"
 #include "server/net/io_loop.hpp"
 #include "server/rpc/call_table.hpp"
@@ -15,7 +16,7 @@
 #include <cerrno>
 #include <csignal>
 #include <deque>
-#include <sstream>
+#include <optional>
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
@@ -43,29 +44,14 @@ std::string ms_text(Clock::duration d) {
     return duration_text(std::chrono::duration_cast<std::chrono::milliseconds>(d));
 }
 
-// Resident bytes of `pid`, 0 when unknown.
-std::uint64_t resident_bytes(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/statm");
-    std::uint64_t size = 0, resident = 0;
-    if (!(in >> size >> resident)) return 0;
-    return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-}
-
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
-// User and system CPU time of `pid` in clock ticks (/proc/PID/stat fields
-// 14 and 15, counted after the command name's closing parenthesis), or -1.
-std::int64_t cpu_ticks(pid_t pid) {
+// The CPU time and resident memory of `pid`, from one read of
+// /proc/PID/stat (parsed as for the daemon's own process_* metrics).
+std::optional<ProcessStats> child_stats(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto close = text.rfind(')');
-    if (close == std::string::npos) return -1;
-    std::istringstream fields(text.substr(close + 1));
-    std::string skip;
-    for (int i = 3; i <= 13; ++i) fields >> skip; // state .. cmajflt
-    std::int64_t utime = -1, stime = -1;
-    if (!(fields >> utime >> stime)) return -1;
-    return utime + stime;
+    return parse_proc_stat(text, 0, ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
 }
 
 // max_cpu is judged over this much of the child's life.
@@ -530,11 +516,13 @@ private:
                     break;
                 }
         }
-        if (why.empty() && max_memory_) {
-            std::uint64_t rss = resident_bytes(child_.pid);
+        std::optional<ProcessStats> stats;
+        if (why.empty() && (max_memory_ || max_cpu_ > 0)) stats = child_stats(child_.pid);
+        if (why.empty() && max_memory_ && stats) {
+            auto rss = static_cast<std::uint64_t>(stats->resident_bytes);
             if (rss > max_memory_) why = "resident memory " + mib(rss) + " over max_memory " + mib(max_memory_);
         }
-        if (why.empty() && max_cpu_ > 0) why = check_cpu(now);
+        if (why.empty() && max_cpu_ > 0 && stats) why = check_cpu(now, stats->cpu_seconds);
         if (why.empty()) return;
         kill_reason_ = why;
         ::kill(child_.pid, SIGKILL);
@@ -542,16 +530,14 @@ private:
 
     // The CPU the child used over the last kCpuWindow, sampled at each
     // check; judged once it has lived that long.
-    std::string check_cpu(Clock::time_point now) {
-        std::int64_t ticks = cpu_ticks(child_.pid);
-        if (ticks < 0) return {};
+    std::string check_cpu(Clock::time_point now, double cpu_seconds) {
         if (!cpu_samples_.empty() && cpu_samples_.front().pid != child_.pid) cpu_samples_.clear();
-        cpu_samples_.push_back({now, ticks, child_.pid});
+        cpu_samples_.push_back({now, cpu_seconds, child_.pid});
         while (cpu_samples_.size() > 2 && now - cpu_samples_[1].at >= kCpuWindow) cpu_samples_.pop_front();
         const CpuSample& first = cpu_samples_.front();
         if (now - first.at < kCpuWindow) return {};
         double seconds = std::chrono::duration<double>(now - first.at).count();
-        double cores = double(ticks - first.ticks) / double(::sysconf(_SC_CLK_TCK)) / seconds;
+        double cores = (cpu_seconds - first.cpu_seconds) / seconds;
         if (cores <= max_cpu_) return {};
         char span[32];
         std::snprintf(span, sizeof span, "%.1fs", seconds);
@@ -668,7 +654,7 @@ private:
     double max_cpu_ = 0;
     struct CpuSample {
         Clock::time_point at;
-        std::int64_t ticks;
+        double cpu_seconds;
         pid_t pid;
     };
     std::deque<CpuSample> cpu_samples_; // the supervisor's
