@@ -14,6 +14,8 @@ StreamSession::StreamSession(Connection conn, ReadBuffer buffer, Protocol protoc
     : conn_(std::move(conn)), in_(std::move(buffer)), writer_(conn_.socket), idle_timer_(conn_.socket.get_executor()),
       message_timer_(conn_.socket.get_executor()), unread_timer_(conn_.socket.get_executor()) {
     if (protocol != Protocol::GobHttp) conn_.gauge->become(protocol);
+    auto home = conn_.socket.get_executor();
+    if (auto* ex = home.target<boost::asio::io_context::executor_type>()) home_ = &HomeInbox::of(ex->context());
     in_.max_size(conn_.settings->limits.max_message_bytes + kReadChunk);
 }
 
@@ -109,8 +111,11 @@ void StreamSession::process() {
     if (closed_) return;
     processing_ = true;
     turn_start_ = calls_;
-    if (!failed_ && !paused() && !on_input()) failed_ = true;
-    if (read_closed_ && !failed_ && !paused()) on_input_end();
+    {
+        Dispatcher::BlockingBatch batch; // this turn's blocking calls go to the pool together
+        if (!failed_ && !paused() && !on_input()) failed_ = true;
+        if (read_closed_ && !failed_ && !paused()) on_input_end();
+    }
     processing_ = false;
     // Progress is a call, or bytes that belong to a message: a peer that
     // sends only whitespace (or gob type definitions) is idle.

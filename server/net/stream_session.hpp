@@ -18,6 +18,7 @@
 #pragma once
 
 #include "server/net/connection.hpp"
+#include "server/net/home_inbox.hpp"
 #include "server/net/io_loop.hpp"
 #include "server/net/reply_writer.hpp"
 
@@ -79,9 +80,11 @@ protected:
         note_call();
     }
     void finish_call(std::string_view reply);
-    // Run `f` on this session's thread, keeping the session alive.
+    // Run `f` on this session's thread, keeping the session alive; from
+    // another thread, through the loop's inbox (net/home_inbox.hpp).
     template <class F>
     void at_home(F&& f) {
+        if (home_) return home_->post([self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
         boost::asio::dispatch(conn_.socket.get_executor(),
                               [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
     }
@@ -102,6 +105,8 @@ protected:
     Connection conn_;
 
 private:
+    HomeInbox* home_ = nullptr; // the inbox of the session's loop, when it runs on an io_context
+
     void read(bool may_defer = true);
     void on_read(boost::system::error_code ec, std::size_t n);
     void slurp();

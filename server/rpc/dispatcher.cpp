@@ -10,7 +10,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
+#include <vector>
 
 namespace plugrpc {
 namespace json = boost::json;
@@ -163,6 +165,20 @@ Dispatcher::Job::~Job() {
 }
 void Dispatcher::Job::operator()() { self->run(std::exchange(call, nullptr), true); }
 
+namespace {
+thread_local int t_batches = 0;                  // BlockingBatch scopes open on this thread
+thread_local std::vector<Dispatcher*> t_to_wake; // whose pool they queued calls for
+} // namespace
+
+Dispatcher::BlockingBatch::BlockingBatch() noexcept { ++t_batches; }
+
+Dispatcher::BlockingBatch::~BlockingBatch() {
+    if (--t_batches > 0 || t_to_wake.empty()) return;
+    std::vector<Dispatcher*> woken;
+    woken.swap(t_to_wake);
+    for (Dispatcher* d : woken) d->blocking_.wake();
+}
+
 void Dispatcher::start(Call* c) {
     MethodStats& stats = *c->method->stats;
     auto refuse = [&](std::string why) {
@@ -204,7 +220,9 @@ void Dispatcher::start(Call* c) {
     if (c->method->blocking()) {
         // Queued calls time out too: the deadline runs from now.
         queue_deadline(c);
-        blocking_.post(Job(this, c));
+        if (t_batches == 0) return blocking_.post(Job(this, c));
+        blocking_.post_quiet(Job(this, c));
+        if (std::find(t_to_wake.begin(), t_to_wake.end(), this) == t_to_wake.end()) t_to_wake.push_back(this);
     } else {
         run(c, false);
     }

@@ -38,6 +38,17 @@ public:
     explicit Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads = 1024);
     ~Dispatcher();
 
+    // While one is open on a thread, the blocking calls started there queue
+    // for the pool, and its close wakes the pool once for all of them: a
+    // session opens one for the calls it decodes in a turn (elastic_pool.hpp).
+    class BlockingBatch {
+    public:
+        BlockingBatch() noexcept;
+        ~BlockingBatch();
+        BlockingBatch(const BlockingBatch&) = delete;
+        BlockingBatch& operator=(const BlockingBatch&) = delete;
+    };
+
     // The snapshot new calls use. publish() swaps it; registry() is read on
     // every call without a shared lock (see dispatcher.cpp).
     void publish(RegistryPtr registry);

@@ -98,4 +98,54 @@ TEST_CASE("stop drops the queued tasks unrun and join waits for the running ones
     }
 }
 
+TEST_CASE("tasks posted quietly start on one wake, side by side, each thread waking the next", "[pool]") {
+    plugrpc::ElasticPool<Task> pool(4, 50, 2s);
+    Gate gate;
+    std::atomic<int> ran{0}, dropped{0};
+    CHECK(eventually([&] { return pool.idle() == 4; }));
+    for (int i = 0; i < 16; ++i) pool.post_quiet(Task([&] { gate.wait(); ++ran; }, &dropped));
+    std::this_thread::sleep_for(20ms);
+    CHECK(gate.waiting == 0); // queued, not started
+    CHECK(pool.queued() == 16);
+    pool.wake();
+    // All sixteen run at once: the 4 idle threads, then 12 more started by the chain.
+    CHECK(eventually([&] { return gate.waiting == 16; }));
+    CHECK(pool.queued() == 0);
+    CHECK(pool.threads() == 16);
+    gate.release();
+    CHECK(eventually([&] { return ran == 16; }));
+    CHECK(dropped == 0);
+}
+
+TEST_CASE("a task posted while every thread is busy at the bound runs when one finishes", "[pool]") {
+    plugrpc::ElasticPool<Task> pool(1, 2, 2s);
+    Gate first, second;
+    std::atomic<int> ran{0}, dropped{0};
+    pool.post(Task([&] { first.wait(); ++ran; }, &dropped));
+    pool.post(Task([&] { second.wait(); ++ran; }, &dropped));
+    CHECK(eventually([&] { return first.waiting == 1 && second.waiting == 1; }));
+    pool.post(Task([&] { ++ran; }, &dropped));
+    std::this_thread::sleep_for(20ms);
+    CHECK(ran == 0);
+    CHECK(pool.queued() == 1);
+    first.release();
+    CHECK(eventually([&] { return ran == 2; }));
+    second.release();
+    CHECK(eventually([&] { return ran == 3; }));
+    CHECK(pool.threads() == 2);
+}
+
+TEST_CASE("an idle thread takes the next task: no thread is started while one waits idle", "[pool]") {
+    plugrpc::ElasticPool<Task> pool(1, 100, 2s);
+    std::atomic<int> ran{0}, dropped{0};
+    for (int i = 0; i < 200; ++i) {
+        int before = ran;
+        pool.post(Task([&] { ++ran; }, &dropped));
+        CHECK(eventually([&] { return ran == before + 1; }));
+    }
+    // One at a time: the first thread ran them all, or at most a few
+    // started while it was still on its way back to idle.
+    CHECK(pool.threads() <= 3);
+}
+
 } // namespace unit_elastic_pool
