@@ -1,6 +1,7 @@
 #include "server/jsonrpc/message.hpp"
 
 #include "wire/jsonrpc/envelope.hpp"
+#include "wire/jsonrpc/go_strings.hpp"
 #include "wire/json_text.hpp"
 #include "wire/json_typed_text.hpp"
 
@@ -142,21 +143,30 @@ const char* skip_json_value(const char* p, const char* end) {
     return p;
 }
 
-// The value's text with the spaces between its tokens removed, as Go's
-// json.Compact writes a RawMessage.
+// The value's text as Go's json.Encoder writes a RawMessage (encode.go,
+// compact() with escapeHTML): the spaces between its tokens removed, <, >,
+// & and U+2028, U+2029 escaped, every other byte as it came (one that is
+// not UTF-8 too).
 std::string compact(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     const char* p = text.data();
     const char* end = p + text.size();
-    while (p != end) {
-        if (*p == '"') {
-            const char* q = skip_string(p, end);
-            out.append(p, static_cast<std::size_t>(q - p));
-            p = q;
-        } else {
-            if (!json_space(*p)) out += *p;
-            ++p;
+    bool in_string = false;
+    for (; p != end; ++p) {
+        char c = *p;
+        if (c == '<' || c == '>' || c == '&') {
+            out += c == '<' ? "\\u003c" : c == '>' ? "\\u003e" : "\\u0026";
+        } else if (c == '\xE2' && end - p > 2 && p[1] == '\x80' && (p[2] == '\xA8' || p[2] == '\xA9')) {
+            out += p[2] == '\xA8' ? "\\u2028" : "\\u2029";
+            p += 2;
+        } else if (in_string) {
+            out += c;
+            if (c == '\\' && p + 1 != end) out += *++p;
+            else if (c == '"') in_string = false;
+        } else if (!json_space(c)) {
+            out += c;
+            in_string = c == '"';
         }
     }
     return out;
@@ -251,8 +261,20 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
     json::parse_options opt;
     opt.max_depth = limits.max_depth;
     boost::system::error_code ec;
-    m.root = plugrpc::parse_json(text, ec, std::move(storage), opt); // same storage: moved, not copied
+    m.root = plugrpc::parse_json(text, ec, storage, opt); // same storage: moved, not copied
     m.parsed_text = text;
+    if (ec) {
+        // Strings Go reads with U+FFFD (bytes that are not UTF-8, lone
+        // surrogate escapes) fail the strict parse: read them Go's way, and
+        // parse again. The ids are still taken from `text`, as sent.
+        auto go_text = std::make_unique<std::string>();
+        if (rewrite_go_strings(text, *go_text)) {
+            ec = {};
+            m.root = plugrpc::parse_json(*go_text, ec, std::move(storage), opt);
+            m.parsed_text = *go_text;
+            m.go_text = std::move(go_text);
+        }
+    }
     const json::value& v = m.root;
     if (ec) {
         m.error_code = ParseError;

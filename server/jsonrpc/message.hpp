@@ -18,6 +18,8 @@
 #include <boost/container/small_vector.hpp>
 #include <boost/json/value.hpp>
 
+#include <memory>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,9 +78,14 @@ struct Message {
     std::string error;
     boost::json::value root; // the parsed text the requests point into (or the members read the short way)
     // The text root was parsed from: the whole message, or only the params
-    // when the rest was read the short way (root then holds the members);
-    // empty when nothing was parsed.
+    // when the rest was read the short way (root then holds the members),
+    // or go_text; empty when nothing was parsed.
     std::string_view parsed_text;
+    // The message with its strings rewritten as Go reads them, when they
+    // had bytes that are not UTF-8 or lone surrogate escapes
+    // (wire/jsonrpc/go_strings.hpp); null otherwise. On the heap, so that
+    // parsed_text stays valid when the message moves.
+    std::unique_ptr<std::string> go_text;
     bool params_only = false;
 
     // What each number of the requests' params was written as, which
@@ -99,7 +106,10 @@ struct DecodeLimits {
 // which must outlive it.
 // A usual request is read the short way (envelope.hpp), its params offered
 // to `reader` first; the rest through decode_whole, which parses all of
-// the text: the reference.
+// the text: the reference. Strings are read as Go's encoding/json reads
+// them, in both dialects: a byte that is not UTF-8 and a lone surrogate
+// escape are U+FFFD (Message::go_text); an id is echoed with the bytes it
+// was sent with, as Go's server echoes it.
 Message decode(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {},
                ArgsReader* reader = nullptr);
 Message decode_whole(std::string_view text, const DecodeLimits& limits, boost::json::storage_ptr storage = {});

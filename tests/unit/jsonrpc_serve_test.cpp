@@ -560,6 +560,29 @@ TEST_CASE("serve: the handler sees the argument in canonical form", "[jsonrpc]")
           "{\"jsonrpc\":\"2.0\",\"result\":\"h\xc3\xa9\\\"llo\",\"id\":2}");
 }
 
+TEST_CASE("serve: a string that is not UTF-8 reaches the method as Go reads it, and the reply is Go's server's",
+          "[jsonrpc]") {
+    Server s;
+    const std::string fffd = "\xEF\xBF\xBD";
+    // Echoed through the method: each bad byte or lone surrogate is U+FFFD,
+    // written as itself; the id comes back with the bytes it was sent with.
+    CHECK(s.serve("{\"method\":\"Echo.String\",\"params\":[\"a\xff" "b\\udc80\\ud800\\u0041\"],\"id\":\"\xfe\"}") ==
+          "{\"id\":\"\xfe\",\"result\":\"a" + fffd + "b" + fffd + fffd + "A\",\"error\":null}");
+    CHECK(s.serve("{\"jsonrpc\":\"2.0\",\"method\":\"Echo.String\",\"params\":[\"\xed\xa0\x80\\ud800\"],\"id\":\"\\udc80\"}") ==
+          "{\"jsonrpc\":\"2.0\",\"result\":\"" + fffd + fffd + fffd + fffd + "\",\"id\":\"\\udc80\"}");
+    CHECK(s.serve("{\"jsonrpc\":\"2.0\",\"method\":\"Arith.Multiply\",\"params\":{\"A\":6,\"B\":7,\"\xff\":1},\"id\":3}") ==
+          R"({"jsonrpc":"2.0","result":42,"id":3})");
+    // Names: Go's lookup texts, with U+FFFD where the bytes were.
+    CHECK(s.serve("{\"method\":\"No\xff.M\",\"params\":[{}],\"id\":1}") ==
+          "{\"id\":1,\"result\":null,\"error\":\"rpc: can't find service No" + fffd + ".M\"}");
+    CHECK(s.serve("{\"method\":\"Arith.\\udc80\",\"params\":[{}],\"id\":2}") ==
+          "{\"id\":2,\"result\":null,\"error\":\"rpc: can't find method Arith." + fffd + "\"}");
+    CHECK(s.serve("{\"jsonrpc\":\"2.0\",\"method\":\"\xc0\x80\",\"params\":{},\"id\":3}") ==
+          "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":\"Method not found: rpc: service/method request "
+          "ill-formed: " + fffd + fffd + "\"},\"id\":3}");
+    CHECK(s.calls("Arith.Multiply") == 1);
+}
+
 TEST_CASE("serve: a blocking method is answered from the worker pool", "[jsonrpc]") {
     Server s;
     std::promise<std::thread::id> where;
