@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"plugrpc.test/interop/arith"
 )
@@ -27,13 +29,19 @@ import (
 // of numbers; a [N]T from a longer array; positional params for a struct
 // (refused); float32 results as Go spells them; <, >, & and U+2028 in
 // strings and error texts; unknown service or
-// method and ill-formed names.
+// method and ill-formed names; strings that are not UTF-8 or hold lone
+// surrogate escapes (in params, keys, struct fields, error texts, method
+// names and ids), which Go reads as U+FFFD and echoes in an id as sent.
+//
+// Over every transport, method names that are not UTF-8, through Go's own
+// client (gob carries them as bytes; Go's jsonrpc client writes \ufffd).
 //
 // Where plugrpcd's reply cannot be Go's by construction, both are reduced
 // to what they mean before the comparison (rawInherent, below, says why).
 func edgesScenario(t *target, transport string) []string {
 	var lines []string
 	lines = append(lines, oversize(t, transport)...)
+	lines = append(lines, badNames(t, transport)...)
 	if transport == "jsonrpc" {
 		lines = append(lines, rawLines(t)...)
 	}
@@ -69,8 +77,26 @@ func oversize(t *target, transport string) []string {
 	return lines
 }
 
+// badNames calls methods whose names are not UTF-8 through Go's client and
+// prints each error as Go's client reports it.
+func badNames(t *target, transport string) []string {
+	client, err := t.dial(transport)
+	if err != nil {
+		return []string{fmt.Sprintf("FAIL dial %s: %v", t.name, err)}
+	}
+	defer client.Close()
+	var lines []string
+	for _, name := range []string{"Arith.Multiply\xff", "\xffArith.Multiply", "Arith.\xed\xa0\x80", "\xc0\x80"} {
+		var product int
+		err := client.Call(name, &arith.Args{A: 6, B: 7}, &product)
+		lines = append(lines, fmt.Sprintf("call %q: %d, %q", name, product, fmt.Sprint(err)))
+	}
+	return lines
+}
+
 // Raw requests in Go's dialect (what jsonrpc.Dial writes, and what other
-// clients of Go's server write).
+// clients of Go's server write). \xHH in a line stands for the byte 0xHH
+// (JSON has no such escape: see withBytes).
 var rawRequests = []struct{ label, line string }{
 	{"int from -0", `{"method":"Arith.Multiply","params":[{"A":-0,"B":8}],"id":1}`},
 	{"int from -0.0", `{"method":"Arith.Multiply","params":[{"A":-0.0,"B":8}],"id":2}`},
@@ -103,7 +129,32 @@ var rawRequests = []struct{ label, line string }{
 	{"unknown service", `{"method":"Nope.Multiply","params":[{}],"id":51}`},
 	{"ill-formed name", `{"method":"NoDot","params":[{}],"id":52}`},
 	{"ill-formed, HTML", `{"method":"<b>","params":[{}],"id":53}`},
+	{"strings not UTF-8", `{"method":"Kitchen.Concat","params":[["\xff","|a\xe2\x82","|\xc0\x80","|\xed\xa0\x80","|\xf4\x90\x80\x80","|\x80\xbf"]],"id":60}`},
+	{"lone surrogates", `{"method":"Kitchen.Concat","params":[["\udc80","|\ud800","|\ud800\u0041","|\ud800x","|\ud800\ud800\udc00","|\udbff\udfff","|\udc00\udc00","|\uD800\\"]],"id":61}`},
+	{"keys not UTF-8", `{"method":"Kitchen.Keys","params":[{"\xff":1,"b\xc0":2,"\udc80":3,"c\ud800":4}],"id":62}`},
+	{"fields not UTF-8", `{"method":"Kitchen.Describe","params":[{"Text":"\xff\udc80","Strings":["\ud800x","\xe2\x82"],"Counts":{"\xfe":1,"\udfff":2},"Places":{"\xc1":{"Label":"\ud800"}}}],"id":63}`},
+	{"unknown field not UTF-8", `{"method":"Arith.Multiply","params":[{"A":6,"B":7,"\xff":1,"\udc80":2}],"id":64}`},
+	{"error text not UTF-8", `{"method":"Kitchen.Fail","params":[{"Message":"bad \xff\udc80 <&>"}],"id":65}`},
+	{"method not UTF-8", `{"method":"Arith.Multiply\xff","params":[{"A":6,"B":7}],"id":66}`},
+	{"service not UTF-8", `{"method":"\xffArith.Multiply","params":[{"A":6,"B":7}],"id":67}`},
+	{"method a lone surrogate", `{"method":"Arith.\udc80","params":[{"A":6,"B":7}],"id":68}`},
+	{"ill-formed, not UTF-8", `{"method":"\xc0\x80","params":[{}],"id":69}`},
+	{"ill-formed, a lone surrogate", `{"method":"\ud800","params":[{}],"id":70}`},
+	{"id not UTF-8", `{"method":"Arith.Multiply","params":[{"A":2,"B":3}],"id":"\xff\xfe"}`},
+	{"id a lone surrogate", `{"method":"Arith.Multiply","params":[{"A":2,"B":3}],"id":"\udc80\ud800x"}`},
+	{"id spaced, not UTF-8, HTML", `{"method":"Arith.Multiply","params":[{"A":2,"B":3}],"id":[ "<\xff>" , {"\ud800&" : "\xe2\x80\xa8"} ]}`},
+	{"member not UTF-8", `{"method":"Arith.Multiply","params":[{"A":2,"B":3}],"\xff":1,"id":71}`},
 	{"after them all", `{"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":99}`},
+}
+
+var byteEscape = regexp.MustCompile(`\\x[0-9a-fA-F]{2}`)
+
+// withBytes: the line with each \xHH the byte 0xHH.
+func withBytes(line string) string {
+	return byteEscape.ReplaceAllStringFunc(line, func(e string) string {
+		b, _ := strconv.ParseUint(e[2:], 16, 8)
+		return string([]byte{byte(b)})
+	})
 }
 
 // Integer parameters written every way a JSON number can be, into each
@@ -185,7 +236,7 @@ func rawLines(t *target) []string {
 	noted := map[string]bool{}
 	for _, r := range rawRequests {
 		conn.SetDeadline(time.Now().Add(3 * time.Second))
-		if _, err := conn.Write([]byte(r.line + "\n")); err != nil {
+		if _, err := conn.Write([]byte(withBytes(r.line) + "\n")); err != nil {
 			lines = append(lines, fmt.Sprintf("FAIL raw %s: write: %v", r.label, err))
 			break
 		}
@@ -201,6 +252,9 @@ func rawLines(t *target) []string {
 			continue
 		}
 		text, why := canonicalRaw(strings.TrimRight(reply, "\n"))
+		if !utf8.ValidString(text) {
+			text = strconv.Quote(text) // bytes that are not UTF-8, shown
+		}
 		if why != "" && !noted[why] {
 			noted[why] = true
 			fmt.Printf("note: %s: replies rewritten (%s)\n", t.name, why)
