@@ -8,10 +8,13 @@
 // - the stream is framed and answered the same whether it arrives whole or
 //   in small pieces;
 // - every reply is one JSON object, or a non-empty array of objects (a
-//   batch), and serve_message() answers each message exactly once;
+//   batch), as Go's encoding/json reads JSON (an id is echoed with the bytes
+//   it came with, as Go's server echoes it: maybe no UTF-8, or a lone
+//   surrogate escape), and serve_message() answers each message exactly once;
 // - read as a struct's arguments, the input is declined by the short way
 //   (server/jsonrpc/plain_args.hpp) or written as parsing and normalizing write it.
 #include "wire/jsonrpc/framer.hpp"
+#include "wire/jsonrpc/go_strings.hpp"
 #include "server/jsonrpc/serve.hpp"
 #include "fuzz_services.hpp"
 #include "server/jsonrpc/plain_args.hpp"
@@ -53,6 +56,11 @@ void check_reply(std::string_view message, const std::string& reply) {
     if (reply.empty()) return; // notifications only
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(reply, ec);
+    std::string go_text;
+    if (ec && rewrite_go_strings(reply, go_text)) {
+        ec = {};
+        v = boost::json::parse(go_text, ec);
+    }
     if (ec) fail("a reply is not JSON", reply);
     if (v.is_object()) return;
     if (!v.is_array() || v.as_array().empty()) fail("a reply is neither an object nor a batch", reply);

@@ -202,6 +202,10 @@ JSON = {
     "invalid_json": '{"jsonrpc":"2.0","method":"Arith.Multiply","params":[1,2,"id":1}\n',
     "whitespace_between": '  \r\n\t{"method":"Echo.Int","params":[1],"id":0}  \n\n{"method":"Echo.Int","params":[2],"id":1}',
     "invalid_utf8": b'{"jsonrpc":"2.0","method":"Echo.String","params":["\xc3\x28\xff"],"id":1}\n',
+    # Read as Go reads them (U+FFFD), ids echoed with their bytes.
+    "go_invalid_utf8": b'{"method":"Echo.String","params":["a\xe2\x82\\udc80\\ud800\\u0041"],"id":"\xff\\ud800"}\n'
+                       b'{"method":"Kitchen.Echo","params":[{"Text":"\xed\xa0\x80","\xc0\x80":1}],"id":[ "<\xfe>" ]}\n'
+                       b'[{"jsonrpc":"2.0","method":"Echo.\xff","id":"\\udc80"},{"jsonrpc":"2.0","method":"Echo.String","params":["\\ud800x"],"id":2}]\n',
     "nested": '{"jsonrpc":"2.0","method":"Echo.Int","params":' + '[' * 70 + ']' * 70 + ',"id":1}\n',
     # Arguments the short way reads (server/jsonrpc/plain_args.hpp), alone as the
     # check of it reads its input, and in calls with a field left out.
