@@ -24,6 +24,7 @@
 #include "server/rpc/dispatcher.hpp"
 
 #include <benchmark/benchmark.h>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include <atomic>
@@ -322,8 +323,32 @@ void BM_Dispatch_Multiply(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+// ---- decoding alone ---------------------------------------------------------------------
+
+// jsonrpc::decode() into a stack arena, as serve_message() calls it: a
+// request the short way reads; one only the whole parse reads (an escaped
+// key, an id with HTML in it); and one whose strings Go reads with U+FFFD,
+// refused by the strict parse and read again (wire/jsonrpc/go_strings.hpp).
+void BM_Decode(benchmark::State& state, std::string text) {
+    const jsonrpc::DecodeLimits limits{};
+    std::size_t wrong = 0;
+    AllocCounter allocs{state};
+    for (auto _ : state) {
+        unsigned char block[4096];
+        boost::json::monotonic_resource arena(block, sizeof block);
+        jsonrpc::Message m = jsonrpc::decode(text, limits, &arena);
+        wrong += m.error_code != 0 || m.requests.size() != 1;
+        benchmark::DoNotOptimize(m.requests.data());
+    }
+    if (wrong) state.SkipWithError("not decoded");
+    state.SetItemsProcessed(state.iterations());
+}
+
 } // namespace
 
+BENCHMARK_CAPTURE(BM_Decode, plain, std::string(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":7,"B":8},"id":1})"));
+BENCHMARK_CAPTURE(BM_Decode, whole, std::string(R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"\u0041":7,"B":8},"id":"x<y","x":0})"));
+BENCHMARK_CAPTURE(BM_Decode, not_utf8, std::string("{\"jsonrpc\":\"2.0\",\"method\":\"Arith.Multiply\",\"params\":{\"A\":7,\"B\":8,\"C\":\"\xff\\udc80\"},\"id\":\"x<y\"}"));
 BENCHMARK(BM_Json2_Multiply);
 BENCHMARK(BM_JsonGo_Multiply);
 BENCHMARK(BM_Gob_Multiply);
