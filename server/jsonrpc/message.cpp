@@ -316,6 +316,18 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
     return m;
 }
 
+std::string echo_id_text(std::string_view raw) {
+    boost::system::error_code ec;
+    json::value id = plugrpc::parse_json(raw, ec);
+    std::string go_text;
+    if (ec && rewrite_go_strings(raw, go_text)) {
+        ec = {};
+        id = plugrpc::parse_json(go_text, ec);
+    }
+    if (raw.empty() || ec || !valid_id(id)) return "null";
+    return compact(raw);
+}
+
 NumberLiterals Message::literals() const {
     if (parsed_text.empty()) return {};
     if (params_only) return NumberLiterals(parsed_text, &root.get_array()[Envelope::Params]);

@@ -119,6 +119,13 @@ struct RawId {
     std::string_view text;
 };
 
+// The id of a message that was not decoded (over max_message_bytes: only
+// its "id" member's text `raw` was kept, wire/jsonrpc/value_skipper.hpp) as
+// a reply echoes it, as decode() would have: a string, number or null as
+// Go's server echoes it (strings read as Go reads them, HTML escaped);
+// "null" for anything else.
+std::string echo_id_text(std::string_view raw);
+
 // Append the reply with `outcome` to a request of `dialect` with `id` to
 // `out` (no trailing newline).
 void encode_reply(std::string& out, Dialect dialect, RawId id, const Outcome& outcome);

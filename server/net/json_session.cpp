@@ -16,7 +16,6 @@
 #include "server/jsonrpc/serve.hpp"
 #include "server/net/stream_session.hpp"
 
-#include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -96,10 +95,7 @@ private:
                        : Skip::Failed;
         }
         // The id as written, if it is one JSON-RPC can echo; else null.
-        std::string id(skipper_->id());
-        boost::system::error_code ec;
-        boost::json::value parsed = boost::json::parse(id, ec);
-        if (id.empty() || ec || !(parsed.is_string() || parsed.is_number() || parsed.is_null())) id = "null";
+        const std::string id = echo_id_text(skipper_->id());
         const std::string why = "Invalid Request: message of " + std::to_string(skipper_->size()) +
                                 " bytes exceeds the server's limit of " +
                                 std::to_string(settings().limits.max_message_bytes) + " bytes";

@@ -71,4 +71,17 @@ TEST_CASE("strings that are not UTF-8 or hold lone surrogates are read as Go rea
     CHECK(body(r) == "{\"id\":3,\"result\":\"" + kConcat + "\",\"error\":null}");
 }
 
+TEST_CASE("a message over max_message_bytes is answered with its id as the message would have echoed it") {
+    DaemonOptions o = kitchen_daemon();
+    o.extra_config = "[limits]\nmax_message_bytes = 4096\n";
+    Daemon d(o);
+    Connection c = Connection::tcp(d.port());
+    const std::string request = go_request("[\"" + std::string(8192, 'x') + "\"]", "\"<\xff\\udc80\"");
+    const std::string why = "Invalid Request: message of " + std::to_string(request.size()) +
+                            " bytes exceeds the server's limit of 4096 bytes";
+    CHECK(call_line(c, request) ==
+          "{\"id\":\"\\u003c\xff\\udc80\",\"result\":null,\"error\":\"" + why + "\"}");
+    CHECK(call_line(c, go_request(kStrings, "1")) == "{\"id\":1,\"result\":\"" + kConcat + "\",\"error\":null}");
+}
+
 } // namespace json_utf8

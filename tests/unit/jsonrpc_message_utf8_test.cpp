@@ -142,6 +142,17 @@ TEST_CASE("utf-8: an id read the long way escapes <, >, & and U+2028 as Go's com
     CHECK(plain.id_text == R"("\u003ca\u003e\u0026")");
 }
 
+TEST_CASE("utf-8: the id kept from a message too large to decode is echoed as decode() would echo it", "[jsonrpc]") {
+    CHECK(echo_id_text("\"\xff\\udc80\"") == "\"\xff\\udc80\"");
+    CHECK(echo_id_text(R"("x<y")") == R"("x\u003cy")");
+    CHECK(echo_id_text("1.50") == "1.50");
+    CHECK(echo_id_text("null") == "null");
+    CHECK(echo_id_text("") == "null");
+    CHECK(echo_id_text("[1]") == "null");   // not an id JSON-RPC echoes
+    CHECK(echo_id_text("NaN") == "null");   // no JSON
+    CHECK(echo_id_text("\"\xff") == "null"); // cut short
+}
+
 TEST_CASE("utf-8: each element of a batch reads such strings as Go would, and echoes its own id", "[jsonrpc]") {
     const Message& m = decoded("[{\"jsonrpc\":\"2.0\",\"method\":\"S.\xff\",\"params\":[\"\\udc80\"],\"id\":\"\xfe\"},"
                                "{\"jsonrpc\":\"2.0\",\"method\":\"S.M\",\"params\":{\"\\ud800\":\"\xc0\"},\"id\":1e0}]");
