@@ -58,6 +58,18 @@ const char* unsupported_number(const json::value& v) {
 // A request from its members (null where absent), however they were read;
 // `params_read` when an ArgsReader took them (an object, or for Go's
 // dialect an array of one: nothing to check here).
+// What Go's encoding/json calls a JSON value's kind in its errors.
+const char* go_json_kind(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::object: return "object";
+    case json::kind::array: return "array";
+    case json::kind::string: return "string";
+    case json::kind::bool_: return "bool";
+    case json::kind::null: return "null";
+    default: return "number";
+    }
+}
+
 Request decode_members(const json::value* version, const json::value* id, const json::value* method,
                        const json::value* params, bool params_read = false) {
     Request r;
@@ -89,12 +101,13 @@ Request decode_members(const json::value* version, const json::value* id, const 
         // Go's server: the argument is params[0]; [] is the zero value.
         r.shape = ParamsShape::GoValue;
         if (!params || params->is_null()) return invalid(r.dialect, r.id, InvalidParams, "jsonrpc: request body missing params");
-        if (params->is_array()) {
-            const auto& a = params->get_array();
-            if (!a.empty()) r.params = &a[0];
-        } else {
-            r.params = params; // lenient: an object is the argument itself
-        }
+        // Anything but an array fails as Go's json.Unmarshal into [1]any does.
+        if (!params->is_array())
+            return invalid(r.dialect, r.id, InvalidParams,
+                           std::string("json: cannot unmarshal ") + go_json_kind(*params) +
+                               " into Go value of type [1]interface {}");
+        const auto& a = params->get_array();
+        if (!a.empty()) r.params = &a[0];
         return r;
     }
     if (params && !params->is_array() && !params->is_object() && !params->is_null())
@@ -172,9 +185,39 @@ std::string compact(std::string_view text) {
     return out;
 }
 
+// Go's encoding/json matches a member to a field whatever the case of its
+// name (and reads 'ſ' U+017F as s, 'K' U+212A as k): "Method", "ID" and
+// "paramſ" are Go's request's method, id and params. `name`: lower case.
+bool go_name_matches(std::string_view key, std::string_view name) {
+    std::size_t i = 0;
+    for (char n : name) {
+        if (i == key.size()) return false;
+        if (n == 's' && key.substr(i, 2) == "\xC5\xBF") {
+            i += 2;
+        } else if (n == 'k' && key.substr(i, 3) == "\xE2\x84\xAA") {
+            i += 3;
+        } else if (key[i] == n || key[i] == n - ('a' - 'A')) {
+            ++i;
+        } else {
+            return false;
+        }
+    }
+    return i == key.size();
+}
+
+// The member of Go's request named `name`: the last that matches, as each
+// overwrites the field before it.
+const json::value* go_member(const json::object& o, std::string_view name) {
+    const json::value* found = nullptr;
+    for (const auto& kv : o)
+        if (go_name_matches(kv.key(), name)) found = &kv.value();
+    return found;
+}
+
 // The text of the member `name` of the object at the start of `text` (the
 // last such member, as the parse keeps it); empty if there is none.
-std::string_view member_text(std::string_view text, std::string_view name) {
+// `go_names`: names matched as Go's encoding/json matches them.
+std::string_view member_text(std::string_view text, std::string_view name, bool go_names) {
     const char* p = skip_spaces(text.data(), text.data() + text.size());
     const char* end = text.data() + text.size();
     std::string_view found;
@@ -186,11 +229,15 @@ std::string_view member_text(std::string_view text, std::string_view name) {
         if (p == end || *p != ':') return {};
         p = skip_spaces(p + 1, end);
         const char* value_end = skip_json_value(p, end);
-        bool match = key.size() == name.size() + 2 && key.substr(1, name.size()) == name;
-        if (!match && key.find('\\') != std::string_view::npos) { // "\u0069d" is "id" too
+        bool match = false;
+        if (key.find('\\') == std::string_view::npos) {
+            std::string_view bare = key.substr(1, key.size() >= 2 ? key.size() - 2 : 0);
+            match = go_names ? go_name_matches(bare, name) : bare == name;
+        } else { // "\u0069d" is "id" too
             boost::system::error_code ec;
             json::value k = json::parse(key, ec);
-            match = !ec && k.is_string() && k.get_string() == name;
+            match = !ec && k.is_string() &&
+                    (go_names ? go_name_matches(k.get_string(), name) : k.get_string() == name);
         }
         if (match) found = std::string_view(p, static_cast<std::size_t>(value_end - p));
         p = skip_spaces(value_end, end);
@@ -203,15 +250,16 @@ std::string_view member_text(std::string_view text, std::string_view name) {
 // The request parsed from `text` echoes its id as written.
 void keep_id_text(Request& r, std::string_view text) {
     if (r.id.is_null()) return; // absent, null, or refused: written as null
-    std::string_view raw = member_text(text, "id");
+    std::string_view raw = member_text(text, "id", r.dialect == Dialect::Go);
     if (!raw.empty()) r.id_text = compact(raw);
 }
 
 Request decode_one(const json::value& v) {
     if (!v.is_object()) return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: expected an object");
     const json::object& o = v.get_object();
-    return decode_members(o.if_contains("jsonrpc"), o.if_contains("id"), o.if_contains("method"),
-                          o.if_contains("params"));
+    if (const json::value* version = o.if_contains("jsonrpc")) // JSON-RPC 2.0: names as written
+        return decode_members(version, o.if_contains("id"), o.if_contains("method"), o.if_contains("params"));
+    return decode_members(nullptr, go_member(o, "id"), go_member(o, "method"), go_member(o, "params"));
 }
 
 void append_id(std::string& out, const json::value& id) { append_json(out, id); }

@@ -392,4 +392,53 @@ TEST_CASE("ids: each element of a batch echoes its own id as written", "[jsonrpc
     CHECK(m.requests[4].id_text == "-0.0");
 }
 
+TEST_CASE("go dialect: member names match whatever their case, the last one winning, as Go's encoding/json",
+          "[jsonrpc]") {
+    Request r = one(R"({"Method":"Arith.Multiply","Params":[{"A":7,"B":8}],"ID":2})");
+    CHECK(r.dialect == Dialect::Go);
+    CHECK(r.error_code == 0);
+    CHECK(r.method == "Arith.Multiply");
+    CHECK(json::serialize(*r.params) == R"({"A":7,"B":8})");
+    CHECK(r.id_text == "2");
+    // 'ſ' (U+017F) folds to s, as in Go.
+    r = one("{\"method\":\"Arith.Multiply\",\"param\xC5\xBF\":[{\"A\":1}],\"id\":3}");
+    CHECK(r.error_code == 0);
+    CHECK(json::serialize(*r.params) == R"({"A":1})");
+    // Each later member overwrites the one before.
+    r = one(R"({"method":"Arith.Multiply","Method":"Arith.Divide","params":[{}],"id":5,"Id":6})");
+    CHECK(r.method == "Arith.Divide");
+    CHECK(r.id_text == "6");
+    r = one(R"({"method":"A.B","params":[{}],"id":7,"Id":null})");
+    CHECK(r.id_text == "null");
+    // Escaped names are names too.
+    r = one(R"({"me\u0074hod":"A.B","params":[{}],"I\u0044":8})");
+    CHECK(r.method == "A.B");
+    CHECK(r.id_text == "8");
+    // Near misses are other members.
+    r = one(R"({"methods":"A.B","metho":"C.D","params":[{}],"id":9})");
+    CHECK(r.error_code != 0);
+    CHECK(r.error == "jsonrpc: request has no method");
+}
+
+TEST_CASE("json-rpc 2.0: member names are matched as written", "[jsonrpc]") {
+    Request r = one(R"({"jsonrpc":"2.0","Method":"Arith.Multiply","params":[7,8],"id":1})");
+    CHECK(r.dialect == Dialect::V2);
+    CHECK(r.error_code == InvalidRequest);
+}
+
+TEST_CASE("go dialect: params that are not an array are refused with Go's own text", "[jsonrpc]") {
+    const std::pair<const char*, const char*> cases[] = {
+        {R"({"method":"A.B","params":{"A":7},"id":1})", "object"},
+        {R"({"method":"A.B","params":"x","id":1})", "string"},
+        {R"({"method":"A.B","params":7,"id":1})", "number"},
+        {R"({"method":"A.B","params":true,"id":1})", "bool"},
+    };
+    for (const auto& [text, kind] : cases) {
+        INFO(text);
+        Request r = one(text);
+        CHECK(r.error_code == InvalidParams);
+        CHECK(r.error == std::string("json: cannot unmarshal ") + kind + " into Go value of type [1]interface {}");
+    }
+}
+
 } // namespace unit_jsonrpc_message
