@@ -1,5 +1,6 @@
 #include "wire/schema.hpp"
 
+#include "wire/go_fold.hpp"
 #include "wire/integer_literal.hpp"
 #include "wire/json_text.hpp"
 #include "wire/number_literals.hpp"
@@ -29,9 +30,7 @@ int Schema::field_index(std::string_view n) const {
     for (std::size_t i = 0; i < fields.size(); ++i)
         if (fields[i].name == n) return static_cast<int>(i);
     for (std::size_t i = 0; i < fields.size(); ++i)
-        if (fields[i].name.size() == n.size() &&
-            strncasecmp(fields[i].name.data(), n.data(), n.size()) == 0)
-            return static_cast<int>(i);
+        if (go_fold_equal(n, fields[i].name)) return static_cast<int>(i);
     return -1;
 }
 
@@ -602,8 +601,8 @@ struct Normalizer {
         if (!v.is_object() && !(v.is_array() && opt.struct_from_array))
             return fail("expected an object " + s.name + ", got " + kind_of(v));
         // The value of each field: given positionally, or by name (exact
-        // first, then case-insensitive; the first given wins); null if not
-        // given (then zero).
+        // first, then as Go folds case; the last given wins, as each
+        // overwrites the field in Go); null if not given (then zero).
         constexpr std::size_t kOnStack = 16;
         const json::value* on_stack[kOnStack] = {};
         std::vector<const json::value*> on_heap;
@@ -623,7 +622,7 @@ struct Normalizer {
         } else {
             for (const auto& kv : v.get_object()) {
                 int i = s.field_index(kv.key());
-                if (i >= 0 && !given[i]) given[i] = &kv.value();
+                if (i >= 0) given[i] = &kv.value();
             }
         }
         if constexpr (kText) {

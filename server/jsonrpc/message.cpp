@@ -1,6 +1,7 @@
 #include "server/jsonrpc/message.hpp"
 
 #include "wire/jsonrpc/envelope.hpp"
+#include "wire/go_fold.hpp"
 #include "wire/jsonrpc/go_strings.hpp"
 #include "wire/json_text.hpp"
 #include "wire/json_typed_text.hpp"
@@ -70,8 +71,10 @@ const char* go_json_kind(const json::value& v) {
     }
 }
 
+// `in_batch`: an element of a batch, which only JSON-RPC 2.0 has: one
+// without "jsonrpc" is answered as 2.0 answers it, not read as Go's request.
 Request decode_members(const json::value* version, const json::value* id, const json::value* method,
-                       const json::value* params, bool params_read = false) {
+                       const json::value* params, bool params_read = false, bool in_batch = false) {
     Request r;
     r.dialect = version ? Dialect::V2 : Dialect::Go;
     // An id is echoed as its text (keep_id_text), as Go's server keeps it
@@ -86,12 +89,15 @@ Request decode_members(const json::value* version, const json::value* id, const 
             return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: id must be a string, number or null");
         r.notification = id == nullptr;
     }
-    if (!method || !method->is_string()) {
+    if (r.dialect == Dialect::Go && !in_batch && (!method || method->is_null())) {
+        r.method = {}; // Go's request then has Method "": its server answers "ill-formed"
+    } else if (!method || !method->is_string()) {
         return invalid(r.dialect, r.id, InvalidRequest,
                        r.dialect == Dialect::V2 ? "Invalid Request: \"method\" must be a string"
                                                 : "jsonrpc: request has no method");
+    } else {
+        r.method = method->get_string();
     }
-    r.method = method->get_string();
     r.params = &kNull;
     if (params_read) {
         r.args_read = true;
@@ -100,12 +106,19 @@ Request decode_members(const json::value* version, const json::value* id, const 
     if (r.dialect == Dialect::Go) {
         // Go's server: the argument is params[0]; [] is the zero value.
         r.shape = ParamsShape::GoValue;
-        if (!params || params->is_null()) return invalid(r.dialect, r.id, InvalidParams, "jsonrpc: request body missing params");
+        // Errors of the body, answered only once the name is found, as Go's
+        // server reads the header (and looks the name up) first.
+        auto body_error = [&](std::string why) {
+            Request e = invalid(r.dialect, r.id, InvalidParams, std::move(why));
+            e.method = r.method;
+            e.body_error = !in_batch;
+            return e;
+        };
+        if (!params || params->is_null()) return body_error("jsonrpc: request body missing params");
         // Anything but an array fails as Go's json.Unmarshal into [1]any does.
         if (!params->is_array())
-            return invalid(r.dialect, r.id, InvalidParams,
-                           std::string("json: cannot unmarshal ") + go_json_kind(*params) +
-                               " into Go value of type [1]interface {}");
+            return body_error(std::string("json: cannot unmarshal ") + go_json_kind(*params) +
+                              " into Go value of type [1]interface {}");
         const auto& a = params->get_array();
         if (!a.empty()) r.params = &a[0];
         return r;
@@ -185,32 +198,12 @@ std::string compact(std::string_view text) {
     return out;
 }
 
-// Go's encoding/json matches a member to a field whatever the case of its
-// name (and reads 'ſ' U+017F as s, 'K' U+212A as k): "Method", "ID" and
-// "paramſ" are Go's request's method, id and params. `name`: lower case.
-bool go_name_matches(std::string_view key, std::string_view name) {
-    std::size_t i = 0;
-    for (char n : name) {
-        if (i == key.size()) return false;
-        if (n == 's' && key.substr(i, 2) == "\xC5\xBF") {
-            i += 2;
-        } else if (n == 'k' && key.substr(i, 3) == "\xE2\x84\xAA") {
-            i += 3;
-        } else if (key[i] == n || key[i] == n - ('a' - 'A')) {
-            ++i;
-        } else {
-            return false;
-        }
-    }
-    return i == key.size();
-}
-
 // The member of Go's request named `name`: the last that matches, as each
 // overwrites the field before it.
 const json::value* go_member(const json::object& o, std::string_view name) {
     const json::value* found = nullptr;
     for (const auto& kv : o)
-        if (go_name_matches(kv.key(), name)) found = &kv.value();
+        if (go_fold_equal(kv.key(), name)) found = &kv.value();
     return found;
 }
 
@@ -232,12 +225,12 @@ std::string_view member_text(std::string_view text, std::string_view name, bool 
         bool match = false;
         if (key.find('\\') == std::string_view::npos) {
             std::string_view bare = key.substr(1, key.size() >= 2 ? key.size() - 2 : 0);
-            match = go_names ? go_name_matches(bare, name) : bare == name;
+            match = go_names ? go_fold_equal(bare, name) : bare == name;
         } else { // "\u0069d" is "id" too
             boost::system::error_code ec;
             json::value k = json::parse(key, ec);
             match = !ec && k.is_string() &&
-                    (go_names ? go_name_matches(k.get_string(), name) : k.get_string() == name);
+                    (go_names ? go_fold_equal(k.get_string(), name) : k.get_string() == name);
         }
         if (match) found = std::string_view(p, static_cast<std::size_t>(value_end - p));
         p = skip_spaces(value_end, end);
@@ -254,11 +247,13 @@ void keep_id_text(Request& r, std::string_view text) {
     if (!raw.empty()) r.id_text = compact(raw);
 }
 
-Request decode_one(const json::value& v) {
+Request decode_one(const json::value& v, bool in_batch) {
     if (!v.is_object()) return invalid(Dialect::V2, nullptr, InvalidRequest, "Invalid Request: expected an object");
     const json::object& o = v.get_object();
-    if (const json::value* version = o.if_contains("jsonrpc")) // JSON-RPC 2.0: names as written
-        return decode_members(version, o.if_contains("id"), o.if_contains("method"), o.if_contains("params"));
+    const json::value* version = o.if_contains("jsonrpc");
+    if (version || in_batch) // JSON-RPC 2.0: names as written
+        return decode_members(version, o.if_contains("id"), o.if_contains("method"), o.if_contains("params"), false,
+                              in_batch);
     return decode_members(nullptr, go_member(o, "id"), go_member(o, "method"), go_member(o, "params"));
 }
 
@@ -348,7 +343,7 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
         const char* p = skip_spaces(skip_spaces(text.data(), end) + 1, end); // past '['
         for (const auto& e : a) {
             const char* e_end = skip_json_value(p, end);
-            m.requests.push_back(decode_one(e));
+            m.requests.push_back(decode_one(e, true));
             keep_id_text(m.requests.back(), std::string_view(p, static_cast<std::size_t>(e_end - p)));
             // Batches are a 2.0 feature: answer every element in 2.0 form.
             m.requests.back().dialect = Dialect::V2;
@@ -358,7 +353,7 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
         qualify(m, limits);
         return m;
     }
-    m.requests.push_back(decode_one(v));
+    m.requests.push_back(decode_one(v, false));
     keep_id_text(m.requests.back(), text);
     qualify(m, limits);
     return m;

@@ -58,6 +58,7 @@ struct Request {
     // Set when the request itself is invalid: answer it with this, do not dispatch.
     int error_code = 0;
     std::string error;
+    bool body_error = false; // Go's dialect: the error is the params'; a bad name is answered first
 
     // The name to call.
     std::string_view name() const { return qualified.empty() ? method : std::string_view(qualified); }

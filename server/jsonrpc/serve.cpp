@@ -55,6 +55,11 @@ std::optional<Outcome> screen(AccessGate* gate, Dispatcher& dispatcher, std::str
 void serve_one(Dispatcher& dispatcher, Request& req, PlainArgsReader& args, const NumberLiterals& literals, ReplyDone done,
                AccessGate* gate) {
     if (req.error_code) {
+        if (req.body_error) { // Go's server finds the method before it reads params
+            RegistryPtr registry = dispatcher.registry();
+            Lookup found = registry ? registry->find(req.name()) : Lookup{};
+            if (!found.method && !found.error.empty() && req.name() != kDiscoverMethod) req.error = found.error;
+        }
         Scratch out;
         if (!req.notification) encode_error(out.text(), req.dialect, RawId{req.id_text}, req.error_code, req.error);
         done(out.text(), Outcome::Kind::IllFormed);

@@ -98,8 +98,16 @@ TEST_CASE("go dialect: missing or null params is Go's 'request body missing para
     }
 }
 
-TEST_CASE("go dialect: a request without a method is refused in Go's shape", "[jsonrpc]") {
+TEST_CASE("go dialect: a request without a method has Go's empty name (its lookup answers ill-formed)",
+          "[jsonrpc]") {
     Request r = one(R"({"params":[1],"id":3})");
+    CHECK(r.dialect == Dialect::Go);
+    CHECK(r.error_code == 0);
+    CHECK(r.method.empty());
+}
+
+TEST_CASE("go dialect: a method that is not a string is refused in Go's shape", "[jsonrpc]") {
+    Request r = one(R"({"method":7,"params":[1],"id":3})");
     CHECK(r.dialect == Dialect::Go);
     CHECK(r.error_code == InvalidRequest);
     CHECK(r.error == "jsonrpc: request has no method");
@@ -414,10 +422,10 @@ TEST_CASE("go dialect: member names match whatever their case, the last one winn
     r = one(R"({"me\u0074hod":"A.B","params":[{}],"I\u0044":8})");
     CHECK(r.method == "A.B");
     CHECK(r.id_text == "8");
-    // Near misses are other members.
+    // Near misses are other members: no method, Go's empty name.
     r = one(R"({"methods":"A.B","metho":"C.D","params":[{}],"id":9})");
-    CHECK(r.error_code != 0);
-    CHECK(r.error == "jsonrpc: request has no method");
+    CHECK(r.error_code == 0);
+    CHECK(r.method.empty());
 }
 
 TEST_CASE("json-rpc 2.0: member names are matched as written", "[jsonrpc]") {
@@ -439,6 +447,24 @@ TEST_CASE("go dialect: params that are not an array are refused with Go's own te
         CHECK(r.error_code == InvalidParams);
         CHECK(r.error == std::string("json: cannot unmarshal ") + kind + " into Go value of type [1]interface {}");
     }
+}
+
+TEST_CASE("go dialect: a missing or null method is Go's empty name, and params errors wait for the name's lookup",
+          "[jsonrpc]") {
+    Request r = one(R"({"method":null,"params":[{}],"id":1})");
+    CHECK(r.error_code == 0);
+    CHECK(r.method.empty());
+    r = one(R"({"id":2})");
+    CHECK(r.method.empty());
+    CHECK(r.error_code == InvalidParams);
+    CHECK(r.body_error);
+    r = one(R"({"method":"Nope.X","params":{"A":1},"id":3})");
+    CHECK(r.method == "Nope.X");
+    CHECK(r.body_error);
+    // A name that is not a string is the header's own error.
+    r = one(R"({"method":5,"params":[{}],"id":4})");
+    CHECK(r.error_code == InvalidRequest);
+    CHECK_FALSE(r.body_error);
 }
 
 } // namespace unit_jsonrpc_message

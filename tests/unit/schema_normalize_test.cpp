@@ -84,6 +84,18 @@ TEST_CASE("normalize: field names match without regard to case", "[schema]") {
     CHECK(norm(R"({"a":3,"b":4})", kArgsSchema) == R"({"A":3,"B":4})");
 }
 
+TEST_CASE("normalize: of two members naming one field the last wins, as each overwrites it in Go", "[schema]") {
+    CHECK(norm(R"({"A":7,"B":8,"a":9})", kArgsSchema) == R"({"A":9,"B":8})");
+    CHECK(norm(R"({"a":9,"A":7,"B":8})", kArgsSchema) == R"({"A":7,"B":8})");
+}
+
+TEST_CASE("normalize: field names fold as Go's encoding/json folds them", "[schema]") {
+    const char* s = R"({"type":"object","properties":{"Sum":{"type":"integer"},"Key":{"type":"integer"},"X_1":{"type":"integer"}}})";
+    // 'ſ' (U+017F) is s, 'K' (U+212A, Kelvin) is k; other bytes only as themselves.
+    CHECK(norm("{\"\xC5\xBF" "UM\":1,\"\xE2\x84\xAA" "ey\":2,\"x_1\":3}", s) == R"({"Sum":1,"Key":2,"X_1":3})");
+    CHECK(norm(R"({"x-1":3,"Su":1,"Summ":1})", s) == R"({"Sum":0,"Key":0,"X_1":0})");
+}
+
 TEST_CASE("normalize: an exact field name wins over a case-insensitive one", "[schema]") {
     const char* s = R"({"type":"object","properties":{"name":{"type":"string"},"Name":{"type":"string"}}})";
     CHECK(norm(R"({"Name":"upper","name":"lower"})", s) == R"({"name":"lower","Name":"upper"})");

@@ -157,6 +157,17 @@ var rawRequests = []struct{ label, line string }{
 	{"params a string", `{"method":"Arith.Multiply","params":"x","id":91}`},
 	{"params a number", `{"method":"Arith.Multiply","params":7,"id":92}`},
 	{"params true", `{"method":"Arith.Multiply","params":true,"id":93}`},
+	{"params [null]", `{"method":"Arith.Multiply","params":[null],"id":100}`},
+	{"a field twice, the last wins", `{"method":"Arith.Multiply","params":[{"A":7,"B":8,"a":9}],"id":101}`},
+	{"a field twice, upper case last", `{"method":"Arith.Multiply","params":[{"a":9,"A":7,"B":8}],"id":102}`},
+	{"a field twice, both cases", `{"method":"Arith.Multiply","params":[{"A":7,"b":8,"B":9}],"id":103}`},
+	{"method null", `{"method":null,"params":[{"A":7,"B":8}],"id":104}`},
+	{"no method", `{"params":[{"A":7,"B":8}],"id":105}`},
+	{"only an id", `{"id":106}`},
+	{"method empty, no params", `{"method":"","id":107}`},
+	{"unknown service, no params", `{"method":"Nope.X","id":108}`},
+	{"unknown method, params an object", `{"method":"Arith.Nope","params":{"A":1},"id":109}`},
+	{"ill-formed, params a number", `{"method":"NoDot","params":7,"id":110}`},
 	{"after them all", `{"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":99}`},
 }
 
