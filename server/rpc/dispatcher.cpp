@@ -167,12 +167,17 @@ void Dispatcher::Job::operator()() { self->run(std::exchange(call, nullptr), tru
 
 namespace {
 thread_local int t_batches = 0;                  // BlockingBatch scopes open on this thread
+thread_local const void* t_source = nullptr;     // the innermost one's source
 thread_local std::vector<Dispatcher*> t_to_wake; // whose pool they queued calls for
 } // namespace
 
-Dispatcher::BlockingBatch::BlockingBatch() noexcept { ++t_batches; }
+Dispatcher::BlockingBatch::BlockingBatch(const void* source) noexcept : outer_(t_source) {
+    ++t_batches;
+    t_source = source;
+}
 
 Dispatcher::BlockingBatch::~BlockingBatch() {
+    t_source = outer_;
     if (--t_batches > 0 || t_to_wake.empty()) return;
     std::vector<Dispatcher*> woken;
     woken.swap(t_to_wake);
@@ -221,7 +226,7 @@ void Dispatcher::start(Call* c) {
         // Queued calls time out too: the deadline runs from now.
         queue_deadline(c);
         if (t_batches == 0) return blocking_.post(Job(this, c));
-        blocking_.post_quiet(Job(this, c));
+        blocking_.post_quiet(Job(this, c), t_source);
         if (std::find(t_to_wake.begin(), t_to_wake.end(), this) == t_to_wake.end()) t_to_wake.push_back(this);
     } else {
         run(c, false);

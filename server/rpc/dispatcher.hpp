@@ -41,12 +41,17 @@ public:
     // While one is open on a thread, the blocking calls started there queue
     // for the pool, and its close wakes the pool once for all of them: a
     // session opens one for the calls it decodes in a turn (elastic_pool.hpp).
+    // `source` (the session) is whose calls they are: while calls wait for
+    // a thread, sources take turns.
     class BlockingBatch {
     public:
-        BlockingBatch() noexcept;
+        explicit BlockingBatch(const void* source) noexcept;
         ~BlockingBatch();
         BlockingBatch(const BlockingBatch&) = delete;
         BlockingBatch& operator=(const BlockingBatch&) = delete;
+
+    private:
+        const void* outer_; // the source of the batch this one is inside
     };
 
     // The snapshot new calls use. publish() swaps it; registry() is read on

@@ -18,6 +18,10 @@
 // thread handing over 16 calls read at once was preempted by nearly every
 // thread it woke).
 //
+// Tasks that wait for a thread (the pool at its bound) wait per source —
+// a connection — and sources take turns: a client that floods the pool
+// with calls does not queue another client's call behind all of its own.
+//
 // Threads that exit are joined by the next thread to exit, and the rest by
 // join(): none is left detached.
 #pragma once
@@ -28,6 +32,7 @@
 #include <cstddef>
 #include <deque>
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <mutex>
 #include <system_error>
@@ -53,24 +58,25 @@ public:
     ElasticPool& operator=(const ElasticPool&) = delete;
 
     // Run `task` on a pool thread. After stop(), it is destroyed unrun.
-    void post(Task task) {
+    // `source`: whose task it is, for taking turns while tasks wait.
+    void post(Task task, const void* source = nullptr) {
         std::unique_lock lk(mu_);
         if (stopped_) {
             lk.unlock();
             return; // `task` goes out of scope unrun
         }
-        queue_.push_back(std::move(task));
+        push_locked(std::move(task), source);
         start_one(lk);
     }
 
     // Queue `task` without starting it: wake() starts what is queued.
-    void post_quiet(Task task) {
+    void post_quiet(Task task, const void* source = nullptr) {
         std::unique_lock lk(mu_);
         if (stopped_) {
             lk.unlock();
             return;
         }
-        queue_.push_back(std::move(task));
+        push_locked(std::move(task), source);
     }
     void wake() {
         std::unique_lock lk(mu_);
@@ -79,12 +85,14 @@ public:
 
     // Tasks not yet started are destroyed unrun; threads exit as they finish.
     void stop() {
-        std::deque<Task> dropped;
+        std::unordered_map<const void*, std::deque<Task>> dropped;
         std::vector<Idle*> idle;
         {
             std::lock_guard lk(mu_);
             stopped_ = true;
-            dropped.swap(queue_);
+            dropped.swap(waiting_);
+            turns_.clear();
+            queued_ = 0;
             idle.swap(idle_);
             for (Idle* w : idle) w->cv.notify_one();
         }
@@ -112,7 +120,7 @@ public:
     }
     std::size_t queued() const {
         std::lock_guard lk(mu_);
-        return queue_.size();
+        return queued_;
     }
 
 private:
@@ -129,15 +137,14 @@ private:
     // thread if there is none and room for one; else it waits for a
     // thread to finish. Lets go of the lock.
     void start_one(std::unique_lock<std::mutex>& lk) {
-        if (queue_.empty() || stopped_) return;
+        if (queued_ == 0 || stopped_) return;
         if (idle_.empty()) {
             if (threads_ < max_) spawn_locked();
             return;
         }
         Idle* w = idle_.back();
         idle_.pop_back();
-        w->task.emplace(std::move(queue_.front()));
-        queue_.pop_front();
+        w->task.emplace(take_locked());
         lk.unlock();
         // Woken after the lock is let go: a thread woken under it would
         // run only to wait for it (two more context switches a task).
@@ -162,9 +169,8 @@ private:
         for (;;) {
             if (stopped_) return retire(lk, me);
             std::optional<Task> task;
-            if (!queue_.empty()) {
-                task.emplace(std::move(queue_.front()));
-                queue_.pop_front();
+            if (queued_ > 0) {
+                task.emplace(take_locked());
             } else {
                 idle_.push_back(&me);
                 me.cv.wait_for(lk, idle_timeout_, [&] { return me.task || stopped_; });
@@ -181,12 +187,33 @@ private:
                 }
             }
             // The rest of the queue goes on to the next thread, then this one runs.
-            if (!queue_.empty()) start_one(lk);
+            if (queued_ > 0) start_one(lk);
             if (lk.owns_lock()) lk.unlock();
             (*task)();
             task.reset(); // destroyed before the lock is taken again
             lk.lock();
         }
+    }
+
+    void push_locked(Task&& task, const void* source) {
+        std::deque<Task>& q = waiting_[source];
+        if (q.empty()) turns_.push_back(source);
+        q.push_back(std::move(task));
+        ++queued_;
+    }
+
+    // The next waiting task: the first of the source whose turn it is,
+    // which then goes to the back of the turns if it has more.
+    Task take_locked() {
+        const void* source = turns_.front();
+        turns_.pop_front();
+        auto it = waiting_.find(source);
+        Task task = std::move(it->second.front());
+        it->second.pop_front();
+        if (it->second.empty()) waiting_.erase(it);
+        else turns_.push_back(source);
+        --queued_;
+        return task;
     }
 
     Idle& take_slot_locked() {
@@ -214,7 +241,9 @@ private:
     const std::chrono::milliseconds idle_timeout_;
     mutable std::mutex mu_;
     std::condition_variable all_exited_;  // threads_ reached 0
-    std::deque<Task> queue_;              // tasks no thread has taken yet
+    std::unordered_map<const void*, std::deque<Task>> waiting_; // tasks no thread has taken yet, by source
+    std::deque<const void*> turns_;       // the sources with tasks waiting, whose turn first
+    std::size_t queued_ = 0;              // tasks in waiting_
     std::vector<Idle*> idle_;             // threads waiting for a task, the latest last
     std::deque<Idle> slots_;              // every slot made (a deque: they never move)
     std::vector<Idle*> free_slots_;       // slots of retired threads
