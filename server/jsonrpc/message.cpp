@@ -359,7 +359,7 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
     return m;
 }
 
-std::string echo_id_text(std::string_view raw) {
+std::string echo_id_text(std::string_view raw, bool go_dialect) {
     boost::system::error_code ec;
     json::value id = plugrpc::parse_json(raw, ec);
     std::string go_text;
@@ -367,7 +367,7 @@ std::string echo_id_text(std::string_view raw) {
         ec = {};
         id = plugrpc::parse_json(go_text, ec);
     }
-    if (raw.empty() || ec || !valid_id(id)) return "null";
+    if (raw.empty() || ec || (!go_dialect && !valid_id(id))) return "null";
     return compact(raw);
 }
 

@@ -124,8 +124,9 @@ struct RawId {
 // its "id" member's text `raw` was kept, wire/jsonrpc/value_skipper.hpp) as
 // a reply echoes it, as decode() would have: a string, number or null as
 // Go's server echoes it (strings read as Go reads them, HTML escaped);
-// "null" for anything else.
-std::string echo_id_text(std::string_view raw);
+// "null" for anything else — but in Go's dialect (`go_dialect`) any JSON
+// value, as Go's server echoes whatever its request's id was.
+std::string echo_id_text(std::string_view raw, bool go_dialect = false);
 
 // Append the reply with `outcome` to a request of `dialect` with `id` to
 // `out` (no trailing newline).

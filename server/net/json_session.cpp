@@ -16,6 +16,7 @@
 #include "server/jsonrpc/serve.hpp"
 #include "server/net/stream_session.hpp"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -74,7 +75,10 @@ private:
         const auto& l = settings().limits;
         spdlog::info("{}: json: a message larger than {} bytes; skipping it", peer(), l.max_message_bytes);
         ctx().counters.limit(LimitKind::MessageBytes);
-        skip_dialect_ = dialect_ ? *dialect_ : guess_dialect(input().substr(begin, 4096));
+        // Its first max_message_bytes are its own (the next message's, past
+        // them, must not decide its dialect).
+        skip_dialect_ = dialect_ ? *dialect_
+                                 : guess_dialect(input().substr(begin, std::min<std::size_t>(4096, l.max_message_bytes)));
         consume(begin);
         framer_.reset();
         skipper_.emplace(l.max_json_depth);
@@ -95,7 +99,8 @@ private:
                        : Skip::Failed;
         }
         // The id as written, if it is one JSON-RPC can echo; else null.
-        const std::string id = echo_id_text(skipper_->id());
+        const bool go = skip_dialect_ == Dialect::Go;
+        const std::string id = echo_id_text(skipper_->id(go), go);
         const std::string why = "Invalid Request: message of " + std::to_string(skipper_->size()) +
                                 " bytes exceeds the server's limit of " +
                                 std::to_string(settings().limits.max_message_bytes) + " bytes";

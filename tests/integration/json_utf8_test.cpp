@@ -84,4 +84,24 @@ TEST_CASE("a message over max_message_bytes is answered with its id as the messa
     CHECK(call_line(c, go_request(kStrings, "1")) == "{\"id\":1,\"result\":\"" + kConcat + "\",\"error\":null}");
 }
 
+TEST_CASE("a Go request over max_message_bytes echoes its id as Go's server reads it: any case, any kind, the last") {
+    DaemonOptions o = kitchen_daemon();
+    o.extra_config = "[limits]\nmax_message_bytes = 1024\n";
+    Daemon d(o);
+    Connection c = Connection::tcp(d.port());
+    const std::string big = "[\"" + std::string(4096, 'x') + "\"]";
+    auto over = [&](const std::string& request) {
+        return "\"error\":\"Invalid Request: message of " + std::to_string(request.size()) +
+               " bytes exceeds the server's limit of 1024 bytes\"}";
+    };
+    std::string request = "{\"method\":\"Kitchen.Concat\",\"params\":[" + big + "],\"ID\":[1, {\"a\" : 2}]}";
+    CHECK(call_line(c, request) == "{\"id\":[1,{\"a\":2}],\"result\":null," + over(request));
+    request = "{\"method\":\"Kitchen.Concat\",\"params\":[" + big + "],\"id\":3,\"Id\":true}";
+    CHECK(call_line(c, request) == "{\"id\":true,\"result\":null," + over(request));
+    // The next message, in the same read and within 4096 bytes, does not
+    // decide the skipped one's dialect.
+    request = "{\"method\":\"Kitchen.Concat\",\"params\":[[\"" + std::string(2000, 'x') + "\"]],\"id\":4}";
+    CHECK(call_line(c, request + "\n" + v2_request(kStrings, "5")) == "{\"id\":4,\"result\":null," + over(request));
+}
+
 } // namespace json_utf8

@@ -21,16 +21,16 @@ struct Fed {
 };
 
 // Feed `text` in pieces of `piece` bytes until the skipper stops.
-Fed feed(std::string_view text, std::size_t piece, unsigned max_depth = 64) {
+Fed feed(std::string_view text, std::size_t piece, unsigned max_depth = 64, bool go = false) {
     ValueSkipper s(max_depth);
     std::size_t at = 0;
     while (at < text.size()) {
         std::size_t used = 0;
         Status st = s.feed(text.substr(at, piece), used);
         at += used;
-        if (st != Status::NeedMore) return {st, at, std::string(s.id())};
+        if (st != Status::NeedMore) return {st, at, std::string(s.id(go))};
     }
-    return {Status::NeedMore, at, std::string(s.id())};
+    return {Status::NeedMore, at, std::string(s.id(go))};
 }
 
 } // namespace
@@ -56,6 +56,20 @@ TEST_CASE("the skipper keeps string, negative and null ids, and no other kind", 
     CHECK(feed(R"({"idx":1,"xid":2})", 5).id.empty());
     CHECK(feed(R"([{"id":1}])", 5).id.empty()); // a batch has no id of its own
     CHECK(feed(R"({"id":")" + std::string(300, 'z') + R"("})", 64).id.empty()); // too long to keep
+}
+
+TEST_CASE("the skipper keeps the last id, and for Go's dialect reads names and kinds as Go's server does",
+          "[jsonrpc]") {
+    CHECK(feed(R"({"id":1,"params":[],"id":2})", 3).id == "2");
+    // JSON-RPC 2.0: "id" exactly, scalars only.
+    CHECK(feed(R"({"ID":1,"params":[]})", 3).id.empty());
+    // Go: any case, any kind, the last.
+    CHECK(feed(R"({"ID":1,"params":[]})", 3, 64, true).id == "1");
+    CHECK(feed(R"({"id":1,"Id":[1, {"a":2}] })", 3, 64, true).id == R"([1, {"a":2}])");
+    CHECK(feed(R"({"id":1,"Id":true})", 3, 64, true).id == "true");
+    CHECK(feed(R"({"id":1,"Id":true})", 3).id == "1");
+    CHECK(feed(R"({"iD":null})", 3, 64, true).id == "null");
+    CHECK(feed(R"({"idd":1,"i":2,"Jd":3})", 3, 64, true).id.empty());
 }
 
 TEST_CASE("the skipper refuses mismatched brackets, too deep a value, and what is not a value", "[jsonrpc]") {

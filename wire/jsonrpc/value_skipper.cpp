@@ -6,14 +6,19 @@ namespace {
 bool json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 } // namespace
 
-// The id is kept only if it is a scalar JSON can echo: a string, a number
-// or null (an object, array or boolean id is not an id JSON-RPC knows).
+// JSON-RPC 2.0's id is kept only if it is a scalar JSON can echo: a
+// string, a number or null (an object, array or boolean id is not an id
+// JSON-RPC knows); Go's server echoes whatever its id was.
 void ValueSkipper::end_id() {
     capturing_ = false;
     while (!id_.empty() && json_space(id_.back())) id_.pop_back();
-    if (id_.empty() || id_.size() > kMaxIdBytes) return;
-    char c = id_.front();
-    id_ok_ = c == '"' || c == '-' || (c >= '0' && c <= '9') || id_ == "null";
+    bool fits = !id_.empty() && id_.size() <= kMaxIdBytes;
+    if (key_go_id_) go_id_ = {fits ? id_ : std::string(), fits};
+    if (key_exact_id_) {
+        char c = fits ? id_.front() : '\0';
+        bool scalar = c == '"' || c == '-' || (c >= '0' && c <= '9') || id_ == "null";
+        exact_id_ = {fits && scalar ? id_ : std::string(), fits && scalar};
+    }
 }
 
 ValueSkipper::Status ValueSkipper::feed(std::string_view bytes, std::size_t& used) {
@@ -30,7 +35,8 @@ ValueSkipper::Status ValueSkipper::feed(std::string_view bytes, std::size_t& use
             else if (c == '"') {
                 in_string_ = false;
                 if (depth == 1 && member_ == Member::Key) {
-                    key_is_id_ = key_ == "id";
+                    key_exact_id_ = key_ == "id";
+                    key_go_id_ = key_.size() == 2 && (key_[0] | 0x20) == 'i' && (key_[1] | 0x20) == 'd';
                     member_ = Member::Colon;
                 }
             } else if (depth == 1 && member_ == Member::Key && key_.size() < 3) {
@@ -51,7 +57,7 @@ ValueSkipper::Status ValueSkipper::feed(std::string_view bytes, std::size_t& use
         case ':':
             if (depth == 1 && member_ == Member::Colon) {
                 member_ = Member::Value;
-                if (key_is_id_ && !id_ok_) {
+                if (key_exact_id_ || key_go_id_) {
                     capturing_ = true;
                     id_.clear();
                 }

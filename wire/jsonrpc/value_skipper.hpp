@@ -35,10 +35,15 @@ public:
     // of them were part of the value (all of them unless Done).
     Status feed(std::string_view bytes, std::size_t& used);
 
-    // The top-level "id" member's value as written (a string, number or
-    // null, with no whitespace around it); empty when there was none, it
-    // was too long, or it was not a scalar.
-    std::string_view id() const { return id_ok_ ? std::string_view(id_) : std::string_view(); }
+    // The top-level id member's value as written, with no whitespace around
+    // it (the last such member, as a parse keeps it); empty when there was
+    // none or it was too long. JSON-RPC 2.0: the member "id", a string,
+    // number or null. `go_dialect`: as Go's server reads its request, the
+    // member "id" in any case ("ID", "Id"), of any kind.
+    std::string_view id(bool go_dialect = false) const {
+        const Kept& k = go_dialect ? go_id_ : exact_id_;
+        return k.ok ? std::string_view(k.text) : std::string_view();
+    }
 
     // Bytes of the value seen so far.
     std::size_t size() const { return size_; }
@@ -53,10 +58,15 @@ private:
     bool in_string_ = false, escape_ = false;
     Member member_ = Member::None;
     std::string key_;           // the top-level key being read (first bytes)
-    bool key_is_id_ = false;    // the member being read is "id"
+    bool key_exact_id_ = false; // the member being read is "id"
+    bool key_go_id_ = false;    // ... or "ID", "Id", "iD"
     bool capturing_ = false;    // its value is being kept
-    std::string id_;
-    bool id_ok_ = false;
+    std::string id_;            // the value being kept
+    struct Kept {
+        std::string text;
+        bool ok = false;
+    };
+    Kept exact_id_, go_id_;
 };
 
 } // namespace plugrpc::jsonrpc
