@@ -65,6 +65,7 @@ public:
             lk.unlock();
             return; // `task` goes out of scope unrun
         }
+        if (queued_ == 0 && !idle_.empty()) return hand(lk, std::move(task)); // nothing waits: no queue
         push_locked(std::move(task), source);
         start_one(lk);
     }
@@ -85,7 +86,7 @@ public:
 
     // Tasks not yet started are destroyed unrun; threads exit as they finish.
     void stop() {
-        std::unordered_map<const void*, std::deque<Task>> dropped;
+        Waiting dropped;
         std::vector<Idle*> idle;
         {
             std::lock_guard lk(mu_);
@@ -142,9 +143,14 @@ private:
             if (threads_ < max_) spawn_locked();
             return;
         }
+        hand(lk, take_locked());
+    }
+
+    // `task` to the latest idle thread (there is one). Lets go of the lock.
+    void hand(std::unique_lock<std::mutex>& lk, Task&& task) {
         Idle* w = idle_.back();
         idle_.pop_back();
-        w->task.emplace(take_locked());
+        w->task.emplace(std::move(task));
         lk.unlock();
         // Woken after the lock is let go: a thread woken under it would
         // run only to wait for it (two more context switches a task).
@@ -196,9 +202,19 @@ private:
     }
 
     void push_locked(Task&& task, const void* source) {
-        std::deque<Task>& q = waiting_[source];
-        if (q.empty()) turns_.push_back(source);
-        q.push_back(std::move(task));
+        auto it = waiting_.find(source);
+        if (it == waiting_.end()) {
+            if (spare_.empty()) {
+                it = waiting_.try_emplace(source).first;
+            } else { // a node kept with its queue's memory: no allocation
+                auto node = std::move(spare_.back());
+                spare_.pop_back();
+                node.key() = source;
+                it = waiting_.insert(std::move(node)).position;
+            }
+            turns_.push_back(source);
+        }
+        it->second.push_back(std::move(task));
         ++queued_;
     }
 
@@ -210,8 +226,9 @@ private:
         auto it = waiting_.find(source);
         Task task = std::move(it->second.front());
         it->second.pop_front();
-        if (it->second.empty()) waiting_.erase(it);
-        else turns_.push_back(source);
+        if (!it->second.empty()) turns_.push_back(source);
+        else if (spare_.size() < kSpareNodes) spare_.push_back(waiting_.extract(it));
+        else waiting_.erase(it);
         --queued_;
         return task;
     }
@@ -241,7 +258,10 @@ private:
     const std::chrono::milliseconds idle_timeout_;
     mutable std::mutex mu_;
     std::condition_variable all_exited_;  // threads_ reached 0
-    std::unordered_map<const void*, std::deque<Task>> waiting_; // tasks no thread has taken yet, by source
+    using Waiting = std::unordered_map<const void*, std::deque<Task>>;
+    static constexpr std::size_t kSpareNodes = 16;
+    Waiting waiting_;                     // tasks no thread has taken yet, by source
+    std::vector<typename Waiting::node_type> spare_; // emptied sources' nodes, their queues' memory kept
     std::deque<const void*> turns_;       // the sources with tasks waiting, whose turn first
     std::size_t queued_ = 0;              // tasks in waiting_
     std::vector<Idle*> idle_;             // threads waiting for a task, the latest last
