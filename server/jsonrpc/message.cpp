@@ -56,9 +56,6 @@ const char* unsupported_number(const json::value& v) {
     }
 }
 
-// A request from its members (null where absent), however they were read;
-// `params_read` when an ArgsReader took them (an object, or for Go's
-// dialect an array of one: nothing to check here).
 // What Go's encoding/json calls a JSON value's kind in its errors.
 const char* go_json_kind(const json::value& v) {
     switch (v.kind()) {
@@ -71,8 +68,11 @@ const char* go_json_kind(const json::value& v) {
     }
 }
 
-// `in_batch`: an element of a batch, which only JSON-RPC 2.0 has: one
-// without "jsonrpc" is answered as 2.0 answers it, not read as Go's request.
+// A request from its members (null where absent), however they were read;
+// `params_read` when an ArgsReader took them (an object, or for Go's
+// dialect an array of one: nothing to check here). `in_batch`: an element
+// of a batch, which only JSON-RPC 2.0 has: one without "jsonrpc" is
+// answered as 2.0 answers it, not read as Go's request.
 Request decode_members(const json::value* version, const json::value* id, const json::value* method,
                        const json::value* params, bool params_read = false, bool in_batch = false) {
     Request r;
@@ -304,7 +304,7 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
     json::parse_options opt;
     opt.max_depth = limits.max_depth;
     boost::system::error_code ec;
-    m.root = plugrpc::parse_json(text, ec, storage, opt); // same storage: moved, not copied
+    m.root = plugrpc::parse_json(text, ec, storage, opt); // the message's storage (kept for a second parse)
     m.parsed_text = text;
     if (ec) {
         // Strings Go reads with U+FFFD (bytes that are not UTF-8, lone
@@ -313,7 +313,7 @@ Message decode_whole(std::string_view text, const DecodeLimits& limits, json::st
         auto go_text = std::make_unique<std::string>();
         if (rewrite_go_strings(text, *go_text)) {
             ec = {};
-            m.root = plugrpc::parse_json(*go_text, ec, std::move(storage), opt);
+            m.root = plugrpc::parse_json(*go_text, ec, std::move(storage), opt); // moved, not copied
             m.parsed_text = *go_text;
             m.go_text = std::move(go_text);
         }
