@@ -169,6 +169,12 @@ namespace {
 thread_local int t_batches = 0;                  // BlockingBatch scopes open on this thread
 thread_local const void* t_source = nullptr;     // the innermost one's source
 thread_local std::vector<Dispatcher*> t_to_wake; // whose pool they queued calls for
+
+// Start the blocking calls queued on this thread so far.
+void wake_queued() {
+    for (Dispatcher* d : t_to_wake) d->wake_blocking(); // only hands tasks over: nothing re-enters here
+    t_to_wake.clear(); // its capacity kept: no allocation per turn
+}
 } // namespace
 
 Dispatcher::BlockingBatch::BlockingBatch(const void* source) noexcept : outer_(t_source) {
@@ -178,9 +184,7 @@ Dispatcher::BlockingBatch::BlockingBatch(const void* source) noexcept : outer_(t
 
 Dispatcher::BlockingBatch::~BlockingBatch() {
     t_source = outer_;
-    if (--t_batches > 0 || t_to_wake.empty()) return;
-    for (Dispatcher* d : t_to_wake) d->blocking_.wake(); // wake() only hands tasks over: nothing re-enters here
-    t_to_wake.clear(); // its capacity kept: no allocation per turn
+    if (--t_batches == 0 && !t_to_wake.empty()) wake_queued();
 }
 
 void Dispatcher::start(Call* c) {
@@ -228,6 +232,9 @@ void Dispatcher::start(Call* c) {
         blocking_.post_quiet(Job(this, c), t_source);
         if (std::find(t_to_wake.begin(), t_to_wake.end(), this) == t_to_wake.end()) t_to_wake.push_back(this);
     } else {
+        // A method run here may take its time: the blocking calls queued
+        // before it in this batch start first, not after it.
+        if (!t_to_wake.empty()) wake_queued();
         run(c, false);
     }
 }

@@ -54,6 +54,9 @@ public:
         const void* outer_; // the source of the batch this one is inside
     };
 
+    // Start the blocking calls queued by a BlockingBatch (its close does).
+    void wake_blocking() { blocking_.wake(); }
+
     // The snapshot new calls use. publish() swaps it; registry() is read on
     // every call without a shared lock (see dispatcher.cpp).
     void publish(RegistryPtr registry);

@@ -8,6 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -72,6 +76,21 @@ int wrong_reply(void*, plrpc_call* call, const char*, size_t) {
     return host_table()->reply_json(call, text, std::strlen(text));
 }
 
+// Flag.Raise (blocking) raises the flag; Flag.Await (run inline) waits up
+// to 5 s for it and answers whether it saw it raised.
+std::atomic<bool> g_flag{false};
+int raise_flag(void*, plrpc_call* call, const char*, size_t) {
+    g_flag = true;
+    host_table()->set_int(call, nullptr, 1);
+    return host_table()->reply_fields(call);
+}
+int await_flag(void*, plrpc_call* call, const char*, size_t) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!g_flag && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    host_table()->set_int(call, nullptr, g_flag ? 1 : 0);
+    return host_table()->reply_fields(call);
+}
+
 // ---- a registry with those methods ----------------------------------------------
 
 Method method(const std::string& service, const std::string& name, const char* args, const char* reply,
@@ -104,6 +123,8 @@ struct Server {
         plugin->methods.push_back(method("Arith", "Divide", kArgs, kQuotient, divide));
         plugin->methods.push_back(method("Slow", "Multiply", kArgs, kInt, multiply, PLRPC_METHOD_BLOCKING));
         plugin->methods.push_back(method("Echo", "Int", kInt, kInt, echo));
+        plugin->methods.push_back(method("Flag", "Raise", kArgs, kInt, raise_flag, PLRPC_METHOD_BLOCKING));
+        plugin->methods.push_back(method("Flag", "Await", kArgs, kInt, await_flag));
         plugin->methods.push_back(method("Echo", "String", kString, kString, echo));
         plugin->methods.push_back(method("Broken", "Silent", kArgs, kInt, silent));
         plugin->methods.push_back(method("Broken", "WrongReply", kArgs, kInt, wrong_reply));
@@ -603,6 +624,25 @@ TEST_CASE("serve: a batch mixing blocking and inline methods joins every reply",
     CHECK(s.serve(R"([{"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":6,"B":7},"id":1},)"
                   R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":2,"B":2},"id":2}])") ==
           R"([{"jsonrpc":"2.0","result":42,"id":1},{"jsonrpc":"2.0","result":4,"id":2}])");
+}
+
+TEST_CASE("serve: in a session's turn, a blocking call starts before an inline call after it runs, not after",
+          "[jsonrpc]") {
+    Server s;
+    // The pool's thread idle first (a thread just started takes queued work
+    // on its own, which would hide the wake this is about).
+    s.serve(R"({"jsonrpc":"2.0","method":"Slow.Multiply","params":{"A":1,"B":1},"id":0})");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    g_flag = false;
+    std::string reply;
+    {
+        // As StreamSession::process() holds one around its turn's calls.
+        plugrpc::Dispatcher::BlockingBatch batch(&s);
+        reply = s.serve(R"([{"jsonrpc":"2.0","method":"Flag.Raise","params":{},"id":1},)"
+                        R"({"jsonrpc":"2.0","method":"Flag.Await","params":{},"id":2}])");
+    }
+    // Flag.Await saw the flag: the blocking call ran while it waited.
+    CHECK(reply == R"([{"jsonrpc":"2.0","result":1,"id":1},{"jsonrpc":"2.0","result":1,"id":2}])");
 }
 
 TEST_CASE("serve: no call stays in flight once every reply is out", "[jsonrpc]") {
