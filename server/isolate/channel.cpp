@@ -1,5 +1,6 @@
 #include "server/isolate/channel.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sys/socket.h>
@@ -76,7 +77,7 @@ void Writer::close() {
     sent_ = 0;
 }
 
-long Reader::fill(int fd) {
+std::span<char> Reader::room() {
     if (begin_ == end_) begin_ = end_ = 0;
     if (begin_ > 0 && buf_.size() - end_ < (64u << 10)) { // move what is left to the front
         std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
@@ -84,19 +85,28 @@ long Reader::fill(int fd) {
         begin_ = 0;
     }
     if (buf_.size() - end_ < (64u << 10)) buf_.resize(std::max<std::size_t>(buf_.size() * 2, 256u << 10));
+    return {buf_.data() + end_, buf_.size() - end_};
+}
+
+void Reader::commit(std::size_t n) {
+    // A short read took all there was: on a stream socket polled by
+    // edge, what arrives later is a new edge.
+    drained_ = n < buf_.size() - end_;
+    end_ += n;
+}
+
+long Reader::fill(int fd) {
+    std::span<char> into = room();
     drained_ = false;
     for (;;) {
-        ssize_t n = ::recv(fd, buf_.data() + end_, buf_.size() - end_, MSG_DONTWAIT);
+        ssize_t n = ::recv(fd, into.data(), into.size(), MSG_DONTWAIT);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             drained_ = true;
             return 1; // nothing now, not closed
         }
         if (n <= 0) return n;
-        // A short read took all there was: on a stream socket polled by
-        // edge, what arrives later is a new edge.
-        drained_ = static_cast<std::size_t>(n) < buf_.size() - end_;
-        end_ += static_cast<std::size_t>(n);
+        commit(static_cast<std::size_t>(n));
         return n;
     }
 }

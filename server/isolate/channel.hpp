@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -89,6 +90,10 @@ public:
     // Reads once (non-blocking) into the buffer. <0: error; 0: the peer
     // closed; >0: bytes read.
     long fill(int fd);
+    // For reads made by someone else (an asynchronous read): the room to
+    // read into (64 KiB at least), then commit() the bytes it took.
+    std::span<char> room();
+    void commit(std::size_t n);
     // The next complete frame in the buffer, or false. `payload` is valid
     // until the next fill().
     bool next(FrameHeader& h, std::string_view& payload);

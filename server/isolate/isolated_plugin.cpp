@@ -3,12 +3,12 @@
 #include "server/isolate/channel.hpp"
 #include "server/http/process_stats.hpp"
 #include "server/isolate/spawn.hpp"
+#include "server/net/drained.hpp"
 #include "server/net/io_loop.hpp"
 #include "server/rpc/call_table.hpp"
 #include "server/rpc/dispatcher.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -209,9 +209,9 @@ private:
         h.id = id;
         h.timeout_ns = deadline ? std::max<std::int64_t>(1, left.count()) : 0;
         // A network thread that batches (server/net/io_loop.hpp) writes
-        // the calls of one look together, at the next look; one that does
-        // not, the calls of one handler (a session's turn reads up to 64)
-        // together, right after it.
+        // the calls of one look together, at the next look; else the calls
+        // of a session's turn (one read's requests) go at the turn's end,
+        // and those of any other handler of a loop right after it.
         bool later = io_loop_detail::state.batching;
         boost::asio::io_context* loop = current_io_loop();
         if (!writer->send(h, args, !later && !loop)) {
@@ -226,20 +226,26 @@ private:
             return PLRPC_OK;
         }
         if (later) flush_at_next_look(std::move(writer));
-        else if (loop) flush_after_this_handler(std::move(writer), *loop);
+        else if (loop) flush_at_turn_end(std::move(writer), *loop);
         return PLRPC_PENDING;
     }
 
-    static void flush_after_this_handler(std::shared_ptr<Writer> writer, boost::asio::io_context& loop) {
+    // Flush `writer` once at the end of this turn, or of this handler when
+    // no Turn is open (posted: the loop's next handler). No extra look at
+    // epoll for a turn's: a posted handler has the loop poll first.
+    static void flush_at_turn_end(std::shared_ptr<Writer> writer, boost::asio::io_context& loop) {
         thread_local std::vector<Writer*> scheduled; // on this thread, not yet flushed
         Writer* w = writer.get();
         for (Writer* s : scheduled)
             if (s == w) return;
         scheduled.push_back(w);
-        boost::asio::post(loop, [writer = std::move(writer)] {
-            std::erase(scheduled, writer.get());
-            writer->flush();
-        });
+        auto flush = [](void* p) {
+            auto* self = static_cast<Writer*>(p);
+            std::erase(scheduled, self);
+            self->flush();
+        };
+        if (Dispatcher::at_turn_end(writer, flush)) return;
+        boost::asio::post(loop, [writer = std::move(writer), flush] { flush(writer.get()); });
     }
 
     static void flush_at_next_look(std::shared_ptr<Writer> writer) {
@@ -691,27 +697,39 @@ private:
 // Reads a child's answers in the loop of the network thread that sent its
 // first call, and completes them there: no thread is woken for an answer
 // but the one its call came from (unless a call came from another loop,
-// which its completion is then posted to). Edge-triggered: each wake-up
-// reads until the socket is empty. It holds its own copy of the channel
-// descriptor and stops at the channel's end (end_child shuts the socket
-// down), or when its plugin is gone.
+// which its completion is then posted to). It holds its own copy of the
+// channel descriptor as a stream socket of that loop, read as a session
+// reads its connection: a read that came back short tells the reactor the
+// socket is empty (server/net/drained.hpp), so the next read waits for the
+// next edge with no system call, and no re-arming of epoll per answer. It
+// stops at the channel's end (end_child shuts the socket down), or when
+// its plugin is gone.
 class LoopLink : public std::enable_shared_from_this<LoopLink> {
 public:
     LoopLink(boost::asio::io_context& loop, int fd, std::weak_ptr<IsolatedProcess> owner, std::uint64_t generation,
              std::shared_ptr<std::atomic<bool>> done)
-        : sd_(loop, fd), owner_(std::move(owner)), generation_(generation), done_(std::move(done)) {}
+        : socket_(loop, boost::asio::generic::stream_protocol(AF_UNIX, 0), fd), owner_(std::move(owner)),
+          generation_(generation), done_(std::move(done)) {}
 
+    // A read of what the child sends next. One made on the spot completes
+    // through the loop's queue, after the loop's other work: a child that
+    // answers faster than they are written takes turns with the rest.
     void arm() {
-        sd_.async_wait(boost::asio::posix::descriptor_base::wait_read,
-                       [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
+        std::span<char> room = reader_.room();
+        socket_.async_read_some(boost::asio::buffer(room.data(), room.size()),
+                                [self = shared_from_this(), asked = room.size()](boost::system::error_code ec,
+                                                                                 std::size_t n) {
+                                    if (!ec && n < asked && self->read_on_edge_) mark_drained(self->socket_);
+                                    self->on_read(ec, n);
+                                });
+        read_on_edge_ = read_queued(socket_);
     }
 
 private:
-    void on_readable(boost::system::error_code ec) {
+    void on_read(boost::system::error_code ec, std::size_t n) {
         auto owner = owner_.lock();
-        bool open = !ec && owner;
-        for (int reads = 0; open && reads < 16; ++reads) {
-            long got = reader_.fill(sd_.native_handle());
+        if (!ec && owner) {
+            reader_.commit(n);
             FrameHeader h{};
             std::string_view payload;
             {
@@ -719,20 +737,16 @@ private:
                 while (reader_.next(h, payload))
                     if (h.kind == FrameKind::Reply) owner->complete(h, payload, generation_);
             }
-            if (got <= 0 || reader_.broken()) open = false;
-            else if (reader_.drained()) return arm();
-        }
-        if (open) { // more than 16 reads' worth: the rest after the loop's other work
-            boost::asio::post(sd_.get_executor(), [self = shared_from_this()] { self->on_readable({}); });
-            return;
+            if (!reader_.broken()) return arm();
         }
         boost::system::error_code ignored;
-        sd_.close(ignored);
+        socket_.close(ignored);
         done_->store(true);
         if (owner) owner->wake();
     }
 
-    boost::asio::posix::stream_descriptor sd_;
+    Socket socket_;
+    bool read_on_edge_ = false; // the read waits in the reactor (drained.hpp)
     Reader reader_;
     std::weak_ptr<IsolatedProcess> owner_;
     std::uint64_t generation_;

@@ -112,7 +112,7 @@ void StreamSession::process() {
     processing_ = true;
     turn_start_ = calls_;
     {
-        Dispatcher::BlockingBatch batch(this); // this turn's blocking calls go to the pool together
+        Dispatcher::Turn turn(this); // this turn's blocking calls go to the pool together, isolated ones out in one send
         if (!failed_ && !paused() && !on_input()) failed_ = true;
         if (read_closed_ && !failed_ && !paused()) on_input_end();
     }

@@ -166,9 +166,14 @@ Dispatcher::Job::~Job() {
 void Dispatcher::Job::operator()() { self->run(std::exchange(call, nullptr), true); }
 
 namespace {
-thread_local int t_batches = 0;                  // BlockingBatch scopes open on this thread
+thread_local int t_turns = 0;                    // Turn scopes open on this thread
 thread_local const void* t_source = nullptr;     // the innermost one's source
 thread_local std::vector<Dispatcher*> t_to_wake; // whose pool they queued calls for
+struct TurnEnd {
+    std::shared_ptr<void> owner;
+    void (*run)(void*);
+};
+thread_local std::vector<TurnEnd> t_turn_end;    // at_turn_end()'s, in order
 
 // Start the blocking calls queued on this thread so far.
 void wake_queued() {
@@ -177,14 +182,28 @@ void wake_queued() {
 }
 } // namespace
 
-Dispatcher::BlockingBatch::BlockingBatch(const void* source) noexcept : outer_(t_source) {
-    ++t_batches;
+Dispatcher::Turn::Turn(const void* source) noexcept : outer_(t_source) {
+    ++t_turns;
     t_source = source;
 }
 
-Dispatcher::BlockingBatch::~BlockingBatch() {
+Dispatcher::Turn::~Turn() {
     t_source = outer_;
-    if (--t_batches == 0 && !t_to_wake.empty()) wake_queued();
+    if (--t_turns != 0) return;
+    if (!t_to_wake.empty()) wake_queued();
+    if (t_turn_end.empty()) return;
+    // What they defer meanwhile waits for the next turn; the capacity is kept.
+    std::vector<TurnEnd> now;
+    now.swap(t_turn_end);
+    for (auto& e : now) e.run(e.owner.get());
+    now.clear();
+    if (t_turn_end.empty()) t_turn_end.swap(now);
+}
+
+bool Dispatcher::at_turn_end(std::shared_ptr<void> owner, void (*run)(void*)) {
+    if (t_turns == 0) return false;
+    t_turn_end.push_back({std::move(owner), run});
+    return true;
 }
 
 void Dispatcher::start(Call* c) {
@@ -228,12 +247,12 @@ void Dispatcher::start(Call* c) {
     if (c->method->blocking()) {
         // Queued calls time out too: the deadline runs from now.
         queue_deadline(c);
-        if (t_batches == 0) return blocking_.post(Job(this, c));
+        if (t_turns == 0) return blocking_.post(Job(this, c));
         blocking_.post_quiet(Job(this, c), t_source);
         if (std::find(t_to_wake.begin(), t_to_wake.end(), this) == t_to_wake.end()) t_to_wake.push_back(this);
     } else {
         // A method run here may take its time: the blocking calls queued
-        // before it in this batch start first, not after it.
+        // before it in this turn start first, not after it.
         if (!t_to_wake.empty()) wake_queued();
         run(c, false);
     }

@@ -38,23 +38,29 @@ public:
     explicit Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads = 1024);
     ~Dispatcher();
 
-    // While one is open on a thread, the blocking calls started there queue
-    // for the pool, and its close wakes the pool once for all of them: a
-    // session opens one for the calls it decodes in a turn (elastic_pool.hpp).
-    // `source` (the session) is whose calls they are: while calls wait for
-    // a thread, sources take turns.
-    class BlockingBatch {
+    // A session's turn: the calls it starts while handling what one read
+    // brought, on its network thread. While one is open, the blocking calls
+    // started there queue for the pool, and its close wakes the pool once
+    // for all of them (elastic_pool.hpp); `source` (the session) is whose
+    // calls they are: while calls wait for a thread, sources take turns.
+    // Work deferred with at_turn_end() runs at its close too.
+    class Turn {
     public:
-        explicit BlockingBatch(const void* source) noexcept;
-        ~BlockingBatch();
-        BlockingBatch(const BlockingBatch&) = delete;
-        BlockingBatch& operator=(const BlockingBatch&) = delete;
+        explicit Turn(const void* source) noexcept;
+        ~Turn();
+        Turn(const Turn&) = delete;
+        Turn& operator=(const Turn&) = delete;
 
     private:
-        const void* outer_; // the source of the batch this one is inside
+        const void* outer_; // the source of the turn this one is inside
     };
 
-    // Start the blocking calls queued by a BlockingBatch (its close does).
+    // Run `run(owner)` when the outermost Turn open on this thread closes
+    // (an isolated plugin's channel writes its turn's calls in one send);
+    // false, and nothing kept, when no Turn is open.
+    static bool at_turn_end(std::shared_ptr<void> owner, void (*run)(void*));
+
+    // Start the blocking calls queued in a Turn (its close does).
     void wake_blocking() { blocking_.wake(); }
 
     // The snapshot new calls use. publish() swaps it; registry() is read on

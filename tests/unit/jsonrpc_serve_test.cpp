@@ -637,7 +637,7 @@ TEST_CASE("serve: in a session's turn, a blocking call starts before an inline c
     std::string reply;
     {
         // As StreamSession::process() holds one around its turn's calls.
-        plugrpc::Dispatcher::BlockingBatch batch(&s);
+        plugrpc::Dispatcher::Turn turn(&s);
         reply = s.serve(R"([{"jsonrpc":"2.0","method":"Flag.Raise","params":{},"id":1},)"
                         R"({"jsonrpc":"2.0","method":"Flag.Await","params":{},"id":2}])");
     }
