@@ -26,7 +26,8 @@ namespace asio = boost::asio;
 
 struct Server::State {
     explicit State(ServerOptions o)
-        : options(std::move(o)), dispatcher(options.blocking_threads, options.max_blocking_threads), network(options, dispatcher) {}
+        : options(std::move(o)), dispatcher(options.blocking_threads, options.max_blocking_threads, options.blocking_timer_slack),
+          network(options, dispatcher) {}
 
     ServerOptions options;
     Dispatcher dispatcher;
@@ -161,11 +162,13 @@ void Server::set_options(const ServerOptions& options) {
     if (!s.network.load_tls(options, error)) throw ServerError(error);
     unsigned threads = s.options.threads, blocking = s.options.blocking_threads,
              max_blocking = s.options.max_blocking_threads;
+    auto timer_slack = s.options.blocking_timer_slack;
     auto listen = s.options.listen;
     s.options = options;
     s.options.threads = threads;
     s.options.blocking_threads = blocking;
     s.options.max_blocking_threads = max_blocking;
+    s.options.blocking_timer_slack = timer_slack;
     s.options.listen = std::move(listen);
     s.network.apply(s.options);
     s.dispatcher.set_max_inflight(s.options.limits.max_inflight);

@@ -346,7 +346,7 @@ struct Reader {
             if (!n->is_table()) return fail(n, "server", "expected a table");
             const toml::table& t = *n->as_table();
             if (!known_keys(t, "server.", {"listen", "rpc_path", "debug_path", "threads", "blocking_threads", "max_blocking_threads",
-                                           "drain_timeout", "batch_wait", "proxy_protocol", "proxy_trusted",
+                                           "blocking_timer_slack", "drain_timeout", "batch_wait", "proxy_protocol", "proxy_trusted",
                                            /* load balancers */ "drain_delay", "agent_check"}))
                 return false;
             std::vector<std::string> listen;
@@ -371,6 +371,10 @@ struct Reader {
                 return fail(t.get("max_blocking_threads") ? t.get("max_blocking_threads") : t.get("blocking_threads"),
                             "server.max_blocking_threads",
                             "must be at least server.blocking_threads (" + std::to_string(c.blocking_threads) + ")");
+            if (!duration(t, "server", "blocking_timer_slack", c.blocking_timer_slack, true)) return false;
+            if (c.blocking_timer_slack > std::chrono::milliseconds(100))
+                return fail(t.get("blocking_timer_slack"), "server.blocking_timer_slack",
+                            "at most \"100ms\" (each timed wait of a blocking method may end this late)");
             if (!duration(t, "server", "drain_timeout", c.drain_timeout)) return false;
             if (!duration(t, "server", "batch_wait", c.batch_wait, true)) return false;
             if (c.batch_wait > std::chrono::milliseconds(10))

@@ -64,6 +64,7 @@ LoadResult load_plugin_file(const Config& config, const std::filesystem::path& f
     if (opt.host_program.empty()) return {nullptr, error};
     opt.blocking_threads = config.blocking_threads;
     opt.max_blocking_threads = config.max_blocking_threads;
+    opt.blocking_timer_slack = config.blocking_timer_slack;
     opt.start_timeout = config.init_timeout; // its child is killed then
     for (const auto& [name, h] : config.plugin_hosting) {
         if (h.max_memory) opt.max_memory[name] = h.max_memory;

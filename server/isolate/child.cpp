@@ -87,6 +87,9 @@ int serve_child(int fd) {
     unsigned threads = 4, max_threads = 1024;
     if (auto* t = start.if_contains("blocking_threads"); t && t->is_int64()) threads = unsigned(t->get_int64());
     if (auto* t = start.if_contains("max_blocking_threads"); t && t->is_int64()) max_threads = unsigned(t->get_int64());
+    std::chrono::microseconds timer_slack{0};
+    if (auto* t = start.if_contains("blocking_timer_slack_us"); t && t->is_int64() && t->get_int64() >= 0)
+        timer_slack = std::chrono::microseconds(t->get_int64());
 
     LoadResult loaded = load_plugin(file, configs);
     if (!loaded.plugin) {
@@ -108,7 +111,7 @@ int serve_child(int fd) {
 
     int rc = 0;
     {
-        Dispatcher dispatcher(threads, max_threads);
+        Dispatcher dispatcher(threads, max_threads, timer_slack);
         dispatcher.publish(registry);
         FrameHeader h{};
         h.kind = FrameKind::Hello;

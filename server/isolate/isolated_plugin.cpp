@@ -792,6 +792,7 @@ LoadResult load_isolated(const std::filesystem::path& file, const json::object& 
     start["configs"] = configs;
     start["blocking_threads"] = options.blocking_threads;
     start["max_blocking_threads"] = options.max_blocking_threads;
+    start["blocking_timer_slack_us"] = options.blocking_timer_slack.count();
     auto process = std::make_shared<IsolatedProcess>(file, copy, json::serialize(start), options);
     json::object hello;
     if (!process->start_first(hello, r.error)) return r;

@@ -40,6 +40,7 @@ struct IsolateOptions {
     // The child's dispatcher: its pool for blocking methods.
     unsigned blocking_threads = 4;
     unsigned max_blocking_threads = 1024;
+    std::chrono::microseconds blocking_timer_slack{1000};
     // A child whose plugin has not registered its methods by then is killed.
     std::chrono::milliseconds start_timeout{30000};
     // Backoff between restarts.

@@ -52,8 +52,9 @@ namespace {
 std::atomic<std::uint64_t> g_generations{0};
 } // namespace
 
-Dispatcher::Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads)
-    : generation_(++g_generations), blocking_(blocking_threads ? blocking_threads : 4, max_blocking_threads) {}
+Dispatcher::Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads, std::chrono::nanoseconds timer_slack)
+    : generation_(++g_generations),
+      blocking_(blocking_threads ? blocking_threads : 4, max_blocking_threads, std::chrono::seconds(10), timer_slack) {}
 
 void Dispatcher::publish(RegistryPtr registry) {
     if (registry) resolve_per_method(*registry);

@@ -34,8 +34,10 @@ enum class ParamsShape : std::uint8_t {
 class Dispatcher {
 public:
     // Blocking methods run on a pool of `blocking_threads` that grows to
-    // `max_blocking_threads` while calls wait (rpc/elastic_pool.hpp).
-    explicit Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads = 1024);
+    // `max_blocking_threads` while calls wait, its threads' timed waits
+    // ending up to `timer_slack` late (rpc/elastic_pool.hpp).
+    explicit Dispatcher(unsigned blocking_threads, unsigned max_blocking_threads = 1024,
+                        std::chrono::nanoseconds timer_slack = std::chrono::nanoseconds::zero());
     ~Dispatcher();
 
     // A session's turn: the calls it starts while handling what one read

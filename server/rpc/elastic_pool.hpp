@@ -24,6 +24,12 @@
 //
 // Threads that exit are joined by the next thread to exit, and the rest by
 // join(): none is left detached.
+//
+// Each thread may run with a timer slack of its own (prctl
+// PR_SET_TIMERSLACK): the timed waits of the tasks it runs (a plugin's
+// sleep, a poll with a timeout) may end that much late, so that the kernel
+// wakes several of them at one timer interrupt. Go's runtime sleeps its
+// goroutines on timers of millisecond grain the same way.
 #pragma once
 
 #include <algorithm>
@@ -39,14 +45,20 @@
 #include <thread>
 #include <vector>
 
+#include <sys/prctl.h>
+
 namespace plugrpc {
 
 template <class Task> // a move-only callable that does not throw
 class ElasticPool {
 public:
+    // `timer_slack` zero: threads keep the slack they inherit from the
+    // thread that starts them.
     ElasticPool(unsigned min_threads, unsigned max_threads,
-                std::chrono::milliseconds idle = std::chrono::seconds(10))
-        : min_(min_threads ? min_threads : 1), max_(max_threads < min_ ? min_ : max_threads), idle_timeout_(idle) {
+                std::chrono::milliseconds idle = std::chrono::seconds(10),
+                std::chrono::nanoseconds timer_slack = std::chrono::nanoseconds::zero())
+        : min_(min_threads ? min_threads : 1), max_(max_threads < min_ ? min_ : max_threads), idle_timeout_(idle),
+          timer_slack_(timer_slack) {
         std::lock_guard lk(mu_);
         for (unsigned i = 0; i < min_; ++i) spawn_locked();
     }
@@ -170,6 +182,7 @@ private:
     }
 
     void work() {
+        if (timer_slack_.count() > 0) ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(timer_slack_.count()), 0, 0, 0);
         std::unique_lock lk(mu_);
         Idle& me = take_slot_locked();
         for (;;) {
@@ -256,6 +269,7 @@ private:
 
     const unsigned min_, max_;
     const std::chrono::milliseconds idle_timeout_;
+    const std::chrono::nanoseconds timer_slack_;
     mutable std::mutex mu_;
     std::condition_variable all_exited_;  // threads_ reached 0
     using Waiting = std::unordered_map<const void*, std::deque<Task>>;

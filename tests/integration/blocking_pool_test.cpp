@@ -106,4 +106,43 @@ TEST_CASE("max_blocking_threads bounds the pool: beyond it blocking calls queue"
     CHECK(b.millis >= 450);
 }
 
+// Slow.TimerSlack's answer: the timer slack of the blocking thread it ran on.
+long long timer_slack_of_a_blocking_call(Daemon& d) {
+    Connection c = Connection::tcp(d.port());
+    c.send_line(R"({"jsonrpc":"2.0","method":"Slow.TimerSlack","params":{"Millis":0},"id":1})");
+    std::string line = c.recv_line(10s);
+    auto at = line.find(R"("result":)");
+    if (at == std::string::npos) FAIL("no result: " << line);
+    return std::stoll(line.substr(at + 9));
+}
+
+TEST_CASE("blocking methods run with [server] blocking_timer_slack, in the daemon and in an isolated process") {
+    DaemonOptions o;
+    o.plugins = {arith_plugin(), slow_plugin()};
+    SECTION("default: 1 ms, as Go's timers") {
+        Daemon d(o);
+        CHECK(timer_slack_of_a_blocking_call(d) == 1000000);
+    }
+    SECTION("set: threads started at once and threads the pool grows by") {
+        o.server_config = "blocking_threads = 1\nblocking_timer_slack = \"250us\"\n";
+        Daemon d(o);
+        // Several at once, so that the pool grows: every thread has it (a
+        // thread started by a network thread would otherwise inherit its 1 µs).
+        std::vector<Connection> cs;
+        for (int i = 0; i < 8; ++i) {
+            cs.push_back(Connection::tcp(d.port()));
+            cs.back().send_line(R"({"jsonrpc":"2.0","method":"Slow.Sleep","params":{"Millis":200},"id":1})");
+        }
+        std::this_thread::sleep_for(50ms);
+        CHECK(timer_slack_of_a_blocking_call(d) == 250000);
+        for (auto& c : cs) CHECK(c.recv_line(10s).find(R"("result":200)") != std::string::npos);
+    }
+    SECTION("isolated: the plugin's process has it too") {
+        o.server_config = "blocking_timer_slack = \"300us\"\n";
+        o.plugins_config = "isolate = true\n";
+        Daemon d(o);
+        CHECK(timer_slack_of_a_blocking_call(d) == 300000);
+    }
+}
+
 } // namespace blocking_pool_test

@@ -53,6 +53,7 @@ TEST_CASE("config: an empty file gives the documented defaults", "[config]") {
     CHECK(c.blocking_threads == 4);
     CHECK(c.drain_timeout == 10s);
     CHECK(c.batch_wait == 100us);
+    CHECK(c.blocking_timer_slack == 1000us);
     CHECK(c.plugin_dirs == std::vector<std::filesystem::path>{"/usr/lib/plugrpcd/plugins"});
     CHECK(c.watch);
     CHECK(c.log_level == "info");
@@ -169,6 +170,21 @@ TEST_CASE("config: durations are seconds, or a number with ms, s, m or h", "[con
     CHECK(drain("1.5") == 1500ms);
     CHECK(drain("\"0.25s\"") == 250ms);
     CHECK(drain("0") == 0ms);
+}
+
+TEST_CASE("config: blocking_timer_slack takes microseconds, 0, and at most 100 ms", "[config]") {
+    auto slack = [](const std::string& v) {
+        return parse_ok("[server]\nblocking_timer_slack = " + v + "\n").blocking_timer_slack;
+    };
+    CHECK(slack("\"50us\"") == 50us);
+    CHECK(slack("\"2ms\"") == 2000us);
+    CHECK(slack("0") == 0us);
+    CHECK(slack("\"100ms\"") == 100000us);
+    CHECK(parse_error("[server]\nblocking_timer_slack = \"101ms\"\n") ==
+          "test.toml:2:24: server.blocking_timer_slack: at most \"100ms\" (each timed wait of a blocking method may "
+          "end this late)");
+    CHECK(parse_error("[server]\nblocking_timer_slack = -1\n") ==
+          "test.toml:2:24: server.blocking_timer_slack: expected a duration like \"50us\", \"1ms\" or 0");
 }
 
 TEST_CASE("config: batch_wait takes microseconds too, and at most 10 ms", "[config]") {

@@ -14,6 +14,8 @@
 #include <thread>
 #include <utility>
 
+#include <sys/prctl.h>
+
 // Each file in its own namespace: unity builds compile several together.
 namespace unit_elastic_pool {
 
@@ -193,6 +195,45 @@ TEST_CASE("tasks waiting for a thread take turns by source: one flooding the poo
     }
     CHECK(pool.queued() == 0);
     CHECK(dropped == 0);
+}
+
+// The timer slack of each of `tasks` tasks posted at once (they wait side
+// by side, so the pool grows to run them), posted from a thread whose own
+// slack is 1 µs, as a network thread's is.
+std::vector<long> slacks_seen(unsigned tasks, std::chrono::nanoseconds pool_slack) {
+    auto mine = static_cast<unsigned long>(::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
+    ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+    Gate gate;
+    std::mutex mu;
+    std::vector<long> seen;
+    std::atomic<int> dropped{0};
+    {
+        plugrpc::ElasticPool<Task> pool(1, tasks, 10s, pool_slack);
+        for (unsigned i = 0; i < tasks; ++i)
+            pool.post(Task(
+                [&] {
+                    long slack = ::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+                    {
+                        std::lock_guard lk(mu);
+                        seen.push_back(slack);
+                    }
+                    gate.wait();
+                },
+                &dropped));
+        CHECK(eventually([&] { return gate.waiting == static_cast<int>(tasks); }));
+        CHECK(pool.threads() == tasks);
+        gate.release();
+    } // joined
+    ::prctl(PR_SET_TIMERSLACK, mine, 0, 0, 0);
+    return seen;
+}
+
+TEST_CASE("every pool thread runs with the pool's timer slack; without one, a thread keeps its starter's", "[pool]") {
+    // The first thread starts with the pool, the rest as tasks wait.
+    CHECK(slacks_seen(6, 700us) == std::vector<long>(6, 700000));
+    // No slack of the pool's: the threads it grows by inherit the 1 µs of
+    // the thread that posted (the one made by the constructor, this test's).
+    for (long slack : slacks_seen(6, 0ns)) CHECK(slack == 1000);
 }
 
 } // namespace unit_elastic_pool

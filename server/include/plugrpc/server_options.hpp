@@ -67,6 +67,10 @@ struct ServerOptions {
     unsigned threads = 0;              // 0: one per CPU the process may run on
     unsigned blocking_threads = 4;     // pool for methods registered as blocking
     unsigned max_blocking_threads = 1024; // the pool grows to this while blocking calls wait
+    // The timed waits of blocking methods (a sleep, a poll's timeout) may
+    // end this much late, so that the kernel wakes many at one timer
+    // interrupt, as Go's millisecond timers do; 0: the kernel's (50 µs).
+    std::chrono::microseconds blocking_timer_slack{1000};
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
     // Behind a load balancer: how long a stop keeps serving with /readyz
     // failing (and the agent check saying "drain") before it stops

@@ -1,6 +1,6 @@
 // Slow: a test service whose methods block, so the integration tests can
 // show that a slow call holds up nothing else and that blocking calls run
-// side by side. Its [plugin.slow] table can make its init and its shutdown
+// side by side (and what timer slack their threads have). Its [plugin.slow] table can make its init and its shutdown
 // slow too: init_sleep_ms, shutdown_sleep_ms (default 0).
 #include <plugrpc/plugin.hpp>
 
@@ -12,6 +12,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include <sys/prctl.h>
 
 namespace slow {
 
@@ -67,13 +69,20 @@ struct Slow {
         return {};
     }
 
+    // The timer slack of the thread it runs on, in nanoseconds: how late
+    // its timed waits may end ([server] blocking_timer_slack).
+    plugrpc::Status TimerSlack(const SleepArgs&, std::int64_t& reply) {
+        reply = ::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+        return {};
+    }
+
 private:
     std::int64_t shutdown_sleep_ms_ = 0;
     std::mutex mutex_;
     std::condition_variable met_;
     std::int64_t arrived_ = 0;
 };
-BOOST_DESCRIBE_STRUCT(Slow, (), (Sleep, Meet))
+BOOST_DESCRIBE_STRUCT(Slow, (), (Sleep, Meet, TimerSlack))
 
 } // namespace slow
 
@@ -85,5 +94,5 @@ PLUGRPC_PLUGIN("slow", "1.0.0", "Test service: Slow.Sleep and Slow.Meet block") 
     }
     // GCC warns (-Wmissing-field-initializers) when .name is left out.
     plugin.add(std::make_unique<slow::Slow>(slow::config_millis(plugin.config(), "shutdown_sleep_ms")),
-               {.name = {}, .blocking = {"Sleep", "Meet"}});
+               {.name = {}, .blocking = {"Sleep", "Meet", "TimerSlack"}});
 }
