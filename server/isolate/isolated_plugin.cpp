@@ -54,6 +54,9 @@ std::optional<ProcessStats> child_stats(pid_t pid) {
     return parse_proc_stat(text, 0, ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
 }
 
+// Why a child that broke the channel's framing is killed.
+constexpr const char* kMalformed = "it sent a malformed frame on its channel";
+
 // max_cpu is judged over this much of the child's life.
 constexpr Clock::duration kCpuWindow = 10s;
 
@@ -177,6 +180,22 @@ private:
     void wake() {
         std::uint64_t one = 1;
         [[maybe_unused]] auto n = ::write(wake_, &one, sizeof one);
+    }
+
+    // The loop reading the child of `generation` found a frame that is not
+    // an answer, or one over the size bound: the stream is out of step (a
+    // plugin wrote on the channel's descriptor), no later answer can be
+    // trusted, and the supervisor kills the child.
+    void malformed(std::uint64_t generation) {
+        malformed_generation_.store(generation);
+        wake();
+    }
+    // On the supervisor's thread: kill the child for `why`, unless it is
+    // being killed already.
+    void kill_child(std::string why) {
+        if (!kill_reason_.empty()) return;
+        kill_reason_ = std::move(why);
+        ::kill(child_.pid, SIGKILL);
     }
 
     int forward(const ProxyMethod& pm, plrpc_call* handle, std::string_view args) {
@@ -483,6 +502,7 @@ private:
             if (n < 0 && errno != EINTR) return;
             if (p[2].revents) drain_wake();
             if (stopping_.load()) return;
+            if (malformed_generation_.load() == current_generation()) kill_child(kMalformed);
             if (p[1].revents) drain_log();
             if (writer && (p[0].revents & POLLOUT || writer->pending())) writer->flush();
             if (reading && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -494,9 +514,16 @@ private:
                     std::lock_guard lock(mu_);
                     generation = generation_;
                 }
-                while (reader_.next(h, payload))
+                bool bad = false;
+                while (!bad && reader_.next(h, payload)) {
                     if (h.kind == FrameKind::Reply) complete(h, payload, generation);
-                if (got <= 0 || reader_.broken()) return;
+                    else bad = true;
+                }
+                if (bad || reader_.broken()) {
+                    kill_child(kMalformed);
+                    return;
+                }
+                if (got <= 0) return;
             } else if (!reading && (p[0].revents & (POLLHUP | POLLERR))) {
                 return; // the child closed the channel
             }
@@ -507,6 +534,11 @@ private:
                 check_bounds(now);
             }
         }
+    }
+
+    std::uint64_t current_generation() {
+        std::lock_guard lock(mu_);
+        return generation_;
     }
 
     // A call stuck past its hard bound, or memory over max_memory: kill.
@@ -529,9 +561,7 @@ private:
             if (rss > max_memory_) why = "resident memory " + mib(rss) + " over max_memory " + mib(max_memory_);
         }
         if (why.empty() && max_cpu_ > 0 && stats) why = check_cpu(now, stats->cpu_seconds);
-        if (why.empty()) return;
-        kill_reason_ = why;
-        ::kill(child_.pid, SIGKILL);
+        if (!why.empty()) kill_child(std::move(why));
     }
 
     // The CPU the child used over the last kCpuWindow, sampled at each
@@ -692,6 +722,7 @@ private:
     std::uint64_t generation_ = 0; // children started
     std::atomic<ReadBy> read_by_{ReadBy::Unset};
     std::shared_ptr<std::atomic<bool>> link_done_; // set by the LoopLink when it stops reading
+    std::atomic<std::uint64_t> malformed_generation_{0}; // malformed(): the child that broke the framing
 };
 
 // Reads a child's answers in the loop of the network thread that sent its
@@ -732,12 +763,16 @@ private:
             reader_.commit(n);
             FrameHeader h{};
             std::string_view payload;
+            bool bad = false;
             {
                 AnswerBatch together; // each connection's answers in one write
-                while (reader_.next(h, payload))
+                while (!bad && reader_.next(h, payload)) {
                     if (h.kind == FrameKind::Reply) owner->complete(h, payload, generation_);
+                    else bad = true;
+                }
             }
-            if (!reader_.broken()) return arm();
+            if (!bad && !reader_.broken()) return arm();
+            owner->malformed(generation_);
         }
         boost::system::error_code ignored;
         socket_.close(ignored);

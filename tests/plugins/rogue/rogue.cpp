@@ -21,11 +21,16 @@
 //   Rogue.Alloc({Millis})           keeps Millis MiB more, touched, and
 //                                   answers how many MiB it holds
 //   Rogue.Spin({Millis})            busy for Millis ms on the calling thread
+//   Rogue.Scribble                  writes a frame header announcing 4 GiB
+//                                   on descriptor 3 (an isolated process's
+//                                   channel to the daemon) and never
+//                                   answers (run it isolated)
 //
 // Every thread it starts is joined by its shutdown.
 #include <plugrpc/abi.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <cstring>
@@ -34,6 +39,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -144,6 +151,15 @@ int segv(void*, plrpc_call*, const char*, size_t) {
 
 int abort_now(void*, plrpc_call*, const char*, size_t) { std::abort(); }
 
+int scribble(void*, plrpc_call*, const char*, size_t) {
+    unsigned char frame[32] = {};     // the channel's frame header (server/isolate/channel.hpp)
+    std::uint32_t size = 0xfffffff0u; // its payload size: over any bound
+    std::memcpy(frame + 16, &size, sizeof size);
+    frame[24] = 3; // a reply
+    [[maybe_unused]] auto n = ::write(3, frame, sizeof frame);
+    return PLRPC_PENDING;
+}
+
 std::vector<std::unique_ptr<char[]>> held; // guarded by mu
 
 int alloc(void*, plrpc_call* call, const char*, size_t) {
@@ -204,7 +220,7 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
     for (int r : {add(reg, "Twice", twice), add(reg, "ErrorThenAnswer", error_then_answer),
                   add(reg, "Throw", throw_runtime), add(reg, "ThrowInt", throw_int), add(reg, "Never", never),
                   add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
-                  add(reg, "Alloc", alloc), add(reg, "Spin", spin)})
+                  add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble)})
         if (r != PLRPC_OK) rc = r;
     return rc;
 }
