@@ -69,7 +69,8 @@ struct ServerOptions {
     unsigned max_blocking_threads = 1024; // the pool grows to this while blocking calls wait
     // The timed waits of blocking methods (a sleep, a poll's timeout) may
     // end this much late, so that the kernel wakes many at one timer
-    // interrupt, as Go's millisecond timers do; 0: the kernel's (50 µs).
+    // interrupt, as Go's millisecond timers do; 0: each thread keeps the
+    // slack it starts with.
     std::chrono::microseconds blocking_timer_slack{1000};
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
     // Behind a load balancer: how long a stop keeps serving with /readyz
