@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -120,6 +121,11 @@ int serve_child(int fd) {
             pollfd p[2] = {{fd, short(POLLIN | (out.pending() ? POLLOUT : 0)), 0}, {efd, POLLIN, 0}};
             if (::poll(p, 2, -1) < 0) {
                 if (errno == EINTR) continue;
+                rc = 1;
+                break;
+            }
+            if (p[0].revents & POLLNVAL) { // closed under it by the plugin: no way to the daemon is left
+                std::fputs("E the channel to plugrpcd (descriptor 3) was closed in this process; exiting\n", stderr);
                 rc = 1;
                 break;
             }

@@ -415,9 +415,11 @@ private:
             }
             serve();
             if (stopping_.load()) break;
-            // The child died or was killed.
+            // The child died or was killed, or its channel closed: a dying
+            // process closes it just before it exits, a live one only when
+            // its plugin closed a descriptor it does not own.
+            if (kill_reason_.empty() && !exits_within(200ms)) kill_child("it closed its channel");
             bool killed = !kill_reason_.empty();
-            if (!killed) ::kill(child_.pid, SIGKILL); // a closed channel: make sure it is gone
             int status = reap();
             wait_for_loop_reader(); // answers the child sent before it died still complete
             std::string why = killed ? "was killed: " + kill_reason_ : describe_exit(status);
@@ -578,6 +580,24 @@ private:
         char span[32];
         std::snprintf(span, sizeof span, "%.1fs", seconds);
         return "CPU " + cores_text(cores) + " cores over the last " + span + ", over max_cpu " + cores_text(max_cpu_);
+    }
+
+    // True when the child has ended, or ends within `wait` (not reaped).
+    bool exits_within(Clock::duration wait) {
+        auto until = Clock::now() + wait;
+        for (;;) {
+            siginfo_t info{};
+            if (::waitid(P_PID, static_cast<id_t>(child_.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                info.si_pid == child_.pid)
+                return true;
+            if (Clock::now() >= until) return false;
+            if (child_.pidfd >= 0) {
+                pollfd p{child_.pidfd, POLLIN, 0};
+                ::poll(&p, 1, 20);
+            } else {
+                ::usleep(5000);
+            }
+        }
     }
 
     int reap() {

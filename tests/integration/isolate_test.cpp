@@ -205,6 +205,18 @@ TEST_CASE("an isolated plugin that writes garbage on its channel is killed, its 
     CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"arith\"} ") == "0");
 }
 
+TEST_CASE("an isolated plugin that closes its channel ends its process, which says why, and serves again") {
+    Daemon d(isolated());
+    Connection c = Connection::tcp(d.port());
+    // Its process exits (it has no way left to the daemon) rather than
+    // spin on a closed descriptor until the daemon kills it.
+    CHECK(error_of(call_line(c, rogue("CloseChannel", 0, 1))) ==
+          "Internal error: plugin rogue crashed in Rogue.CloseChannel: exit status 1");
+    CHECK(d.wait_for_log("the channel to plugrpcd (descriptor 3) was closed in this process; exiting", 5s));
+    wait_serving(d.port());
+    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == "1");
+}
+
 TEST_CASE("an isolated call stuck past its hard bound gets its process killed and restarted") {
     // Only Spin's timeout is short: on a loaded machine the calls that check
     // the restart must not time out themselves.

@@ -25,6 +25,8 @@
 //                                   on descriptor 3 (an isolated process's
 //                                   channel to the daemon) and never
 //                                   answers (run it isolated)
+//   Rogue.CloseChannel              closes descriptor 3 and never answers
+//                                   (run it isolated)
 //
 // Every thread it starts is joined by its shutdown.
 #include <plugrpc/abi.h>
@@ -85,6 +87,11 @@ int twice(void*, plrpc_call* call, const char*, size_t) {
         record("twice.set_int", host->set_int(call, nullptr, 3));
         record("twice.reply_fields", host->reply_fields(call));
     });
+    return PLRPC_PENDING;
+}
+
+int close_channel(void*, plrpc_call*, const char*, size_t) {
+    ::close(3);
     return PLRPC_PENDING;
 }
 
@@ -220,7 +227,8 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
     for (int r : {add(reg, "Twice", twice), add(reg, "ErrorThenAnswer", error_then_answer),
                   add(reg, "Throw", throw_runtime), add(reg, "ThrowInt", throw_int), add(reg, "Never", never),
                   add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
-                  add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble)})
+                  add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble),
+                  add(reg, "CloseChannel", close_channel)})
         if (r != PLRPC_OK) rc = r;
     return rc;
 }
