@@ -3,6 +3,7 @@
 #include "server/plugin/loaded_plugin.hpp"
 #include "daemon/service/exit_watchdog.hpp"
 #include "daemon/service/reload_status.hpp"
+#include "daemon/service/stray_exit.hpp"
 #include "server/net/network.hpp"
 #include "server/rpc/dispatcher.hpp"
 
@@ -67,6 +68,12 @@ std::string Daemon::status() {
 }
 
 int Daemon::run() {
+    // While it runs, an exit() from plugin code is a failure, restarted
+    // (service/stray_exit.hpp); the daemon's own stop allows it again.
+    struct StrayExitGuard {
+        StrayExitGuard() { guard_stray_exit(); }
+        ~StrayExitGuard() { allow_exit(); }
+    } stray_exit_guard;
     // Each plugin is served as soon as it has loaded, on a thread of its
     // own; the daemon listens meanwhile, and /readyz says "starting".
     server_.network().context().loading = true;
@@ -148,6 +155,7 @@ void Daemon::on_signal(int signo) {
 void Daemon::stop(const char* why) {
     if (registration_) registration_->withdraw(kWithdrawBound); // first: etcd's clients go elsewhere
     stopping_ = true;
+    allow_exit();
     spdlog::info("{}: stopping; answering the calls already received", why);
     systemd_.stopping();
     leave_the_pool();

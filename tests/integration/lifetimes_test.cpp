@@ -120,6 +120,20 @@ TEST_CASE("an exception thrown through the bare C ABI becomes an error reply nam
     CHECK(d.stop() == 0);
 }
 
+TEST_CASE("a plugin in the daemon that calls exit(0) ends it as a failure (status 70), which systemd restarts") {
+    Daemon d(with_rogue());
+    Connection c = Connection::tcp(d.port());
+    c.send_line(request("Rogue.Exit", 0, 1));
+    // exit(0) would be a success: Restart=on-failure would leave the service down.
+    CHECK(d.wait_exit(10s) == 70);
+    CHECK(d.wait_for_log("exit() was called while the daemon was serving, not by the daemon", 1s));
+}
+
+TEST_CASE("the daemon's own stop still exits 0 once a stray exit() is guarded against") {
+    Daemon d(with_rogue());
+    CHECK(d.stop() == 0);
+}
+
 TEST_CASE("a call not answered within call_timeout gets a timeout error naming the method and the limit") {
     Daemon d(with_rogue("call_timeout = \"300ms\""));
     Connection c = Connection::tcp(d.port());

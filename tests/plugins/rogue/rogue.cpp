@@ -27,6 +27,7 @@
 //                                   answers (run it isolated)
 //   Rogue.CloseChannel              closes descriptor 3 and never answers
 //                                   (run it isolated)
+//   Rogue.Exit                      calls exit(0)
 //
 // Every thread it starts is joined by its shutdown.
 #include <plugrpc/abi.h>
@@ -89,6 +90,8 @@ int twice(void*, plrpc_call* call, const char*, size_t) {
     });
     return PLRPC_PENDING;
 }
+
+int exit_now(void*, plrpc_call*, const char*, size_t) { std::exit(0); }
 
 int close_channel(void*, plrpc_call*, const char*, size_t) {
     ::close(3);
@@ -228,7 +231,7 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
                   add(reg, "Throw", throw_runtime), add(reg, "ThrowInt", throw_int), add(reg, "Never", never),
                   add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
                   add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble),
-                  add(reg, "CloseChannel", close_channel)})
+                  add(reg, "CloseChannel", close_channel), add(reg, "Exit", exit_now)})
         if (r != PLRPC_OK) rc = r;
     return rc;
 }
