@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 int main(int argc, char**) {
@@ -21,6 +22,9 @@ int main(int argc, char**) {
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGTERM, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
+    // A program the plugin starts does not get the channel or the plugin file.
+    ::fcntl(3, F_SETFD, FD_CLOEXEC);
+    ::fcntl(4, F_SETFD, FD_CLOEXEC);
     // Lines the daemon logs under the plugin's name, with their level.
     auto logger = spdlog::stderr_logger_mt("plugin");
     logger->set_pattern("%L %v");

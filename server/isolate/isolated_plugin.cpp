@@ -600,7 +600,13 @@ private:
         }
     }
 
+    // Wait for the child, which has ended or been killed. The processes its
+    // plugin started and left in its process group go with it: killed
+    // before the child is reaped, while its pid (the group's id) is still
+    // its own. One that left the group (setsid) escapes: the unit's
+    // cgroup still holds it.
     int reap() {
+        ::kill(-child_.pid, SIGKILL);
         int status = 0;
         while (::waitpid(child_.pid, &status, 0) < 0 && errno == EINTR) {
         }
@@ -637,21 +643,8 @@ private:
         }
         child_.channel = -1;
         if (!child_reaped_) {
-            auto until = Clock::now() + 2s;
-            int status = 0;
-            while (::waitpid(child_.pid, &status, WNOHANG) == 0) {
-                if (Clock::now() >= until) {
-                    ::kill(child_.pid, SIGKILL);
-                    ::waitpid(child_.pid, &status, 0);
-                    break;
-                }
-                if (child_.pidfd >= 0) {
-                    pollfd p{child_.pidfd, POLLIN, 0};
-                    ::poll(&p, 1, 50);
-                } else {
-                    ::usleep(10000);
-                }
-            }
+            if (!exits_within(2s)) ::kill(child_.pid, SIGKILL);
+            reap();
         }
         drain_log();
         flush_log_line();

@@ -30,6 +30,7 @@ namespace {
                              int channel, int plugin_fd, const SpawnLimits& limits) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127); // the daemon died before the line above
+    ::setpgid(0, 0); // a process group of its own: what the plugin starts ends with it
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     rlimit none{0, 0};
     ::setrlimit(RLIMIT_CORE, &none);
@@ -91,6 +92,7 @@ Child spawn_child(const std::filesystem::path& program, const std::string& label
         ::close(logp[0]);
         return c;
     }
+    ::setpgid(pid, pid); // as the child does: whichever runs first (EACCES once it has exec'd)
     c.pid = pid;
     c.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     c.channel = sv[0];

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <iostream>
 #include <csignal>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -215,6 +216,53 @@ TEST_CASE("an isolated plugin that closes its channel ends its process, which sa
     CHECK(d.wait_for_log("the channel to plugrpcd (descriptor 3) was closed in this process; exiting", 5s));
     wait_serving(d.port());
     CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == "1");
+}
+
+// A process that has ended (gone, or a zombie nobody reaped yet).
+bool ended(long long pid) {
+    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    auto close = stat.rfind(')');
+    return stat.empty() || close == std::string::npos || stat.substr(close + 2, 1) == "Z";
+}
+
+bool ends_within(long long pid, Millis limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (!ended(pid)) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+long long spawned_sleep(std::uint16_t port, int id) {
+    Connection c = Connection::tcp(port);
+    std::string line = call_line(c, rogue("Spawn", 0, id));
+    auto v = parse_json(line);
+    REQUIRE(has_member(v, "result"));
+    return member(v, "result").as_int64();
+}
+
+TEST_CASE("programs an isolated plugin starts end with its process, and do not hold its channel") {
+    Daemon d(isolated());
+    long long first = spawned_sleep(d.port(), 1);
+    REQUIRE(first > 0);
+    REQUIRE_FALSE(ended(first));
+    // The channel (3) and the plugin file (4) are not passed on to what it runs.
+    std::error_code ec;
+    CHECK_FALSE(std::filesystem::exists("/proc/" + std::to_string(first) + "/fd/3", ec));
+    CHECK_FALSE(std::filesystem::exists("/proc/" + std::to_string(first) + "/fd/4", ec));
+    // Its process crashes: what it started goes with it.
+    Connection c = Connection::tcp(d.port());
+    CHECK_THAT(error_of(call_line(c, rogue("Segv", 0, 2))), Catch::Contains("plugin rogue crashed in Rogue.Segv"));
+    CHECK(ends_within(first, 5s));
+    wait_serving(d.port());
+    // The daemon stops: so does what the new process started.
+    long long second = spawned_sleep(d.port(), 3);
+    REQUIRE(second > 0);
+    CHECK(d.stop() == 0);
+    CHECK(ends_within(second, 5s));
+    for (long long pid : {first, second})
+        if (!ended(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL); // never left behind by this test
 }
 
 TEST_CASE("an isolated call stuck past its hard bound gets its process killed and restarted") {

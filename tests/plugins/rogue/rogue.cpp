@@ -28,6 +28,8 @@
 //   Rogue.CloseChannel              closes descriptor 3 and never answers
 //                                   (run it isolated)
 //   Rogue.Exit                      calls exit(0)
+//   Rogue.Spawn                     starts /bin/sleep 600 (fork, exec) and
+//                                   answers its pid
 //
 // Every thread it starts is joined by its shutdown.
 #include <plugrpc/abi.h>
@@ -43,6 +45,7 @@
 #include <thread>
 #include <vector>
 
+#include <sys/types.h>
 #include <unistd.h>
 
 namespace {
@@ -92,6 +95,16 @@ int twice(void*, plrpc_call* call, const char*, size_t) {
 }
 
 int exit_now(void*, plrpc_call*, const char*, size_t) { std::exit(0); }
+
+int spawn_sleep(void*, plrpc_call* call, const char*, size_t) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::execl("/bin/sleep", "sleep", "600", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    if (pid < 0) return host->reply_error(call, "fork failed", 11), PLRPC_OK;
+    return reply(call, std::to_string(pid)), PLRPC_OK;
+}
 
 int close_channel(void*, plrpc_call*, const char*, size_t) {
     ::close(3);
@@ -231,7 +244,8 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
                   add(reg, "Throw", throw_runtime), add(reg, "ThrowInt", throw_int), add(reg, "Never", never),
                   add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
                   add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble),
-                  add(reg, "CloseChannel", close_channel), add(reg, "Exit", exit_now)})
+                  add(reg, "CloseChannel", close_channel), add(reg, "Exit", exit_now),
+                  add(reg, "Spawn", spawn_sleep)})
         if (r != PLRPC_OK) rc = r;
     return rc;
 }
