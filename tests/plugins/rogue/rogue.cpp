@@ -34,6 +34,7 @@
 // Every thread it starts is joined by its shutdown.
 #include <plugrpc/abi.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -45,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -97,11 +99,20 @@ int twice(void*, plrpc_call* call, const char*, size_t) {
 int exit_now(void*, plrpc_call*, const char*, size_t) { std::exit(0); }
 
 int spawn_sleep(void*, plrpc_call* call, const char*, size_t) {
+    // Answered once the program runs: the pipe's write end closes at exec.
+    int ran[2];
+    if (::pipe2(ran, O_CLOEXEC) != 0) return host->reply_error(call, "pipe failed", 11), PLRPC_OK;
     pid_t pid = ::fork();
     if (pid == 0) {
+        ::close(ran[0]);
         ::execl("/bin/sleep", "sleep", "600", static_cast<char*>(nullptr));
         ::_exit(127);
     }
+    ::close(ran[1]);
+    char byte;
+    while (::read(ran[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    ::close(ran[0]);
     if (pid < 0) return host->reply_error(call, "fork failed", 11), PLRPC_OK;
     return reply(call, std::to_string(pid)), PLRPC_OK;
 }
