@@ -88,23 +88,14 @@ std::span<char> Reader::room() {
     return {buf_.data() + end_, buf_.size() - end_};
 }
 
-void Reader::commit(std::size_t n) {
-    // A short read took all there was: on a stream socket polled by
-    // edge, what arrives later is a new edge.
-    drained_ = n < buf_.size() - end_;
-    end_ += n;
-}
+void Reader::commit(std::size_t n) { end_ += n; }
 
 long Reader::fill(int fd) {
     std::span<char> into = room();
-    drained_ = false;
     for (;;) {
         ssize_t n = ::recv(fd, into.data(), into.size(), MSG_DONTWAIT);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            drained_ = true;
-            return 1; // nothing now, not closed
-        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 1; // nothing now, not closed
         if (n <= 0) return n;
         commit(static_cast<std::size_t>(n));
         return n;

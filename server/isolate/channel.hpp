@@ -99,16 +99,11 @@ public:
     bool next(FrameHeader& h, std::string_view& payload);
     // True when a frame announced a payload over kMaxFramePayload.
     bool broken() const { return broken_; }
-    // True when the last fill() read all the socket held (it found it
-    // empty, or read less than it had room for): a reader woken by an
-    // edge-triggered poll need not read again before the next edge.
-    bool drained() const { return drained_; }
 
 private:
     std::string buf_;
     std::size_t begin_ = 0, end_ = 0;
     bool broken_ = false;
-    bool drained_ = false;
 };
 
 } // namespace plugrpc::isolate

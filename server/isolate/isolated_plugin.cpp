@@ -231,9 +231,8 @@ private:
         // the calls of one look together, at the next look; else the calls
         // of a session's turn (one read's requests) go at the turn's end,
         // and those of any other handler of a loop right after it.
-        bool later = io_loop_detail::state.batching;
         boost::asio::io_context* loop = current_io_loop();
-        if (!writer->send(h, args, !later && !loop)) {
+        if (!writer->send(h, args, !loop)) {
             bool mine;
             {
                 std::lock_guard lock(mu_);
@@ -244,40 +243,26 @@ private:
                                                                    pm.full_name + " was not run"));
             return PLRPC_OK;
         }
-        if (later) flush_at_next_look(std::move(writer));
-        else if (loop) flush_at_turn_end(std::move(writer), *loop);
+        if (loop) schedule_flush(std::move(writer), *loop);
         return PLRPC_PENDING;
     }
 
-    // Flush `writer` once at the end of this turn, or of this handler when
-    // no Turn is open (posted: the loop's next handler). No extra look at
-    // epoll for a turn's: a posted handler has the loop poll first.
-    static void flush_at_turn_end(std::shared_ptr<Writer> writer, boost::asio::io_context& loop) {
+    // Flush `writer` once, when this network thread's work at hand ends:
+    // at the next look of a loop that batches, else at the end of the
+    // session's turn, else right after this handler (posted; a posted
+    // handler costs the loop a look at epoll first, so a turn's is not).
+    static void schedule_flush(std::shared_ptr<Writer> writer, boost::asio::io_context& loop) {
         thread_local std::vector<Writer*> scheduled; // on this thread, not yet flushed
-        Writer* w = writer.get();
-        for (Writer* s : scheduled)
-            if (s == w) return;
-        scheduled.push_back(w);
+        if (std::find(scheduled.begin(), scheduled.end(), writer.get()) != scheduled.end()) return;
+        scheduled.push_back(writer.get());
         auto flush = [](void* p) {
             auto* self = static_cast<Writer*>(p);
             std::erase(scheduled, self);
             self->flush();
         };
+        if (io_loop_detail::state.batching) return io_loop_detail::defer({std::move(writer), flush});
         if (Dispatcher::at_turn_end(writer, flush)) return;
         boost::asio::post(loop, [writer = std::move(writer), flush] { flush(writer.get()); });
-    }
-
-    static void flush_at_next_look(std::shared_ptr<Writer> writer) {
-        thread_local std::vector<Writer*> scheduled; // this look's, on this thread
-        Writer* w = writer.get();
-        for (Writer* s : scheduled)
-            if (s == w) return;
-        scheduled.push_back(w);
-        io_loop_detail::defer({std::move(writer), [](void* p) {
-                                   auto* self = static_cast<Writer*>(p);
-                                   std::erase(scheduled, self);
-                                   self->flush();
-                               }});
     }
 
     // An answer from the child of `generation`.
