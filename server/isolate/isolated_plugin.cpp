@@ -56,6 +56,7 @@ std::optional<ProcessStats> child_stats(pid_t pid) {
 
 // Why a child that broke the channel's framing is killed.
 constexpr const char* kMalformed = "it sent a malformed frame on its channel";
+constexpr const char* kMalformedStart = "sent a malformed frame before the plugin was registered";
 
 // max_cpu is judged over this much of the child's life.
 constexpr Clock::duration kCpuWindow = 10s;
@@ -344,8 +345,12 @@ private:
             if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
                 if (reader_.fill(ch.channel) <= 0 || reader_.broken()) {
                     drain_log();
+                    bool broken = reader_.broken();
+                    bool ended = !broken && exits_within(200ms);
                     int status = reap();
-                    error = "its process ended before the plugin was registered: " + describe_exit(status);
+                    error = broken  ? std::string("its process ") + kMalformedStart
+                            : ended ? "its process ended before the plugin was registered: " + describe_exit(status)
+                                    : "its process closed its channel before the plugin was registered";
                     end_child();
                     return false;
                 }
@@ -585,13 +590,15 @@ private:
         }
     }
 
-    // Wait for the child, which has ended or been killed. The processes its
-    // plugin started and left in its process group go with it: killed
-    // before the child is reaped, while its pid (the group's id) is still
-    // its own. One that left the group (setsid) escapes: the unit's
-    // cgroup still holds it.
+    // End and wait for the child. The processes its plugin started and
+    // left in its process group go with it: killed before the child is
+    // reaped, while its pid (the group's id) is still its own. One that
+    // left the group (setsid) escapes: the unit's cgroup still holds it.
+    // The child itself is killed too, in case it is still alive: a wait
+    // here never depends on it.
     int reap() {
         ::kill(-child_.pid, SIGKILL);
+        ::kill(child_.pid, SIGKILL);
         int status = 0;
         while (::waitpid(child_.pid, &status, 0) < 0 && errno == EINTR) {
         }
