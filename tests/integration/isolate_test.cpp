@@ -184,25 +184,30 @@ TEST_CASE("an isolated plugin that crashes fails only its own calls, naming meth
 
 TEST_CASE("an isolated plugin that writes garbage on its channel is killed, its calls failing with the reason") {
     Daemon d(isolated());
-    Connection c = Connection::tcp(d.port());
-    // A call the child holds (its thread answers in 5 s), then a frame
-    // header announcing 4 GiB written on the channel by the plugin.
-    c.send_line(rogue("Late", 5000, 1));
-    std::this_thread::sleep_for(150ms);
-    c.send_line(rogue("Scribble", 0, 2));
-    std::vector<std::string> errors;
-    for (int i = 0; i < 2; ++i) errors.push_back(error_of(c.recv_line(4s)));
-    std::sort(errors.begin(), errors.end());
-    CHECK(errors == std::vector<std::string>{
-                        "Internal error: plugin rogue was killed in Rogue.Late: it sent a malformed frame on its channel",
-                        "Internal error: plugin rogue was killed in Rogue.Scribble: it sent a malformed frame on its "
-                        "channel"});
-    CHECK(d.wait_for_log("was killed: it sent a malformed frame on its channel; 2 calls failed", 5s));
-    wait_serving(d.port());
-    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == "1");
-    // The other isolated plugin never noticed.
-    CHECK(contains(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":6,"B":7},"id":3})"),
-                   R"("result":42)"));
+    // A frame header announcing 4 GiB, then a well-sized frame that is not
+    // an answer: either leaves the stream out of step.
+    for (int variant = 0; variant < 2; ++variant) {
+        INFO("Rogue.Scribble variant " << variant);
+        Connection c = Connection::tcp(d.port());
+        // A call the child holds (its thread answers in 5 s), then the scribble.
+        c.send_line(rogue("Late", 5000, 1));
+        std::this_thread::sleep_for(150ms);
+        c.send_line(rogue("Scribble", variant, 2));
+        std::vector<std::string> errors;
+        for (int i = 0; i < 2; ++i) errors.push_back(error_of(c.recv_line(4s)));
+        std::sort(errors.begin(), errors.end());
+        CHECK(errors ==
+              std::vector<std::string>{
+                  "Internal error: plugin rogue was killed in Rogue.Late: it sent a malformed frame on its channel",
+                  "Internal error: plugin rogue was killed in Rogue.Scribble: it sent a malformed frame on its "
+                  "channel"});
+        CHECK(d.wait_for_log("was killed: it sent a malformed frame on its channel; 2 calls failed", 5s));
+        wait_serving(d.port());
+        CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == std::to_string(variant + 1));
+        // The other isolated plugin never noticed.
+        CHECK(contains(call_line(c, R"({"jsonrpc":"2.0","method":"Arith.Multiply","params":{"A":6,"B":7},"id":3})"),
+                       R"("result":42)"));
+    }
     CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"arith\"} ") == "0");
 }
 

@@ -21,10 +21,12 @@
 //   Rogue.Alloc({Millis})           keeps Millis MiB more, touched, and
 //                                   answers how many MiB it holds
 //   Rogue.Spin({Millis})            busy for Millis ms on the calling thread
-//   Rogue.Scribble                  writes a frame header announcing 4 GiB
-//                                   on descriptor 3 (an isolated process's
-//                                   channel to the daemon) and never
-//                                   answers (run it isolated)
+//   Rogue.Scribble({Millis})        writes on descriptor 3 (an isolated
+//                                   process's channel to the daemon) a
+//                                   frame header announcing 4 GiB (Millis
+//                                   0), or an empty frame that is not an
+//                                   answer (Millis 1); never answers (run
+//                                   it isolated)
 //   Rogue.CloseChannel              closes descriptor 3 and never answers
 //                                   (run it isolated)
 //   Rogue.Exit                      calls exit(0)
@@ -185,11 +187,12 @@ int segv(void*, plrpc_call*, const char*, size_t) {
 
 int abort_now(void*, plrpc_call*, const char*, size_t) { std::abort(); }
 
-int scribble(void*, plrpc_call*, const char*, size_t) {
-    unsigned char frame[32] = {};     // the channel's frame header (server/isolate/channel.hpp)
-    std::uint32_t size = 0xfffffff0u; // its payload size: over any bound
+int scribble(void*, plrpc_call* call, const char*, size_t) {
+    bool huge = millis(call) == 0;
+    unsigned char frame[32] = {};                   // the channel's frame header (server/isolate/channel.hpp)
+    std::uint32_t size = huge ? 0xfffffff0u : 0u;   // its payload size: over any bound, or none
     std::memcpy(frame + 16, &size, sizeof size);
-    frame[24] = 3; // a reply
+    frame[24] = huge ? 3 : 2; // a reply, or a hello
     [[maybe_unused]] auto n = ::write(3, frame, sizeof frame);
     return PLRPC_PENDING;
 }
