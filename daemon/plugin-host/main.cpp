@@ -1,7 +1,9 @@
 // plugrpc-plugin-host: the child process an isolated plugin runs in.
-// plugrpcd starts it with the channel on fd 3 and the plugin's sealed copy
-// on fd 4 (server/isolate/spawn.hpp); it is not meant to be run by hand.
+// plugrpcd starts it with the channel's pipes on fds 3 (answers) and 5
+// (calls) and the plugin's sealed copy on fd 4 (server/isolate/spawn.hpp);
+// it is not meant to be run by hand.
 #include "server/isolate/child.hpp"
+#include "server/isolate/spawn.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -12,8 +14,10 @@
 #include <sys/stat.h>
 
 int main(int argc, char**) {
-    struct stat st{};
-    if (argc < 2 || ::fstat(3, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    using namespace plugrpc::isolate;
+    struct stat answers{}, calls{};
+    if (argc < 2 || ::fstat(kChildAnswersFd, &answers) != 0 || !S_ISFIFO(answers.st_mode) ||
+        ::fstat(kChildCallsFd, &calls) != 0 || !S_ISFIFO(calls.st_mode)) {
         std::fprintf(stderr, "plugrpc-plugin-host: started by plugrpcd for an isolated plugin, not by hand\n");
         return 2;
     }
@@ -23,12 +27,11 @@ int main(int argc, char**) {
     std::signal(SIGTERM, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
     // A program the plugin starts does not get the channel or the plugin file.
-    ::fcntl(3, F_SETFD, FD_CLOEXEC);
-    ::fcntl(4, F_SETFD, FD_CLOEXEC);
+    for (int fd : {kChildAnswersFd, kChildPluginFd, kChildCallsFd}) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     // Lines the daemon logs under the plugin's name, with their level.
     auto logger = spdlog::stderr_logger_mt("plugin");
     logger->set_pattern("%L %v");
     logger->set_level(spdlog::level::debug);
     spdlog::set_default_logger(logger);
-    return plugrpc::isolate::serve_child(3);
+    return serve_child(kChildCallsFd, kChildAnswersFd);
 }

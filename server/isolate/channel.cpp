@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <sys/socket.h>
 #include <unistd.h>
 
 namespace plugrpc::isolate {
@@ -37,7 +36,7 @@ bool Writer::send(const FrameHeader& h, std::string_view payload, bool now) {
 
 bool Writer::write_locked() {
     while (sent_ < out_.size()) {
-        ssize_t n = ::send(fd_, out_.data() + sent_, out_.size() - sent_, MSG_DONTWAIT | MSG_NOSIGNAL);
+        ssize_t n = ::write(fd_, out_.data() + sent_, out_.size() - sent_);
         if (n > 0) {
             sent_ += static_cast<std::size_t>(n);
             continue;
@@ -93,7 +92,7 @@ void Reader::commit(std::size_t n) { end_ += n; }
 long Reader::fill(int fd) {
     std::span<char> into = room();
     for (;;) {
-        ssize_t n = ::recv(fd, into.data(), into.size(), MSG_DONTWAIT);
+        ssize_t n = ::read(fd, into.data(), into.size());
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 1; // nothing now, not closed
         if (n <= 0) return n;

@@ -1,6 +1,6 @@
-// The channel between plugrpcd and an isolated plugin's child process: one
-// stream socket (a unix socketpair), length-prefixed binary frames both
-// ways, many calls in flight at once and answered in any order.
+// The channel between plugrpcd and an isolated plugin's child process: a
+// pipe each way (spawn.hpp), length-prefixed binary frames, many calls in
+// flight at once and answered in any order. Both ends are non-blocking.
 //
 //   parent -> child  Start  {JSON: the plugin file, its config, pool sizes}
 //                    Call   {id, method index, timeout ns, argument text}
@@ -8,10 +8,10 @@
 //                    Reply  {id, outcome kind, reply text or error text}
 //
 // Writers on any thread append to one buffer under a lock and the thread
-// that finds the socket idle writes it out: under load one send() carries
-// many frames, and a writer never waits for the peer (what the socket
+// that finds the pipe idle writes it out: under load one write() carries
+// many frames, and a writer never waits for the peer (what the pipe
 // does not take stays queued, bounded by `max_queued`). Reading parses as
-// many frames as one recv() brought.
+// many frames as one read() brought.
 #pragma once
 
 #include <atomic>
@@ -45,7 +45,7 @@ inline constexpr std::uint32_t kMaxFramePayload = (64u << 20) + 4096;
 class Writer {
 public:
     // `wake` (owned; may be -1): an eventfd signalled when bytes are left
-    // queued after a write, so that the reading thread waits for the socket
+    // queued after a write, so that the reading thread waits for the pipe
     // to take them.
     explicit Writer(int fd, int wake = -1, std::size_t max_queued = 256u << 20)
         : fd_(fd), wake_(wake), max_queued_(max_queued) {}
@@ -53,12 +53,12 @@ public:
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
 
-    // Queue a frame and, with `now`, write what the socket takes now (else
+    // Queue a frame and, with `now`, write what the pipe takes now (else
     // a flush() the caller arranges writes it). False when the queue is
     // over its bound or the channel is closed.
     bool send(const FrameHeader& h, std::string_view payload, bool now = true);
-    // Write what is queued (the reader's thread, when the socket is writable).
-    // False when the socket failed.
+    // Write what is queued (the reader's thread, when the pipe is writable).
+    // False when the pipe failed (the reader is gone).
     bool flush();
     bool pending() const;
     void close();
@@ -84,7 +84,7 @@ private:
     std::atomic<bool> held_{false};
 };
 
-// Frames out of the bytes a socket gives.
+// Frames out of the bytes a pipe gives.
 class Reader {
 public:
     // Reads once (non-blocking) into the buffer. <0: error; 0: the peer

@@ -73,15 +73,16 @@ void send_hello_error(Writer& out, const std::string& why) {
 
 } // namespace
 
-int serve_child(int fd) {
+int serve_child(int calls, int answers) {
+    for (int fd : {calls, answers}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     // The writer signals efd when an answer from another thread is left
-    // queued (the socket full), so this loop waits for the socket to take
-    // it. While the loop holds the writer (a batch), answers only queue.
-    Writer out(fd, ::fcntl(efd, F_DUPFD_CLOEXEC, 0));
+    // queued (the pipe full), so this loop waits for the pipe to take it.
+    // While the loop holds the writer (a batch), answers only queue.
+    Writer out(answers, ::fcntl(efd, F_DUPFD_CLOEXEC, 0));
     Reader in;
     json::object start;
-    if (!read_start(fd, in, start)) return 1;
+    if (!read_start(calls, in, start)) return 1;
     std::string file = start.contains("file") && start["file"].is_string() ? std::string(start["file"].get_string()) : "";
     json::object configs; // every [plugin.<name>] table: the loader picks this plugin's by its name
     if (auto* c = start.if_contains("configs"); c && c->is_object()) configs = c->get_object();
@@ -96,7 +97,7 @@ int serve_child(int fd) {
     if (!loaded.plugin) {
         send_hello_error(out, loaded.error);
         while (out.pending() && out.flush()) {
-            pollfd p{fd, POLLOUT, 0};
+            pollfd p{answers, POLLOUT, 0};
             ::poll(&p, 1, 100);
         }
         return 1;
@@ -118,24 +119,28 @@ int serve_child(int fd) {
         h.kind = FrameKind::Hello;
         out.send(h, text);
         for (;;) {
-            pollfd p[2] = {{fd, short(POLLIN | (out.pending() ? POLLOUT : 0)), 0}, {efd, POLLIN, 0}};
-            if (::poll(p, 2, -1) < 0) {
+            // The answers pipe is watched even with nothing to write: its
+            // reader gone (POLLERR) or its descriptor closed (POLLNVAL).
+            pollfd p[3] = {{calls, POLLIN, 0}, {answers, short(out.pending() ? POLLOUT : 0), 0}, {efd, POLLIN, 0}};
+            if (::poll(p, 3, -1) < 0) {
                 if (errno == EINTR) continue;
                 rc = 1;
                 break;
             }
-            if (p[0].revents & POLLNVAL) { // closed under it by the plugin: no way to the daemon is left
-                std::fputs("E the channel to plugrpcd (descriptor 3) was closed in this process; exiting\n", stderr);
+            if ((p[0].revents | p[1].revents) & POLLNVAL) { // closed under it by the plugin
+                std::fprintf(stderr, "E the channel to plugrpcd (descriptor %d) was closed in this process; exiting\n",
+                             (p[0].revents & POLLNVAL) ? calls : answers);
                 rc = 1;
                 break;
             }
-            if (p[1].revents) {
+            if (p[1].revents & POLLERR) break; // the daemon closed its end: stop
+            if (p[2].revents) {
                 std::uint64_t n;
                 [[maybe_unused]] auto r = ::read(efd, &n, sizeof n);
             }
-            if ((p[0].revents & POLLOUT) || p[1].revents) out.flush();
+            if ((p[1].revents & POLLOUT) || p[2].revents) out.flush();
             if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            long got = in.fill(fd);
+            long got = in.fill(calls);
             if (got <= 0) break; // the parent closed the channel: stop
             FrameHeader f{};
             std::string_view payload;

@@ -7,9 +7,11 @@
 
 namespace plugrpc::isolate {
 
-// Serve on the channel `fd` until the parent closes it. The parent's first
-// frame (kind Start) says which file and config to load. Returns the exit
-// code: 0 after the parent closed the channel, 1 when the plugin did not load.
-int serve_child(int fd);
+// Serve the calls read from `calls`, answering on `answers` (the channel's
+// two pipes), until the parent closes its end. The parent's first frame
+// (kind Start) says which file and config to load. Returns the exit code: 0
+// after the parent closed the channel, 1 when the plugin did not load or a
+// descriptor of the channel was closed under it.
+int serve_child(int calls, int answers);
 
 } // namespace plugrpc::isolate

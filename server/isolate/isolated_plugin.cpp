@@ -25,7 +25,6 @@
 #include <mutex>
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -297,7 +296,7 @@ private:
             std::lock_guard lock(mu_);
             pid_ = ch.pid;
         }
-        auto writer = std::make_shared<Writer>(ch.channel, ::fcntl(wake_, F_DUPFD_CLOEXEC, 0));
+        auto writer = std::make_shared<Writer>(ch.calls, ::fcntl(wake_, F_DUPFD_CLOEXEC, 0));
         FrameHeader start{};
         start.kind = FrameKind::Start;
         writer->send(start, start_frame_);
@@ -330,20 +329,21 @@ private:
                 end_child();
                 return false;
             }
-            pollfd p[3] = {{ch.channel, short(POLLIN | (writer->pending() ? POLLOUT : 0)), 0},
+            pollfd p[4] = {{ch.replies, POLLIN, 0},
                            {ch.log, POLLIN, 0},
-                           {wake_, POLLIN, 0}};
+                           {wake_, POLLIN, 0},
+                           {ch.calls, short(writer->pending() ? POLLOUT : 0), 0}};
             int wait_ms = int(std::min<Clock::duration>(until - now, 100ms) / 1ms) + 1;
-            if (::poll(p, 3, wait_ms) < 0 && errno != EINTR) continue;
+            if (::poll(p, 4, wait_ms) < 0 && errno != EINTR) continue;
             if (p[1].revents) drain_log();
-            if (p[0].revents & POLLOUT) writer->flush();
+            if (p[3].revents & POLLOUT) writer->flush();
             if (stopping_.load()) {
                 error = "stopped while starting";
                 end_child();
                 return false;
             }
             if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-                if (reader_.fill(ch.channel) <= 0 || reader_.broken()) {
+                if (reader_.fill(ch.replies) <= 0 || reader_.broken()) {
                     drain_log();
                     bool broken = reader_.broken();
                     bool ended = !broken && exits_within(200ms);
@@ -358,7 +358,7 @@ private:
         }
         std::lock_guard lock(mu_);
         writer_ = writer;
-        channel_fd_ = ch.channel;
+        replies_fd_ = ch.replies;
         ++generation_;
         read_by_.store(ReadBy::Unset);
         link_done_.reset();
@@ -436,7 +436,7 @@ private:
         {
             std::lock_guard lock(mu_);
             up_ = false;
-            channel_fd_ = -1;
+            replies_fd_ = -1;
             retry_at_ = retry;
             if (writer_) writer_->close();
             writer_.reset();
@@ -485,20 +485,22 @@ private:
             // Until the child's first call picks its reader, and while a
             // loop reads it, only a hang-up on the channel is watched here.
             bool reading = read_by_.load() == ReadBy::Supervisor;
-            short events = short((reading ? POLLIN : 0) | (writer && writer->pending() ? POLLOUT : 0));
-            pollfd p[4] = {{child_.channel, events, 0},
+            // The answers pipe reports a hang-up (the child's end closed)
+            // whatever it is asked for.
+            pollfd p[5] = {{child_.replies, short(reading ? POLLIN : 0), 0},
                            {child_.log, POLLIN, 0},
                            {wake_, POLLIN, 0},
+                           {child_.calls, short(writer && writer->pending() ? POLLOUT : 0), 0},
                            {child_.pidfd, POLLIN, 0}};
-            int n = ::poll(p, child_.pidfd >= 0 ? 4 : 3, 100);
+            int n = ::poll(p, child_.pidfd >= 0 ? 5 : 4, 100);
             if (n < 0 && errno != EINTR) return;
             if (p[2].revents) drain_wake();
             if (stopping_.load()) return;
             if (malformed_generation_.load() == current_generation()) kill_child(kMalformed);
             if (p[1].revents) drain_log();
-            if (writer && (p[0].revents & POLLOUT || writer->pending())) writer->flush();
+            if (writer && (p[3].revents & POLLOUT || writer->pending())) writer->flush();
             if (reading && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-                long got = reader_.fill(child_.channel);
+                long got = reader_.fill(child_.replies);
                 FrameHeader h{};
                 std::string_view payload;
                 std::uint64_t generation;
@@ -519,7 +521,7 @@ private:
             } else if (!reading && (p[0].revents & (POLLHUP | POLLERR))) {
                 return; // the child closed the channel
             }
-            if (child_.pidfd >= 0 && p[3].revents) return;
+            if (child_.pidfd >= 0 && p[4].revents) return;
             auto now = Clock::now();
             if (now >= next_check) {
                 next_check = now + 100ms;
@@ -606,7 +608,7 @@ private:
         return status;
     }
 
-    // A dead child's answers are all in the socket: give the loop reading
+    // A dead child's answers are all in the pipe: give the loop reading
     // them a moment to complete their calls before the rest fail.
     void wait_for_loop_reader() {
         std::shared_ptr<std::atomic<bool>> done;
@@ -624,16 +626,18 @@ private:
     }
 
     // Close the channel and let the child go: it exits when it reads the
-    // end (after its plugin's shutdown); killed if it takes over 2 s. The
-    // socket is shut down, not only closed, so a loop's copy of the
-    // descriptor (LoopLink) reads its end too.
+    // end (after its plugin's shutdown); killed if it takes over 2 s. A
+    // loop reading its answers (LoopLink) reads their end once the child
+    // and its process group are gone. (A process the plugin forked without
+    // exec that left the group keeps that pipe open, and the loop's idle
+    // read with it, until it exits: what it writes there is tied to a
+    // child that is no more, and ignored.)
     void end_child() {
         if (child_.pid < 0) return;
-        if (child_.channel >= 0) {
-            ::shutdown(child_.channel, SHUT_RDWR);
-            ::close(child_.channel);
+        for (int* fd : {&child_.calls, &child_.replies}) {
+            if (*fd >= 0) ::close(*fd);
+            *fd = -1;
         }
-        child_.channel = -1;
         if (!child_reaped_) {
             if (!exits_within(2s)) ::kill(child_.pid, SIGKILL);
             reap();
@@ -723,7 +727,7 @@ private:
     Clock::time_point retry_at_{};
     std::shared_ptr<Writer> writer_;
     std::unordered_map<std::uint64_t, Pending> outstanding_;
-    int channel_fd_ = -1;          // while up_
+    int replies_fd_ = -1;          // while up_: the answers pipe's read end
     std::uint64_t generation_ = 0; // children started
     std::atomic<ReadBy> read_by_{ReadBy::Unset};
     std::shared_ptr<std::atomic<bool>> link_done_; // set by the LoopLink when it stops reading
@@ -734,17 +738,16 @@ private:
 // first call, and completes them there: no thread is woken for an answer
 // but the one its call came from (unless a call came from another loop,
 // which its completion is then posted to). It holds its own copy of the
-// channel descriptor as a stream socket of that loop, read as a session
+// answers pipe's descriptor as a stream of that loop, read as a session
 // reads its connection: a read that came back short tells the reactor the
-// socket is empty (server/net/drained.hpp), so the next read waits for the
+// pipe is empty (server/net/drained.hpp), so the next read waits for the
 // next edge with no system call, and no re-arming of epoll per answer. It
-// stops at the channel's end (end_child shuts the socket down), or when
-// its plugin is gone.
+// stops at the pipe's end (the child gone), or when its plugin is gone.
 class LoopLink : public std::enable_shared_from_this<LoopLink> {
 public:
     LoopLink(boost::asio::io_context& loop, int fd, std::weak_ptr<IsolatedProcess> owner, std::uint64_t generation,
              std::shared_ptr<std::atomic<bool>> done)
-        : socket_(loop, boost::asio::generic::stream_protocol(AF_UNIX, 0), fd), owner_(std::move(owner)),
+        : pipe_(loop, fd), owner_(std::move(owner)),
           generation_(generation), done_(std::move(done)) {}
 
     // A read of what the child sends next. One made on the spot completes
@@ -752,13 +755,13 @@ public:
     // answers faster than they are written takes turns with the rest.
     void arm() {
         std::span<char> room = reader_.room();
-        socket_.async_read_some(boost::asio::buffer(room.data(), room.size()),
-                                [self = shared_from_this(), asked = room.size()](boost::system::error_code ec,
-                                                                                 std::size_t n) {
-                                    if (!ec && n < asked && self->read_on_edge_) mark_drained(self->socket_);
-                                    self->on_read(ec, n);
-                                });
-        read_on_edge_ = read_queued(socket_);
+        pipe_.async_read_some(boost::asio::buffer(room.data(), room.size()),
+                              [self = shared_from_this(), asked = room.size()](boost::system::error_code ec,
+                                                                               std::size_t n) {
+                                  if (!ec && n < asked && self->read_on_edge_) mark_drained(self->pipe_);
+                                  self->on_read(ec, n);
+                              });
+        read_on_edge_ = read_queued(pipe_);
     }
 
 private:
@@ -780,12 +783,12 @@ private:
             owner->malformed(generation_);
         }
         boost::system::error_code ignored;
-        socket_.close(ignored);
+        pipe_.close(ignored);
         done_->store(true);
         if (owner) owner->wake();
     }
 
-    Socket socket_;
+    Pipe pipe_;
     bool read_on_edge_ = false; // the read waits in the reactor (drained.hpp)
     Reader reader_;
     std::weak_ptr<IsolatedProcess> owner_;
@@ -795,7 +798,7 @@ private:
 
 void IsolatedProcess::choose_reader_locked() {
     if (auto* loop = current_io_loop()) {
-        int fd = ::fcntl(channel_fd_, F_DUPFD_CLOEXEC, 0);
+        int fd = ::fcntl(replies_fd_, F_DUPFD_CLOEXEC, 0);
         if (fd >= 0) {
             try {
                 auto done = std::make_shared<std::atomic<bool>>(false);

@@ -56,6 +56,8 @@ std::chrono::nanoseconds hard_bound(std::chrono::nanoseconds call_timeout);
 // from `configs`, and
 // return the plugin as the daemon serves it: its methods forward to the
 // child. Fails (with the child's reason) when the child cannot load it.
+// The first start sets SIGPIPE to be ignored in this process if it was at
+// its default (spawn.hpp): a write to a dead child then fails, not kills.
 LoadResult load_isolated(const std::filesystem::path& file, const boost::json::object& configs,
                          const IsolateOptions& options, const Unloader& unloader = {});
 

@@ -23,11 +23,12 @@ using State = Reactor::descriptor_state;
 using Speculative = bool[Reactor::max_ops];
 using StateMutex = boost::asio::detail::conditionally_enabled_mutex;
 
-// A protected member of the socket's base class, named through a class that
-// derives from it: &Peek::impl_ is a pointer to a member of basic_socket,
-// usable on any socket.
-struct Peek : Socket {
-    static auto& impl(Socket& s) { return s.*(&Peek::impl_); }
+// A protected member of the socket's (or descriptor's) base class, named
+// through a class that derives from it: &Peek::impl_ is a pointer to a
+// member of basic_socket (basic_descriptor), usable on any of them.
+template <typename Stream>
+struct Peek : Stream {
+    static auto& impl(Stream& s) { return s.*(&Peek::impl_); }
 };
 
 // The reactor's per-socket state keeps its members private. An explicit
@@ -63,6 +64,11 @@ template struct Expose<ReadyTag, &State::task_result_>;
 template struct Expose<DescriptorTag, &State::descriptor_>;
 template struct Expose<ReactorTag, &State::reactor_>;
 template struct Expose<EpollFdTag, &Reactor::epoll_fd_>;
+// A descriptor's (unlike a socket's) keeps its reactor state private.
+struct PipeDataTag {};
+using PipeImpl = boost::asio::detail::reactive_descriptor_service::implementation_type;
+State* PipeImpl::*member(PipeDataTag);
+template struct Expose<PipeDataTag, &PipeImpl::reactor_data_>;
 
 // The events of the socket's latest epoll report, kept in the operation
 // that descriptor_state privately derives from (a C-style cast may name a
@@ -72,21 +78,16 @@ unsigned int ready_events(State* state) {
     return ((Operation*)state)->*member(ReadyTag{}); // NOLINT(cppcoreguidelines-pro-type-cstyle-cast)
 }
 
-State* state_of(Socket& socket) { return Peek::impl(socket).get_implementation().reactor_data_; }
+State* state_of(Socket& socket) { return Peek<Socket>::impl(socket).get_implementation().reactor_data_; }
+State* state_of(Pipe& pipe) { return Peek<Pipe>::impl(pipe).get_implementation().*member(PipeDataTag{}); }
 
-} // namespace
-
-bool drained_hint_supported() { return true; }
-
-bool read_queued(Socket& socket) {
-    State* state = state_of(socket);
+bool read_queued(State* state) {
     if (state == nullptr) return false;
     StateMutex::scoped_lock lock(state->*member(MutexTag{}));
     return !(state->*member(QueuesTag{}))[Reactor::read_op].empty();
 }
 
-void mark_drained(Socket& socket) {
-    State* state = state_of(socket);
+void mark_drained(State* state) {
     if (state == nullptr) return;
     StateMutex::scoped_lock lock(state->*member(MutexTag{}));
     std::uint32_t& registered = state->*member(EventsTag{});
@@ -109,11 +110,21 @@ void mark_drained(Socket& socket) {
     (state->*member(SpeculativeTag{}))[Reactor::read_op] = false;
 }
 
+} // namespace
+
+bool drained_hint_supported() { return true; }
+bool read_queued(Socket& socket) { return read_queued(state_of(socket)); }
+bool read_queued(Pipe& pipe) { return read_queued(state_of(pipe)); }
+void mark_drained(Socket& socket) { mark_drained(state_of(socket)); }
+void mark_drained(Pipe& pipe) { mark_drained(state_of(pipe)); }
+
 #else
 
 bool drained_hint_supported() { return false; }
 bool read_queued(Socket&) { return false; }
+bool read_queued(Pipe&) { return false; }
 void mark_drained(Socket&) {}
+void mark_drained(Pipe&) {}
 
 #endif
 

@@ -43,7 +43,13 @@
 
 #include "server/net/context.hpp"
 
+#include <boost/asio/posix/stream_descriptor.hpp>
+
 namespace plugrpc {
+
+// A pipe read by a loop (an isolated plugin's answers): the same hint
+// applies, a pipe's read returning short having emptied it too.
+using Pipe = boost::asio::posix::stream_descriptor;
 
 // True when mark_drained() does something in this build (a unit test
 // holds it to true on the Boost the project builds with).
@@ -51,7 +57,9 @@ bool drained_hint_supported();
 
 // After async_read_some: the read waits in the reactor for an epoll event.
 bool read_queued(Socket& socket);
+bool read_queued(Pipe& pipe);
 
 void mark_drained(Socket& socket);
+void mark_drained(Pipe& pipe);
 
 } // namespace plugrpc

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -96,6 +97,42 @@ TEST_CASE("drained: a read that took the peer's last bytes and its shutdown does
     REQUIRE(::shutdown(peer, SHUT_WR) == 0);
     pair.ioc.run_for(std::chrono::seconds(2));
     CHECK(reads == std::vector<std::string>{"x", "ab", "eof"});
+}
+
+// The same on a pipe (an isolated plugin's answers are read from one): a
+// marked pipe queues its read, bytes written after the mark complete it,
+// and the writer's close that came with the last bytes is still read.
+TEST_CASE("drained: a pipe is marked as a socket is, and its writer's close is not missed", "[net]") {
+    boost::asio::io_context ioc{1};
+    int fds[2];
+    REQUIRE(::pipe2(fds, O_NONBLOCK) == 0);
+    plugrpc::Pipe a(ioc, fds[0]);
+    int writer = fds[1];
+    std::array<char, 64> buf{};
+    std::vector<std::string> reads;
+    std::function<void()> read = [&] {
+        a.async_read_some(boost::asio::buffer(buf), [&](boost::system::error_code ec, std::size_t n) {
+            if (ec) return reads.push_back(ec == boost::asio::error::eof ? "eof" : ec.message());
+            plugrpc::mark_drained(a); // a short read, right from its epoll event
+            reads.emplace_back(buf.data(), n);
+            read();
+        });
+    };
+    read();
+    REQUIRE(::write(writer, "x", 1) == 1);
+    ioc.run_one_for(std::chrono::seconds(5));
+    REQUIRE(reads == std::vector<std::string>{"x"});
+    CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
+    // Bytes after the mark reach the queued read.
+    REQUIRE(::write(writer, "hello", 5) == 5);
+    ioc.run_one_for(std::chrono::seconds(5));
+    REQUIRE(reads == std::vector<std::string>{"x", "hello"});
+    CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
+    // The last bytes and the close, together.
+    REQUIRE(::write(writer, "ab", 2) == 2);
+    ::close(writer);
+    ioc.run_for(std::chrono::seconds(2));
+    CHECK(reads == std::vector<std::string>{"x", "hello", "ab", "eof"});
 }
 
 } // namespace unit_net_drained
