@@ -27,8 +27,11 @@
 //                                   0), or an empty frame that is not an
 //                                   answer (Millis 1); never answers (run
 //                                   it isolated)
-//   Rogue.CloseChannel              closes descriptor 3 and never answers
-//                                   (run it isolated)
+//   Rogue.CloseChannel({Millis})    closes descriptor 3 (Millis 0; an
+//                                   isolated process's answers to the
+//                                   daemon) or 5 (Millis 5: the daemon's
+//                                   calls to it) and never answers (run it
+//                                   isolated)
 //   Rogue.Exit                      calls exit(0)
 //   Rogue.Spawn                     starts /bin/sleep 600 (fork, exec) and
 //                                   answers its pid
@@ -119,8 +122,8 @@ int spawn_sleep(void*, plrpc_call* call, const char*, size_t) {
     return reply(call, std::to_string(pid)), PLRPC_OK;
 }
 
-int close_channel(void*, plrpc_call*, const char*, size_t) {
-    ::close(3);
+int close_channel(void*, plrpc_call* call, const char*, size_t) {
+    ::close(millis(call) == 5 ? 5 : 3);
     return PLRPC_PENDING;
 }
 
