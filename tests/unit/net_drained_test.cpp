@@ -37,6 +37,26 @@ struct SocketPair {
     ~SocketPair() { ::close(peer); }
 };
 
+// Reads `stream` until its end as a session does: each read that comes
+// back is marked drained right from its epoll event, then the next is
+// asked for. What each read got is in `reads`, "eof" at the end.
+template <class Stream>
+struct DrainingReader {
+    explicit DrainingReader(Stream& s) : stream(s) {}
+    Stream& stream;
+    std::array<char, 64> buf{};
+    std::vector<std::string> reads;
+
+    void read() {
+        stream.async_read_some(boost::asio::buffer(buf), [this](boost::system::error_code ec, std::size_t n) {
+            if (ec) return reads.push_back(ec == boost::asio::error::eof ? "eof" : ec.message());
+            plugrpc::mark_drained(stream); // a short read, right from its epoll event
+            reads.emplace_back(buf.data(), n);
+            read();
+        });
+    }
+};
+
 TEST_CASE("drained: the hint is compiled for the Boost this project builds with", "[net]") {
     // Off, every wait costs one syscall more (net/drained.hpp): a Boost
     // upgrade must show up here, not only in bench figures.
@@ -75,28 +95,19 @@ TEST_CASE("drained: a read that took the peer's last bytes and its shutdown does
     SocketPair pair;
     Socket& a = pair.ours;
     const int peer = pair.peer;
-    std::array<char, 64> buf{};
-    std::vector<std::string> reads; // what each read got; "eof" at the end
-    std::function<void()> read = [&] {
-        a.async_read_some(boost::asio::buffer(buf), [&](boost::system::error_code ec, std::size_t n) {
-            if (ec) return reads.push_back(ec == boost::asio::error::eof ? "eof" : ec.message());
-            plugrpc::mark_drained(a); // a short read, right from its epoll event
-            reads.emplace_back(buf.data(), n);
-            read();
-        });
-    };
-    read();
+    DrainingReader<Socket> reader(a);
+    reader.read();
     // A first exchange: the first mark of a socket also asks epoll to
     // report the peer's shutdown; the second read is then queued.
     REQUIRE(::write(peer, "x", 1) == 1);
     pair.ioc.run_one_for(std::chrono::seconds(5));
-    REQUIRE(reads == std::vector<std::string>{"x"});
+    REQUIRE(reader.reads == std::vector<std::string>{"x"});
     CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
     // Then the last bytes and the shutdown, together.
     REQUIRE(::write(peer, "ab", 2) == 2);
     REQUIRE(::shutdown(peer, SHUT_WR) == 0);
     pair.ioc.run_for(std::chrono::seconds(2));
-    CHECK(reads == std::vector<std::string>{"x", "ab", "eof"});
+    CHECK(reader.reads == std::vector<std::string>{"x", "ab", "eof"});
 }
 
 // The same on a pipe (an isolated plugin's answers are read from one): a
@@ -108,31 +119,22 @@ TEST_CASE("drained: a pipe is marked as a socket is, and its writer's close is n
     REQUIRE(::pipe2(fds, O_NONBLOCK) == 0);
     plugrpc::Pipe a(ioc, fds[0]);
     int writer = fds[1];
-    std::array<char, 64> buf{};
-    std::vector<std::string> reads;
-    std::function<void()> read = [&] {
-        a.async_read_some(boost::asio::buffer(buf), [&](boost::system::error_code ec, std::size_t n) {
-            if (ec) return reads.push_back(ec == boost::asio::error::eof ? "eof" : ec.message());
-            plugrpc::mark_drained(a); // a short read, right from its epoll event
-            reads.emplace_back(buf.data(), n);
-            read();
-        });
-    };
-    read();
+    DrainingReader<plugrpc::Pipe> reader(a);
+    reader.read();
     REQUIRE(::write(writer, "x", 1) == 1);
     ioc.run_one_for(std::chrono::seconds(5));
-    REQUIRE(reads == std::vector<std::string>{"x"});
+    REQUIRE(reader.reads == std::vector<std::string>{"x"});
     CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
     // Bytes after the mark reach the queued read.
     REQUIRE(::write(writer, "hello", 5) == 5);
     ioc.run_one_for(std::chrono::seconds(5));
-    REQUIRE(reads == std::vector<std::string>{"x", "hello"});
+    REQUIRE(reader.reads == std::vector<std::string>{"x", "hello"});
     CHECK(plugrpc::read_queued(a) == plugrpc::drained_hint_supported());
     // The last bytes and the close, together.
     REQUIRE(::write(writer, "ab", 2) == 2);
     ::close(writer);
     ioc.run_for(std::chrono::seconds(2));
-    CHECK(reads == std::vector<std::string>{"x", "hello", "ab", "eof"});
+    CHECK(reader.reads == std::vector<std::string>{"x", "hello", "ab", "eof"});
 }
 
 } // namespace unit_net_drained
