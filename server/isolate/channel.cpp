@@ -44,6 +44,7 @@ bool Writer::write_locked() {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         closed_ = true;
+        failed_.store(true, std::memory_order_relaxed); // signal_pending() tells the reading thread
         return false;
     }
     if (sent_ == out_.size()) {

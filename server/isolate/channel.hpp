@@ -61,6 +61,8 @@ public:
     // False when the pipe failed (the reader is gone).
     bool flush();
     bool pending() const;
+    // A write failed (the reader is gone: EPIPE): nothing more goes out.
+    bool failed() const { return failed_.load(std::memory_order_relaxed); }
     void close();
     // While held, send() only queues: the reader's thread holds the
     // writer while it runs a batch of calls, and the answers they give go
@@ -81,6 +83,7 @@ private:
     std::string out_;
     std::size_t sent_ = 0; // bytes of out_ already written
     bool closed_ = false;
+    std::atomic<bool> failed_{false};
     std::atomic<bool> held_{false};
 };
 

@@ -56,6 +56,8 @@ std::optional<ProcessStats> child_stats(pid_t pid) {
 // Why a child that broke the channel's framing is killed.
 constexpr const char* kMalformed = "it sent a malformed frame on its channel";
 constexpr const char* kMalformedStart = "sent a malformed frame before the plugin was registered";
+// Why a live child whose calls' pipe has no reader is killed.
+constexpr const char* kStoppedReading = "it stopped reading its calls";
 
 // max_cpu is judged over this much of the child's life.
 constexpr Clock::duration kCpuWindow = 10s;
@@ -239,8 +241,12 @@ private:
                 mine = outstanding_.erase(id) > 0;
             }
             if (!mine) return PLRPC_PENDING; // the child died meanwhile: take_down() ends the call
-            Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Busy, label_ + ": its channel is full or closed; " +
-                                                                   pm.full_name + " was not run"));
+            if (writer->failed())
+                Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Internal, label_ + ": " + kStoppedReading + "; " +
+                                                                            pm.full_name + " was not run"));
+            else
+                Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Busy, label_ + ": its channel is full or closed; " +
+                                                                       pm.full_name + " was not run"));
             return PLRPC_OK;
         }
         if (loop) schedule_flush(std::move(writer), *loop);
@@ -485,20 +491,24 @@ private:
             // Until the child's first call picks its reader, and while a
             // loop reads it, only a hang-up on the channel is watched here.
             bool reading = read_by_.load() == ReadBy::Supervisor;
+            bool writable = writer && !writer->failed();
             // The answers pipe reports a hang-up (the child's end closed)
             // whatever it is asked for.
             pollfd p[5] = {{child_.replies, short(reading ? POLLIN : 0), 0},
                            {child_.log, POLLIN, 0},
                            {wake_, POLLIN, 0},
-                           {child_.calls, short(writer && writer->pending() ? POLLOUT : 0), 0},
+                           {child_.calls, short(writable && writer->pending() ? POLLOUT : 0), 0},
                            {child_.pidfd, POLLIN, 0}};
             int n = ::poll(p, child_.pidfd >= 0 ? 5 : 4, 100);
             if (n < 0 && errno != EINTR) return;
             if (p[2].revents) drain_wake();
             if (stopping_.load()) return;
             if (malformed_generation_.load() == current_generation()) kill_child(kMalformed);
+            // Its calls' pipe has no reader, the process lives on (its
+            // plugin replaced descriptor 5): it would never see a call.
+            if (writer && writer->failed()) kill_child(kStoppedReading);
             if (p[1].revents) drain_log();
-            if (writer && (p[3].revents & POLLOUT || writer->pending())) writer->flush();
+            if (writable && (p[3].revents & POLLOUT || writer->pending())) writer->flush();
             if (reading && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
                 long got = reader_.fill(child_.replies);
                 FrameHeader h{};

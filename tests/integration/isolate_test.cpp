@@ -231,6 +231,24 @@ TEST_CASE("an isolated plugin that closes its channel ends its process, which sa
     }
 }
 
+TEST_CASE("an isolated plugin that stops reading its calls is killed and restarted, and the daemon lives on") {
+    // Its process lives, its answers' pipe stays open, but the daemon's
+    // writes of calls find no reader: EPIPE (not SIGPIPE, which would end
+    // the daemon), and the process is restarted rather than refusing every
+    // call from then on.
+    Daemon d(isolated());
+    Connection c = Connection::tcp(d.port());
+    REQUIRE(contains(call_line(c, rogue("StopReading", 0, 1)), R"("result":1)"));
+    // Held and failed when the process is killed (or refused at once when
+    // the write was tried on the spot).
+    CHECK_THAT(error_of(call_line(c, rogue("Late", 0, 2))), Catch::Contains("it stopped reading its calls"));
+    CHECK(d.wait_for_log("was killed: it stopped reading its calls", 5s));
+    wait_serving(d.port());
+    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == "1");
+    CHECK(contains(call_line(c, rogue("StopReading", 0, 3)), R"("result":1)")); // its new process serves
+    CHECK(d.running());
+}
+
 // A process that has ended (gone, or a zombie nobody reaped yet).
 bool ended(long long pid) {
     std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");

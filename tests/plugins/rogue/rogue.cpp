@@ -32,6 +32,9 @@
 //                                   daemon) or 5 (Millis 5: the daemon's
 //                                   calls to it) and never answers (run it
 //                                   isolated)
+//   Rogue.StopReading               puts a pipe nobody writes to on
+//                                   descriptor 5 (an isolated process's
+//                                   calls), answers 1 and lives on
 //   Rogue.Exit                      calls exit(0)
 //   Rogue.Spawn                     starts /bin/sleep 600 (fork, exec) and
 //                                   answers its pid
@@ -125,6 +128,16 @@ int spawn_sleep(void*, plrpc_call* call, const char*, size_t) {
 int close_channel(void*, plrpc_call* call, const char*, size_t) {
     ::close(millis(call) == 5 ? 5 : 3);
     return PLRPC_PENDING;
+}
+
+// Descriptor 5 (an isolated process's calls from the daemon) replaced by
+// a pipe nobody writes to: the process lives on and never sees another
+// call, and the daemon's writes find no reader.
+int stop_reading(void*, plrpc_call* call, const char*, size_t) {
+    int quiet[2];
+    if (::pipe(quiet) != 0 || ::dup2(quiet[0], 5) < 0) return host->reply_error(call, "pipe failed", 11), PLRPC_OK;
+    ::close(quiet[0]); // quiet[1] stays open: no end of file either
+    return reply(call, "1"), PLRPC_OK;
 }
 
 int error_then_answer(void*, plrpc_call* call, const char*, size_t) {
@@ -262,7 +275,7 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
                   add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
                   add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble),
                   add(reg, "CloseChannel", close_channel), add(reg, "Exit", exit_now),
-                  add(reg, "Spawn", spawn_sleep)})
+                  add(reg, "Spawn", spawn_sleep), add(reg, "StopReading", stop_reading)})
         if (r != PLRPC_OK) rc = r;
     return rc;
 }
