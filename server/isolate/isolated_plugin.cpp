@@ -271,6 +271,19 @@ private:
         boost::asio::post(loop, [writer = std::move(writer), flush] { flush(writer.get()); });
     }
 
+    // Every whole answer `in` holds, from the child of `generation`. False
+    // when the stream is out of step (a frame that is not an answer, or
+    // one over the size bound): nothing after it can be trusted.
+    bool deliver(Reader& in, std::uint64_t generation) {
+        FrameHeader h{};
+        std::string_view payload;
+        while (in.next(h, payload)) {
+            if (h.kind != FrameKind::Reply) return false;
+            complete(h, payload, generation);
+        }
+        return !in.broken();
+    }
+
     // An answer from the child of `generation`.
     void complete(const FrameHeader& h, std::string_view payload, std::uint64_t generation) {
         {
@@ -511,19 +524,7 @@ private:
             if (writable && (p[3].revents & POLLOUT || writer->pending())) writer->flush();
             if (reading && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
                 long got = reader_.fill(child_.replies);
-                FrameHeader h{};
-                std::string_view payload;
-                std::uint64_t generation;
-                {
-                    std::lock_guard lock(mu_);
-                    generation = generation_;
-                }
-                bool bad = false;
-                while (!bad && reader_.next(h, payload)) {
-                    if (h.kind == FrameKind::Reply) complete(h, payload, generation);
-                    else bad = true;
-                }
-                if (bad || reader_.broken()) {
+                if (!deliver(reader_, current_generation())) {
                     kill_child(kMalformed);
                     return;
                 }
@@ -649,7 +650,7 @@ private:
             *fd = -1;
         }
         if (!child_reaped_) {
-            if (!exits_within(2s)) ::kill(child_.pid, SIGKILL);
+            exits_within(2s); // then reap() kills it, if it still runs, and its group
             reap();
         }
         drain_log();
@@ -779,17 +780,12 @@ private:
         auto owner = owner_.lock();
         if (!ec && owner) {
             reader_.commit(n);
-            FrameHeader h{};
-            std::string_view payload;
-            bool bad = false;
+            bool in_step;
             {
                 AnswerBatch together; // each connection's answers in one write
-                while (!bad && reader_.next(h, payload)) {
-                    if (h.kind == FrameKind::Reply) owner->complete(h, payload, generation_);
-                    else bad = true;
-                }
+                in_step = owner->deliver(reader_, generation_);
             }
-            if (!bad && !reader_.broken()) return arm();
+            if (in_step) return arm();
             owner->malformed(generation_);
         }
         boost::system::error_code ignored;
