@@ -16,6 +16,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -88,6 +89,12 @@ public:
     virtual void drain() = 0;
     virtual boost::asio::any_io_executor executor() = 0;
 };
+
+// A stop that finds a connection before its first request (its protocol,
+// PROXY header or TLS handshake still to come) waits this long for it, at
+// most its header_timeout: it was accepted, and its client may be sending
+// at that moment. Go's Shutdown waits for new connections too.
+inline constexpr std::chrono::seconds kNewConnectionGrace{1};
 
 // Every live session, so a stop can drain them.
 class SessionSet {

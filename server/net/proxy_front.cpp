@@ -34,22 +34,35 @@ public:
         if (auto ip = ip_endpoint(remote_))
             for (const auto& c : settings->proxy_trusted)
                 if (c.contains(ip->address())) trusted_ = true;
-        timer_.expires_after(settings->limits.header_timeout);
-        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-            if (ec || self->done_) return;
-            spdlog::info("{}: {} within the header timeout; closing", self->peer_,
-                         self->trusted_ ? "no whole PROXY v2 header" : "nothing");
-            self->ctx_.counters.limit(LimitKind::HeaderTimeout);
-            self->close();
-        });
+        arm_timer(settings->limits.header_timeout);
+        if (ctx_.draining.load()) drain();
         if (trusted_) read_fixed();
         else peek();
     }
 
-    void drain() override { close(); } // nothing of the client's has been read yet
+    // Nothing of the client's has been read yet: it has a moment to send.
+    void drain() override {
+        if (done_ || timer_.expiry() <= std::chrono::steady_clock::now() + kNewConnectionGrace) return;
+        arm_timer(kNewConnectionGrace, true);
+    }
     asio::any_io_executor executor() override { return socket_.get_executor(); }
 
 private:
+    void arm_timer(std::chrono::steady_clock::duration wait, bool stopping = false) {
+        timer_.expires_after(wait); // cancels a wait already set: its handler sees operation_aborted
+        timer_.async_wait([self = shared_from_this(), stopping](boost::system::error_code ec) {
+            if (ec || self->done_) return;
+            const char* what = self->trusted_ ? "no whole PROXY v2 header" : "nothing";
+            if (stopping) {
+                spdlog::info("{}: {} within {}s of the stop; closing", self->peer_, what, kNewConnectionGrace.count());
+            } else {
+                spdlog::info("{}: {} within the header timeout; closing", self->peer_, what);
+                self->ctx_.counters.limit(LimitKind::HeaderTimeout);
+            }
+            self->close();
+        });
+    }
+
     // A trusted proxy: exactly the fixed part, then exactly its length more,
     // so not one byte of the client's (or of its TLS handshake) is taken.
     void read_fixed() {

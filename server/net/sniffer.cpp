@@ -78,24 +78,44 @@ Verdict sniff(std::string_view b) {
     return Verdict::Gob;
 }
 
-class Sniffer : public std::enable_shared_from_this<Sniffer> {
+// A connection until its first bytes say its protocol. It is a session of
+// the stop's (SessionSet) until then, so that a stop does not take it for
+// idle and drop the request on its way.
+class Sniffer : public Session, public std::enable_shared_from_this<Sniffer> {
 public:
-    Sniffer(Connection conn) : conn_(std::move(conn)), timer_(conn_.socket.get_executor()) {}
+    Sniffer(Connection conn)
+        : conn_(std::move(conn)), home_(conn_.socket.get_executor()), timer_(conn_.socket.get_executor()) {}
+    ~Sniffer() override { ctx_->sessions.remove(this); }
 
     void start() {
-        timer_.expires_after(conn_.settings->limits.header_timeout);
-        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-            if (!ec) {
-                spdlog::info("{}: no request within the header timeout; closing", self->conn_.peer);
-                self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
-                boost::system::error_code ignored;
-                self->conn_.socket.close(ignored);
-            }
-        });
+        ctx_->sessions.add(shared_from_this());
+        arm_timer(conn_.settings->limits.header_timeout);
+        if (ctx_->draining.load()) drain();
         read();
     }
 
+    void drain() override {
+        if (handed_off_ || timer_.expiry() <= std::chrono::steady_clock::now() + kNewConnectionGrace) return;
+        arm_timer(kNewConnectionGrace, true);
+    }
+    asio::any_io_executor executor() override { return home_; }
+
 private:
+    void arm_timer(std::chrono::steady_clock::duration wait, bool stopping = false) {
+        timer_.expires_after(wait); // cancels a wait already set: its handler sees operation_aborted
+        timer_.async_wait([self = shared_from_this(), stopping](boost::system::error_code ec) {
+            if (ec || self->handed_off_) return;
+            if (stopping) {
+                spdlog::info("{}: no request within {}s of the stop; closing", self->conn_.peer, kNewConnectionGrace.count());
+            } else {
+                spdlog::info("{}: no request within the header timeout; closing", self->conn_.peer);
+                self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
+            }
+            boost::system::error_code ignored;
+            self->conn_.socket.close(ignored);
+        });
+    }
+
     void read() {
         conn_.socket.async_read_some(buffer_.prepare(512), [self = shared_from_this()](boost::system::error_code ec,
                                                                                        std::size_t n) {
@@ -111,6 +131,7 @@ private:
         timer_.cancel();
         if (ec && seen.empty()) return; // closed before saying anything
         if (v == Verdict::NeedMore) v = Verdict::Gob;
+        handed_off_ = true; // the session it becomes is the stop's from here
         switch (v) {
         case Verdict::Json: return start_json_session(std::move(conn_), std::move(buffer_));
         case Verdict::Http:
@@ -121,8 +142,11 @@ private:
     }
 
     Connection conn_;
+    ServeContext* ctx_ = &conn_.ctx;
+    asio::any_io_executor home_;
     ReadBuffer buffer_{64 * 1024};
     asio::steady_timer timer_;
+    bool handed_off_ = false;
 };
 
 } // namespace

@@ -121,25 +121,38 @@ public:
 
     void start() {
         ctx_.sessions.add(shared_from_this());
-        timer_.expires_after(ctx_.settings.load()->limits.header_timeout);
-        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-            if (ec || self->handshaken_) return;
-            spdlog::info("{}: no TLS handshake within the header timeout; closing", self->peer_);
-            self->ctx_.counters.limit(LimitKind::HeaderTimeout);
-            self->close();
-        });
+        arm_timer(ctx_.settings.load()->limits.header_timeout);
+        if (ctx_.draining.load()) drain();
         tls_.async_handshake(ssl::stream_base::server,
                              [self = shared_from_this()](boost::system::error_code ec) { self->on_handshake(ec); });
     }
 
     void drain() override {
-        // Before the handshake there is nothing to answer; after it, the
-        // session behind the pair drains, and its close ends this one.
-        if (!handshaken_) close();
+        // Before the handshake nothing of the client's has been read: it
+        // has a moment to finish it and send. After it, the session behind
+        // the pair drains, and its close ends this one.
+        if (handshaken_ || closed_ || timer_.expiry() <= std::chrono::steady_clock::now() + kNewConnectionGrace)
+            return;
+        arm_timer(kNewConnectionGrace, true);
     }
     asio::any_io_executor executor() override { return tls_.get_executor(); }
 
 private:
+    void arm_timer(std::chrono::steady_clock::duration wait, bool stopping = false) {
+        timer_.expires_after(wait); // cancels a wait already set: its handler sees operation_aborted
+        timer_.async_wait([self = shared_from_this(), stopping](boost::system::error_code ec) {
+            if (ec || self->handshaken_) return;
+            if (stopping) {
+                spdlog::info("{}: no TLS handshake within {}s of the stop; closing", self->peer_,
+                             kNewConnectionGrace.count());
+            } else {
+                spdlog::info("{}: no TLS handshake within the header timeout; closing", self->peer_);
+                self->ctx_.counters.limit(LimitKind::HeaderTimeout);
+            }
+            self->close();
+        });
+    }
+
     void on_handshake(boost::system::error_code ec) {
         timer_.cancel();
         if (ec || closed_) {

@@ -143,6 +143,20 @@ TEST_CASE("an untrusted peer is served as itself, and its PROXY header is refuse
     CHECK(metric(d.port(), "plugrpc_proxy_protocol_refused_total{reason=\"untrusted\"}") == "2");
 }
 
+TEST_CASE("a stop answers a proxied call whose PROXY header comes just after it", "[proxy]") {
+    // Accepted, nothing read yet (the header still to come): the stop gives
+    // it a moment rather than close it at once and drop the call.
+    Daemon d(proxied("[access.Arith]\nallow = [\"10.1.2.3\"]\n"));
+    Connection c = Connection::tcp(d.port());
+    REQUIRE(c.quiet_for(100ms));
+    ::kill(d.pid(), SIGTERM);
+    REQUIRE(d.wait_for_log("stopping", 5s));
+    std::this_thread::sleep_for(100ms);
+    c.send(header("10.1.2.3", 40000) + kV2 + "\n");
+    CHECK(c.recv_line(3s) == kOk);
+    CHECK(d.wait_exit(5s) == 0);
+}
+
 TEST_CASE("a listener without proxy_protocol never reads a PROXY header as one", "[proxy]") {
     DaemonOptions o;
     o.extra_config = "[access.Arith]\nallow = [\"10.1.2.3\"]\n";
