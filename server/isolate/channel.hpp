@@ -3,7 +3,7 @@
 // flight at once and answered in any order. Both ends are non-blocking.
 //
 //   parent -> child  Start  {JSON: the plugin file, its config, pool sizes}
-//                    Call   {id, method index, timeout ns, argument text}
+//                    Call   {id, method index, deadline, argument text}
 //   child -> parent  Hello  {JSON: the plugin's name, version, methods}
 //                    Reply  {id, outcome kind, reply text or error text}
 //
@@ -28,8 +28,10 @@ enum class FrameKind : std::uint8_t { Call = 1, Hello = 2, Reply = 3, Start = 4 
 // Laid out by alignment, with no packing: a header copied out of the
 // stream is an ordinary object whose members may be bound to references.
 struct FrameHeader {
-    std::uint64_t id;        // Call, Reply: the parent's call handle
-    std::int64_t timeout_ns; // Call: time left, 0 for none
+    std::uint64_t id;         // Call, Reply: the parent's name for the call
+    std::int64_t deadline_ns; // Call: when its deadline falls, 0 for none
+                              // (CLOCK_MONOTONIC, steady_clock in both
+                              // processes: one machine, one clock)
     std::uint32_t size;      // bytes after this header
     std::uint32_t method;    // Call: index in the Hello's method list
     FrameKind kind;

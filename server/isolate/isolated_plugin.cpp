@@ -1,6 +1,7 @@
 #include "server/isolate/isolated_plugin.hpp"
 
 #include "server/isolate/channel.hpp"
+#include "server/isolate/pending_calls.hpp"
 #include "server/http/process_stats.hpp"
 #include "server/isolate/spawn.hpp"
 #include "server/net/drained.hpp"
@@ -28,7 +29,6 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-#include <unordered_map>
 
 namespace plugrpc::isolate {
 namespace json = boost::json;
@@ -168,11 +168,6 @@ public:
 private:
     friend class LoopLink;
 
-    struct Pending {
-        std::uint32_t method;
-        Clock::time_point hard_deadline; // max(): none
-    };
-
     // Who reads a child's answers: decided by its first call. A network
     // thread's loop (LoopLink) when that call came from one, so an answer
     // completes its call with no other thread woken; else the supervisor.
@@ -203,18 +198,21 @@ private:
     int forward(const ProxyMethod& pm, plrpc_call* handle, std::string_view args) {
         Call* c = call_table::t_running;
         if (!c || c->handle != handle) return PLRPC_INVALID; // only ever run by the dispatcher
-        auto left = Dispatcher::remaining(c);
-        bool deadline = left != std::chrono::nanoseconds::max();
-        std::uint64_t id = reinterpret_cast<std::uintptr_t>(handle);
-        std::shared_ptr<Writer> writer;
+        auto deadline = Dispatcher::deadline(c);
+        bool timed = deadline != Clock::time_point::max();
+        boost::asio::io_context* loop = current_io_loop();
+        std::uint64_t id = 0;
+        Writer* writer = nullptr;
+        std::shared_ptr<Writer> to_flush; // when no flush of it is scheduled on this thread yet
         std::string refused;
         {
             std::lock_guard lock(mu_);
             if (up_) {
                 if (read_by_.load(std::memory_order_relaxed) == ReadBy::Unset) choose_reader_locked();
-                auto t = std::chrono::nanoseconds(c->timeout_ns.load(std::memory_order_relaxed)); // fixed by remaining()
-                outstanding_[id] = {pm.index, deadline ? c->started + hard_bound(t) : Clock::time_point::max()};
-                writer = writer_;
+                auto hard = timed ? c->started + hard_bound(deadline - c->started) : Clock::time_point::max();
+                id = pending_.add({handle, pm.index, hard});
+                writer = writer_.get();
+                if (!loop || !flush_scheduled(writer)) to_flush = writer_;
             } else {
                 refused = label_ + " is restarting" + (last_exit_.empty() ? "" : " (" + last_exit_ + ")") +
                           "; " + pm.full_name + " was not run";
@@ -228,17 +226,19 @@ private:
         h.kind = FrameKind::Call;
         h.method = pm.index;
         h.id = id;
-        h.timeout_ns = deadline ? std::max<std::int64_t>(1, left.count()) : 0;
+        h.deadline_ns = timed ? std::max<std::int64_t>(1, deadline.time_since_epoch().count()) : 0;
         // A network thread that batches (server/net/io_loop.hpp) writes
         // the calls of one look together, at the next look; else the calls
         // of a session's turn (one read's requests) go at the turn's end,
-        // and those of any other handler of a loop right after it.
-        boost::asio::io_context* loop = current_io_loop();
+        // and those of any other handler of a loop right after it. A
+        // writer whose flush is scheduled on this thread lives until that
+        // flush (it holds the writer), so `writer` needs no reference here.
         if (!writer->send(h, args, !loop)) {
             bool mine;
             {
                 std::lock_guard lock(mu_);
-                mine = outstanding_.erase(id) > 0;
+                PendingCalls::Entry e;
+                mine = pending_.take(id, e);
             }
             if (!mine) return PLRPC_PENDING; // the child died meanwhile: take_down() ends the call
             if (writer->failed())
@@ -249,7 +249,7 @@ private:
                                                                        pm.full_name + " was not run"));
             return PLRPC_OK;
         }
-        if (loop) schedule_flush(std::move(writer), *loop);
+        if (loop && to_flush) schedule_flush(std::move(to_flush), *loop);
         return PLRPC_PENDING;
     }
 
@@ -258,49 +258,91 @@ private:
     // session's turn, else right after this handler (posted; a posted
     // handler costs the loop a look at epoll first, so a turn's is not).
     static void schedule_flush(std::shared_ptr<Writer> writer, boost::asio::io_context& loop) {
-        thread_local std::vector<Writer*> scheduled; // on this thread, not yet flushed
-        if (std::find(scheduled.begin(), scheduled.end(), writer.get()) != scheduled.end()) return;
-        scheduled.push_back(writer.get());
-        auto flush = [](void* p) {
-            auto* self = static_cast<Writer*>(p);
-            std::erase(scheduled, self);
-            self->flush();
-        };
-        if (io_loop_detail::state.batching) return io_loop_detail::defer({std::move(writer), flush});
-        if (Dispatcher::at_turn_end(writer, flush)) return;
-        boost::asio::post(loop, [writer = std::move(writer), flush] { flush(writer.get()); });
+        if (flush_scheduled(writer.get())) return;
+        auto flush = std::make_shared<ScheduledFlush>(std::move(writer));
+        auto run = [](void* p) { static_cast<ScheduledFlush*>(p)->run(); };
+        if (io_loop_detail::state.batching) return io_loop_detail::defer({std::move(flush), run});
+        if (Dispatcher::at_turn_end(flush, run)) return;
+        boost::asio::post(loop, [flush = std::move(flush)] { flush->run(); });
     }
+
+    // The writers with a flush scheduled on this thread, not yet run. Each
+    // is held by its ScheduledFlush, which takes it off the list when it
+    // runs or is dropped unrun (a loop that stops): a writer on the list is
+    // alive.
+    static inline thread_local std::vector<Writer*> t_scheduled;
+    static bool flush_scheduled(Writer* w) {
+        return std::find(t_scheduled.begin(), t_scheduled.end(), w) != t_scheduled.end();
+    }
+    class ScheduledFlush {
+    public:
+        explicit ScheduledFlush(std::shared_ptr<Writer> w) : writer_(std::move(w)) { t_scheduled.push_back(writer_.get()); }
+        ~ScheduledFlush() { std::erase(t_scheduled, writer_.get()); }
+        ScheduledFlush(const ScheduledFlush&) = delete;
+        ScheduledFlush& operator=(const ScheduledFlush&) = delete;
+        void run() {
+            std::erase(t_scheduled, writer_.get()); // calls sent from here on need a flush of their own
+            writer_->flush();
+        }
+
+    private:
+        std::shared_ptr<Writer> writer_;
+    };
 
     // Every whole answer `in` holds, from the child of `generation`. False
     // when the stream is out of step (a frame that is not an answer, or
     // one over the size bound): nothing after it can be trusted.
     bool deliver(Reader& in, std::uint64_t generation) {
+        // The answers this read brought, each matched to its call under
+        // one lock; each then completes outside it.
+        thread_local std::vector<Answer> spare; // capacity kept across reads
+        std::vector<Answer> batch;
+        batch.swap(spare);
+        batch.clear();
         FrameHeader h{};
         std::string_view payload;
+        bool in_step = true;
         while (in.next(h, payload)) {
-            if (h.kind != FrameKind::Reply) return false;
-            complete(h, payload, generation);
+            if (h.kind != FrameKind::Reply) {
+                in_step = false;
+                break;
+            }
+            batch.push_back({h.id, h.status, payload, nullptr});
         }
-        return !in.broken();
+        if (!batch.empty()) {
+            {
+                std::lock_guard lock(mu_);
+                // An earlier child's, read late: its calls were failed.
+                bool current = generation == generation_;
+                PendingCalls::Entry e;
+                for (Answer& a : batch)
+                    if (current && pending_.take(a.id, e)) a.handle = e.handle; // else failed already
+            }
+            for (const Answer& a : batch)
+                if (a.handle) complete(a);
+        }
+        batch.clear();
+        if (batch.capacity() > spare.capacity()) spare.swap(batch);
+        return in_step && !in.broken();
     }
 
-    // An answer from the child of `generation`.
-    void complete(const FrameHeader& h, std::string_view payload, std::uint64_t generation) {
-        {
-            std::lock_guard lock(mu_);
-            if (generation != generation_) return; // an earlier child's, read late: its calls were failed
-            if (outstanding_.erase(h.id) == 0) return; // failed already
-        }
-        auto* handle = reinterpret_cast<plrpc_call*>(static_cast<std::uintptr_t>(h.id));
-        if (h.status == static_cast<std::uint8_t>(Outcome::Kind::Ok)) {
-            host_table()->reply_json(handle, payload.data(), payload.size()); // refused when it ended
+    struct Answer {
+        std::uint64_t id;
+        std::uint8_t status;
+        std::string_view payload;
+        plrpc_call* handle; // null: its call is no longer held
+    };
+
+    void complete(const Answer& a) {
+        if (a.status == static_cast<std::uint8_t>(Outcome::Kind::Ok)) {
+            host_table()->reply_json(a.handle, a.payload.data(), a.payload.size()); // refused when it ended
             return;
         }
-        Call* c = call_table::acquire(handle);
+        Call* c = call_table::acquire(a.handle);
         if (!c) return; // timed out meanwhile
-        auto kind = h.status <= static_cast<std::uint8_t>(Outcome::Kind::Cancelled) ? Outcome::Kind(h.status)
+        auto kind = a.status <= static_cast<std::uint8_t>(Outcome::Kind::Cancelled) ? Outcome::Kind(a.status)
                                                                                      : Outcome::Kind::Internal;
-        Dispatcher::finish(c, Outcome::failure(kind, std::string(payload)));
+        Dispatcher::finish(c, Outcome::failure(kind, std::string(a.payload)));
         call_table::release(c);
     }
 
@@ -451,7 +493,7 @@ private:
     // Mark the plugin down; fail every call the child held, naming the
     // method and why. Returns how many.
     std::size_t take_down(Clock::time_point retry, const std::string& why = "stopped") {
-        std::unordered_map<std::uint64_t, Pending> held;
+        std::vector<PendingCalls::Entry> held;
         {
             std::lock_guard lock(mu_);
             up_ = false;
@@ -459,15 +501,15 @@ private:
             retry_at_ = retry;
             if (writer_) writer_->close();
             writer_.reset();
-            held.swap(outstanding_);
+            held = pending_.take_all();
             if (!why.empty() && retry != Clock::time_point::max()) {
                 ++restarts_;
                 last_exit_ = why;
             }
         }
         bool crashed = why.find("signal") == 0 || why.find("exit") == 0;
-        for (const auto& [id, p] : held) {
-            Call* c = call_table::acquire(reinterpret_cast<plrpc_call*>(static_cast<std::uintptr_t>(id)));
+        for (const auto& p : held) {
+            Call* c = call_table::acquire(p.handle);
             if (!c) continue;
             const std::string& method = proxies_[p.method].full_name;
             std::string text = why.empty() ? label_ + " stopped before " + method + " answered"
@@ -552,12 +594,9 @@ private:
         std::string why;
         {
             std::lock_guard lock(mu_);
-            for (const auto& [id, p] : outstanding_)
-                if (p.hard_deadline <= now) {
-                    why = proxies_[p.method].full_name + " did not answer within its hard bound (twice its call "
-                          "timeout, at least 1s past it)";
-                    break;
-                }
+            if (const auto* p = pending_.first_past(now))
+                why = proxies_[p->method].full_name + " did not answer within its hard bound (twice its call "
+                      "timeout, at least 1s past it)";
         }
         std::optional<ProcessStats> stats;
         if (why.empty() && (max_memory_ || max_cpu_ > 0)) stats = child_stats(child_.pid);
@@ -737,7 +776,7 @@ private:
     std::string last_exit_;
     Clock::time_point retry_at_{};
     std::shared_ptr<Writer> writer_;
-    std::unordered_map<std::uint64_t, Pending> outstanding_;
+    PendingCalls pending_;
     int replies_fd_ = -1;          // while up_: the answers pipe's read end
     std::uint64_t generation_ = 0; // children started
     std::atomic<ReadBy> read_by_{ReadBy::Unset};

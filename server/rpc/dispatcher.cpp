@@ -387,6 +387,12 @@ std::chrono::nanoseconds Dispatcher::remaining(Call* c) {
     return std::max(std::chrono::nanoseconds(0), std::chrono::duration_cast<std::chrono::nanoseconds>(left));
 }
 
+std::chrono::steady_clock::time_point Dispatcher::deadline(Call* c) {
+    auto t = timeout_of(c);
+    if (t.count() <= 0) return std::chrono::steady_clock::time_point::max();
+    return c->started + t;
+}
+
 void Dispatcher::queue_deadline(Call* c) {
     auto t = timeout_of(c);
     if (t.count() <= 0 || c->deadline_queued.exchange(true, std::memory_order_relaxed)) return;

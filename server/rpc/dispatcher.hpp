@@ -129,6 +129,9 @@ public:
     static bool finish(Call* call, Outcome&& outcome);
     // Time left before `call`'s deadline: never negative; max() when it has none.
     static std::chrono::nanoseconds remaining(Call* call);
+    // When `call`'s deadline falls (its start plus its timeout), read off
+    // no clock; time_point::max() when it has none.
+    static std::chrono::steady_clock::time_point deadline(Call* call);
 
     // At shutdown, after the network threads stopped: cancel every call
     // still waiting for its answer (its `done` gets Kind::Cancelled),
