@@ -10,12 +10,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <thread>
 #include <unistd.h>
 
 namespace plugrpc::isolate {
@@ -73,14 +76,76 @@ void send_hello_error(Writer& out, const std::string& why) {
     out.send(h, json::serialize(o));
 }
 
+// A channel descriptor the plugin closed under this process: said once
+// (the daemon logs it under the plugin's name).
+void closed_under_us(int fd) {
+    static std::atomic<bool> said{false};
+    if (!said.exchange(true))
+        std::fprintf(stderr, "E the channel to plugrpcd (descriptor %d) was closed in this process; exiting\n", fd);
+}
+
+// Beside the thread that waits in read() for calls, this one waits for the
+// rest, none of which comes per call: answers from other threads left
+// queued when the pipe was full (the writer signals `wake`; written here
+// as the pipe takes them), and the answers' descriptor closed under this
+// process (POLLNVAL), which ends it at once — the reading thread may wait
+// for calls for good. Poll is not woken by space the answers pipe gains
+// unless asked for it, nor by a close, which it sees when it looks again:
+// at least once a second. The calls' descriptor is not watched: a poll
+// holds the pipe it names open, and one that a plugin replaced (dup2) must
+// close at once, so that the daemon's next write fails (EPIPE) and it
+// restarts the process. Closed, it fails the reading thread's next read.
+class ChannelWatch {
+public:
+    ChannelWatch(int answers, Writer& out, int wake)
+        : answers_(answers), out_(out), wake_(wake), thread_([this] { run(); }) {}
+    ~ChannelWatch() {
+        stop_.store(true);
+        std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(wake_, &one, sizeof one);
+        thread_.join();
+    }
+    ChannelWatch(const ChannelWatch&) = delete;
+    ChannelWatch& operator=(const ChannelWatch&) = delete;
+
+private:
+    void run() {
+        int answers = answers_; // -1 once the daemon closed its end
+        while (!stop_.load()) {
+            pollfd p[2] = {{wake_, POLLIN, 0}, {answers, short(out_.pending() ? POLLOUT : 0), 0}};
+            if (::poll(p, 2, 1000) < 0) {
+                if (errno == EINTR) continue;
+                return;
+            }
+            if (p[1].revents & POLLNVAL) {
+                closed_under_us(answers);
+                std::_Exit(1);
+            }
+            if (p[0].revents) {
+                std::uint64_t n;
+                [[maybe_unused]] auto r = ::read(wake_, &n, sizeof n);
+            }
+            if (p[1].revents & (POLLERR | POLLHUP)) answers = -1;
+            if ((p[1].revents & POLLOUT) || p[0].revents) out_.flush();
+        }
+    }
+
+    int answers_;
+    Writer& out_;
+    int wake_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
 } // namespace
 
 int serve_child(int calls, int answers) {
-    for (int fd : {calls, answers}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    ::fcntl(answers, F_SETFL, ::fcntl(answers, F_GETFL) | O_NONBLOCK);
     int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     // The writer signals efd when an answer from another thread is left
-    // queued (the pipe full), so this loop waits for the pipe to take it.
-    // While the loop holds the writer (a batch), answers only queue.
+    // queued (the pipe full), so that ChannelWatch waits for the pipe to
+    // take it. While the reading thread holds the writer (a batch),
+    // answers only queue.
     Writer out(answers, ::fcntl(efd, F_DUPFD_CLOEXEC, 0));
     Reader in;
     json::object start;
@@ -120,30 +185,18 @@ int serve_child(int calls, int answers) {
         FrameHeader h{};
         h.kind = FrameKind::Hello;
         out.send(h, text);
+        // Calls are waited for in read() itself: one system call per
+        // batch the daemon writes, not a poll() and a read().
+        ::fcntl(calls, F_SETFL, ::fcntl(calls, F_GETFL) & ~O_NONBLOCK);
+        ChannelWatch watch(answers, out, efd);
         for (;;) {
-            // The answers pipe is watched even with nothing to write: its
-            // reader gone (POLLERR) or its descriptor closed (POLLNVAL).
-            pollfd p[3] = {{calls, POLLIN, 0}, {answers, short(out.pending() ? POLLOUT : 0), 0}, {efd, POLLIN, 0}};
-            if (::poll(p, 3, -1) < 0) {
-                if (errno == EINTR) continue;
-                rc = 1;
-                break;
-            }
-            if ((p[0].revents | p[1].revents) & POLLNVAL) { // closed under it by the plugin
-                std::fprintf(stderr, "E the channel to plugrpcd (descriptor %d) was closed in this process; exiting\n",
-                             (p[0].revents & POLLNVAL) ? calls : answers);
-                rc = 1;
-                break;
-            }
-            if (p[1].revents & POLLERR) break; // the daemon closed its end: stop
-            if (p[2].revents) {
-                std::uint64_t n;
-                [[maybe_unused]] auto r = ::read(efd, &n, sizeof n);
-            }
-            if ((p[1].revents & POLLOUT) || p[2].revents) out.flush();
-            if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             long got = in.fill(calls);
-            if (got <= 0) break; // the parent closed the channel: stop
+            if (got < 0 && errno == EBADF) { // closed under it by the plugin
+                closed_under_us(calls);
+                rc = 1;
+                break;
+            }
+            if (got <= 0) break; // the parent closed the channel (or it failed): stop
             FrameHeader f{};
             std::string_view payload;
             out.hold(); // the answers of this batch in one write
@@ -172,7 +225,14 @@ int serve_child(int calls, int answers) {
                 }
                 dispatcher.start(c);
             }
-            out.release();
+            // A full pipe keeps the rest queued, signalled to the watch.
+            if (!out.release() && out.failed()) {
+                if (::fcntl(answers, F_GETFD) < 0 && errno == EBADF) { // closed under it by the plugin
+                    closed_under_us(answers);
+                    rc = 1;
+                }
+                break; // else the daemon is gone
+            }
             if (in.broken()) {
                 rc = 1;
                 break;
