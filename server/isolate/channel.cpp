@@ -22,10 +22,7 @@ bool Writer::send(const FrameHeader& h, std::string_view payload, bool now) {
     head.size = static_cast<std::uint32_t>(payload.size());
     std::lock_guard lock(mu_);
     if (closed_ || out_.size() - sent_ + payload.size() > max_queued_) return false;
-    if (sent_ > 0 && sent_ == out_.size()) {
-        out_.clear();
-        sent_ = 0;
-    }
+    if (sent_ > 0 && sent_ == out_.size()) empty_locked();
     out_.append(reinterpret_cast<const char*>(&head), sizeof head);
     out_.append(payload);
     if (!now || held_.load(std::memory_order_relaxed)) return true;
@@ -48,13 +45,23 @@ bool Writer::write_locked() {
         return false;
     }
     if (sent_ == out_.size()) {
-        out_.clear();
-        sent_ = 0;
+        empty_locked();
     } else if (sent_ > (1u << 20)) {
         out_.erase(0, sent_);
         sent_ = 0;
     }
     return true;
+}
+
+void Writer::empty_locked() {
+    out_.clear();
+    sent_ = 0;
+    if (out_.capacity() > kKeptBuffer) out_.shrink_to_fit();
+}
+
+std::size_t Writer::capacity() const {
+    std::lock_guard lock(mu_);
+    return out_.capacity();
 }
 
 bool Writer::flush() {
@@ -73,12 +80,14 @@ bool Writer::pending() const {
 void Writer::close() {
     std::lock_guard lock(mu_);
     closed_ = true;
-    out_.clear();
-    sent_ = 0;
+    empty_locked();
 }
 
 std::span<char> Reader::room() {
-    if (begin_ == end_) begin_ = end_ = 0;
+    if (begin_ == end_) {
+        begin_ = end_ = 0;
+        if (buf_.size() > kKeptBuffer) std::string().swap(buf_); // grown for a large frame
+    }
     if (begin_ > 0 && buf_.size() - end_ < (64u << 10)) { // move what is left to the front
         std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
         end_ -= begin_;

@@ -43,6 +43,9 @@ static_assert(sizeof(FrameHeader) == 32);
 
 // A frame's payload may be this large (a reply's limit is 64 MiB).
 inline constexpr std::uint32_t kMaxFramePayload = (64u << 20) + 4096;
+// A writer's queue or a reader's buffer that grew past this for a large
+// frame gives the memory back once it is empty again.
+inline constexpr std::size_t kKeptBuffer = 1u << 20;
 
 class Writer {
 public:
@@ -74,9 +77,12 @@ public:
         held_.store(false, std::memory_order_relaxed);
         return flush();
     }
+    // The memory the queue holds (for tests).
+    std::size_t capacity() const;
 
 private:
     bool write_locked();
+    void empty_locked();
     void signal_pending();
     int fd_;
     int wake_;
@@ -104,6 +110,8 @@ public:
     bool next(FrameHeader& h, std::string_view& payload);
     // True when a frame announced a payload over kMaxFramePayload.
     bool broken() const { return broken_; }
+    // The memory the buffer holds (for tests).
+    std::size_t capacity() const { return buf_.size(); }
 
 private:
     std::string buf_;

@@ -1,0 +1,145 @@
+// The framing of an isolated plugin's channel (isolate/channel.hpp): frames
+// cross a pipe whole, in order, however the reads cut them; a frame that
+// announces more than the bound breaks the stream; the writer's queue is
+// bounded, says when its reader is gone, and neither end keeps the memory
+// a large frame needed once it has passed. A pipe, no process, no socket.
+#include "server/isolate/channel.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <unistd.h>
+
+namespace unit_isolate_channel {
+
+using namespace plugrpc::isolate;
+
+struct Pipe {
+    int r = -1, w = -1;
+    Pipe() {
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0);
+        r = fds[0];
+        w = fds[1];
+    }
+    ~Pipe() {
+        if (r >= 0) ::close(r);
+        if (w >= 0) ::close(w);
+    }
+};
+
+FrameHeader call(std::uint64_t id, std::uint32_t method) {
+    FrameHeader h{};
+    h.kind = FrameKind::Call;
+    h.id = id;
+    h.method = method;
+    h.deadline_ns = 12345;
+    return h;
+}
+
+TEST_CASE("channel: frames cross a pipe whole and in order, their header fields kept", "[isolate]") {
+    Pipe p;
+    Writer out(p.w);
+    Reader in;
+    for (std::uint64_t i = 1; i <= 100; ++i) REQUIRE(out.send(call(i, std::uint32_t(i % 7)), std::string(i, 'x')));
+    CHECK_FALSE(out.pending());
+    REQUIRE(in.fill(p.r) > 0);
+    FrameHeader h{};
+    std::string_view payload;
+    for (std::uint64_t i = 1; i <= 100; ++i) {
+        REQUIRE(in.next(h, payload));
+        CHECK(h.kind == FrameKind::Call);
+        CHECK(h.id == i);
+        CHECK(h.method == i % 7);
+        CHECK(h.deadline_ns == 12345);
+        CHECK(payload == std::string(i, 'x'));
+    }
+    CHECK_FALSE(in.next(h, payload));
+    CHECK_FALSE(in.broken());
+}
+
+TEST_CASE("channel: a frame cut across reads comes out once it is whole", "[isolate]") {
+    Reader in;
+    FrameHeader h = call(9, 1);
+    std::string payload(100000, 'p');
+    h.size = static_cast<std::uint32_t>(payload.size());
+    std::string bytes(reinterpret_cast<const char*>(&h), sizeof h);
+    bytes += payload;
+    FrameHeader got{};
+    std::string_view seen;
+    for (std::size_t at = 0; at < bytes.size();) {
+        CHECK_FALSE(in.next(got, seen));
+        auto room = in.room();
+        std::size_t n = std::min<std::size_t>({room.size(), bytes.size() - at, 7000});
+        std::memcpy(room.data(), bytes.data() + at, n);
+        in.commit(n);
+        at += n;
+    }
+    REQUIRE(in.next(got, seen));
+    CHECK(got.id == 9);
+    CHECK(seen == payload);
+}
+
+TEST_CASE("channel: a frame announcing more than the bound breaks the stream", "[isolate]") {
+    Reader in;
+    FrameHeader h = call(1, 0);
+    h.size = kMaxFramePayload + 1;
+    auto room = in.room();
+    std::memcpy(room.data(), &h, sizeof h);
+    in.commit(sizeof h);
+    FrameHeader got{};
+    std::string_view seen;
+    CHECK_FALSE(in.next(got, seen));
+    CHECK(in.broken());
+}
+
+TEST_CASE("channel: the writer's queue is bounded, and a reader gone makes it fail, not kill", "[isolate]") {
+    std::signal(SIGPIPE, SIG_IGN); // as spawn_child() sets it in the daemon
+    Pipe p;
+    Writer out(p.w, -1, 1u << 20);
+    std::string big(300u << 10, 'b');
+    // The pipe takes some, the queue the rest, up to its bound.
+    int sent = 0;
+    while (sent < 100 && out.send(call(1, 0), big)) ++sent;
+    CHECK(sent < 100);
+    CHECK(out.pending());
+    CHECK_FALSE(out.failed());
+    ::close(p.r);
+    p.r = -1;
+    CHECK_FALSE(out.flush());
+    CHECK(out.failed());
+    CHECK_FALSE(out.send(call(2, 0), "x"));
+}
+
+TEST_CASE("channel: neither end keeps the memory a large frame needed once it has passed", "[isolate]") {
+    Pipe p;
+    ::fcntl(p.w, F_SETPIPE_SZ, 1 << 20);
+    Writer out(p.w);
+    Reader in;
+    std::string big(16u << 20, 'L');
+    REQUIRE(out.send(call(1, 0), big));
+    FrameHeader h{};
+    std::string_view payload;
+    std::size_t got = 0;
+    // Read and write by turns until the frame is through.
+    for (int turns = 0; turns < 10000 && got == 0; ++turns) {
+        REQUIRE(in.fill(p.r) >= 0);
+        if (in.next(h, payload)) got = payload.size();
+        out.flush();
+    }
+    REQUIRE(got == big.size());
+    CHECK_FALSE(out.pending());
+    CHECK(in.capacity() >= big.size()); // it held the whole frame
+    // The next small frame: both ends are back to their usual size.
+    REQUIRE(out.send(call(2, 0), "small"));
+    CHECK(out.capacity() <= kKeptBuffer);
+    REQUIRE(in.fill(p.r) > 0);
+    REQUIRE(in.next(h, payload));
+    CHECK(payload == "small");
+    CHECK(in.capacity() <= kKeptBuffer);
+}
+
+} // namespace unit_isolate_channel
