@@ -52,7 +52,7 @@ HttpResponse wait_status(const Daemon& d, std::string_view path, int status, Mil
 
 } // namespace
 
-TEST_CASE("/livez and /readyz answer 200 ok while the daemon serves; /healthz as before") {
+TEST_CASE("/livez and /readyz answer 200 ok while the daemon serves, /healthz as before") {
     Daemon d;
     for (const char* path : {"/livez", "/readyz", "/healthz"}) {
         HttpResponse r = get(d, path);

@@ -176,7 +176,7 @@ TEST_CASE("server library: set_options changes the limits of connections made af
     CHECK(again.call<std::int64_t>("Arith.Multiply", arith::Args{1, 2}).value() == 2);
 }
 
-TEST_CASE("server library: the debug page names the program, its pid and listener; set_program_status adds facts") {
+TEST_CASE("server library: the debug page names the program, its pid and listener, set_program_status adds facts") {
     plugrpc::Server server(small());
     server.add<arith::Arith>();
     std::string where = server.listen("tcp://127.0.0.1:0");

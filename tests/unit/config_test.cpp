@@ -439,7 +439,7 @@ TEST_CASE("config: an unknown [tls] key is an error naming it", "[config]") {
 
 namespace unit_config {
 
-TEST_CASE("config: call_timeout defaults to 60 s; 0 turns it off; call_timeouts by method or service", "[config]") {
+TEST_CASE("config: call_timeout defaults to 60 s, 0 turns it off, call_timeouts by method or service", "[config]") {
     CHECK(parse_ok("").limits.call_timeout == 60s);
     CHECK(parse_ok("").limits.call_timeouts.empty());
     CHECK(parse_ok("[limits]\ncall_timeout = 0\n").limits.call_timeout == 0ms);
@@ -472,7 +472,7 @@ TEST_CASE("config: [jsonrpc] default_service names the service of flat JSON-RPC 
     CHECK(parse_error("[jsonrpc]\ndefault = \"x\"\n").find("jsonrpc.default") != std::string::npos);
 }
 
-TEST_CASE("config: [plugins] isolate, overridden by [plugin.<name>] isolate; max_memory; neither reaches the plugin", "[config]") {
+TEST_CASE("config: [plugins] isolate, overridden by [plugin.<name>] isolate, max_memory, neither reaches the plugin", "[config]") {
     Config c = parse_ok("[plugins]\nisolate = true\n[plugin.arith]\nisolate = false\nA = 1\n[plugin.rogue]\nmax_memory = \"64MiB\"\n");
     CHECK(c.isolate);
     CHECK_FALSE(c.isolated("arith"));

@@ -228,7 +228,7 @@ std::vector<long> slacks_seen(unsigned tasks, std::chrono::nanoseconds pool_slac
     return seen;
 }
 
-TEST_CASE("every pool thread runs with the pool's timer slack; without one, a thread keeps its starter's", "[pool]") {
+TEST_CASE("every pool thread runs with the pool's timer slack, without one, a thread keeps its starter's", "[pool]") {
     // The first thread starts with the pool, the rest as tasks wait.
     CHECK(slacks_seen(6, 700us) == std::vector<long>(6, 700000));
     // No slack of the pool's: the threads it grows by inherit the 1 µs of

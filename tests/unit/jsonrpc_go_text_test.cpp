@@ -63,7 +63,7 @@ TEST_CASE("go text: floats are spelled as json.Marshal spells them", "[jsonrpc]"
     CHECK(go(2.5e-10) == "2.5e-10");
 }
 
-TEST_CASE("go text: bytes that are not UTF-8 are \\ufffd, and keys differing only there come out alike", "[jsonrpc]") {
+TEST_CASE("go text: bytes that are not UTF-8 are U+FFFD, and keys differing only there come out alike", "[jsonrpc]") {
     CHECK(go(json::string("a\xff" "b\xc3")) == R"("a\ufffdb\ufffd")");
     CHECK(go(json::object{{"k\xff", 1}, {"k\xfe", 2}}) == R"({"k\ufffd":1,"k\ufffd":2})");
     CHECK(go(json::string("h\xc3\xa9 \xe2\x80\xa8 \xe2\x80\xa9 \x01\b\f\n\"\\")) ==
@@ -82,7 +82,7 @@ TEST_CASE("go text: a reply holding NaN or an infinity is Go's json error, in th
           R"({"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error: json: unsupported value: -Inf"},"id":1})");
 }
 
-TEST_CASE("go text: an error text that is not UTF-8 is written with \\ufffd", "[jsonrpc]") {
+TEST_CASE("go text: an error text that is not UTF-8 is written with U+FFFD", "[jsonrpc]") {
     Outcome o;
     o.kind = Outcome::Kind::MethodError;
     o.error = "bad \xff";

@@ -9,7 +9,7 @@ namespace unit_net_health {
 
 using namespace plugrpc;
 
-TEST_CASE("readiness: starting until serving and loaded, then ready; a missing required service; draining first of all",
+TEST_CASE("readiness: starting until serving and loaded, then ready, a missing required service, draining first of all",
           "[net]") {
     Dispatcher dispatcher(1, 1);
     dispatcher.publish(std::make_shared<Registry>());

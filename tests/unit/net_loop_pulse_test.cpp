@@ -16,7 +16,7 @@ namespace unit_net_loop_pulse {
 using namespace plugrpc;
 using namespace std::chrono_literals;
 
-TEST_CASE("loop pulse: loops that run their handlers are live; a stuck one is named", "[net]") {
+TEST_CASE("loop pulse: loops that run their handlers are live, a stuck one is named", "[net]") {
     boost::asio::io_context control(1), worker(1);
     LoopPulse pulse(20ms, 300ms);
     CHECK(pulse.stuck().empty()); // not started: nothing to say

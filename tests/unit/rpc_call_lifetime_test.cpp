@@ -294,7 +294,7 @@ TEST_CASE("call lifetime: a call not answered within its timeout ends with an er
     CHECK(h.outcomes.size() == 1);
 }
 
-TEST_CASE("call lifetime: per-method and per-service timeouts override the default; 0 means none", "[rpc]") {
+TEST_CASE("call lifetime: per-method and per-service timeouts override the default, 0 means none", "[rpc]") {
     Harness h;
     h.dispatcher.set_call_timeouts(0ms, {{"Test.Never", 50ms}});
     h.call("Test.Never");

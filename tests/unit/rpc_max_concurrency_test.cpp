@@ -120,7 +120,7 @@ TEST_CASE("max_concurrency: beyond the limit a call fails at once as overloaded,
     CHECK(h.running("Test.Never") == 2);
 }
 
-TEST_CASE("max_concurrency: a \"Service\" entry limits each of its methods; \"Service.Method\" overrides it; 0 is none",
+TEST_CASE("max_concurrency: a \"Service\" entry limits each of its methods, \"Service.Method\" overrides it, 0 is none",
           "[rpc]") {
     Harness h;
     h.dispatcher.set_max_concurrency({{"Test", 1}, {"Test.Echo", 0}});
