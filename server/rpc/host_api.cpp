@@ -113,8 +113,7 @@ int register_method(plrpc_registrar* reg, const plrpc_method_def* def) {
     m.args_form = reg->plugin->text_form;
     m.handler = def->handler;
     m.method_data = def->method_data;
-    for (const auto& existing : reg->plugin->methods)
-        if (existing.full_name == m.full_name) return refuse(m.full_name + ": registered twice");
+    if (!reg->names.insert(m.full_name).second) return refuse(m.full_name + ": registered twice");
     reg->plugin->methods.push_back(std::move(m));
     return PLRPC_OK;
 }

@@ -32,6 +32,25 @@ void make_certificate(const TempDir& dir, const std::string& prefix = "") {
     if (rc != 0) throw HarnessError("openssl req failed: " + out);
 }
 
+// A daemon with a tcp:// and a tls:// listener, serving the certificate
+// made in `certs`.
+DaemonOptions tls_options(const TempDir& certs) {
+    make_certificate(certs);
+    DaemonOptions o;
+    o.listen = {"tcp://127.0.0.1:0", "tls://127.0.0.1:0"};
+    o.extra_config = "[tls]\ncert_file = \"" + (certs.path() / "cert.pem").string() + "\"\nkey_file = \"" +
+                     (certs.path() / "key.pem").string() + "\"\n";
+    return o;
+}
+
+// curl posting Arith.Multiply(7, 8) as JSON-RPC 2.0 to https://127.0.0.1:port/_goRPC_.
+std::string curl_multiply(const TempDir& certs, std::uint16_t port) {
+    return "curl -sS --max-time 10 --cacert " + (certs.path() / "cert.pem").string() +
+           " -H 'Content-Type: application/json' -d "
+           "'{\"jsonrpc\":\"2.0\",\"method\":\"Arith.Multiply\",\"params\":{\"A\":7,\"B\":8},\"id\":1}' "
+           "https://127.0.0.1:" + std::to_string(port) + "/_goRPC_ 2>&1";
+}
+
 std::uint16_t tls_port(const Daemon& d) {
     for (const auto& l : d.listening())
         if (l.rfind("tls://", 0) == 0) return static_cast<std::uint16_t>(std::stoul(l.substr(l.rfind(':') + 1)));
@@ -152,18 +171,11 @@ TEST_CASE("a certificate that does not load is refused, naming the file", "[tls]
 
 TEST_CASE("curl calls Arith over HTTPS on a tls:// listener, and reads /metrics from loopback", "[tls]") {
     TempDir certs;
-    make_certificate(certs);
-    DaemonOptions o;
-    o.listen = {"tcp://127.0.0.1:0", "tls://127.0.0.1:0"};
-    o.extra_config = "[tls]\ncert_file = \"" + (certs.path() / "cert.pem").string() + "\"\nkey_file = \"" +
-                     (certs.path() / "key.pem").string() + "\"\n";
-    Daemon d(o);
+    Daemon d(tls_options(certs));
     std::string url = "https://127.0.0.1:" + std::to_string(tls_port(d));
     std::string curl = "curl -sS --max-time 10 --cacert " + (certs.path() / "cert.pem").string() + " ";
 
-    auto [rc, out] = shell(curl + "-H 'Content-Type: application/json' -d "
-                                  "'{\"jsonrpc\":\"2.0\",\"method\":\"Arith.Multiply\",\"params\":{\"A\":7,\"B\":8},\"id\":1}' " +
-                           url + "/_goRPC_ 2>&1");
+    auto [rc, out] = shell(curl_multiply(certs, tls_port(d)));
     CHECK(rc == 0);
     CHECK_THAT(out, Catch::StartsWith("{\"jsonrpc\":\"2.0\"") && Catch::Contains("\"result\":56"));
 
@@ -184,17 +196,9 @@ TEST_CASE("a stop answers a call over TLS whose handshake comes just after it", 
     // Accepted, nothing read yet (the ClientHello still to come): the stop
     // gives it a moment to shake hands and send, rather than close it.
     TempDir certs;
-    make_certificate(certs);
-    DaemonOptions o;
-    o.listen = {"tcp://127.0.0.1:0", "tls://127.0.0.1:0"};
-    o.extra_config = "[tls]\ncert_file = \"" + (certs.path() / "cert.pem").string() + "\"\nkey_file = \"" +
-                     (certs.path() / "key.pem").string() + "\"\n";
-    Daemon d(o);
+    Daemon d(tls_options(certs));
     HeldRelay relay(tls_port(d));
-    std::string call = "curl -sS --max-time 10 --cacert " + (certs.path() / "cert.pem").string() +
-                       " -H 'Content-Type: application/json' -d "
-                       "'{\"jsonrpc\":\"2.0\",\"method\":\"Arith.Multiply\",\"params\":{\"A\":7,\"B\":8},\"id\":1}' "
-                       "https://127.0.0.1:" + std::to_string(relay.port()) + "/_goRPC_ 2>&1";
+    std::string call = curl_multiply(certs, relay.port());
     auto answered = std::async(std::launch::async, [&] { return shell(call); });
     REQUIRE(relay.wait_connected(5s));
     std::this_thread::sleep_for(100ms); // the daemon has accepted it

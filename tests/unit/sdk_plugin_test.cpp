@@ -162,4 +162,28 @@ TEST_CASE("sdk plugin: a service name the host refuses makes the plugin fail", "
     CHECK(loaded->methods.empty());
 }
 
+TEST_CASE("sdk plugin: a method registered twice is refused, naming it, and kept once", "[sdk]") {
+    auto loaded = std::make_shared<LoadedPlugin>();
+    plrpc_registrar registrar;
+    registrar.plugin = loaded.get();
+    Plugin sdk(host_table(), &registrar, {});
+    sdk.add<Arith>();
+    REQUIRE_FALSE(sdk.failed());
+    std::size_t once = loaded->methods.size();
+    REQUIRE(once > 0);
+    sdk.add<Arith>();
+    CHECK(sdk.failed());
+    CHECK(registrar.error == loaded->methods.front().full_name + ": registered twice");
+    CHECK(loaded->methods.size() == once);
+    // Another service's methods of the same names are not the same methods.
+    plrpc_registrar other;
+    auto second = std::make_shared<LoadedPlugin>();
+    other.plugin = second.get();
+    Plugin sdk2(host_table(), &other, {});
+    sdk2.add<Arith>();
+    sdk2.add<Arith>(ServiceOptions{"Arith2", {}});
+    CHECK_FALSE(sdk2.failed());
+    CHECK(second->methods.size() == 2 * once);
+}
+
 } // namespace unit_sdk_plugin
