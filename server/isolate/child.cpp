@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
+#include <span>
 #include <sys/eventfd.h>
 #include <thread>
 #include <unistd.h>
@@ -190,13 +191,21 @@ int serve_child(int calls, int answers) {
         ::fcntl(calls, F_SETFL, ::fcntl(calls, F_GETFL) & ~O_NONBLOCK);
         ChannelWatch watch(answers, out, efd);
         for (;;) {
-            long got = in.fill(calls);
+            std::span<char> room = in.room();
+            ssize_t got = ::read(calls, room.data(), room.size());
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0 && errno == EAGAIN) { // made non-blocking under it: wait, do not spin
+                pollfd p{calls, POLLIN, 0};
+                ::poll(&p, 1, -1);
+                continue;
+            }
             if (got < 0 && errno == EBADF) { // closed under it by the plugin
                 closed_under_us(calls);
                 rc = 1;
                 break;
             }
             if (got <= 0) break; // the parent closed the channel (or it failed): stop
+            in.commit(static_cast<std::size_t>(got));
             FrameHeader f{};
             std::string_view payload;
             out.hold(); // the answers of this batch in one write

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 using namespace plugrpc::test;
 
 namespace isolate_test {
@@ -384,13 +386,45 @@ TEST_CASE("a plugin whose isolated process cannot load it is skipped with the re
     CHECK(contains(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":1})"), R"("result":42)"));
 }
 
+// The process the rogue plugin runs in, from the debug page; 0 if none.
+pid_t rogue_pid(std::uint16_t port) {
+    HttpClient http(port);
+    auto json = parse_json(http.get("/debug/rpc?format=json").body);
+    for (const auto& p : member(json, "plugins").as_array())
+        if (member(p, "name").as_string() == "rogue") return pid_t(member(member(p, "isolated"), "pid").as_int64());
+    return 0;
+}
+
+// The CPU time a process has used, in seconds (user and system).
+double cpu_seconds(pid_t pid) {
+    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i)
+        if (i == 14 || i == 15) ticks += std::stod(field); // utime, stime
+    return ticks / double(::sysconf(_SC_CLK_TCK));
+}
+
+TEST_CASE("an isolated plugin that makes its calls' descriptor non-blocking is still served, with no busy loop") {
+    // Its process waits for calls in read(): a descriptor made non-blocking
+    // under it must not turn that wait into a loop of EAGAIN.
+    Daemon d(isolated());
+    Connection c = Connection::tcp(d.port());
+    REQUIRE(contains(call_line(c, rogue("NonBlocking", 0, 1)), R"("result":1)"));
+    pid_t child = rogue_pid(d.port());
+    REQUIRE(child > 0);
+    double before = cpu_seconds(child);
+    std::this_thread::sleep_for(2s);
+    double idle = cpu_seconds(child) - before;
+    CHECK(idle < 0.25); // waiting takes next to none; a spin, what it is given (0.5 s and more)
+    CHECK(contains(call_line(c, rogue("NonBlocking", 0, 2)), R"("result":1)"));
+    CHECK(rogue_pid(d.port()) == child);
+}
+
 TEST_CASE("removing an isolated plugin and reloading ends its process") {
     Daemon d(isolated());
-    HttpClient http(d.port());
-    auto json = parse_json(http.get("/debug/rpc?format=json").body);
-    pid_t child = 0;
-    for (const auto& p : member(json, "plugins").as_array())
-        if (member(p, "name").as_string() == "rogue") child = pid_t(member(member(p, "isolated"), "pid").as_int64());
+    pid_t child = rogue_pid(d.port());
     REQUIRE(child > 0);
     CHECK(::kill(child, 0) == 0);
     std::filesystem::remove(d.plugin_dir() / std::filesystem::path(PLUGRPC_TEST_ROGUE_PLUGIN).filename());

@@ -35,6 +35,8 @@
 //   Rogue.StopReading               puts a pipe nobody writes to on
 //                                   descriptor 5 (an isolated process's
 //                                   calls), answers 1 and lives on
+//   Rogue.NonBlocking               sets O_NONBLOCK on descriptor 5 (an
+//                                   isolated process's calls) and answers 1
 //   Rogue.Exit                      calls exit(0)
 //   Rogue.Spawn                     starts /bin/sleep 600 (fork, exec) and
 //                                   answers its pid
@@ -137,6 +139,12 @@ int stop_reading(void*, plrpc_call* call, const char*, size_t) {
     int quiet[2];
     if (::pipe(quiet) != 0 || ::dup2(quiet[0], 5) < 0) return host->reply_error(call, "pipe failed", 11), PLRPC_OK;
     ::close(quiet[0]); // quiet[1] stays open: no end of file either
+    return reply(call, "1"), PLRPC_OK;
+}
+
+// The calls' descriptor made non-blocking under the process's reader.
+int non_blocking(void*, plrpc_call* call, const char*, size_t) {
+    ::fcntl(5, F_SETFL, ::fcntl(5, F_GETFL) | O_NONBLOCK);
     return reply(call, "1"), PLRPC_OK;
 }
 
@@ -275,7 +283,8 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
                   add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
                   add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble),
                   add(reg, "CloseChannel", close_channel), add(reg, "Exit", exit_now),
-                  add(reg, "Spawn", spawn_sleep), add(reg, "StopReading", stop_reading)})
+                  add(reg, "Spawn", spawn_sleep), add(reg, "StopReading", stop_reading),
+                  add(reg, "NonBlocking", non_blocking)})
         if (r != PLRPC_OK) rc = r;
     return rc;
 }
