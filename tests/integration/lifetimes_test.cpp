@@ -193,7 +193,13 @@ TEST_CASE("per-method call timeouts (limits.call_timeouts) give a method or a se
 }
 
 TEST_CASE("a plugin reads the time left of a call and sees it cancelled at its deadline") {
-    Daemon d(with_rogue("call_timeout = \"400ms\""));
+    // In the daemon, and in a process of its own, where the deadline
+    // crosses the channel (isolate/channel.hpp) as a time.
+    bool isolated = GENERATE(false, true);
+    INFO((isolated ? "isolated" : "in-process"));
+    DaemonOptions o = with_rogue("call_timeout = \"400ms\"");
+    if (isolated) o.plugins_config = "isolate = true\nstrict_permissions = false";
+    Daemon d(o);
     Connection c = Connection::tcp(d.port());
     CHECK_THAT(error_of(call_line(c, request("Rogue.Watch", 5000, 1), 3s)), Catch::Contains("Rogue.Watch"));
     std::string seen = wait_codes(d.port(), "watch.answer=");
