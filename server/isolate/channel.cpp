@@ -99,15 +99,15 @@ std::span<char> Reader::room() {
 
 void Reader::commit(std::size_t n) { end_ += n; }
 
-long Reader::fill(int fd) {
+Reader::Fill Reader::fill(int fd) {
     std::span<char> into = room();
     for (;;) {
         ssize_t n = ::read(fd, into.data(), into.size());
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 1; // nothing now, not closed
-        if (n <= 0) return n;
+        if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? Fill::Nothing : Fill::Failed;
+        if (n == 0) return Fill::End;
         commit(static_cast<std::size_t>(n));
-        return n;
+        return Fill::Read;
     }
 }
 

@@ -98,9 +98,14 @@ private:
 // Frames out of the bytes a pipe gives.
 class Reader {
 public:
-    // Reads once (non-blocking) into the buffer. <0: error; 0: the peer
-    // closed; >0: bytes read.
-    long fill(int fd);
+    // What one read() into the buffer gave.
+    enum class Fill {
+        Read,    // bytes
+        Nothing, // none there now (EAGAIN: the descriptor is non-blocking)
+        End,     // the peer closed
+        Failed,  // errno says why
+    };
+    Fill fill(int fd);
     // For reads made by someone else (an asynchronous read): the room to
     // read into (64 KiB at least), then commit() the bytes it took.
     std::span<char> room();

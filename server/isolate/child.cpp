@@ -17,7 +17,6 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
-#include <span>
 #include <sys/eventfd.h>
 #include <thread>
 #include <unistd.h>
@@ -44,7 +43,10 @@ bool read_start(int fd, Reader& in, json::object& start) {
         if (in.broken()) return false;
         pollfd p{fd, POLLIN, 0};
         if (::poll(&p, 1, 100) < 0 && errno != EINTR) return false;
-        if (p.revents && in.fill(fd) <= 0) return false;
+        if (p.revents) {
+            Reader::Fill got = in.fill(fd);
+            if (got == Reader::Fill::End || got == Reader::Fill::Failed) return false;
+        }
     }
     return false;
 }
@@ -191,21 +193,18 @@ int serve_child(int calls, int answers) {
         ::fcntl(calls, F_SETFL, ::fcntl(calls, F_GETFL) & ~O_NONBLOCK);
         ChannelWatch watch(answers, out, efd);
         for (;;) {
-            std::span<char> room = in.room();
-            ssize_t got = ::read(calls, room.data(), room.size());
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0 && errno == EAGAIN) { // made non-blocking under it: wait, do not spin
+            Reader::Fill got = in.fill(calls);
+            if (got == Reader::Fill::Nothing) { // made non-blocking under it: wait, do not spin
                 pollfd p{calls, POLLIN, 0};
                 ::poll(&p, 1, -1);
                 continue;
             }
-            if (got < 0 && errno == EBADF) { // closed under it by the plugin
+            if (got == Reader::Fill::Failed && errno == EBADF) { // closed under it by the plugin
                 closed_under_us(calls);
                 rc = 1;
                 break;
             }
-            if (got <= 0) break; // the parent closed the channel (or it failed): stop
-            in.commit(static_cast<std::size_t>(got));
+            if (got != Reader::Fill::Read) break; // the parent closed the channel (or it failed): stop
             FrameHeader f{};
             std::string_view payload;
             out.hold(); // the answers of this batch in one write

@@ -404,7 +404,8 @@ private:
                 return false;
             }
             if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-                if (reader_.fill(ch.replies) <= 0 || reader_.broken()) {
+                Reader::Fill got = reader_.fill(ch.replies);
+                if (got == Reader::Fill::End || got == Reader::Fill::Failed || reader_.broken()) {
                     drain_log();
                     bool broken = reader_.broken();
                     bool ended = !broken && exits_within(200ms);
@@ -565,12 +566,12 @@ private:
             if (p[1].revents) drain_log();
             if (writable && (p[3].revents & POLLOUT || writer->pending())) writer->flush();
             if (reading && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-                long got = reader_.fill(child_.replies);
+                Reader::Fill got = reader_.fill(child_.replies);
                 if (!deliver(reader_, current_generation())) {
                     kill_child(kMalformed);
                     return;
                 }
-                if (got <= 0) return;
+                if (got == Reader::Fill::End || got == Reader::Fill::Failed) return;
             } else if (!reading && (p[0].revents & (POLLHUP | POLLERR))) {
                 return; // the child closed the channel
             }

@@ -46,7 +46,7 @@ TEST_CASE("channel: frames cross a pipe whole and in order, their header fields 
     Reader in;
     for (std::uint64_t i = 1; i <= 100; ++i) REQUIRE(out.send(call(i, std::uint32_t(i % 7)), std::string(i, 'x')));
     CHECK_FALSE(out.pending());
-    REQUIRE(in.fill(p.r) > 0);
+    REQUIRE(in.fill(p.r) == Reader::Fill::Read);
     FrameHeader h{};
     std::string_view payload;
     for (std::uint64_t i = 1; i <= 100; ++i) {
@@ -59,6 +59,18 @@ TEST_CASE("channel: frames cross a pipe whole and in order, their header fields 
     }
     CHECK_FALSE(in.next(h, payload));
     CHECK_FALSE(in.broken());
+}
+
+TEST_CASE("channel: a read says whether bytes came, none are there yet, or the writer closed", "[isolate]") {
+    Pipe p;
+    Reader in;
+    CHECK(in.fill(p.r) == Reader::Fill::Nothing);
+    REQUIRE(::write(p.w, "x", 1) == 1);
+    CHECK(in.fill(p.r) == Reader::Fill::Read); // one byte: not to be taken for "nothing"
+    ::close(p.w);
+    p.w = -1;
+    CHECK(in.fill(p.r) == Reader::Fill::End);
+    CHECK(in.fill(-1) == Reader::Fill::Failed);
 }
 
 TEST_CASE("channel: a frame cut across reads comes out once it is whole", "[isolate]") {
@@ -126,7 +138,8 @@ TEST_CASE("channel: neither end keeps the memory a large frame needed once it ha
     std::size_t got = 0;
     // Read and write by turns until the frame is through.
     for (int turns = 0; turns < 10000 && got == 0; ++turns) {
-        REQUIRE(in.fill(p.r) >= 0);
+        auto r = in.fill(p.r);
+        REQUIRE((r == Reader::Fill::Read || r == Reader::Fill::Nothing));
         if (in.next(h, payload)) got = payload.size();
         out.flush();
     }
@@ -136,7 +149,7 @@ TEST_CASE("channel: neither end keeps the memory a large frame needed once it ha
     // The next small frame: both ends are back to their usual size.
     REQUIRE(out.send(call(2, 0), "small"));
     CHECK(out.capacity() <= kKeptBuffer);
-    REQUIRE(in.fill(p.r) > 0);
+    REQUIRE(in.fill(p.r) == Reader::Fill::Read);
     REQUIRE(in.next(h, payload));
     CHECK(payload == "small");
     CHECK(in.capacity() <= kKeptBuffer);
