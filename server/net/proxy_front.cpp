@@ -1,4 +1,5 @@
 #include "server/net/proxy_front.hpp"
+#include "server/net/first_bytes_wait.hpp"
 
 #include "server/net/endpoint.hpp"
 #include "server/net/proxy_protocol.hpp"
@@ -19,7 +20,7 @@ namespace {
 class ProxyFront : public Session, public std::enable_shared_from_this<ProxyFront> {
 public:
     ProxyFront(Socket socket, ServeContext& ctx, bool tls)
-        : socket_(std::move(socket)), ctx_(ctx), tls_(tls), timer_(socket_.get_executor()),
+        : socket_(std::move(socket)), ctx_(ctx), tls_(tls), wait_(socket_.get_executor(), ctx.counters),
           gauge_(std::in_place, ctx.connections) {
         boost::system::error_code ec;
         remote_ = socket_.remote_endpoint(ec);
@@ -34,7 +35,8 @@ public:
         if (auto ip = ip_endpoint(remote_))
             for (const auto& c : settings->proxy_trusted)
                 if (c.contains(ip->address())) trusted_ = true;
-        arm_timer(settings->limits.header_timeout);
+        wait_.start(settings->limits.header_timeout, peer_, trusted_ ? "no whole PROXY v2 header" : "nothing",
+                    give_up());
         if (ctx_.draining.load()) drain();
         if (trusted_) read_fixed();
         else peek();
@@ -42,25 +44,18 @@ public:
 
     // Nothing of the client's has been read yet: it has a moment to send.
     void drain() override {
-        if (done_ || timer_.expiry() <= std::chrono::steady_clock::now() + kNewConnectionGrace) return;
-        arm_timer(kNewConnectionGrace, true);
+        if (!done_) wait_.stop_began(give_up());
     }
     asio::any_io_executor executor() override { return socket_.get_executor(); }
 
 private:
-    void arm_timer(std::chrono::steady_clock::duration wait, bool stopping = false) {
-        timer_.expires_after(wait); // cancels a wait already set: its handler sees operation_aborted
-        timer_.async_wait([self = shared_from_this(), stopping](boost::system::error_code ec) {
-            if (ec || self->done_) return;
-            const char* what = self->trusted_ ? "no whole PROXY v2 header" : "nothing";
-            if (stopping) {
-                spdlog::info("{}: {} within {}s of the stop; closing", self->peer_, what, kNewConnectionGrace.count());
-            } else {
-                spdlog::info("{}: {} within the header timeout; closing", self->peer_, what);
-                self->ctx_.counters.limit(LimitKind::HeaderTimeout);
-            }
+    // For wait_: close the connection unless it was handed over or closed.
+    FirstBytesWait::GiveUp give_up() {
+        return [self = shared_from_this()] {
+            if (self->done_) return false;
             self->close();
-        });
+            return true;
+        };
     }
 
     // A trusted proxy: exactly the fixed part, then exactly its length more,
@@ -144,7 +139,7 @@ private:
 
     void hand_over(const PeerIdentity& who) {
         done_ = true;
-        timer_.cancel();
+        wait_.cancel();
         gauge_.reset(); // counted again by whoever serves it
         if (tls_) serve_tls_connection(std::move(socket_), ctx_, &who);
         else serve_connection(std::move(socket_), ctx_, &who);
@@ -153,7 +148,7 @@ private:
     void close() {
         if (done_) return;
         done_ = true;
-        timer_.cancel();
+        wait_.cancel();
         boost::system::error_code ignored;
         socket_.close(ignored);
     }
@@ -163,7 +158,7 @@ private:
     bool tls_;
     bool trusted_ = false;
     bool done_ = false;
-    asio::steady_timer timer_;
+    FirstBytesWait wait_;
     std::optional<ProtocolGauge> gauge_;
     asio::generic::stream_protocol::endpoint remote_;
     std::string peer_;

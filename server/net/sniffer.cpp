@@ -3,6 +3,7 @@
 // order mark a JSON stream; anything else Go's gob.
 #include "server/net/connection.hpp"
 #include "server/net/endpoint.hpp"
+#include "server/net/first_bytes_wait.hpp"
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -84,36 +85,30 @@ Verdict sniff(std::string_view b) {
 class Sniffer : public Session, public std::enable_shared_from_this<Sniffer> {
 public:
     Sniffer(Connection conn)
-        : conn_(std::move(conn)), home_(conn_.socket.get_executor()), timer_(conn_.socket.get_executor()) {}
+        : conn_(std::move(conn)), home_(conn_.socket.get_executor()), wait_(home_, conn_.ctx.counters) {}
     ~Sniffer() override { ctx_->sessions.remove(this); }
 
     void start() {
         ctx_->sessions.add(shared_from_this());
-        arm_timer(conn_.settings->limits.header_timeout);
+        wait_.start(conn_.settings->limits.header_timeout, conn_.peer, "no request", give_up());
         if (ctx_->draining.load()) drain();
         read();
     }
 
     void drain() override {
-        if (handed_off_ || timer_.expiry() <= std::chrono::steady_clock::now() + kNewConnectionGrace) return;
-        arm_timer(kNewConnectionGrace, true);
+        if (!handed_off_) wait_.stop_began(give_up());
     }
     asio::any_io_executor executor() override { return home_; }
 
 private:
-    void arm_timer(std::chrono::steady_clock::duration wait, bool stopping = false) {
-        timer_.expires_after(wait); // cancels a wait already set: its handler sees operation_aborted
-        timer_.async_wait([self = shared_from_this(), stopping](boost::system::error_code ec) {
-            if (ec || self->handed_off_) return;
-            if (stopping) {
-                spdlog::info("{}: no request within {}s of the stop; closing", self->conn_.peer, kNewConnectionGrace.count());
-            } else {
-                spdlog::info("{}: no request within the header timeout; closing", self->conn_.peer);
-                self->conn_.ctx.counters.limit(LimitKind::HeaderTimeout);
-            }
+    // For wait_: close the connection unless it has been handed on.
+    FirstBytesWait::GiveUp give_up() {
+        return [self = shared_from_this()] {
+            if (self->handed_off_) return false;
             boost::system::error_code ignored;
             self->conn_.socket.close(ignored);
-        });
+            return true;
+        };
     }
 
     void read() {
@@ -128,7 +123,7 @@ private:
         std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
         Verdict v = sniff(seen);
         if (v == Verdict::NeedMore && !ec) return read();
-        timer_.cancel();
+        wait_.cancel();
         if (ec && seen.empty()) return; // closed before saying anything
         if (v == Verdict::NeedMore) v = Verdict::Gob;
         handed_off_ = true; // the session it becomes is the stop's from here
@@ -145,7 +140,7 @@ private:
     ServeContext* ctx_ = &conn_.ctx;
     asio::any_io_executor home_;
     ReadBuffer buffer_{64 * 1024};
-    asio::steady_timer timer_;
+    FirstBytesWait wait_;
     bool handed_off_ = false;
 };
 

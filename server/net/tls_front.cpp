@@ -1,6 +1,7 @@
 #include "server/net/tls_front.hpp"
 
 #include "server/net/endpoint.hpp"
+#include "server/net/first_bytes_wait.hpp"
 
 #include <boost/asio/local/connect_pair.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -109,7 +110,7 @@ class TlsFront : public Session, public std::enable_shared_from_this<TlsFront> {
 public:
     TlsFront(Socket socket, ServeContext& ctx, TlsContextPtr tls, const PeerIdentity* who)
         : ctx_(ctx), tls_ctx_(std::move(tls)), tls_(std::move(socket), *tls_ctx_), inner_(tls_.get_executor()),
-          timer_(tls_.get_executor()), gauge_(std::in_place, ctx.connections) {
+          timer_(tls_.get_executor()), wait_(tls_.get_executor(), ctx.counters), gauge_(std::in_place, ctx.connections) {
         boost::system::error_code ec;
         if (who) who_ = *who;
         else who_.address = tls_.next_layer().remote_endpoint(ec);
@@ -121,7 +122,7 @@ public:
 
     void start() {
         ctx_.sessions.add(shared_from_this());
-        arm_timer(ctx_.settings.load()->limits.header_timeout);
+        wait_.start(ctx_.settings.load()->limits.header_timeout, peer_, "no TLS handshake", give_up());
         if (ctx_.draining.load()) drain();
         tls_.async_handshake(ssl::stream_base::server,
                              [self = shared_from_this()](boost::system::error_code ec) { self->on_handshake(ec); });
@@ -131,30 +132,22 @@ public:
         // Before the handshake nothing of the client's has been read: it
         // has a moment to finish it and send. After it, the session behind
         // the pair drains, and its close ends this one.
-        if (handshaken_ || closed_ || timer_.expiry() <= std::chrono::steady_clock::now() + kNewConnectionGrace)
-            return;
-        arm_timer(kNewConnectionGrace, true);
+        if (!handshaken_ && !closed_) wait_.stop_began(give_up());
     }
     asio::any_io_executor executor() override { return tls_.get_executor(); }
 
 private:
-    void arm_timer(std::chrono::steady_clock::duration wait, bool stopping = false) {
-        timer_.expires_after(wait); // cancels a wait already set: its handler sees operation_aborted
-        timer_.async_wait([self = shared_from_this(), stopping](boost::system::error_code ec) {
-            if (ec || self->handshaken_) return;
-            if (stopping) {
-                spdlog::info("{}: no TLS handshake within {}s of the stop; closing", self->peer_,
-                             kNewConnectionGrace.count());
-            } else {
-                spdlog::info("{}: no TLS handshake within the header timeout; closing", self->peer_);
-                self->ctx_.counters.limit(LimitKind::HeaderTimeout);
-            }
+    // For wait_: close the connection unless its handshake is done.
+    FirstBytesWait::GiveUp give_up() {
+        return [self = shared_from_this()] {
+            if (self->handshaken_ || self->closed_) return false;
             self->close();
-        });
+            return true;
+        };
     }
 
     void on_handshake(boost::system::error_code ec) {
-        timer_.cancel();
+        wait_.cancel();
         if (ec || closed_) {
             if (ec) spdlog::debug("{}: TLS handshake: {}", peer_, ec.message());
             return close();
@@ -222,6 +215,7 @@ private:
         if (closed_) return;
         closed_ = true;
         timer_.cancel();
+        wait_.cancel();
         boost::system::error_code ignored;
         tls_.next_layer().close(ignored);
         inner_.close(ignored);
@@ -231,7 +225,8 @@ private:
     TlsContextPtr tls_ctx_;
     ssl::stream<Socket> tls_;
     Socket inner_;
-    asio::steady_timer timer_;
+    asio::steady_timer timer_; // close_notify's second
+    FirstBytesWait wait_;
     std::optional<ProtocolGauge> gauge_; // counted as sniffing until handed over
     PeerIdentity who_;
     std::string peer_;
