@@ -386,6 +386,33 @@ TEST_CASE("a plugin whose isolated process cannot load it is skipped with the re
     CHECK(contains(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":1})"), R"("result":42)"));
 }
 
+TEST_CASE("an isolated call and its answer larger than the channel's pipes cross whole, and the channel stays in step") {
+    // 3 MiB each way against 1 MiB pipes: the daemon's write of the call
+    // and the plugin process's write of its answer are each left partly
+    // queued, and finished when the pipe takes more (the daemon's
+    // supervisor; the process's ChannelWatch).
+    DaemonOptions o = isolated();
+    o.plugins.push_back(PLUGRPC_TEST_KITCHEN_PLUGIN);
+    Daemon d(o);
+    Connection c = Connection::tcp(d.port());
+    std::string big(3u << 20, ' ');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = char('a' + i % 26);
+    for (int id = 1; id <= 3; ++id) {
+        std::string tail = std::to_string(id);
+        auto reply = parse_json(call_line(c, R"({"jsonrpc":"2.0","method":"Kitchen.Concat","params":[[")" + big +
+                                                 R"(",")" + tail + R"("]],"id":)" + tail + "}",
+                                          30s));
+        REQUIRE(has_member(reply, "result"));
+        const auto& got = member(reply, "result").as_string();
+        CHECK(got.size() == big.size() + tail.size());
+        CHECK((got.size() == big.size() + tail.size() && std::string_view(got).substr(0, big.size()) == big &&
+               std::string_view(got).substr(big.size()) == tail));
+    }
+    // Small calls after them are answered as usual.
+    CHECK(contains(call_line(c, R"({"jsonrpc":"2.0","method":"Kitchen.Concat","params":[["a","b"]],"id":9})"),
+                   R"("result":"ab")"));
+}
+
 // The process the rogue plugin runs in, from the debug page; 0 if none.
 pid_t rogue_pid(std::uint16_t port) {
     HttpClient http(port);
