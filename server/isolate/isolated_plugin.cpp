@@ -228,7 +228,7 @@ private:
         h.id = id;
         h.deadline_ns = timed ? std::max<std::int64_t>(1, deadline.time_since_epoch().count()) : 0;
         // A network thread that batches (server/net/io_loop.hpp) writes
-        // the calls of one look together, at the next look; else the calls
+        // the calls of one look together, at the look's end; else the calls
         // of a session's turn (one read's requests) go at the turn's end,
         // and those of any other handler of a loop right after it. A
         // writer whose flush is scheduled on this thread lives until that
@@ -254,14 +254,17 @@ private:
     }
 
     // Flush `writer` once, when this network thread's work at hand ends:
-    // at the next look of a loop that batches, else at the end of the
+    // at the end of the look in a loop that batches (the child then runs
+    // while the loop sleeps, and its answers are there at the next look,
+    // which a flush at the next look's start would leave to the one
+    // after), else at the end of the
     // session's turn, else right after this handler (posted; a posted
     // handler costs the loop a look at epoll first, so a turn's is not).
     static void schedule_flush(std::shared_ptr<Writer> writer, boost::asio::io_context& loop) {
         if (flush_scheduled(writer.get())) return;
         auto flush = std::make_shared<ScheduledFlush>(std::move(writer));
         auto run = [](void* p) { static_cast<ScheduledFlush*>(p)->run(); };
-        if (io_loop_detail::state.batching) return io_loop_detail::defer({std::move(flush), run});
+        if (io_loop_detail::state.batching) return io_loop_detail::defer_to_look_end({std::move(flush), run});
         if (Dispatcher::at_turn_end(flush, run)) return;
         boost::asio::post(loop, [flush = std::move(flush)] { flush->run(); });
     }

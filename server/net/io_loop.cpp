@@ -17,6 +17,7 @@ namespace io_loop_detail {
 namespace {
 thread_local std::vector<Deferred> deferred;
 thread_local std::vector<Deferred> after_answers;
+thread_local std::vector<Deferred> look_end;
 
 // Resume what `list` holds now; what they add to it waits for the next time.
 void resume_all(std::vector<Deferred>& list) {
@@ -33,6 +34,8 @@ void defer(Deferred d) { deferred.push_back(std::move(d)); }
 void defer_to_answer_batch_end(Deferred d) { after_answers.push_back(std::move(d)); }
 
 void end_answer_batch() { resume_all(after_answers); }
+
+void defer_to_look_end(Deferred d) { look_end.push_back(std::move(d)); }
 
 } // namespace io_loop_detail
 
@@ -58,6 +61,7 @@ void resume_deferred() { resume_all(deferred); }
 void stop_batching() {
     state.batching = false;
     BatchedIo::flush_sends();
+    resume_all(look_end);
     BatchedIo::flush_recvs();
     resume_deferred();
 }
@@ -99,11 +103,16 @@ void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait) {
                 // their peers had the whole look to send. Then every reply.
                 BatchedIo::flush_recvs();
                 BatchedIo::flush_sends();
-                if (ran == 0 && deferred.empty() && !BatchedIo::recvs_queued()) {
+                // What waits for the end of the look goes before the
+                // sleep: an isolated plugin's calls of this look run in
+                // its process while this thread waits.
+                resume_all(look_end);
+                if (ran == 0 && deferred.empty() && look_end.empty() && !BatchedIo::recvs_queued()) {
                     if (ioc.run_one() == 0) break; // stopped
                     start = Clock::now();
                     ioc.poll();
                     BatchedIo::flush_sends();
+                    resume_all(look_end);
                 }
                 if (ioc.stopped()) break;
                 spent = Clock::now() - start;
@@ -112,6 +121,7 @@ void run_io_loop(boost::asio::io_context& ioc, std::chrono::microseconds wait) {
                 // Let go of the sessions while their io_context lives; no read starts.
                 state.batching = false;
                 deferred.clear();
+                look_end.clear();
                 BatchedIo::flush_sends();
                 BatchedIo::drop_recvs();
                 return;

@@ -45,7 +45,10 @@ struct ThreadState {
     int answer_batches = 0;                  // AnswerBatch scopes open on this thread
 };
 inline thread_local ThreadState state;
-void defer(Deferred d);
+void defer(Deferred d); // to the start of the next look
+// To the end of this look, after its reads and sends and before the
+// loop sleeps (at once when the loop stops batching).
+void defer_to_look_end(Deferred d);
 void defer_to_answer_batch_end(Deferred d);
 void end_answer_batch();
 } // namespace io_loop_detail

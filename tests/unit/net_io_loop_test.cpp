@@ -172,6 +172,49 @@ TEST_CASE("io loop: an idle loop sleeps until something happens, batching or not
     CHECK(looks[3] - looks[2] <= 2);
 }
 
+namespace {
+// Something a handler leaves to the end of its look (an isolated plugin's
+// calls, written before the loop sleeps): in which look, and when it ran.
+struct LookEnd {
+    bool batching = false; // when it was left
+    std::uint64_t left_in = 0, ran_in = 0;
+    bool ran = false;
+    void leave() {
+        batching = batching_now();
+        left_in = looks_made();
+        io_loop_detail::defer_to_look_end({std::shared_ptr<void>(std::shared_ptr<void>(), this), [](void* p) {
+                                               auto* self = static_cast<LookEnd*>(p);
+                                               self->ran = true;
+                                               self->ran_in = looks_made();
+                                           }});
+    }
+};
+} // namespace
+
+TEST_CASE("io loop: work left to the end of a look runs in that look, busy or idle", "[net]") {
+    asio::io_context ioc(1);
+    Sources sources = start_sources(ioc, 4, 2);
+    LookEnd busy, idle;
+    // While the sources keep the loop batching ...
+    auto a = at(ioc, 100ms, [&] { busy.leave(); });
+    // ... and from the event that woke a loop that waits for one, still
+    // within the window of 16 looks (32 ms) that judges the batching: the
+    // loop would otherwise wait for its next event (the stop) first.
+    auto quiet = at(ioc, 150ms, [&] {
+        for (auto& s : sources) s->stopped = true;
+    });
+    auto b = at(ioc, 160ms, [&] { idle.leave(); });
+    auto stop = at(ioc, 450ms, [&] { ioc.stop(); });
+    run_io_loop(ioc, kWait);
+
+    REQUIRE(busy.batching);
+    CHECK(busy.ran);
+    CHECK(busy.ran_in == busy.left_in);
+    REQUIRE(idle.batching);
+    CHECK(idle.ran);
+    CHECK(idle.ran_in == idle.left_in);
+}
+
 TEST_CASE("io loop: batch_wait 0 is io_context::run(): nothing is deferred", "[net]") {
     asio::io_context ioc(1);
     Sources sources = start_sources(ioc, 4, 2);
