@@ -255,11 +255,11 @@ private:
 
     // Flush `writer` once, when this network thread's work at hand ends:
     // at the end of the look in a loop that batches (the child then runs
-    // while the loop sleeps, and its answers are there at the next look,
-    // which a flush at the next look's start would leave to the one
-    // after), else at the end of the
-    // session's turn, else right after this handler (posted; a posted
-    // handler costs the loop a look at epoll first, so a turn's is not).
+    // while the loop sleeps, and its answers are there at the next look;
+    // flushed at the next look's start, they waited for the one after),
+    // else at the end of the session's turn, else right after this
+    // handler (posted; a posted handler costs the loop a look at epoll
+    // first, so a turn's is not).
     static void schedule_flush(std::shared_ptr<Writer> writer, boost::asio::io_context& loop) {
         if (flush_scheduled(writer.get())) return;
         auto flush = std::make_shared<ScheduledFlush>(std::move(writer));
