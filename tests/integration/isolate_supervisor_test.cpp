@@ -10,12 +10,12 @@
 #include "server/isolate/isolated_plugin.hpp"
 #include "server/registry/registry.hpp"
 #include "server/rpc/dispatcher.hpp"
+#include "tests/unit/rpc_test_support.hpp" // rpctest::Outcomes
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -25,6 +25,7 @@
 namespace integration_isolate_supervisor {
 
 using namespace plugrpc;
+using rpctest::Outcomes;
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
@@ -55,64 +56,41 @@ struct Served {
     Dispatcher dispatcher{4, 64, 1ms};
 };
 
-// Outcomes as they complete, on whatever thread completes them.
-struct Outcomes {
-    struct Got {
-        Outcome outcome;
-        std::thread::id thread;
-    };
-    Completion expect(std::size_t index) {
-        return [this, index](Outcome&& o) {
-            std::lock_guard lock(mu);
-            got[index] = Got{std::move(o), std::this_thread::get_id()};
-            ++done;
-            cv.notify_all();
-        };
-    }
-    explicit Outcomes(std::size_t n) : got(n) {}
-    bool wait_all(std::chrono::seconds limit) {
-        std::unique_lock lock(mu);
-        return cv.wait_for(lock, limit, [&] { return done == got.size(); });
-    }
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<Got> got;
-    std::size_t done = 0;
-};
-
 } // namespace
 
 TEST_CASE("isolated plugin called from threads that run no network loop: its supervisor reads every answer") {
     Served arith(PLUGRPC_TEST_ARITH_PLUGIN);
     MethodPtr multiply = arith.method("Arith.Multiply");
     constexpr int kThreads = 4, kCalls = 250;
-    Outcomes outcomes(kThreads * kCalls);
+    Outcomes outcomes;
     std::set<std::thread::id> callers;
     {
         std::vector<std::thread> threads;
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
-                for (int i = 0; i < kCalls; ++i) {
-                    int n = t * kCalls + i;
-                    arith.dispatcher.invoke(multiply, json::object{{"A", n}, {"B", -3}}, outcomes.expect(n));
-                }
+                for (int i = 0; i < kCalls; ++i)
+                    arith.dispatcher.invoke(multiply, json::object{{"A", t * kCalls + i}, {"B", -3}}, outcomes.sink());
             });
             callers.insert(threads.back().get_id());
         }
         for (auto& t : threads) t.join();
     }
-    REQUIRE(outcomes.wait_all(30s));
-    std::set<std::thread::id> completers;
-    int wrong = 0;
-    for (std::size_t n = 0; n < outcomes.got.size(); ++n) {
-        const auto& g = outcomes.got[n];
-        if (!g.outcome.ok() || g.outcome.result != json::value(std::int64_t(n) * -3)) {
-            if (++wrong <= 3) FAIL_CHECK("call " << n << ": " << (g.outcome.ok() ? json::serialize(g.outcome.result) : g.outcome.error));
+    REQUIRE(outcomes.wait(kThreads * kCalls, 30s));
+    // Every product once: -3 times each of 0 .. 999.
+    std::vector<std::int64_t> products;
+    for (const Outcome& o : outcomes.got) {
+        if (!o.ok() || !o.result.is_int64()) {
+            FAIL_CHECK((o.ok() ? json::serialize(o.result) : o.error));
+            continue;
         }
-        completers.insert(g.thread);
+        products.push_back(o.result.get_int64());
     }
-    CHECK(wrong == 0);
+    std::sort(products.begin(), products.end());
+    std::vector<std::int64_t> expected;
+    for (int n = kThreads * kCalls - 1; n >= 0; --n) expected.push_back(std::int64_t(n) * -3);
+    CHECK(products == expected);
     // Answered on the supervisor's thread: one thread, none of the callers.
+    std::set<std::thread::id> completers(outcomes.threads.begin(), outcomes.threads.end());
     CHECK(completers.size() == 1);
     for (auto id : completers) CHECK(callers.count(id) == 0);
 }
@@ -123,26 +101,26 @@ TEST_CASE("isolated plugin read by its supervisor: a crash fails its call naming
     MethodPtr abort_now = rogue.method("Rogue.Abort");
     MethodPtr codes = rogue.method("Rogue.Codes");
     {
-        Outcomes first(1);
-        rogue.dispatcher.invoke(codes, json::object{}, first.expect(0));
-        REQUIRE(first.wait_all(30s));
-        REQUIRE(first.got[0].outcome.ok());
+        Outcomes first;
+        rogue.dispatcher.invoke(codes, json::object{}, first.sink());
+        REQUIRE(first.wait(1, 30s));
+        REQUIRE(first.got[0].ok());
     }
-    Outcomes crash(1);
-    rogue.dispatcher.invoke(abort_now, json::object{{"Millis", 0}}, crash.expect(0));
-    REQUIRE(crash.wait_all(30s));
-    const Outcome& o = crash.got[0].outcome;
+    Outcomes crash;
+    rogue.dispatcher.invoke(abort_now, json::object{{"Millis", 0}}, crash.sink());
+    REQUIRE(crash.wait(1, 30s));
+    const Outcome& o = crash.got[0];
     CHECK(o.kind == Outcome::Kind::Internal);
     CHECK(o.error == "plugin rogue crashed in Rogue.Abort: signal 6 (SIGABRT)");
     // Calls fail fast while it restarts (a backoff of 100 ms), then it answers again.
     bool answered = false;
     for (auto until = std::chrono::steady_clock::now() + 20s; !answered && std::chrono::steady_clock::now() < until;) {
-        Outcomes again(1);
-        rogue.dispatcher.invoke(codes, json::object{}, again.expect(0));
-        REQUIRE(again.wait_all(30s));
-        answered = again.got[0].outcome.ok();
+        Outcomes again;
+        rogue.dispatcher.invoke(codes, json::object{}, again.sink());
+        REQUIRE(again.wait(1, 30s));
+        answered = again.got[0].ok();
         if (!answered) {
-            CHECK_THAT(again.got[0].outcome.error, Catch::Contains("restarting"));
+            CHECK_THAT(again.got[0].error, Catch::Contains("restarting"));
             std::this_thread::sleep_for(20ms);
         }
     }

@@ -27,6 +27,7 @@ using namespace plugrpc;
 using namespace std::chrono_literals;
 using rpctest::host;
 using rpctest::method;
+using rpctest::Outcomes;
 
 namespace {
 
@@ -123,29 +124,6 @@ int held(void*, plrpc_call* call, const char*, size_t) {
     g_seen->code(host().reply_json(call, "5", 1));
     return PLRPC_OK;
 }
-
-
-// Outcomes as they arrive, from any thread.
-struct Outcomes {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<Outcome> got;
-    Completion sink() {
-        return [this](Outcome&& o) {
-            std::lock_guard lock(mu);
-            got.push_back(std::move(o));
-            cv.notify_all();
-        };
-    }
-    bool wait(std::size_t n, std::chrono::milliseconds limit = 5s) {
-        std::unique_lock lock(mu);
-        return cv.wait_for(lock, limit, [&] { return got.size() >= n; });
-    }
-    std::size_t size() {
-        std::lock_guard lock(mu);
-        return got.size();
-    }
-};
 
 struct Harness {
     Seen seen;

@@ -10,7 +10,6 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -41,9 +40,7 @@ int throws(void*, plrpc_call*, const char*, size_t) { throw std::runtime_error("
 
 struct Harness {
     Dispatcher dispatcher{1, 1};
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<Outcome> got;
+    rpctest::Outcomes outcomes;
 
     Harness() {
         g_waiting.clear();
@@ -60,19 +57,7 @@ struct Harness {
     ~Harness() { dispatcher.join(); }
 
     void call(std::string_view name) {
-        dispatcher.call(name, boost::json::value{{"A", 1}}, ParamsShape::Value, [this](Outcome&& o) {
-            std::lock_guard lock(mu);
-            got.push_back(std::move(o));
-            cv.notify_all();
-        });
-    }
-    bool wait(std::size_t n) {
-        std::unique_lock lock(mu);
-        return cv.wait_for(lock, 5s, [&] { return got.size() >= n; });
-    }
-    std::size_t outcomes() {
-        std::lock_guard lock(mu);
-        return got.size();
+        dispatcher.call(name, boost::json::value{{"A", 1}}, ParamsShape::Value, outcomes.sink());
     }
     std::int64_t running(std::string_view name) { return dispatcher.registry()->find(name).method->stats->inflight.load(); }
     std::uint64_t overloaded(std::string_view name) {
@@ -97,26 +82,26 @@ TEST_CASE("max_concurrency: beyond the limit a call fails at once as overloaded,
     h.dispatcher.set_max_concurrency({{"Test.Never", 2}});
     h.call("Test.Never");
     h.call("Test.Never");
-    CHECK(h.outcomes() == 0);
+    CHECK(h.outcomes.size() == 0);
     CHECK(h.running("Test.Never") == 2);
     h.call("Test.Never");
-    REQUIRE(h.outcomes() == 1);
-    CHECK(h.got[0].kind == Outcome::Kind::Overloaded);
-    CHECK(h.got[0].error == "plugrpc: Test.Never overloaded: 2 calls in flight (max_concurrency 2)");
+    REQUIRE(h.outcomes.size() == 1);
+    CHECK(h.outcomes.got[0].kind == Outcome::Kind::Overloaded);
+    CHECK(h.outcomes.got[0].error == "plugrpc: Test.Never overloaded: 2 calls in flight (max_concurrency 2)");
     CHECK(h.running("Test.Never") == 2);
     CHECK(h.overloaded("Test.Never") == 1);
     CHECK(h.dispatcher.overload_refusals() == 1);
     CHECK(h.dispatcher.inflight() == 2);
     // Other methods are not held by it.
     h.call("Test.Echo");
-    REQUIRE(h.wait(2));
-    CHECK(h.got[1].kind == Outcome::Kind::Ok);
+    REQUIRE(h.outcomes.wait(2));
+    CHECK(h.outcomes.got[1].kind == Outcome::Kind::Ok);
     // An answer gives the place back.
     h.answer_one();
-    REQUIRE(h.wait(3));
+    REQUIRE(h.outcomes.wait(3));
     CHECK(h.running("Test.Never") == 1);
     h.call("Test.Never");
-    CHECK(h.outcomes() == 3);
+    CHECK(h.outcomes.size() == 3);
     CHECK(h.running("Test.Never") == 2);
 }
 
@@ -128,11 +113,11 @@ TEST_CASE("max_concurrency: a \"Service\" entry limits each of its methods, \"Se
     CHECK(h.dispatcher.max_concurrency(*h.dispatcher.registry()->find("Test.Echo").method) == 0);
     h.call("Test.Never");
     h.call("Test.Never");
-    REQUIRE(h.wait(1));
-    CHECK(h.got[0].kind == Outcome::Kind::Overloaded);
+    REQUIRE(h.outcomes.wait(1));
+    CHECK(h.outcomes.got[0].kind == Outcome::Kind::Overloaded);
     h.dispatcher.set_max_concurrency({});
     h.call("Test.Never");
-    CHECK(h.outcomes() == 1);
+    CHECK(h.outcomes.size() == 1);
     CHECK(h.running("Test.Never") == 2);
 }
 
@@ -141,24 +126,24 @@ TEST_CASE("max_concurrency: the place is given back when a call fails, throws, t
     h.dispatcher.set_max_concurrency({{"Test", 1}});
     h.dispatcher.set_call_timeouts(0ms, {{"Test.Never", 50ms}});
     for (const char* name : {"Test.Fails", "Test.Throws", "Test.Fails", "Test.Throws"}) h.call(name);
-    REQUIRE(h.wait(4));
-    for (const auto& o : h.got) CHECK(o.kind == Outcome::Kind::Internal);
+    REQUIRE(h.outcomes.wait(4));
+    for (const auto& o : h.outcomes.got) CHECK(o.kind == Outcome::Kind::Internal);
     CHECK(h.running("Test.Fails") == 0);
     CHECK(h.running("Test.Throws") == 0);
     CHECK(h.dispatcher.overload_refusals() == 0);
 
     h.call("Test.Never"); // times out after 50 ms
-    REQUIRE(h.wait(5));
-    CHECK(h.got[4].kind == Outcome::Kind::Timeout);
+    REQUIRE(h.outcomes.wait(5));
+    CHECK(h.outcomes.got[4].kind == Outcome::Kind::Timeout);
     CHECK(h.running("Test.Never") == 0);
 
     h.dispatcher.set_call_timeouts(0ms, {});
     h.call("Test.Never"); // waits until the stop cancels it
-    CHECK(h.outcomes() == 5);
+    CHECK(h.outcomes.size() == 5);
     CHECK(h.running("Test.Never") == 1);
     h.dispatcher.join();
-    REQUIRE(h.outcomes() == 6);
-    CHECK(h.got[5].kind == Outcome::Kind::Cancelled);
+    REQUIRE(h.outcomes.size() == 6);
+    CHECK(h.outcomes.got[5].kind == Outcome::Kind::Cancelled);
     CHECK(h.running("Test.Never") == 0);
     CHECK(h.dispatcher.inflight() == 0);
 }

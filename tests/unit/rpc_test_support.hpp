@@ -1,13 +1,21 @@
 // Helpers for the dispatcher tests (rpc_call_lifetime_test.cpp,
-// rpc_max_concurrency_test.cpp): the host table the handlers call, and
-// methods of a service "Test" taking Args{A int64} and replying an int64.
+// rpc_max_concurrency_test.cpp, and the integration test of an isolated
+// plugin's supervisor): the host table the handlers call, methods of a
+// service "Test" taking Args{A int64} and replying an int64, and the
+// outcomes of calls as they complete.
 #pragma once
 
 #include "server/plugin/loaded_plugin.hpp"
 #include "server/rpc/dispatcher.hpp"
 
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace rpctest {
 
@@ -32,5 +40,29 @@ inline plugrpc::Method method(const std::string& name, plrpc_handler_fn handler,
     m.flags = flags;
     return m;
 }
+
+// Outcomes as they arrive, from any thread: got[i] came on threads[i].
+struct Outcomes {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<plugrpc::Outcome> got;
+    std::vector<std::thread::id> threads;
+    plugrpc::Completion sink() {
+        return [this](plugrpc::Outcome&& o) {
+            std::lock_guard lock(mu);
+            got.push_back(std::move(o));
+            threads.push_back(std::this_thread::get_id());
+            cv.notify_all();
+        };
+    }
+    bool wait(std::size_t n, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+        std::unique_lock lock(mu);
+        return cv.wait_for(lock, limit, [&] { return got.size() >= n; });
+    }
+    std::size_t size() {
+        std::lock_guard lock(mu);
+        return got.size();
+    }
+};
 
 } // namespace rpctest
