@@ -22,6 +22,8 @@
 
 #include <unistd.h>
 
+#include "server/http/process_stats.hpp"
+
 using namespace plugrpc::test;
 
 namespace isolate_test {
@@ -422,15 +424,13 @@ pid_t rogue_pid(std::uint16_t port) {
     return 0;
 }
 
-// The CPU time a process has used, in seconds (user and system).
+// The CPU time a process has used, in seconds (user and system), read as
+// /metrics reads the daemon's own (server/http/process_stats.hpp).
 double cpu_seconds(pid_t pid) {
-    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i)
-        if (i == 14 || i == 15) ticks += std::stod(field); // utime, stime
-    return ticks / double(::sysconf(_SC_CLK_TCK));
+    auto stats = plugrpc::parse_proc_stat(read_file("/proc/" + std::to_string(pid) + "/stat"), 0,
+                                          ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
+    REQUIRE(stats);
+    return stats->cpu_seconds;
 }
 
 TEST_CASE("an isolated plugin that makes its calls' descriptor non-blocking is still served, with no busy loop") {
