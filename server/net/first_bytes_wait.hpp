@@ -12,7 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <functional>
-#include <string>
+#include <string_view>
 #include <utility>
 
 namespace plugrpc {
@@ -26,11 +26,12 @@ public:
     // not cancelled or set again), `give_up()` runs: it closes the
     // connection and returns true, or returns false when the bytes came
     // meanwhile. A connection given up on is logged as "`peer`: `missing`
-    // within ...".
+    // within ...". `peer` is the owner's (this is a member of it, and
+    // `give_up` holds the owner while a wait runs); `missing` a literal.
     using GiveUp = std::function<bool()>;
-    void start(std::chrono::steady_clock::duration wait, std::string peer, std::string missing, GiveUp give_up) {
-        peer_ = std::move(peer);
-        missing_ = std::move(missing);
+    void start(std::chrono::steady_clock::duration wait, std::string_view peer, const char* missing, GiveUp give_up) {
+        peer_ = peer;
+        missing_ = missing;
         arm(wait, false, std::move(give_up));
     }
     // A stop began: cut the wait to kNewConnectionGrace, unless it ends sooner.
@@ -52,7 +53,8 @@ private:
 
     boost::asio::steady_timer timer_;
     DaemonCounters& counters_;
-    std::string peer_, missing_;
+    std::string_view peer_;
+    const char* missing_ = "";
 };
 
 } // namespace plugrpc
