@@ -208,7 +208,6 @@ int serve_child(int calls, int answers) {
             FrameHeader f{};
             std::string_view payload;
             out.hold(); // the answers of this batch in one write
-            std::int64_t now_ns = 0; // read once per batch, when a call has a deadline
             while (in.next(f, payload)) {
                 if (f.kind != FrameKind::Call || f.method >= methods.size()) continue;
                 std::uint64_t id = f.id;
@@ -227,10 +226,8 @@ int serve_child(int calls, int answers) {
                     }
                 });
                 c->set_args_text(payload);
-                if (f.deadline_ns > 0) { // the time left from now: what passed on the way counts
-                    if (now_ns == 0) now_ns = std::chrono::steady_clock::now().time_since_epoch().count();
-                    c->timeout_ns.store(std::max<std::int64_t>(1, f.deadline_ns - now_ns), std::memory_order_relaxed);
-                }
+                // The daemon's deadline, whatever the call waits here before it starts.
+                c->deadline_at_ns = f.deadline_ns;
                 dispatcher.start(c);
             }
             // A full pipe keeps the rest queued, signalled to the watch.

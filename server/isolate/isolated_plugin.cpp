@@ -345,7 +345,10 @@ private:
         if (!c) return; // timed out meanwhile
         auto kind = a.status <= static_cast<std::uint8_t>(Outcome::Kind::Cancelled) ? Outcome::Kind(a.status)
                                                                                      : Outcome::Kind::Internal;
-        Dispatcher::finish(c, Outcome::failure(kind, std::string(a.payload)));
+        // The child holds this call's deadline too, and may see it pass
+        // first: the caller gets what the daemon's own deadline gives.
+        Dispatcher::finish(c, kind == Outcome::Kind::Timeout ? Dispatcher::timed_out(c)
+                                                              : Outcome::failure(kind, std::string(a.payload)));
         call_table::release(c);
     }
 

@@ -102,6 +102,11 @@ struct Call {
     std::chrono::steady_clock::time_point started;
     // The call's timeout in nanoseconds, looked up when first needed; -1: not yet.
     std::atomic<std::int64_t> timeout_ns{-1};
+    // Set before start() when the call's deadline was fixed elsewhere (an
+    // isolated plugin's process gets it from the daemon): a steady_clock
+    // time, in nanoseconds since its epoch. start() then times the call to
+    // it, however long the call waited before it started. 0: none.
+    std::int64_t deadline_at_ns = 0;
     std::atomic<bool> deadline_queued{false}; // in the owner's deadline queue
 
     // In the call table (call_table.hpp).

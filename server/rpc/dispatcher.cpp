@@ -241,6 +241,9 @@ void Dispatcher::start(Call* c) {
     }
     c->owner = this;
     c->started = std::chrono::steady_clock::now();
+    if (c->deadline_at_ns > 0) // past already: it times out at once
+        c->timeout_ns.store(std::max<std::int64_t>(1, c->deadline_at_ns - c->started.time_since_epoch().count()),
+                            std::memory_order_relaxed);
     if (!call_table::open(c)) {
         stats.inflight.fetch_sub(1, std::memory_order_relaxed);
         return refuse("server busy: no room for another call; try again later");
@@ -399,12 +402,15 @@ void Dispatcher::queue_deadline(Call* c) {
     deadlines_.add(c->started + t, c->handle);
 }
 
+Outcome Dispatcher::timed_out(Call* c) {
+    return Outcome::failure(Outcome::Kind::Timeout, c->method->full_name + ": not answered within the call timeout (" +
+                                                        duration_text(timeout_of(c)) + ")");
+}
+
 void Dispatcher::expire(plrpc_call* handle) {
     Call* c = call_table::acquire(handle);
     if (!c) return; // answered in time
-    const Method& m = *c->method;
-    finish(c, Outcome::failure(Outcome::Kind::Timeout, m.full_name + ": not answered within the call timeout (" +
-                                                  duration_text(timeout_of(c)) + ")"));
+    finish(c, timed_out(c));
     call_table::release(c);
 }
 

@@ -132,6 +132,10 @@ public:
     // When `call`'s deadline falls (its start plus its timeout), read off
     // no clock; time_point::max() when it has none.
     static std::chrono::steady_clock::time_point deadline(Call* call);
+    // What a call gets at its deadline: a Timeout naming its method and its
+    // call timeout (also for one timed out in an isolated plugin's process,
+    // which knows only when the deadline falls).
+    static Outcome timed_out(Call* call);
 
     // At shutdown, after the network threads stopped: cancel every call
     // still waiting for its answer (its `done` gets Kind::Cancelled),

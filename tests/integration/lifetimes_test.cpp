@@ -11,6 +11,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -216,6 +217,55 @@ TEST_CASE("a plugin reads the time left of a call and sees it cancelled at its d
     CHECK(std::stol(seen.substr(after + std::strlen("watch.after_ms="))) < 2000);
     CHECK(contains(seen, "watch.remaining_after_rc=5"));
     CHECK(contains(seen, "watch.answer=5"));
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("an isolated call that waited in its process behind a slow one has only what is left of its deadline") {
+    // The daemon starts a call's deadline when it sends it to the plugin's
+    // process; there it may wait behind calls read with it (Rogue.Spin
+    // runs on the thread that reads the calls). What the plugin is told is
+    // left must be what is left of the daemon's deadline, not a fresh one.
+    DaemonOptions o = with_rogue("call_timeout = \"400ms\"");
+    o.plugins_config = "isolate = true\nstrict_permissions = false";
+    Daemon d(o);
+    Connection c = Connection::tcp(d.port());
+    REQUIRE(contains(call_line(c, request("Rogue.Codes", 0, 9)), "result")); // the process is up
+    // One write: read, sent to the process and read there together.
+    c.send(request("Rogue.Spin", 300, 1) + "\n" + request("Rogue.Watch", 5000, 2) + "\n");
+    std::string first = c.recv_line(3s), second = c.recv_line(3s);
+    INFO(first << "\n" << second);
+    CHECK(contains(first + second, R"("result":300)"));
+    CHECK(error_of(contains(first, "Rogue.Watch") ? first : second) ==
+          "Rogue.Watch: not answered within the call timeout (400ms)");
+    std::string seen = wait_codes(d.port(), "watch.answer=");
+    INFO(seen);
+    auto at = seen.find("watch.remaining_ms=");
+    REQUIRE(at != std::string::npos);
+    long left = std::stol(seen.substr(at + std::strlen("watch.remaining_ms=")));
+    CHECK(left >= 0);
+    CHECK(left <= 150); // 400 ms less the 300 the spin took, and a little
+    CHECK(contains(seen, "watch.cancelled=1"));
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("isolated calls that time out name the call timeout, whichever process sees the deadline first") {
+    // The plugin's process holds the daemon's deadline too, and times a
+    // call out there at the same moment: the caller's text is the daemon's
+    // either way, as in-process, not the time that was left over there.
+    DaemonOptions o = with_rogue("call_timeout = \"200ms\"");
+    o.plugins_config = "isolate = true\nstrict_permissions = false";
+    Daemon d(o);
+    Connection c = Connection::tcp(d.port());
+    constexpr int kCalls = 100;
+    std::string burst;
+    for (int id = 1; id <= kCalls; ++id) burst += request("Rogue.Never", 0, id) + "\n";
+    c.send(burst);
+    std::map<std::string, int> texts;
+    for (int i = 0; i < kCalls; ++i) ++texts[error_of(c.recv_line(5s))];
+    std::string all;
+    for (const auto& [text, n] : texts) all += std::to_string(n) + " x " + text + "\n";
+    INFO(all);
+    CHECK(texts["Rogue.Never: not answered within the call timeout (200ms)"] == kCalls);
     CHECK(d.stop() == 0);
 }
 
