@@ -114,7 +114,7 @@ Reader::Fill Reader::fill(int fd) {
 bool Reader::next(FrameHeader& h, std::string_view& payload) {
     if (end_ - begin_ < sizeof h) return false;
     std::memcpy(&h, buf_.data() + begin_, sizeof h);
-    if (h.size > kMaxFramePayload) {
+    if (h.size > max_payload_) {
         broken_ = true;
         return false;
     }

@@ -41,7 +41,9 @@ struct FrameHeader {
 };
 static_assert(sizeof(FrameHeader) == 32);
 
-// A frame's payload may be this large (a reply's limit is 64 MiB).
+// What the daemon takes from a child: a payload this large at most (a
+// reply's limit is 64 MiB; the child refuses to send a larger one). The
+// child takes calls as large as the daemon's max_message_bytes lets in.
 inline constexpr std::uint32_t kMaxFramePayload = (64u << 20) + 4096;
 // A writer's queue or a reader's buffer that grew past this for a large
 // frame gives the memory back once it is empty again.
@@ -98,6 +100,8 @@ private:
 // Frames out of the bytes a pipe gives.
 class Reader {
 public:
+    // A frame announcing a payload over `max_payload` breaks the stream.
+    explicit Reader(std::uint32_t max_payload = kMaxFramePayload) : max_payload_(max_payload) {}
     // What one read() into the buffer gave.
     enum class Fill {
         Read,    // bytes
@@ -113,12 +117,13 @@ public:
     // The next complete frame in the buffer, or false. `payload` is valid
     // until the next fill().
     bool next(FrameHeader& h, std::string_view& payload);
-    // True when a frame announced a payload over kMaxFramePayload.
+    // True when a frame announced a payload over the bound.
     bool broken() const { return broken_; }
     // The memory the buffer holds (for tests).
     std::size_t capacity() const { return buf_.size(); }
 
 private:
+    std::uint32_t max_payload_;
     std::string buf_;
     std::size_t begin_ = 0, end_ = 0;
     bool broken_ = false;

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <limits>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <thread>
@@ -150,7 +151,9 @@ int serve_child(int calls, int answers) {
     // take it. While the reading thread holds the writer (a batch),
     // answers only queue.
     Writer out(answers, ::fcntl(efd, F_DUPFD_CLOEXEC, 0));
-    Reader in;
+    // Calls come from the daemon, as large as its max_message_bytes lets
+    // in (up to 4 GiB): no bound of the channel's own on them.
+    Reader in(std::numeric_limits<std::uint32_t>::max());
     json::object start;
     if (!read_start(calls, in, start)) return 1;
     std::string file = start.contains("file") && start["file"].is_string() ? std::string(start["file"].get_string()) : "";
@@ -212,18 +215,25 @@ int serve_child(int calls, int answers) {
                 if (f.kind != FrameKind::Call || f.method >= methods.size()) continue;
                 std::uint64_t id = f.id;
                 Writer* w = &out;
-                Call* c = dispatcher.prepare(methods[f.method], [w, id](Outcome&& o) {
+                const std::string* name = &methods[f.method]->full_name;
+                Call* c = dispatcher.prepare(methods[f.method], [w, id, name](Outcome&& o) {
                     FrameHeader r{};
                     r.kind = FrameKind::Reply;
                     r.status = static_cast<std::uint8_t>(o.kind);
                     r.id = id;
-                    if (o.ok()) {
-                        std::string reply;
-                        append_json_text(reply, o.result, TextForm::Extended);
-                        w->send(r, reply);
-                    } else {
-                        w->send(r, o.error);
+                    if (!o.ok()) return void(w->send(r, o.error));
+                    std::string reply;
+                    append_json_text(reply, o.result, TextForm::Extended);
+                    // Written out, a reply may be larger than the plugin's
+                    // text (a byte that is not UTF-8 becomes \udcXX): past
+                    // what the daemon takes, it is refused here, as the
+                    // daemon would take a larger frame for a broken stream.
+                    if (reply.size() > kMaxFramePayload) {
+                        r.status = static_cast<std::uint8_t>(Outcome::Kind::Internal);
+                        return void(w->send(r, *name + ": reply larger than " + std::to_string(kMaxFramePayload) +
+                                                   " bytes once written for plugrpcd"));
                     }
+                    w->send(r, reply);
                 });
                 c->set_args_text(payload);
                 // The daemon's deadline, whatever the call waits here before it starts.

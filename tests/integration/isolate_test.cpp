@@ -433,6 +433,45 @@ double cpu_seconds(pid_t pid) {
     return stats->cpu_seconds;
 }
 
+TEST_CASE("an isolated call larger than the channel's reply bound crosses when max_message_bytes lets it in") {
+    // 65 MiB of arguments (max_message_bytes 128 MiB): the plugin's process
+    // takes it and answers as a plugin in the daemon would (Concat's reply
+    // is over the 64 MiB a reply may be), and lives on. It used to take the
+    // frame for a broken stream and exit: "crashed", and every call it
+    // held failed.
+    DaemonOptions o = isolated("[limits]\nmax_message_bytes = 134217728\n");
+    o.plugins.push_back(PLUGRPC_TEST_KITCHEN_PLUGIN);
+    Daemon d(o);
+    Connection c = Connection::tcp(d.port());
+    REQUIRE(contains(call_line(c, R"({"jsonrpc":"2.0","method":"Kitchen.Concat","params":[["a","b"]],"id":1})"),
+                     R"("result":"ab")"));
+    std::string big(65u << 20, 'a');
+    CHECK(error_of(call_line(c, R"({"jsonrpc":"2.0","method":"Kitchen.Concat","params":[[")" + big +
+                                    R"(","x"]],"id":2})",
+                             30s)) == "Internal error: Kitchen.Concat: reply larger than 67108864 bytes");
+    CHECK(contains(call_line(c, R"({"jsonrpc":"2.0","method":"Kitchen.Concat","params":[["c","d"]],"id":3})"),
+                   R"("result":"cd")"));
+    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"kitchen\"} ") == "0");
+}
+
+TEST_CASE("an isolated reply that grows past the channel's bound when written out is refused, and the process lives on") {
+    // 20 MiB of bytes that are not UTF-8, in the extended form: 120 MiB
+    // once each is written as \udcff for the daemon. Refused in the
+    // process with a reason; it used to be sent, taken by the daemon for a
+    // broken stream, and the process killed.
+    Daemon d(isolated());
+    Connection c = Connection::tcp(d.port());
+    pid_t before = rogue_pid(d.port());
+    REQUIRE(before > 0);
+    CHECK(error_of(call_line(c, rogue("BadBytes", 20, 1), 30s)) ==
+          "Internal error: Rogue.BadBytes: reply larger than 67112960 bytes once written for plugrpcd");
+    // A small one crosses whole; the process is the same.
+    auto small = parse_json(call_line(c, rogue("BadBytes", 0, 2)));
+    CHECK(has_member(small, "result"));
+    CHECK(rogue_pid(d.port()) == before);
+    CHECK(metric(d.port(), "plugrpc_plugin_restarts_total{plugin=\"rogue\"} ") == "0");
+}
+
 TEST_CASE("an isolated plugin that makes its calls' descriptor non-blocking is still served, with no busy loop") {
     // Its process waits for calls in read(): a descriptor made non-blocking
     // under it must not turn that wait into a loop of EAGAIN.

@@ -38,6 +38,9 @@
 //   Rogue.NonBlocking               sets O_NONBLOCK on descriptor 5 (an
 //                                   isolated process's calls) and answers 1
 //   Rogue.Exit                      calls exit(0)
+//   Rogue.BadBytes({Millis})        answers a string of Millis MiB of the
+//                                   byte 0xff, which is not UTF-8 (the
+//                                   extended form lets a reply hold it)
 //   Rogue.Spawn                     starts /bin/sleep 600 (fork, exec) and
 //                                   answers its pid
 //
@@ -247,6 +250,12 @@ int spin(void*, plrpc_call* call, const char*, size_t) {
     return reply(call, std::to_string(ms)), PLRPC_OK;
 }
 
+int bad_bytes(void*, plrpc_call* call, const char*, size_t) {
+    std::string text = "\"" + std::string(std::size_t(millis(call)) << 20, '\xff') + "\"";
+    host->reply_json(call, text.data(), text.size());
+    return PLRPC_OK;
+}
+
 int get_codes(void*, plrpc_call* call, const char*, size_t) {
     std::string text;
     {
@@ -284,7 +293,7 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
                   add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble),
                   add(reg, "CloseChannel", close_channel), add(reg, "Exit", exit_now),
                   add(reg, "Spawn", spawn_sleep), add(reg, "StopReading", stop_reading),
-                  add(reg, "NonBlocking", non_blocking)})
+                  add(reg, "NonBlocking", non_blocking), add(reg, "BadBytes", bad_bytes, kString)})
         if (r != PLRPC_OK) rc = r;
     return rc;
 }
