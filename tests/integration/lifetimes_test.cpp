@@ -27,6 +27,13 @@ DaemonOptions with_rogue(std::string limits = {}, std::string server = {}) {
     return o;
 }
 
+// The same with every plugin in a process of its own.
+DaemonOptions isolated_rogue(std::string limits) {
+    DaemonOptions o = with_rogue(std::move(limits));
+    o.plugins_config = "isolate = true\nstrict_permissions = false";
+    return o;
+}
+
 std::string request(std::string_view method, long long millis, int id) {
     return R"({"jsonrpc":"2.0","method":")" + std::string(method) + R"(","params":{"Millis":)" +
            std::to_string(millis) + R"(},"id":)" + std::to_string(id) + "}";
@@ -60,6 +67,13 @@ std::size_t count(const std::string& text, std::string_view word) {
 }
 
 // Poll Rogue.Codes until `word` appears `times` times.
+// The number Rogue.Codes recorded as "`name`=N" in `seen`.
+long recorded(const std::string& seen, const std::string& name) {
+    auto at = seen.find(name + "=");
+    REQUIRE(at != std::string::npos);
+    return std::stol(seen.substr(at + name.size() + 1));
+}
+
 std::string wait_codes(std::uint16_t port, std::string_view word, std::size_t times = 1, Millis limit = 5s) {
     auto end = std::chrono::steady_clock::now() + limit;
     std::string text;
@@ -198,23 +212,17 @@ TEST_CASE("a plugin reads the time left of a call and sees it cancelled at its d
     // crosses the channel (isolate/channel.hpp) as a time.
     bool isolated = GENERATE(false, true);
     INFO((isolated ? "isolated" : "in-process"));
-    DaemonOptions o = with_rogue("call_timeout = \"400ms\"");
-    if (isolated) o.plugins_config = "isolate = true\nstrict_permissions = false";
-    Daemon d(o);
+    Daemon d(isolated ? isolated_rogue("call_timeout = \"400ms\"") : with_rogue("call_timeout = \"400ms\""));
     Connection c = Connection::tcp(d.port());
     CHECK_THAT(error_of(call_line(c, request("Rogue.Watch", 5000, 1), 3s)), Catch::Contains("Rogue.Watch"));
     std::string seen = wait_codes(d.port(), "watch.answer=");
     INFO(seen);
     CHECK(contains(seen, "watch.remaining_rc=0"));
-    auto at = seen.find("watch.remaining_ms=");
-    REQUIRE(at != std::string::npos);
-    long left = std::stol(seen.substr(at + std::strlen("watch.remaining_ms=")));
+    long left = recorded(seen, "watch.remaining_ms");
     CHECK(left > 200);
     CHECK(left <= 400);
     CHECK(contains(seen, "watch.cancelled=1"));
-    auto after = seen.find("watch.after_ms=");
-    REQUIRE(after != std::string::npos);
-    CHECK(std::stol(seen.substr(after + std::strlen("watch.after_ms="))) < 2000);
+    CHECK(recorded(seen, "watch.after_ms") < 2000);
     CHECK(contains(seen, "watch.remaining_after_rc=5"));
     CHECK(contains(seen, "watch.answer=5"));
     CHECK(d.stop() == 0);
@@ -225,9 +233,7 @@ TEST_CASE("an isolated call that waited in its process behind a slow one has onl
     // process; there it may wait behind calls read with it (Rogue.Spin
     // runs on the thread that reads the calls). What the plugin is told is
     // left must be what is left of the daemon's deadline, not a fresh one.
-    DaemonOptions o = with_rogue("call_timeout = \"400ms\"");
-    o.plugins_config = "isolate = true\nstrict_permissions = false";
-    Daemon d(o);
+    Daemon d(isolated_rogue("call_timeout = \"400ms\""));
     Connection c = Connection::tcp(d.port());
     REQUIRE(contains(call_line(c, request("Rogue.Codes", 0, 9)), "result")); // the process is up
     // One write: read, sent to the process and read there together.
@@ -239,9 +245,7 @@ TEST_CASE("an isolated call that waited in its process behind a slow one has onl
           "Rogue.Watch: not answered within the call timeout (400ms)");
     std::string seen = wait_codes(d.port(), "watch.answer=");
     INFO(seen);
-    auto at = seen.find("watch.remaining_ms=");
-    REQUIRE(at != std::string::npos);
-    long left = std::stol(seen.substr(at + std::strlen("watch.remaining_ms=")));
+    long left = recorded(seen, "watch.remaining_ms");
     CHECK(left >= 0);
     CHECK(left <= 150); // 400 ms less the 300 the spin took, and a little
     CHECK(contains(seen, "watch.cancelled=1"));
@@ -252,9 +256,7 @@ TEST_CASE("isolated calls that time out name the call timeout, whichever process
     // The plugin's process holds the daemon's deadline too, and times a
     // call out there at the same moment: the caller's text is the daemon's
     // either way, as in-process, not the time that was left over there.
-    DaemonOptions o = with_rogue("call_timeout = \"200ms\"");
-    o.plugins_config = "isolate = true\nstrict_permissions = false";
-    Daemon d(o);
+    Daemon d(isolated_rogue("call_timeout = \"200ms\""));
     Connection c = Connection::tcp(d.port());
     constexpr int kCalls = 100;
     std::string burst;
