@@ -105,7 +105,8 @@ struct Call {
     // Set before start() when the call's deadline was fixed elsewhere (an
     // isolated plugin's process gets it from the daemon): a steady_clock
     // time, in nanoseconds since its epoch. start() then times the call to
-    // it, however long the call waited before it started. 0: none.
+    // it, however long the call waited before it started, and a call
+    // whose deadline passed before that is not run. 0: none.
     std::int64_t deadline_at_ns = 0;
     std::atomic<bool> deadline_queued{false}; // in the owner's deadline queue
 

@@ -241,12 +241,23 @@ void Dispatcher::start(Call* c) {
     }
     c->owner = this;
     c->started = std::chrono::steady_clock::now();
-    if (c->deadline_at_ns > 0) // past already: it times out at once
-        c->timeout_ns.store(std::max<std::int64_t>(1, c->deadline_at_ns - c->started.time_since_epoch().count()),
-                            std::memory_order_relaxed);
+    bool past = false; // its deadline passed before it could start
+    if (c->deadline_at_ns > 0) {
+        std::int64_t left = c->deadline_at_ns - c->started.time_since_epoch().count();
+        past = left <= 0;
+        c->timeout_ns.store(std::max<std::int64_t>(1, left), std::memory_order_relaxed);
+    }
     if (!call_table::open(c)) {
         stats.inflight.fetch_sub(1, std::memory_order_relaxed);
         return refuse("server busy: no room for another call; try again later");
+    }
+    if (past) {
+        // Its caller was answered already (in an isolated plugin's
+        // process, it waited behind a slow call): it is not run, as a
+        // queued call whose deadline passes is not.
+        finish(c, timed_out(c));
+        call_table::release(c);
+        return;
     }
     if (c->method->blocking()) {
         // Queued calls time out too: the deadline runs from now.

@@ -66,7 +66,6 @@ std::size_t count(const std::string& text, std::string_view word) {
     return n;
 }
 
-// Poll Rogue.Codes until `word` appears `times` times.
 // The number Rogue.Codes recorded as "`name`=N" in `seen`.
 long recorded(const std::string& seen, const std::string& name) {
     auto at = seen.find(name + "=");
@@ -74,6 +73,7 @@ long recorded(const std::string& seen, const std::string& name) {
     return std::stol(seen.substr(at + name.size() + 1));
 }
 
+// Poll Rogue.Codes until `word` appears `times` times.
 std::string wait_codes(std::uint16_t port, std::string_view word, std::size_t times = 1, Millis limit = 5s) {
     auto end = std::chrono::steady_clock::now() + limit;
     std::string text;
@@ -249,6 +249,22 @@ TEST_CASE("an isolated call that waited in its process behind a slow one has onl
     CHECK(left >= 0);
     CHECK(left <= 150); // 400 ms less the 300 the spin took, and a little
     CHECK(contains(seen, "watch.cancelled=1"));
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("an isolated call whose deadline passed while it waited in its process is not run") {
+    // Its caller was told it timed out: the plugin must not run it later,
+    // as a blocking call whose deadline passes in the pool's queue is not.
+    Daemon d(isolated_rogue("call_timeout = \"200ms\""));
+    Connection c = Connection::tcp(d.port());
+    REQUIRE(contains(call_line(c, request("Rogue.Alloc", 0, 9)), R"("result":0)")); // the process is up
+    // One write: Rogue.Alloc waits behind Rogue.Spin, which holds the
+    // thread that reads the calls in the plugin's process past both deadlines.
+    c.send(request("Rogue.Spin", 300, 1) + "\n" + request("Rogue.Alloc", 1, 2) + "\n");
+    for (int i = 0; i < 2; ++i)
+        CHECK_THAT(error_of(c.recv_line(3s)), Catch::EndsWith("not answered within the call timeout (200ms)"));
+    // Read after the late one there: what Rogue holds says whether it ran.
+    CHECK(call_line(c, request("Rogue.Alloc", 0, 3)) == R"({"jsonrpc":"2.0","result":0,"id":3})");
     CHECK(d.stop() == 0);
 }
 

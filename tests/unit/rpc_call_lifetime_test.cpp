@@ -129,6 +129,7 @@ struct Harness {
     Seen seen;
     Dispatcher dispatcher{1, 1}; // one pool thread that never grows
     Outcomes outcomes;
+    std::shared_ptr<Registry> registry;
 
     Harness() {
         g_seen = &seen;
@@ -141,7 +142,7 @@ struct Harness {
                                 Entry{"ThrowsInt", throws_int}, Entry{"Never", never}, Entry{"Echo", echo}})
             plugin->methods.push_back(method(name, fn));
         plugin->methods.push_back(method("Held", held, PLRPC_METHOD_BLOCKING));
-        auto registry = std::make_shared<Registry>();
+        registry = std::make_shared<Registry>();
         std::string error;
         REQUIRE(registry->add_plugin(plugin, error));
         dispatcher.publish(registry);
@@ -310,6 +311,29 @@ TEST_CASE("call lifetime: blocking calls queued behind a busy pool time out with
     CHECK(h.seen.runs == 1);
     CHECK(h.seen.codes == std::vector<int>{PLRPC_INVALID});
     g_gate = nullptr;
+}
+
+TEST_CASE("call lifetime: a call whose own deadline passed before it started is not run", "[rpc]") {
+    // As an isolated plugin's process starts a call that waited there
+    // behind a slow one: the deadline is the daemon's, a time.
+    Harness h;
+    h.dispatcher.set_call_timeouts(100ms, {});
+    auto start_at = [&](std::chrono::steady_clock::time_point deadline) {
+        Call* c = h.dispatcher.prepare(h.registry->find("Test.Echo").method, h.outcomes.sink());
+        c->set_args_text(R"({"A":7})");
+        c->deadline_at_ns = deadline.time_since_epoch().count();
+        h.dispatcher.start(c);
+    };
+    start_at(std::chrono::steady_clock::now() - 1ms);
+    REQUIRE(h.outcomes.wait(1, 3s));
+    CHECK(h.outcomes.got[0].kind == Outcome::Kind::Timeout);
+    CHECK(h.seen.runs == 0);
+    CHECK(h.dispatcher.inflight() == 0);
+    // One with time left runs.
+    start_at(std::chrono::steady_clock::now() + 1s);
+    REQUIRE(h.outcomes.wait(2, 3s));
+    CHECK(h.outcomes.got[1].result == 7);
+    CHECK(h.seen.runs == 1);
 }
 
 TEST_CASE("call lifetime: join() cancels calls still waiting for an answer", "[rpc]") {
