@@ -18,10 +18,11 @@ void Writer::signal_pending() {
 }
 
 bool Writer::send(const FrameHeader& h, std::string_view payload, bool now) {
+    if (payload.size() > kMaxPayload) return false;
     FrameHeader head = h;
     head.size = static_cast<std::uint32_t>(payload.size());
     std::lock_guard lock(mu_);
-    if (closed_ || out_.size() - sent_ + payload.size() > max_queued_) return false;
+    if (closed_ || out_.size() - sent_ >= max_queued_) return false;
     if (sent_ > 0 && sent_ == out_.size()) empty_locked();
     out_.append(reinterpret_cast<const char*>(&head), sizeof head);
     out_.append(payload);

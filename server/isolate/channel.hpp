@@ -10,8 +10,10 @@
 // Writers on any thread append to one buffer under a lock and the thread
 // that finds the pipe idle writes it out: under load one write() carries
 // many frames, and a writer never waits for the peer (what the pipe
-// does not take stays queued, bounded by `max_queued`). Reading parses as
-// many frames as one read() brought.
+// does not take stays queued, bounded by `max_queued`: a frame is queued
+// while less than that waits, however large it is, so a call as large as
+// max_message_bytes lets in crosses). Reading parses as many frames as one
+// read() brought.
 #pragma once
 
 #include <atomic>
@@ -45,6 +47,8 @@ static_assert(sizeof(FrameHeader) == 32);
 // reply's limit is 64 MiB; the child refuses to send a larger one). The
 // child takes calls as large as the daemon's max_message_bytes lets in.
 inline constexpr std::uint32_t kMaxFramePayload = (64u << 20) + 4096;
+// What any frame can carry: its size is 32 bits.
+inline constexpr std::size_t kMaxPayload = 0xffffffffu;
 // A writer's queue or a reader's buffer that grew past this for a large
 // frame gives the memory back once it is empty again.
 inline constexpr std::size_t kKeptBuffer = 1u << 20;
@@ -61,8 +65,9 @@ public:
     Writer& operator=(const Writer&) = delete;
 
     // Queue a frame and, with `now`, write what the pipe takes now (else
-    // a flush() the caller arranges writes it). False when the queue is
-    // over its bound or the channel is closed.
+    // a flush() the caller arranges writes it). False when `max_queued`
+    // bytes or more wait already, the channel is closed, or the payload is
+    // larger than kMaxPayload.
     bool send(const FrameHeader& h, std::string_view payload, bool now = true);
     // Write what is queued (the reader's thread, when the pipe is writable).
     // False when the pipe failed (the reader is gone).

@@ -198,6 +198,13 @@ private:
     int forward(const ProxyMethod& pm, plrpc_call* handle, std::string_view args) {
         Call* c = call_table::t_running;
         if (!c || c->handle != handle) return PLRPC_INVALID; // only ever run by the dispatcher
+        if (args.size() > kMaxPayload) { // max_message_bytes near 4 GiB, and text longer than the message
+            Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Internal,
+                                                   pm.full_name + ": its arguments are " + std::to_string(args.size()) +
+                                                       " bytes as JSON text, more than a call to a plugin's process "
+                                                       "can carry (" + std::to_string(kMaxPayload) + " bytes)"));
+            return PLRPC_OK;
+        }
         auto deadline = Dispatcher::deadline(c);
         bool timed = deadline != Clock::time_point::max();
         boost::asio::io_context* loop = current_io_loop();

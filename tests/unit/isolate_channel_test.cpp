@@ -132,6 +132,36 @@ TEST_CASE("channel: the writer's queue is bounded, and a reader gone makes it fa
     CHECK_FALSE(out.send(call(2, 0), "x"));
 }
 
+TEST_CASE("channel: the bound is on what waits, so a frame larger than it crosses whole", "[isolate]") {
+    // A call as large as max_message_bytes lets in (up to 4 GiB) must
+    // reach the plugin's process, whatever the queue's bound.
+    Pipe p;
+    Writer out(p.w, -1, 1u << 20);
+    std::string big(3u << 20, 'B');
+    REQUIRE(out.send(call(1, 0), big)); // the pipe takes 64 KiB, the queue the rest
+    CHECK(out.pending());
+    // Over the bound now: nothing more is queued until the reader takes some.
+    CHECK_FALSE(out.send(call(2, 0), "x"));
+    CHECK_FALSE(out.failed());
+    Reader in;
+    FrameHeader h{};
+    std::string_view payload;
+    std::size_t got = 0;
+    for (int turns = 0; turns < 10000 && got == 0; ++turns) {
+        auto r = in.fill(p.r);
+        REQUIRE((r == Reader::Fill::Read || r == Reader::Fill::Nothing));
+        if (in.next(h, payload)) got = payload.size();
+        out.flush();
+    }
+    CHECK(got == big.size());
+    CHECK(h.id == 1);
+    REQUIRE(out.send(call(3, 0), "after"));
+    REQUIRE(in.fill(p.r) == Reader::Fill::Read);
+    REQUIRE(in.next(h, payload));
+    CHECK(h.id == 3);
+    CHECK(payload == "after");
+}
+
 TEST_CASE("channel: neither end keeps the memory a large frame needed once it has passed", "[isolate]") {
     Pipe p;
     ::fcntl(p.w, F_SETPIPE_SZ, 1 << 20);
