@@ -9,28 +9,50 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
 #include <thread>
 
 namespace plugrpc::test {
 
 namespace {
 
-// A loopback port nobody listens on now (the kernel's pick for port 0).
+// A loopback port nobody listens on now, below the kernel's range of
+// ephemeral ports: etcd restarted on it finds it free again, as no
+// connection made meanwhile can be given it as its own port (port 0's pick
+// could). Random, and never the same twice in this process.
 std::uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw HarnessError(std::string("socket: ") + std::strerror(errno));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        ::close(fd);
-        throw HarnessError(std::string("bind 127.0.0.1:0: ") + std::strerror(errno));
+    static std::mutex mu;
+    static std::set<int> given;
+    static std::mt19937 pick(std::random_device{}());
+    std::lock_guard lock(mu);
+    int low = 32768;
+    if (std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+        if (std::fscanf(f, "%d", &low) != 1) low = 32768;
+        std::fclose(f);
     }
-    ::close(fd);
-    return ntohs(a.sin_port);
+    if (low <= 12000) throw HarnessError("the ephemeral port range starts at " + std::to_string(low) +
+                                         ": no room below it for fixed ports");
+    for (int tries = 0; tries < 1000; ++tries) {
+        int port = std::uniform_int_distribution<int>(10000, low - 1)(pick);
+        if (given.count(port)) continue;
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw HarnessError(std::string("socket: ") + std::strerror(errno));
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        bool open_now = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd, 1) == 0;
+        ::close(fd);
+        if (!open_now) continue;
+        given.insert(port);
+        return static_cast<std::uint16_t>(port);
+    }
+    throw HarnessError("no free loopback port below " + std::to_string(low));
 }
 
 etcd::Gateway gateway_of(std::uint16_t port) {

@@ -99,13 +99,42 @@ func forget(c *exec.Cmd) {
 	procsMu.Unlock()
 }
 
+// A loopback port nobody listens on now, below the kernel's range of
+// ephemeral ports: a daemon restarted on it finds it free again, as no
+// connection made meanwhile (this test's clients, other tests') can be
+// given it as its own port. Port 0's pick could, and a daemon once failed
+// to start with "Address already in use".
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[int]bool{}
+	portsRand  = rand.New(rand.NewSource(time.Now().UnixNano() ^ int64(os.Getpid())<<20))
+)
+
 func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fatalf("%v", err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		fmt.Sscan(string(b), &low)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	if low <= 12000 {
+		fatalf("the ephemeral port range starts at %d: no room below it for fixed ports", low)
+	}
+	for tries := 0; tries < 1000; tries++ {
+		port := 10000 + portsRand.Intn(low-10000)
+		if portsGiven[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		portsGiven[port] = true
+		return port
+	}
+	fatalf("no free loopback port below %d", low)
+	return 0
 }
 
 func tail(file string) string {
