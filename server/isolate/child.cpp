@@ -54,6 +54,7 @@ bool read_start(int fd, Reader& in, json::object& start) {
 
 std::string hello(const LoadedPlugin& p) {
     json::object o;
+    o["pid"] = static_cast<std::int64_t>(::getpid()); // the host's first process is its parent
     o["name"] = p.name;
     o["version"] = p.version;
     o["description"] = p.description;

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <sstream>
 #include <future>
 #include <condition_variable>
 #include <mutex>
@@ -51,6 +52,19 @@ std::optional<ProcessStats> child_stats(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return parse_proc_stat(text, 0, ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
+}
+
+// The parent of `pid` now, or -1.
+pid_t parent_of(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')'); // the name may hold anything
+    if (close == std::string::npos) return -1;
+    std::istringstream rest(text.substr(close + 1));
+    std::string state;
+    long ppid = -1;
+    rest >> state >> ppid;
+    return rest ? static_cast<pid_t>(ppid) : -1;
 }
 
 // Why a child that broke the channel's framing is killed.
@@ -192,7 +206,7 @@ private:
     void kill_child(std::string why) {
         if (!kill_reason_.empty()) return;
         kill_reason_ = std::move(why);
-        ::kill(child_.pid, SIGKILL);
+        ::kill(child_.worker, SIGKILL);
     }
 
     int forward(const ProxyMethod& pm, plrpc_call* handle, std::string_view args) {
@@ -391,6 +405,14 @@ private:
                     error = "its process sent no valid description of the plugin";
                 } else {
                     hello = std::move(v.get_object());
+                    // The process the plugin runs in, if it is the host's
+                    // child: bounds are measured on it, and it is what is
+                    // killed (the host's first process then ends the rest).
+                    if (auto* w = hello.if_contains("pid"); w && w->is_int64() && w->get_int64() > 0 &&
+                                                          parent_of(pid_t(w->get_int64())) == ch.pid)
+                        child_.worker = pid_t(w->get_int64());
+                    std::lock_guard lock(mu_);
+                    pid_ = child_.worker;
                     break;
                 }
                 drain_log();
@@ -476,7 +498,7 @@ private:
                     backoff = std::min(backoff * 2, options_.max_backoff);
                     continue;
                 }
-                spdlog::info("{} restarted (pid {})", label_, child_.pid);
+                spdlog::info("{} restarted (pid {})", label_, child_.worker);
             }
             serve();
             if (stopping_.load()) break;
@@ -613,7 +635,7 @@ private:
                       "timeout, at least 1s past it)";
         }
         std::optional<ProcessStats> stats;
-        if (why.empty() && (max_memory_ || max_cpu_ > 0)) stats = child_stats(child_.pid);
+        if (why.empty() && (max_memory_ || max_cpu_ > 0)) stats = child_stats(child_.worker);
         if (why.empty() && max_memory_ && stats) {
             auto rss = static_cast<std::uint64_t>(stats->resident_bytes);
             if (rss > max_memory_) why = "resident memory " + mib(rss) + " over max_memory " + mib(max_memory_);
@@ -625,8 +647,8 @@ private:
     // The CPU the child used over the last kCpuWindow, sampled at each
     // check; judged once it has lived that long.
     std::string check_cpu(Clock::time_point now, double cpu_seconds) {
-        if (!cpu_samples_.empty() && cpu_samples_.front().pid != child_.pid) cpu_samples_.clear();
-        cpu_samples_.push_back({now, cpu_seconds, child_.pid});
+        if (!cpu_samples_.empty() && cpu_samples_.front().pid != child_.worker) cpu_samples_.clear();
+        cpu_samples_.push_back({now, cpu_seconds, child_.worker});
         while (cpu_samples_.size() > 2 && now - cpu_samples_[1].at >= kCpuWindow) cpu_samples_.pop_front();
         const CpuSample& first = cpu_samples_.front();
         if (now - first.at < kCpuWindow) return {};
@@ -749,7 +771,7 @@ private:
             default: break;
             }
         }
-        spdlog::log(level, "{} [pid {}]: {}", label_.empty() ? file_.filename().string() : label_, child_.pid, line);
+        spdlog::log(level, "{} [pid {}]: {}", label_.empty() ? file_.filename().string() : label_, child_.worker, line);
         log_line_.clear();
     }
 

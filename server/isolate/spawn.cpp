@@ -120,6 +120,7 @@ Child spawn_child(const std::filesystem::path& program, const std::string& label
     }
     ::setpgid(pid, pid); // as the child does: whichever runs first (EACCES once it has exec'd)
     c.pid = pid;
+    c.worker = pid;
     c.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     c.calls = calls[1];
     c.replies = answers[0];

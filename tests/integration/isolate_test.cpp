@@ -280,9 +280,11 @@ bool ends_within(long long pid, Millis limit) {
     return true;
 }
 
-long long spawned_sleep(std::uint16_t port, int id) {
+// Rogue.Spawn: /bin/sleep 600 as the plugin's child, or (detached) as a
+// daemon starts, in a session of its own and nobody's child in the plugin.
+long long spawned_sleep(std::uint16_t port, int id, bool detached = false) {
     Connection c = Connection::tcp(port);
-    std::string line = call_line(c, rogue("Spawn", 0, id));
+    std::string line = call_line(c, rogue("Spawn", detached ? 1 : 0, id));
     auto v = parse_json(line);
     REQUIRE(has_member(v, "result"));
     return member(v, "result").as_int64();
@@ -321,6 +323,27 @@ TEST_CASE("programs an isolated plugin starts end with its process, and do not h
     // The daemon stops: so does what the new process started.
     long long second = spawned_sleep(d.port(), 3);
     REQUIRE(second > 0);
+    CHECK(d.stop() == 0);
+    CHECK(ends_within(second, 5s));
+    for (long long pid : {first, second})
+        if (!ended(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL); // never left behind by this test
+}
+
+TEST_CASE("programs an isolated plugin starts as daemons end with its process too") {
+    // setsid and a double fork take a program out of the plugin process's
+    // group, and away from its parent: it used to be adopted by init and
+    // outlive the plugin's process, its restarts and the daemon.
+    Daemon d(isolated());
+    long long first = spawned_sleep(d.port(), 1, true);
+    REQUIRE(first > 0);
+    REQUIRE_FALSE(ended(first));
+    Connection c = Connection::tcp(d.port());
+    CHECK_THAT(error_of(call_line(c, rogue("Abort", 0, 2))), Catch::Contains("plugin rogue crashed in Rogue.Abort"));
+    CHECK(ends_within(first, 5s));
+    wait_serving(d.port());
+    long long second = spawned_sleep(d.port(), 3, true);
+    REQUIRE(second > 0);
+    REQUIRE_FALSE(ended(second));
     CHECK(d.stop() == 0);
     CHECK(ends_within(second, 5s));
     for (long long pid : {first, second})

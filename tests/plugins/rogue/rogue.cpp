@@ -41,8 +41,10 @@
 //   Rogue.BadBytes({Millis})        answers a string of Millis MiB of the
 //                                   byte 0xff, which is not UTF-8 (the
 //                                   extended form lets a reply hold it)
-//   Rogue.Spawn                     starts /bin/sleep 600 (fork, exec) and
-//                                   answers its pid
+//   Rogue.Spawn({Millis})           starts /bin/sleep 600 (fork, exec) and
+//                                   answers its pid; Millis 1: as a daemon
+//                                   does (setsid, a second fork, the child
+//                                   between exits)
 //
 // Every thread it starts is joined by its shutdown.
 #include <plugrpc/abi.h>
@@ -61,6 +63,7 @@
 
 #include <fcntl.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -112,22 +115,41 @@ int twice(void*, plrpc_call* call, const char*, size_t) {
 int exit_now(void*, plrpc_call*, const char*, size_t) { std::exit(0); }
 
 int spawn_sleep(void*, plrpc_call* call, const char*, size_t) {
-    // Answered once the program runs: the pipe's write end closes at exec.
+    // Millis 1: as a daemon starts, in a session of its own, by a child
+    // that exits at once (the sleep is then nobody's child here).
+    bool detached = millis(call) == 1;
+    // Answered once the program runs: the pipe's write end closes at exec
+    // (and, detached, when the child between exits, having sent its pid).
     int ran[2];
     if (::pipe2(ran, O_CLOEXEC) != 0) return host->reply_error(call, "pipe failed", 11), PLRPC_OK;
     pid_t pid = ::fork();
     if (pid == 0) {
         ::close(ran[0]);
+        if (detached) {
+            ::setsid();
+            pid_t sleeper = ::fork();
+            if (sleeper != 0) {
+                [[maybe_unused]] auto n = ::write(ran[1], &sleeper, sizeof sleeper);
+                ::_exit(0);
+            }
+        }
         ::execl("/bin/sleep", "sleep", "600", static_cast<char*>(nullptr));
         ::_exit(127);
     }
     ::close(ran[1]);
+    pid_t shown = pid;
+    if (detached && pid > 0) {
+        shown = -1;
+        while (::read(ran[0], &shown, sizeof shown) < 0 && errno == EINTR) {
+        }
+        ::waitpid(pid, nullptr, 0);
+    }
     char byte;
     while (::read(ran[0], &byte, 1) < 0 && errno == EINTR) {
     }
     ::close(ran[0]);
-    if (pid < 0) return host->reply_error(call, "fork failed", 11), PLRPC_OK;
-    return reply(call, std::to_string(pid)), PLRPC_OK;
+    if (pid < 0 || shown <= 0) return host->reply_error(call, "fork failed", 11), PLRPC_OK;
+    return reply(call, std::to_string(shown)), PLRPC_OK;
 }
 
 int close_channel(void*, plrpc_call* call, const char*, size_t) {
