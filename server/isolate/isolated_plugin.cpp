@@ -1,6 +1,7 @@
 #include "server/isolate/isolated_plugin.hpp"
 
 #include "server/isolate/channel.hpp"
+#include "server/isolate/log_limit.hpp"
 #include "server/isolate/pending_calls.hpp"
 #include "server/http/process_stats.hpp"
 #include "server/isolate/spawn.hpp"
@@ -66,6 +67,10 @@ pid_t parent_of(pid_t pid) {
     rest >> state >> ppid;
     return rest ? static_cast<pid_t>(ppid) : -1;
 }
+
+// A child's output lines logged: a burst, then so many a second.
+constexpr int kLogLinesPerSecond = 100;
+constexpr int kLogLineBurst = 1000;
 
 // Why a child that broke the channel's framing is killed.
 constexpr const char* kMalformed = "it sent a malformed frame on its channel";
@@ -615,6 +620,7 @@ private:
             if (now >= next_check) {
                 next_check = now + 100ms;
                 check_bounds(now);
+                say_dropped_output(false);
             }
         }
     }
@@ -728,8 +734,9 @@ private:
             exits_within(2s); // then reap() kills it, if it still runs, and its group
             reap();
         }
-        drain_log();
+        drain_log(1u << 20);
         flush_log_line();
+        say_dropped_output(true);
         if (child_.pidfd >= 0) ::close(child_.pidfd);
         if (child_.log >= 0) ::close(child_.log);
         child_ = Child{};
@@ -745,13 +752,17 @@ private:
 
     // The child's stdout and stderr, a line at a time, logged with the
     // plugin's name ("I text", "W text": the child's own log lines carry
-    // their level).
-    void drain_log() {
+    // their level), at most `most` bytes of it per call: a child that
+    // prints without pause leaves its supervisor the rest of its work (its
+    // poll comes back at once for more), and at most kLogLinesPerSecond
+    // lines a second (log_limit.hpp) reach the log.
+    void drain_log(std::size_t most = 64u << 10) {
         if (child_.log < 0) return;
         char buf[4096];
-        for (;;) {
+        for (std::size_t taken = 0; taken < most;) {
             ssize_t n = ::read(child_.log, buf, sizeof buf);
             if (n <= 0) break;
+            taken += static_cast<std::size_t>(n);
             for (ssize_t i = 0; i < n; ++i) {
                 if (buf[i] == '\n' || log_line_.size() >= 4096) flush_log_line();
                 if (buf[i] != '\n') log_line_ += buf[i];
@@ -760,6 +771,7 @@ private:
     }
     void flush_log_line() {
         if (log_line_.empty()) return;
+        if (!log_limit_.take(Clock::now())) return log_line_.clear();
         std::string_view line = log_line_;
         auto level = spdlog::level::info;
         if (line.size() >= 2 && line[1] == ' ') {
@@ -771,9 +783,16 @@ private:
             default: break;
             }
         }
-        spdlog::log(level, "{} [pid {}]: {}", label_.empty() ? file_.filename().string() : label_, child_.worker, line);
+        spdlog::log(level, "{} [pid {}]: {}", log_name(), child_.worker, line);
         log_line_.clear();
     }
+    // Said at most once a second, and when the child's output ends.
+    void say_dropped_output(bool ended) {
+        if (std::uint64_t n = log_limit_.dropped_to_say(Clock::now(), ended))
+            spdlog::warn("{}: {} lines of its output were not logged (more than {} a second)", log_name(), n,
+                         kLogLinesPerSecond);
+    }
+    std::string log_name() const { return label_.empty() ? file_.filename().string() : label_; }
 
     std::filesystem::path file_;
     int copy_fd_;
@@ -798,6 +817,7 @@ private:
     Reader reader_;
     std::string kill_reason_;
     std::string log_line_;
+    LogLimit log_limit_{kLogLinesPerSecond, kLogLineBurst};
     Clock::time_point started_at_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};

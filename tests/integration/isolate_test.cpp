@@ -350,6 +350,50 @@ TEST_CASE("programs an isolated plugin starts as daemons end with its process to
         if (!ended(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL); // never left behind by this test
 }
 
+// How many times `word` appears in `text`, and the sum of the numbers
+// just before each time `after` appears.
+std::size_t occurrences(const std::string& text, std::string_view word) {
+    std::size_t n = 0;
+    for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+    return n;
+}
+long long sum_before(const std::string& text, std::string_view after) {
+    long long sum = 0;
+    for (auto at = text.find(after); at != std::string::npos; at = text.find(after, at + 1)) {
+        auto digits = text.find_last_not_of("0123456789", at - 1) + 1;
+        if (digits < at) sum += std::stoll(text.substr(digits, at - digits));
+    }
+    return sum;
+}
+
+TEST_CASE("an isolated plugin that prints without pause is logged at a bounded rate, and what is left out is said") {
+    // A plugin's output must not flood the journal (journald limits the
+    // whole service: the daemon's own lines would go too) nor keep its
+    // supervisor from its other work.
+    Daemon d(isolated());
+    Connection c = Connection::tcp(d.port());
+    constexpr long long kLines = 200000;
+    auto start = std::chrono::steady_clock::now();
+    CHECK(contains(call_line(c, rogue("Shout", kLines / 100, 1), 30s), R"("result":200000)"));
+    CHECK(contains(call_line(c, R"({"method":"Arith.Multiply","params":[{"A":6,"B":7}],"id":2})"), R"("result":42)"));
+    // Each line is logged, or counted in a warning at most a second later.
+    std::string log;
+    long long logged = 0, left_out = 0;
+    auto end = std::chrono::steady_clock::now() + 5s;
+    do {
+        std::this_thread::sleep_for(100ms);
+        log = d.log();
+        logged = static_cast<long long>(occurrences(log, "]: rogue shout "));
+        left_out = sum_before(log, " lines of its output were not logged (more than 100 a second)");
+    } while (logged + left_out < kLines && std::chrono::steady_clock::now() < end);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO("logged " << logged << ", left out " << left_out << ", in " << seconds << " s");
+    CHECK(logged + left_out == kLines);
+    CHECK(logged >= 1000); // the burst
+    CHECK(logged <= 1000 + static_cast<long long>(100 * (seconds + 1)));
+    CHECK(left_out > 0);
+}
+
 TEST_CASE("an isolated call stuck past its hard bound gets its process killed and restarted") {
     // Only Spin's timeout is short: on a loaded machine the calls that check
     // the restart must not time out themselves.

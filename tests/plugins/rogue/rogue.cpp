@@ -41,6 +41,8 @@
 //   Rogue.BadBytes({Millis})        answers a string of Millis MiB of the
 //                                   byte 0xff, which is not UTF-8 (the
 //                                   extended form lets a reply hold it)
+//   Rogue.Shout({Millis})           prints Millis hundred lines on stderr,
+//                                   as fast as it can, and answers how many
 //   Rogue.Spawn({Millis})           starts /bin/sleep 600 (fork, exec) and
 //                                   answers its pid; Millis 1: as a daemon
 //                                   does (setsid, a second fork, the child
@@ -52,6 +54,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <cstring>
@@ -150,6 +153,13 @@ int spawn_sleep(void*, plrpc_call* call, const char*, size_t) {
     ::close(ran[0]);
     if (pid < 0 || shown <= 0) return host->reply_error(call, "fork failed", 11), PLRPC_OK;
     return reply(call, std::to_string(shown)), PLRPC_OK;
+}
+
+int shout(void*, plrpc_call* call, const char*, size_t) {
+    std::int64_t lines = millis(call) * 100;
+    for (std::int64_t i = 0; i < lines; ++i) std::fprintf(stderr, "rogue shout %lld\n", static_cast<long long>(i));
+    std::fflush(stderr);
+    return reply(call, std::to_string(lines)), PLRPC_OK;
 }
 
 int close_channel(void*, plrpc_call* call, const char*, size_t) {
@@ -314,7 +324,7 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
                   add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
                   add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble),
                   add(reg, "CloseChannel", close_channel), add(reg, "Exit", exit_now),
-                  add(reg, "Spawn", spawn_sleep), add(reg, "StopReading", stop_reading),
+                  add(reg, "Spawn", spawn_sleep), add(reg, "Shout", shout), add(reg, "StopReading", stop_reading),
                   add(reg, "NonBlocking", non_blocking), add(reg, "BadBytes", bad_bytes, kString)})
         if (r != PLRPC_OK) rc = r;
     return rc;
