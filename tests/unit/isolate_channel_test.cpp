@@ -40,6 +40,18 @@ FrameHeader call(std::uint64_t id, std::uint32_t method) {
     return h;
 }
 
+// Read (from `fd`) and write by turns until a frame larger than the pipe
+// is through: the size of its payload (0 if it never came).
+std::size_t pass_through(Reader& in, Writer& out, int fd, FrameHeader& h, std::string_view& payload) {
+    for (int turns = 0; turns < 10000; ++turns) {
+        auto r = in.fill(fd);
+        REQUIRE((r == Reader::Fill::Read || r == Reader::Fill::Nothing));
+        if (in.next(h, payload)) return payload.size();
+        out.flush();
+    }
+    return 0;
+}
+
 TEST_CASE("channel: frames cross a pipe whole and in order, their header fields kept", "[isolate]") {
     Pipe p;
     Writer out(p.w);
@@ -146,14 +158,7 @@ TEST_CASE("channel: the bound is on what waits, so a frame larger than it crosse
     Reader in;
     FrameHeader h{};
     std::string_view payload;
-    std::size_t got = 0;
-    for (int turns = 0; turns < 10000 && got == 0; ++turns) {
-        auto r = in.fill(p.r);
-        REQUIRE((r == Reader::Fill::Read || r == Reader::Fill::Nothing));
-        if (in.next(h, payload)) got = payload.size();
-        out.flush();
-    }
-    CHECK(got == big.size());
+    CHECK(pass_through(in, out, p.r, h, payload) == big.size());
     CHECK(h.id == 1);
     REQUIRE(out.send(call(3, 0), "after"));
     REQUIRE(in.fill(p.r) == Reader::Fill::Read);
@@ -171,15 +176,7 @@ TEST_CASE("channel: neither end keeps the memory a large frame needed once it ha
     REQUIRE(out.send(call(1, 0), big));
     FrameHeader h{};
     std::string_view payload;
-    std::size_t got = 0;
-    // Read and write by turns until the frame is through.
-    for (int turns = 0; turns < 10000 && got == 0; ++turns) {
-        auto r = in.fill(p.r);
-        REQUIRE((r == Reader::Fill::Read || r == Reader::Fill::Nothing));
-        if (in.next(h, payload)) got = payload.size();
-        out.flush();
-    }
-    REQUIRE(got == big.size());
+    REQUIRE(pass_through(in, out, p.r, h, payload) == big.size());
     CHECK_FALSE(out.pending());
     CHECK(in.capacity() >= big.size()); // it held the whole frame
     // The next small frame: both ends are back to their usual size.
