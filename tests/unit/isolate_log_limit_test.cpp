@@ -17,7 +17,7 @@ int offered(LogLimit& limit, int lines, LogLimit::Clock::time_point t) {
     return logged;
 }
 
-TEST_CASE("log limit: a burst, then the rate; the rest counted and said once a second", "[isolate]") {
+TEST_CASE("log limit: a burst, then the rate, and the rest counted and said once a second", "[isolate]") {
     LogLimit limit(100, 1000);
     auto t = LogLimit::Clock::time_point{} + 1h;
     CHECK(offered(limit, 5000, t) == 1000);
