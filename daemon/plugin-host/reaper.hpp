@@ -17,9 +17,9 @@
 
 namespace plugrpc::reaper {
 
-// Fork the worker (this process made a child subreaper first). Returns 0
-// in the worker (which dies with this process), the worker's pid here, or
-// -1 (errno set).
+// Fork the worker (the caller has made this process a child subreaper:
+// the worker does not inherit that). Returns 0 in the worker (which dies
+// with this process), the worker's pid here, or -1 (errno set).
 pid_t start_worker();
 
 // Here, after start_worker(): close `channel` descriptors (the worker's
