@@ -783,7 +783,20 @@ private:
             default: break;
             }
         }
-        spdlog::log(level, "{} [pid {}]: {}", log_name(), child_.worker, line);
+        // Control characters (a terminal's escape sequences among them) are
+        // written as \xNN: the plugin's output is text for the log, not
+        // commands for the terminal that shows it.
+        std::string shown;
+        for (unsigned char ch : line) {
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+                char hex[5];
+                std::snprintf(hex, sizeof hex, "\\x%02x", ch);
+                shown += hex;
+            } else {
+                shown += static_cast<char>(ch);
+            }
+        }
+        spdlog::log(level, "{} [pid {}]: {}", log_name(), child_.worker, shown);
         log_line_.clear();
     }
     // Said at most once a second, and when the child's output ends.

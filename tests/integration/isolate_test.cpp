@@ -394,6 +394,20 @@ TEST_CASE("an isolated plugin that prints without pause is logged at a bounded r
     CHECK(left_out > 0);
 }
 
+TEST_CASE("an isolated plugin's output reaches the log with its control characters written out") {
+    Daemon d(isolated());
+    Connection c = Connection::tcp(d.port());
+    REQUIRE(contains(call_line(c, rogue("Ansi", 0, 1)), R"("result":1)"));
+    std::string log;
+    auto end = std::chrono::steady_clock::now() + 5s;
+    while (!contains(log = d.log(), "rogue \\x1b") && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(50ms);
+    INFO(log);
+    CHECK(contains(log, "]: rogue \\x1b[31mred\\x1b[0m bell\\x07 cr\\x0d tab\t end"));
+    CHECK(log.find('\x1b') == std::string::npos);
+    CHECK(log.find('\a') == std::string::npos);
+}
+
 TEST_CASE("an isolated call stuck past its hard bound gets its process killed and restarted") {
     // Only Spin's timeout is short: on a loaded machine the calls that check
     // the restart must not time out themselves.

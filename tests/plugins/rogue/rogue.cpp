@@ -43,6 +43,8 @@
 //                                   extended form lets a reply hold it)
 //   Rogue.Shout({Millis})           prints Millis hundred lines on stderr,
 //                                   as fast as it can, and answers how many
+//   Rogue.Ansi                      prints a line holding a terminal's
+//                                   escape sequences, a bell and a CR
 //   Rogue.Spawn({Millis})           starts /bin/sleep 600 (fork, exec) and
 //                                   answers its pid; Millis 1: as a daemon
 //                                   does (setsid, a second fork, the child
@@ -160,6 +162,12 @@ int shout(void*, plrpc_call* call, const char*, size_t) {
     for (std::int64_t i = 0; i < lines; ++i) std::fprintf(stderr, "rogue shout %lld\n", static_cast<long long>(i));
     std::fflush(stderr);
     return reply(call, std::to_string(lines)), PLRPC_OK;
+}
+
+int ansi(void*, plrpc_call* call, const char*, size_t) {
+    std::fprintf(stderr, "rogue \x1b[31mred\x1b[0m bell\a cr\r tab\t end\n");
+    std::fflush(stderr);
+    return reply(call, "1"), PLRPC_OK;
 }
 
 int close_channel(void*, plrpc_call* call, const char*, size_t) {
@@ -324,7 +332,7 @@ int init(const plrpc_host_v1* h, plrpc_registrar* reg, const char*, size_t, char
                   add(reg, "Late", late), add(reg, "Watch", watch), add(reg, "Codes", get_codes, kString), add(reg, "Segv", segv), add(reg, "Abort", abort_now),
                   add(reg, "Alloc", alloc), add(reg, "Spin", spin), add(reg, "Scribble", scribble),
                   add(reg, "CloseChannel", close_channel), add(reg, "Exit", exit_now),
-                  add(reg, "Spawn", spawn_sleep), add(reg, "Shout", shout), add(reg, "StopReading", stop_reading),
+                  add(reg, "Spawn", spawn_sleep), add(reg, "Shout", shout), add(reg, "Ansi", ansi), add(reg, "StopReading", stop_reading),
                   add(reg, "NonBlocking", non_blocking), add(reg, "BadBytes", bad_bytes, kString)})
         if (r != PLRPC_OK) rc = r;
     return rc;
