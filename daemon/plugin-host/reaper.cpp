@@ -1,5 +1,7 @@
 #include "reaper.hpp"
 
+#include "server/http/process_stats.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -7,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -23,25 +27,17 @@ namespace {
 std::vector<pid_t> children() {
     std::vector<pid_t> found;
     pid_t self = ::getpid();
+    long ticks = ::sysconf(_SC_CLK_TCK), page = ::sysconf(_SC_PAGESIZE);
     DIR* proc = ::opendir("/proc");
     if (!proc) return found;
     while (dirent* e = ::readdir(proc)) {
         char* end = nullptr;
         long pid = std::strtol(e->d_name, &end, 10);
         if (pid <= 0 || *end != '\0') continue;
-        std::string path = "/proc/" + std::string(e->d_name) + "/stat";
-        std::FILE* f = std::fopen(path.c_str(), "re");
-        if (!f) continue; // gone meanwhile
-        char buf[512];
-        std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-        std::fclose(f);
-        buf[n] = '\0';
-        // "pid (comm) state ppid ...": comm may hold anything, so from the last ')'.
-        const char* close = std::strrchr(buf, ')');
-        char state = 0;
-        long ppid = 0;
-        if (close && std::sscanf(close + 1, " %c %ld", &state, &ppid) == 2 && ppid == self)
-            found.push_back(static_cast<pid_t>(pid));
+        std::ifstream in("/proc/" + std::string(e->d_name) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto stats = parse_proc_stat(text, 0, ticks, page); // none: gone meanwhile
+        if (stats && stats->parent_pid == self) found.push_back(static_cast<pid_t>(pid));
     }
     ::closedir(proc);
     return found;

@@ -28,9 +28,10 @@ std::optional<ProcessStats> parse_proc_stat(std::string_view stat, double boot_t
             return std::nullopt;
         }
     };
-    auto utime = field(14), stime = field(15), start = field(22), vsize = field(23), rss = field(24);
-    if (!utime || !stime || !start || !vsize || !rss) return std::nullopt;
+    auto ppid = field(4), utime = field(14), stime = field(15), start = field(22), vsize = field(23), rss = field(24);
+    if (!ppid || !utime || !stime || !start || !vsize || !rss) return std::nullopt;
     ProcessStats p;
+    p.parent_pid = static_cast<long>(*ppid);
     p.cpu_seconds = (*utime + *stime) / double(ticks);
     p.start_time_seconds = boot_time + *start / double(ticks);
     p.virtual_bytes = *vsize;

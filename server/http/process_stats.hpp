@@ -14,6 +14,7 @@ struct ProcessStats {
     double resident_bytes = 0;
     double virtual_bytes = 0;
     double start_time_seconds = 0; // since the Unix epoch
+    long parent_pid = 0;
     std::optional<double> open_fds;
     std::optional<double> max_fds; // the soft limit; none when unlimited
 };

@@ -261,14 +261,9 @@ bool ended(long long pid) {
 }
 
 long long parent_of(long long pid) {
-    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-    auto close = stat.rfind(')');
-    if (close == std::string::npos) return -1;
-    std::istringstream rest(stat.substr(close + 2));
-    std::string state;
-    long long ppid = -1;
-    rest >> state >> ppid;
-    return ppid;
+    auto stats = plugrpc::parse_proc_stat(read_file("/proc/" + std::to_string(pid) + "/stat"), 0,
+                                          ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
+    return stats ? stats->parent_pid : -1;
 }
 
 bool ends_within(long long pid, Millis limit) {

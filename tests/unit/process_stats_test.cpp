@@ -27,6 +27,7 @@ TEST_CASE("process stats: CPU, memory and start time from /proc/self/stat with a
     CHECK(p->start_time_seconds == Approx(1'700'000'123.45)); // btime + 12345 / 100
     CHECK(p->virtual_bytes == Approx(104857600.0));
     CHECK(p->resident_bytes == Approx(2560.0 * 4096));
+    CHECK(p->parent_pid == 1); // field 4, after the name
 }
 
 TEST_CASE("process stats: a line that is cut short is no figures, not wrong ones", "[process]") {
