@@ -37,8 +37,6 @@ public:
         return std::exchange(dropped_, 0);
     }
 
-    double rate() const { return rate_; }
-
 private:
     void refill(Clock::time_point now) {
         if (last_ != Clock::time_point{}) {
