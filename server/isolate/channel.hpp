@@ -4,7 +4,9 @@
 //
 //   parent -> child  Start  {JSON: the plugin file, its config, pool sizes}
 //                    Call   {id, method index, deadline, argument text}
-//   child -> parent  Hello  {JSON: the plugin's name, version, methods}
+//   child -> parent  Worker {id: the pid of the process the plugin runs
+//                            in, first, before any plugin code has run}
+//                    Hello  {JSON: the plugin's name, version, methods}
 //                    Reply  {id, outcome kind, reply text or error text}
 //
 // Writers on any thread append to one buffer under a lock and the thread
@@ -25,7 +27,7 @@
 
 namespace plugrpc::isolate {
 
-enum class FrameKind : std::uint8_t { Call = 1, Hello = 2, Reply = 3, Start = 4 };
+enum class FrameKind : std::uint8_t { Call = 1, Hello = 2, Reply = 3, Start = 4, Worker = 5 };
 
 // Laid out by alignment, with no packing: a header copied out of the
 // stream is an ordinary object whose members may be bound to references.

@@ -54,7 +54,6 @@ bool read_start(int fd, Reader& in, json::object& start) {
 
 std::string hello(const LoadedPlugin& p) {
     json::object o;
-    o["pid"] = static_cast<std::int64_t>(::getpid()); // the host's first process is its parent
     o["name"] = p.name;
     o["version"] = p.version;
     o["description"] = p.description;
@@ -152,6 +151,13 @@ int serve_child(int calls, int answers) {
     // take it. While the reading thread holds the writer (a batch),
     // answers only queue.
     Writer out(answers, ::fcntl(efd, F_DUPFD_CLOEXEC, 0));
+    // This process's pid, the first frame: no plugin code has run yet, so
+    // the plugin cannot name another process for the daemon to measure
+    // its bounds on and to kill.
+    FrameHeader worker{};
+    worker.kind = FrameKind::Worker;
+    worker.id = static_cast<std::uint64_t>(::getpid());
+    out.send(worker, {});
     // Calls come from the daemon, as large as its max_message_bytes lets
     // in (up to 4 GiB): no bound of the channel's own on them.
     Reader in(std::numeric_limits<std::uint32_t>::max());

@@ -22,7 +22,8 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
-#include <sstream>
+#include <limits>
+#include <utility>
 #include <future>
 #include <condition_variable>
 #include <mutex>
@@ -53,19 +54,6 @@ std::optional<ProcessStats> child_stats(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return parse_proc_stat(text, 0, ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
-}
-
-// The parent of `pid` now, or -1.
-pid_t parent_of(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto close = text.rfind(')'); // the name may hold anything
-    if (close == std::string::npos) return -1;
-    std::istringstream rest(text.substr(close + 1));
-    std::string state;
-    long ppid = -1;
-    rest >> state >> ppid;
-    return rest ? static_cast<pid_t>(ppid) : -1;
 }
 
 // A child's output lines logged: a burst, then so many a second.
@@ -395,10 +383,20 @@ private:
         writer->send(start, start_frame_);
         reader_ = Reader();
         auto until = Clock::now() + options_.start_timeout;
+        bool first = true;
         for (;;) {
             FrameHeader h{};
             std::string_view payload;
             if (reader_.next(h, payload)) {
+                // The process the plugin runs in, named before any plugin
+                // code ran (later, one is a malformed frame): bounds are
+                // measured on it, and it is what is killed (the host's
+                // first process then ends the rest).
+                if (std::exchange(first, false) && h.kind == FrameKind::Worker && h.id > 0 &&
+                    h.id <= std::uint64_t(std::numeric_limits<pid_t>::max())) {
+                    child_.worker = pid_t(h.id);
+                    continue;
+                }
                 boost::system::error_code ec;
                 json::value v = json::parse(payload, ec);
                 if (h.kind != FrameKind::Hello || ec || !v.is_object()) {
@@ -410,12 +408,6 @@ private:
                     error = "its process sent no valid description of the plugin";
                 } else {
                     hello = std::move(v.get_object());
-                    // The process the plugin runs in, if it is the host's
-                    // child: bounds are measured on it, and it is what is
-                    // killed (the host's first process then ends the rest).
-                    if (auto* w = hello.if_contains("pid"); w && w->is_int64() && w->get_int64() > 0 &&
-                                                          parent_of(pid_t(w->get_int64())) == ch.pid)
-                        child_.worker = pid_t(w->get_int64());
                     std::lock_guard lock(mu_);
                     pid_ = child_.worker;
                     break;

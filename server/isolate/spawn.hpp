@@ -30,7 +30,7 @@ inline constexpr int kChildCallsFd = 5;
 
 struct Child {
     pid_t pid = -1;    // the host's first process, which ends as the plugin's process does
-    pid_t worker = -1; // the process the plugin runs in, the host's child (its Hello names it; pid until then)
+    pid_t worker = -1; // the process the plugin runs in, the host's child (its first frame names it; pid until then)
     int pidfd = -1;    // -1 where pidfd_open is refused
     int calls = -1;    // the parent's write end of the calls pipe, non-blocking, close-on-exec
     int replies = -1;  // the parent's read end of the answers pipe, non-blocking, close-on-exec

@@ -25,8 +25,10 @@
 //                                   process's channel to the daemon) a
 //                                   frame header announcing 4 GiB (Millis
 //                                   0), or an empty frame that is not an
-//                                   answer (Millis 1); never answers (run
-//                                   it isolated)
+//                                   answer (Millis 1: a hello; 2: a pid
+//                                   for the daemon to take as the process
+//                                   the plugin runs in, its parent's);
+//                                   never answers (run it isolated)
 //   Rogue.CloseChannel({Millis})    closes descriptor 3 (Millis 0; an
 //                                   isolated process's answers to the
 //                                   daemon) or 5 (Millis 5: the daemon's
@@ -255,11 +257,14 @@ int segv(void*, plrpc_call*, const char*, size_t) {
 int abort_now(void*, plrpc_call*, const char*, size_t) { std::abort(); }
 
 int scribble(void*, plrpc_call* call, const char*, size_t) {
-    bool huge = millis(call) == 0;
+    std::int64_t variant = millis(call);
+    bool huge = variant == 0;
     unsigned char frame[32] = {};                   // the channel's frame header (server/isolate/channel.hpp)
     std::uint32_t size = huge ? 0xfffffff0u : 0u;   // its payload size: over any bound, or none
     std::memcpy(frame + 16, &size, sizeof size);
-    frame[24] = huge ? 3 : 2; // a reply, or a hello
+    frame[24] = huge ? 3 : variant == 1 ? 2 : 5; // a reply, a hello, or a worker's pid
+    std::uint64_t other = static_cast<std::uint64_t>(::getppid()); // its id: not this process
+    if (variant == 2) std::memcpy(frame, &other, sizeof other);
     [[maybe_unused]] auto n = ::write(3, frame, sizeof frame);
     return PLRPC_PENDING;
 }
