@@ -14,7 +14,6 @@
 
 #include <atomic>
 #include <iostream>
-#include <sstream>
 #include <csignal>
 #include <filesystem>
 #include <thread>
