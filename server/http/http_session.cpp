@@ -12,6 +12,7 @@
 #include "server/net/batched_io.hpp"
 #include "server/net/drained.hpp"
 #include "server/net/endpoint.hpp"
+#include "server/rpc/caller_calls.hpp"
 #include "server/rpc/scratch.hpp"
 
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -26,7 +27,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <optional>
+
+#include <sys/socket.h>
 
 namespace plugrpc {
 namespace asio = boost::asio;
@@ -405,18 +409,58 @@ private:
         note_call();
         jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch,
                                      conn_.settings->jsonrpc_default_service};
-        jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
-                               [self = shared_from_this()](std::string_view reply, Outcome::Kind kind) {
-                                   if (self->at_home_now()) return self->respond_jsonrpc(reply, kind);
-                                   asio::dispatch(self->conn_.socket.get_executor(),
-                                                  [self, reply = std::string(reply), kind] {
-                                                      self->respond_jsonrpc(reply, kind);
-                                                  });
-                               },
-                               jsonrpc::Dialect::V2, gate_ ? &*gate_ : nullptr);
+        awaiting_ = true;
+        {
+            CallerCalls::Scope mine(waiting_); // the calls that wait are cancelled if the client goes
+            jsonrpc::serve_message(conn_.ctx.dispatcher, req_.body(), limits,
+                                   [self = shared_from_this()](std::string_view reply, Outcome::Kind kind) {
+                                       if (self->at_home_now()) return self->respond_jsonrpc(reply, kind);
+                                       asio::dispatch(self->conn_.socket.get_executor(),
+                                                      [self, reply = std::string(reply), kind] {
+                                                          self->respond_jsonrpc(reply, kind);
+                                                      });
+                                   },
+                                   jsonrpc::Dialect::V2, gate_ ? &*gate_ : nullptr);
+        }
+        if (awaiting_) watch_client();
+    }
+
+    // While a request waits for its answer, the connection is not read (a
+    // client sends its next request after this one's response). An HTTP
+    // client does not half-close a connection it waits on: the end of the
+    // stream then, or a reset, is the client gone (nginx's "client closed
+    // the connection" too), and the calls it waits for are cancelled. Bytes
+    // of a next request (pipelined) are left for after the response; the
+    // watch ends there. Costs one epoll_ctl for an answer that did not come
+    // at once, and one cancel when it comes.
+    void watch_client() {
+        watching_ = true;
+        conn_.socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+            self->watching_ = false;
+            if (ec || !self->awaiting_) return; // answered (the wait cancelled), or closed
+            char byte;
+            ssize_t n = ::recv(self->conn_.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (n > 0) return; // a pipelined request
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->watch_client();
+            self->client_gone(n == 0 ? "its connection closed" : "its connection failed");
+        });
+    }
+
+    void client_gone(const char* why) {
+        gone_ = true;
+        std::size_t n = waiting_.cancel_all(why); // their answer comes here: respond() closes
+        spdlog::debug("{}: http: the client went away waiting for its response; {} call(s) cancelled", conn_.peer, n);
+        if (awaiting_) close(); // not one of its calls waits here (the answer is on another thread's way)
     }
 
     void respond_jsonrpc(std::string_view reply, Outcome::Kind kind) {
+        awaiting_ = false;
+        if (watching_) {
+            watching_ = false;
+            boost::system::error_code ignored;
+            conn_.socket.cancel(ignored); // only the watch waits on the socket now
+        }
+        if (gone_) return close();
         if (reply.empty()) return respond(http::status::no_content, "", "");
         Scratch body; // the reply and its newline
         body.text().append(reply);
@@ -507,6 +551,10 @@ private:
     bool read_on_edge_ = false; // the read under way waits for an epoll event (net/drained.hpp)
     bool draining_ = false;
     std::optional<AccessGate> gate_; // when [access] rules apply
+    CallerCalls waiting_;   // calls of its requests that wait for their answers
+    bool awaiting_ = false; // a JSON-RPC request waits for its answer
+    bool watching_ = false; // ... and watch_client() waits on the socket
+    bool gone_ = false;     // the client went away while it waited
 };
 
 } // namespace

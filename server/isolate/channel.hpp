@@ -4,6 +4,8 @@
 //
 //   parent -> child  Start  {JSON: the plugin file, its config, pool sizes}
 //                    Call   {id, method index, deadline, argument text}
+//                    Cancel {id: the call's caller went away; the child
+//                            ends it as cancelled if it still waits}
 //   child -> parent  Worker {id: the pid of the process the plugin runs
 //                            in, first, before any plugin code has run}
 //                    Hello  {JSON: the plugin's name, version, methods}
@@ -27,12 +29,12 @@
 
 namespace plugrpc::isolate {
 
-enum class FrameKind : std::uint8_t { Call = 1, Hello = 2, Reply = 3, Start = 4, Worker = 5 };
+enum class FrameKind : std::uint8_t { Call = 1, Hello = 2, Reply = 3, Start = 4, Worker = 5, Cancel = 6 };
 
 // Laid out by alignment, with no packing: a header copied out of the
 // stream is an ordinary object whose members may be bound to references.
 struct FrameHeader {
-    std::uint64_t id;         // Call, Reply: the parent's name for the call
+    std::uint64_t id;         // Call, Reply, Cancel: the parent's name for the call
     std::int64_t deadline_ns; // Call: when its deadline falls, 0 for none
                               // (CLOCK_MONOTONIC, steady_clock in both
                               // processes: one machine, one clock)

@@ -2,6 +2,7 @@
 
 #include "server/isolate/channel.hpp"
 #include "server/plugin/loaded_plugin.hpp"
+#include "server/rpc/call_table.hpp"
 #include "server/rpc/dispatcher.hpp"
 
 #include <boost/json/parse.hpp>
@@ -21,6 +22,7 @@
 #include <sys/eventfd.h>
 #include <thread>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace plugrpc::isolate {
 namespace json = boost::json;
@@ -79,6 +81,34 @@ void send_hello_error(Writer& out, const std::string& why) {
     h.kind = FrameKind::Hello;
     out.send(h, json::serialize(o));
 }
+
+// The calls still waiting for their answers after their handler first
+// ran, by the daemon's id for each, for a Cancel frame to find. Handles are
+// kept, not calls: one whose call has ended is refused by the call table,
+// and such entries are dropped once the map has doubled since the last
+// time. Used on the reading thread only.
+class WaitingCalls {
+public:
+    void add(std::uint64_t id, plrpc_call* handle) {
+        if (!handle || !call_table::is_open(handle)) return; // answered at once: the usual case
+        if (by_id_.size() >= prune_at_) {
+            std::erase_if(by_id_, [](const auto& e) { return !call_table::is_open(e.second); });
+            prune_at_ = std::max<std::size_t>(64, by_id_.size() * 2);
+        }
+        by_id_[id] = handle;
+    }
+    void cancel(std::uint64_t id) {
+        auto it = by_id_.find(id);
+        if (it == by_id_.end()) return; // answered already
+        plrpc_call* handle = it->second;
+        by_id_.erase(it);
+        Dispatcher::cancel(handle, "its caller went away");
+    }
+
+private:
+    std::unordered_map<std::uint64_t, plrpc_call*> by_id_;
+    std::size_t prune_at_ = 64;
+};
 
 // A channel descriptor the plugin closed under this process: said once
 // (the daemon logs it under the plugin's name).
@@ -202,6 +232,7 @@ int serve_child(int calls, int answers) {
         // batch the daemon writes, not a poll() and a read().
         ::fcntl(calls, F_SETFL, ::fcntl(calls, F_GETFL) & ~O_NONBLOCK);
         ChannelWatch watch(answers, out, efd);
+        WaitingCalls waiting;
         for (;;) {
             Reader::Fill got = in.fill(calls);
             if (got == Reader::Fill::Nothing) { // made non-blocking under it: wait, do not spin
@@ -219,6 +250,10 @@ int serve_child(int calls, int answers) {
             std::string_view payload;
             out.hold(); // the answers of this batch in one write
             while (in.next(f, payload)) {
+                if (f.kind == FrameKind::Cancel) {
+                    waiting.cancel(f.id);
+                    continue;
+                }
                 if (f.kind != FrameKind::Call || f.method >= methods.size()) continue;
                 std::uint64_t id = f.id;
                 Writer* w = &out;
@@ -245,7 +280,7 @@ int serve_child(int calls, int answers) {
                 c->set_args_text(payload);
                 // The daemon's deadline, whatever the call waits here before it starts.
                 c->deadline_at_ns = f.deadline_ns;
-                dispatcher.start(c);
+                waiting.add(id, dispatcher.start(c));
             }
             // A full pipe keeps the rest queued, signalled to the watch.
             if (!out.release() && out.failed()) {

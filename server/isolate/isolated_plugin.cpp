@@ -236,6 +236,9 @@ private:
             Dispatcher::finish(c, Outcome::failure(Outcome::Kind::Internal, std::move(refused)));
             return PLRPC_OK;
         }
+        // If its caller goes away, the process is told (cancel_passed).
+        c->passed_token.store(id, std::memory_order_relaxed);
+        c->passed_on.store(&cancel_passed, std::memory_order_release);
         FrameHeader h{};
         h.kind = FrameKind::Call;
         h.method = pm.index;
@@ -265,6 +268,27 @@ private:
         }
         if (loop && to_flush) schedule_flush(std::move(to_flush), *loop);
         return PLRPC_PENDING;
+    }
+
+    // The caller of the call the process knows as `id` went away, and the
+    // daemon ended it: the process ends it too, if it still waits there,
+    // so that the plugin reads call_cancelled() == 1. Its answer (a
+    // Cancelled reply, or one given meanwhile) frees the id as any does.
+    static void cancel_passed(void* data, std::uint64_t id) {
+        auto* pm = static_cast<ProxyMethod*>(data);
+        pm->self->cancel_in_child(id);
+    }
+    void cancel_in_child(std::uint64_t id) {
+        std::shared_ptr<Writer> writer;
+        {
+            std::lock_guard lock(mu_);
+            if (!up_ || !pending_.holds(id)) return; // answered meanwhile, or its process is gone
+            writer = writer_;
+        }
+        FrameHeader h{};
+        h.kind = FrameKind::Cancel;
+        h.id = id;
+        writer->send(h, {}); // rare: written now, with whatever calls wait before it
     }
 
     // Flush `writer` once, when this network thread's work at hand ends:

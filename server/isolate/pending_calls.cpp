@@ -18,12 +18,16 @@ std::uint64_t PendingCalls::add(const Entry& e) {
     return (std::uint64_t{s.uses} << 32) | index;
 }
 
-bool PendingCalls::take(std::uint64_t id, Entry& out) {
+bool PendingCalls::holds(std::uint64_t id) const {
     auto index = static_cast<std::uint32_t>(id);
     auto uses = static_cast<std::uint32_t>(id >> 32);
-    if (index >= slots_.size()) return false;
+    return index < slots_.size() && slots_[index].uses == uses && (uses & 1) != 0;
+}
+
+bool PendingCalls::take(std::uint64_t id, Entry& out) {
+    if (!holds(id)) return false;
+    auto index = static_cast<std::uint32_t>(id);
     Slot& s = slots_[index];
-    if (s.uses != uses || (uses & 1) == 0) return false;
     out = s.entry;
     ++s.uses; // even: free
     free_.push_back(index);

@@ -30,6 +30,8 @@ public:
     // The call `id` names, which is no longer held; false when it names
     // none (answered or failed already, or never given out).
     bool take(std::uint64_t id, Entry& out);
+    // Whether `id` names a call held now.
+    bool holds(std::uint64_t id) const;
     // Every call held, which are no longer held.
     std::vector<Entry> take_all();
     // The first call held whose hard deadline is at or before `now`.

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 
@@ -86,7 +88,8 @@ void StreamSession::on_read(boost::system::error_code ec, std::size_t n) {
         slurp();
     } else if (ec) {
         read_closed_ = true;
-        if (ec != asio::error::eof && ec != asio::error::operation_aborted && ec != asio::error::connection_reset)
+        if (ec == asio::error::connection_reset) peer_gone("its connection was reset");
+        else if (ec != asio::error::eof && ec != asio::error::operation_aborted)
             spdlog::debug("{}: read: {}", conn_.peer, ec.message());
     }
     process();
@@ -113,6 +116,7 @@ void StreamSession::process() {
     turn_start_ = calls_;
     {
         Dispatcher::Turn turn(this); // this turn's blocking calls go to the pool together, isolated ones out in one send
+        CallerCalls::Scope mine(waiting_); // the calls that wait are cancelled if the peer goes
         if (!failed_ && !paused() && !on_input()) failed_ = true;
         if (read_closed_ && !failed_ && !paused()) on_input_end();
     }
@@ -135,6 +139,7 @@ void StreamSession::process() {
 
 void StreamSession::flush() {
     writer_.flush(shared_from_this());
+    if (writer_.failed()) peer_gone("its connection failed");
     if (writer_.bytes_written() - unread_checked_ >= kUnreadCheckBytes) check_unread();
 }
 
@@ -200,6 +205,19 @@ void StreamSession::finish_call(std::string_view reply) {
     if (processing_ || resume_deferred_) return; // written when that ends
     if (defer_resume(*this)) resume_deferred_ = true;
     else resume();
+}
+
+// A stream's end of input is not its caller going away: a client may shut
+// down its sending side and wait for its answers, and Go's server answers
+// it. A reset, or a write that fails, is: nothing can reach the caller.
+void StreamSession::peer_gone(const char* why) {
+    if (std::exchange(peer_gone_, true)) return;
+    // Their completions run here, on this thread: as in a turn, what they
+    // queue is written (or dropped) by whoever called this, not by each.
+    bool was_processing = std::exchange(processing_, true);
+    std::size_t n = waiting_.cancel_all(why);
+    processing_ = was_processing;
+    if (n) spdlog::debug("{}: {}; {} call(s) waiting for their answer cancelled", conn_.peer, why, n);
 }
 
 void StreamSession::resume() {

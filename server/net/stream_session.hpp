@@ -21,6 +21,7 @@
 #include "server/net/home_inbox.hpp"
 #include "server/net/io_loop.hpp"
 #include "server/net/reply_writer.hpp"
+#include "server/rpc/caller_calls.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -119,6 +120,8 @@ private:
     // left unread; over the limit, stop reading and look again later.
     void check_unread();
     void flush(); // the writer's, then check_unread() when due
+    // The peer is gone (`why`): the calls still waiting for their answers end.
+    void peer_gone(const char* why);
     void watch_unread(std::chrono::milliseconds wait);
     bool turn_spent() const { return calls_ - turn_start_ >= kTurnCalls; }
 
@@ -128,6 +131,8 @@ private:
 
     ReadBuffer in_;
     ReplyWriter writer_;
+    CallerCalls waiting_;    // calls started here that wait for their answers
+    bool peer_gone_ = false; // reset, or a write failed: waiting_ was cancelled
     boost::asio::steady_timer idle_timer_;
     boost::asio::steady_timer message_timer_; // header_timeout for a message under way
     boost::asio::steady_timer unread_timer_;  // looks again at a peer that does not read

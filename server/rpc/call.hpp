@@ -3,8 +3,8 @@
 // The host creates a Call, hands its handle (`plrpc_call*`) to the method's
 // handler, and the call ends exactly once: answered by the plugin (now or
 // later, from any thread), failed by the host (the handler returned without
-// answering, or threw), timed out, or cancelled (the server stops). Its
-// outcome goes to `done`.
+// answering, or threw), timed out, or cancelled (the server stops, or the
+// caller went away). Its outcome goes to `done`.
 //
 // A plugin may hold a handle past that end: it answers twice, answers after
 // returning an error, answers after the deadline. So a handle is not a
@@ -49,7 +49,7 @@ struct Outcome {
         Busy,          // over a limit
         Overloaded,    // its method's max_concurrency calls are running: try another server
         Timeout,       // not answered within its call timeout
-        Cancelled,     // the server stopped before the call was answered
+        Cancelled,     // the server stopped, or the caller went away, before the call was answered
         Refused        // the access rules do not let this peer call it
     };
     Kind kind = Kind::Ok;
@@ -109,6 +109,15 @@ struct Call {
     // whose deadline passed before that is not run. 0: none.
     std::int64_t deadline_at_ns = 0;
     std::atomic<bool> deadline_queued{false}; // in the owner's deadline queue
+
+    // Set by a handler that passed the call on (an isolated plugin's proxy,
+    // to its process): run when the call is cancelled because its caller
+    // went away, with its method's data and the token the handler chose
+    // (the id the process knows the call by), so that where it runs learns
+    // it too. The token is stored before the function, which is read first.
+    using PassedOn = void (*)(void* method_data, std::uint64_t token);
+    std::atomic<PassedOn> passed_on{nullptr};
+    std::atomic<std::uint64_t> passed_token{0};
 
     // In the call table (call_table.hpp).
     plrpc_call* handle = nullptr;

@@ -2,6 +2,7 @@
 
 #include "server/registry/openrpc.hpp"
 #include "server/rpc/call_table.hpp"
+#include "server/rpc/caller_calls.hpp"
 #include "server/rpc/non_finite.hpp"
 #include <plugrpc/json_write.hpp>
 #include "server/rpc/scratch.hpp"
@@ -207,15 +208,16 @@ bool Dispatcher::at_turn_end(std::shared_ptr<void> owner, void (*run)(void*)) {
     return true;
 }
 
-void Dispatcher::start(Call* c) {
+plrpc_call* Dispatcher::start(Call* c) {
     MethodStats& stats = *c->method->stats;
-    auto refuse = [&](std::string why) {
+    auto refuse = [&](std::string why) -> plrpc_call* {
         inflight_.fetch_sub(1, std::memory_order_relaxed);
         busy_.fetch_add(1, std::memory_order_relaxed);
         stats.record(0, true);
         Completion refused = std::move(c->done);
         abandon(c);
         refused(Outcome::failure(Outcome::Kind::Busy, std::move(why)));
+        return nullptr;
     };
     if (inflight_.fetch_add(1, std::memory_order_relaxed) >= max_inflight_.load(std::memory_order_relaxed))
         return refuse("server busy: " + std::to_string(max_inflight_.load()) +
@@ -234,7 +236,8 @@ void Dispatcher::start(Call* c) {
                               " calls in flight (max_concurrency " + std::to_string(limit) + ")";
             Completion refused = std::move(c->done);
             abandon(c);
-            return refused(Outcome::failure(Outcome::Kind::Overloaded, std::move(why)));
+            refused(Outcome::failure(Outcome::Kind::Overloaded, std::move(why)));
+            return nullptr;
         }
     } else {
         stats.inflight.fetch_add(1, std::memory_order_relaxed);
@@ -251,18 +254,24 @@ void Dispatcher::start(Call* c) {
         stats.inflight.fetch_sub(1, std::memory_order_relaxed);
         return refuse("server busy: no room for another call; try again later");
     }
+    plrpc_call* handle = c->handle;
     if (past) {
         // Its caller was answered already (in an isolated plugin's
         // process, it waited behind a slow call): it is not run, as a
         // queued call whose deadline passes is not.
         finish(c, timed_out(c));
         call_table::release(c);
-        return;
+        return handle;
     }
     if (c->method->blocking()) {
-        // Queued calls time out too: the deadline runs from now.
+        // Queued calls time out too: the deadline runs from now. And they
+        // wait: cancelled if their caller goes away meanwhile.
         queue_deadline(c);
-        if (t_turns == 0) return blocking_.post(Job(this, c));
+        if (CallerCalls* caller = CallerCalls::current()) caller->add(handle);
+        if (t_turns == 0) {
+            blocking_.post(Job(this, c));
+            return handle;
+        }
         blocking_.post_quiet(Job(this, c), t_source);
         if (std::find(t_to_wake.begin(), t_to_wake.end(), this) == t_to_wake.end()) t_to_wake.push_back(this);
     } else {
@@ -271,6 +280,7 @@ void Dispatcher::start(Call* c) {
         if (!t_to_wake.empty()) wake_queued();
         run(c, false);
     }
+    return handle;
 }
 
 namespace {
@@ -323,7 +333,12 @@ void Dispatcher::run(Call* c, bool queued) {
     }
     call_table::t_running = outer;
     if (rc == PLRPC_PENDING) {
-        if (call_table::is_open(c)) queue_deadline(c);
+        if (call_table::is_open(c)) {
+            queue_deadline(c);
+            // Run at once on its caller's thread, it waits for its answer
+            // (a queued one was added when it was queued).
+            if (CallerCalls* caller = queued ? nullptr : CallerCalls::current()) caller->add(c->handle);
+        }
     } else if (call_table::is_open(c)) {
         std::string why = rc == PLRPC_OK ? "returned without answering"
                                          : "failed with code " + std::to_string(rc) + " without answering";
@@ -416,6 +431,20 @@ void Dispatcher::queue_deadline(Call* c) {
 Outcome Dispatcher::timed_out(Call* c) {
     return Outcome::failure(Outcome::Kind::Timeout, c->method->full_name + ": not answered within the call timeout (" +
                                                         duration_text(timeout_of(c)) + ")");
+}
+
+bool Dispatcher::cancel(plrpc_call* handle, std::string_view why) {
+    Call* c = call_table::acquire(handle);
+    if (!c) return false; // answered, failed or timed out already
+    bool ended = finish(c, Outcome::failure(Outcome::Kind::Cancelled,
+                                            c->method->full_name + ": cancelled: " + std::string(why)));
+    if (ended) {
+        // The method (and the data its handler was given) lives while the call is held.
+        if (Call::PassedOn told = c->passed_on.load(std::memory_order_acquire))
+            told(c->method->method_data, c->passed_token.load(std::memory_order_relaxed));
+    }
+    call_table::release(c);
+    return ended;
 }
 
 void Dispatcher::expire(plrpc_call* handle) {

@@ -4,7 +4,8 @@
 // Fast methods run inline on the calling (I/O) thread; methods registered as
 // blocking run on a worker pool. `done` is invoked exactly once, on whichever
 // thread the call finished — the session moves it home. A call ends once:
-// answered, failed, timed out (call_timeout) or cancelled (join()); see
+// answered, failed, timed out (call_timeout) or cancelled (join(), or
+// cancel() when its caller went away: rpc/caller_calls.hpp); see
 // call.hpp for what a plugin may still do with its handle afterwards.
 #pragma once
 
@@ -90,8 +91,11 @@ public:
     // `method`, whose `args` (in the call's own arena) the codec fills with
     // canonical arguments and then start()s — or drops with abandon() if it
     // cannot (`done` is then never called).
+    // start() returns the call's handle, which may name a call that ended
+    // while it ran (call_table::is_open() says), or null when the call was
+    // refused.
     Call* prepare(MethodPtr method, Completion&& done);
-    void start(Call* call);
+    plrpc_call* start(Call* call);
     static void abandon(Call* call);
 
     // prepare() and start() in one step, the arguments copied (tests, benchmarks).
@@ -127,6 +131,10 @@ public:
     // counts it, frees its place among the calls in flight and hands the
     // outcome to `done`. False (nothing done) when it had already ended.
     static bool finish(Call* call, Outcome&& outcome);
+    // The caller of the call `handle` names went away (`why`): end it as
+    // Cancelled, and tell where it was passed on (Call::passed_on). False
+    // when the handle names no open call (it ended already).
+    static bool cancel(plrpc_call* handle, std::string_view why);
     // Time left before `call`'s deadline: never negative; max() when it has none.
     static std::chrono::nanoseconds remaining(Call* call);
     // When `call`'s deadline falls (its start plus its timeout), read off

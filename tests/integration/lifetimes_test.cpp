@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <sys/socket.h>
 #include <cstring>
 #include <map>
 #include <set>
@@ -313,4 +314,90 @@ TEST_CASE("SIGTERM exits within drain_timeout with blocking calls running and qu
     // drain_timeout (1 s) plus the grace the daemon allows itself (2 s).
     CHECK(took < 4s);
     CHECK(d.log().find("drain timeout") != std::string::npos);
+}
+
+namespace {
+
+// A JSON-RPC POST of `body` on the rpc path, as a client writes it.
+std::string http_post(const std::string& body) {
+    return "POST /_goRPC_ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// Close `c` with a reset rather than a FIN (SO_LINGER 0), as a client
+// killed with replies unread does.
+void reset(Connection& c) {
+    linger l{1, 0};
+    REQUIRE(::setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &l, sizeof l) == 0);
+    Connection gone = std::move(c);
+}
+
+// Rogue.Watch saw its call end well before its own bound of 5 s, was told
+// so by call_cancelled, and its answer was refused.
+void check_cancelled(const std::string& seen) {
+    INFO(seen);
+    CHECK(contains(seen, "watch.cancelled=1"));
+    CHECK(recorded(seen, "watch.after_ms") < 2000);
+    CHECK(contains(seen, "watch.answer=5"));
+}
+
+} // namespace
+
+TEST_CASE("a call whose HTTP client went away is cancelled: the plugin reads call_cancelled 1 at once") {
+    // An HTTP client waiting for its response does not half-close: the end
+    // of its connection is the client gone. In the daemon, and in a plugin
+    // process, where the daemon tells the process (a Cancel frame).
+    bool isolated = GENERATE(false, true);
+    INFO((isolated ? "isolated" : "in-process"));
+    Daemon d(isolated ? isolated_rogue("call_timeout = \"20s\"") : with_rogue("call_timeout = \"20s\""));
+    REQUIRE(contains(codes(d.port()), "")); // the plugin (and its process) is up
+    {
+        Connection c = Connection::tcp(d.port());
+        c.send(http_post(request("Rogue.Watch", 5000, 1)));
+        REQUIRE(c.quiet_for(300ms)); // it waits for its answer
+    } // closed: the client gives up
+    check_cancelled(wait_codes(d.port(), "watch.answer="));
+    // A reset the same.
+    {
+        Connection c = Connection::tcp(d.port());
+        c.send(http_post(request("Rogue.Watch", 5000, 2)));
+        REQUIRE(c.quiet_for(300ms));
+        reset(c);
+    }
+    std::string seen = wait_codes(d.port(), "watch.answer=", 2);
+    CHECK(count(seen, "watch.cancelled=1") == 2);
+    CHECK(count(seen, "watch.answer=5") == 2);
+    // A client that stays is answered, and the connection serves on.
+    HttpClient http(d.port());
+    HttpResponse r = http.raw(http_post(request("Rogue.Watch", 100, 3)));
+    CHECK(r.status == 200);
+    CHECK(contains(r.body, R"("result":1)"));
+    CHECK(d.running());
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("a call whose stream connection was reset is cancelled; a half-closed stream is still answered") {
+    // A gob or JSON-RPC stream may shut down its sending side and wait for
+    // its answers (Go's server answers it): only a reset, or a write that
+    // fails, is the caller gone there.
+    bool isolated = GENERATE(false, true);
+    INFO((isolated ? "isolated" : "in-process"));
+    Daemon d(isolated ? isolated_rogue("call_timeout = \"20s\"") : with_rogue("call_timeout = \"20s\""));
+    REQUIRE(contains(codes(d.port()), ""));
+    {
+        Connection c = Connection::tcp(d.port());
+        c.send_line(request("Rogue.Watch", 5000, 1));
+        REQUIRE(c.quiet_for(300ms));
+        reset(c);
+    }
+    check_cancelled(wait_codes(d.port(), "watch.answer="));
+    Connection c = Connection::tcp(d.port());
+    c.send_line(request("Rogue.Watch", 300, 2));
+    c.shutdown_write();
+    CHECK(c.recv_line(5s) == R"({"jsonrpc":"2.0","result":1,"id":2})");
+    std::string seen = wait_codes(d.port(), "watch.answer=", 2);
+    INFO(seen);
+    CHECK(contains(seen, "watch.cancelled=0"));
+    CHECK(contains(seen, "watch.answer=0"));
+    CHECK(d.stop() == 0);
 }

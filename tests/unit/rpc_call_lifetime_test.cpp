@@ -5,6 +5,8 @@
 // PLRPC_INVALID and touches no freed memory (the asan preset checks that).
 #include "rpc_test_support.hpp"
 #include "server/plugin/loaded_plugin.hpp"
+#include "server/rpc/call_table.hpp"
+#include "server/rpc/caller_calls.hpp"
 #include "server/rpc/dispatcher.hpp"
 
 #include <catch2/catch.hpp>
@@ -125,6 +127,17 @@ int held(void*, plrpc_call* call, const char*, size_t) {
     return PLRPC_OK;
 }
 
+std::vector<std::uint64_t> g_told;
+void told(void*, std::uint64_t token) { g_told.push_back(token); }
+// Passes the call on, as an isolated plugin's proxy does (token 77).
+int passes_on(void*, plrpc_call* call, const char*, size_t) {
+    g_seen->handle(call);
+    Call* c = call_table::t_running;
+    c->passed_token.store(77);
+    c->passed_on.store(&told);
+    return PLRPC_PENDING;
+}
+
 struct Harness {
     Seen seen;
     Dispatcher dispatcher{1, 1}; // one pool thread that never grows
@@ -139,7 +152,8 @@ struct Harness {
         using Entry = std::pair<const char*, plrpc_handler_fn>;
         for (auto [name, fn] : {Entry{"AnswerTwice", answer_twice}, Entry{"PendingTwice", pending_twice},
                                 Entry{"ErrorThenAnswer", error_then_answer}, Entry{"Throws", throws},
-                                Entry{"ThrowsInt", throws_int}, Entry{"Never", never}, Entry{"Echo", echo}})
+                                Entry{"ThrowsInt", throws_int}, Entry{"Never", never}, Entry{"Echo", echo},
+                                Entry{"Fwd", passes_on}})
             plugin->methods.push_back(method(name, fn));
         plugin->methods.push_back(method("Held", held, PLRPC_METHOD_BLOCKING));
         registry = std::make_shared<Registry>();
@@ -348,6 +362,97 @@ TEST_CASE("call lifetime: join() cancels calls still waiting for an answer", "[r
     CHECK(h.outcomes.got[0].error == "Test.Never: the server stopped before the method answered");
     CHECK(host().call_cancelled(h.seen.handles.at(0)) == 1);
     CHECK(host().reply_json(h.seen.handles.at(1), "1", 1) == PLRPC_INVALID);
+}
+
+TEST_CASE("call lifetime: the calls of a caller that went away end as cancelled, and only those", "[rpc]") {
+    Harness h;
+    h.dispatcher.set_call_timeouts(0ms, {});
+    CallerCalls gone, other;
+    {
+        CallerCalls::Scope mine(gone);
+        h.call("Test.Never");    // waits for an answer: the caller's
+        h.call("Test.Echo", 3); // answered at once: never held
+        {
+            CallerCalls::Scope inner(other); // the innermost scope counts
+            h.call("Test.Never");
+        }
+        h.call("Test.Never");
+    }
+    h.call("Test.Never"); // no scope: nobody's
+    REQUIRE(h.outcomes.size() == 1);
+    CHECK(gone.held() == 2);
+    CHECK(other.held() == 1);
+    CHECK(gone.cancel_all("its connection closed") == 2);
+    REQUIRE(h.outcomes.size() == 3);
+    CHECK(h.outcomes.got[1].kind == Outcome::Kind::Cancelled);
+    CHECK(h.outcomes.got[1].error == "Test.Never: cancelled: its connection closed");
+    CHECK(h.dispatcher.inflight() == 2); // the other caller's, and nobody's
+    // The plugin reads it, and its answer is refused.
+    CHECK(host().call_cancelled(h.seen.handles.at(0)) == 1);
+    CHECK(host().reply_json(h.seen.handles.at(0), "1", 1) == PLRPC_INVALID);
+    CHECK(host().call_cancelled(h.seen.handles.at(3)) == 1); // [1] is Echo's
+    CHECK(host().call_cancelled(h.seen.handles.at(2)) == 0); // the other caller's
+    // Twice is nothing more.
+    CHECK(gone.cancel_all("again") == 0);
+    CHECK(h.outcomes.size() == 3);
+}
+
+TEST_CASE("call lifetime: a blocking call cancelled while it waits for the pool never runs", "[rpc]") {
+    Harness h;
+    h.dispatcher.set_call_timeouts(0ms, {});
+    std::promise<void> gate;
+    std::shared_future<void> opened = gate.get_future().share();
+    g_gate = &opened;
+    h.call("Test.Held"); // takes the pool's one thread
+    CallerCalls caller;
+    {
+        CallerCalls::Scope mine(caller);
+        h.call("Test.Held"); // queued behind it
+    }
+    REQUIRE(caller.held() == 1);
+    CHECK(caller.cancel_all("its connection was reset") == 1);
+    REQUIRE(h.outcomes.wait(1, 3s));
+    CHECK(h.outcomes.got[0].error == "Test.Held: cancelled: its connection was reset");
+    gate.set_value();
+    REQUIRE(h.outcomes.wait(2, 3s));
+    h.dispatcher.join();
+    CHECK(h.seen.runs == 1);
+    g_gate = nullptr;
+}
+
+TEST_CASE("call lifetime: a caller's set of waiting calls stays within twice those still waiting", "[rpc]") {
+    Harness h;
+    h.dispatcher.set_call_timeouts(0ms, {});
+    CallerCalls caller;
+    for (int i = 0; i < 1000; ++i) {
+        CallerCalls::Scope mine(caller);
+        h.call("Test.Never");
+        // Answered from elsewhere (the plugin's own thread, later).
+        CHECK(host().reply_json(h.seen.handles.back(), "1", 1) == PLRPC_OK);
+    }
+    CHECK(h.outcomes.size() == 1000);
+    CHECK(caller.held() <= 64);
+    CHECK(caller.cancel_all("its connection closed") == 0);
+}
+
+TEST_CASE("call lifetime: where a cancelled call was passed on is told, once, and not at a timeout", "[rpc]") {
+    Harness h;
+    g_told.clear();
+    h.dispatcher.set_call_timeouts(0ms, {});
+    CallerCalls caller;
+    {
+        CallerCalls::Scope mine(caller);
+        h.call("Test.Fwd");
+    }
+    h.dispatcher.set_call_timeouts(100ms, {});
+    h.call("Test.Fwd"); // times out: the process has the deadline itself
+    REQUIRE(h.outcomes.wait(1, 3s));
+    CHECK(h.outcomes.got[0].kind == Outcome::Kind::Timeout);
+    CHECK(g_told.empty());
+    CHECK(Dispatcher::cancel(h.seen.handles.at(0), "its connection closed"));
+    CHECK(!Dispatcher::cancel(h.seen.handles.at(0), "its connection closed"));
+    CHECK(g_told == std::vector<std::uint64_t>{77});
+    CHECK(caller.cancel_all("x") == 0);
 }
 
 TEST_CASE("call lifetime: ABI 1.1 appends to the host table, leaving 1.0's fields where they were", "[rpc]") {
