@@ -51,7 +51,11 @@
  * A call's lifetime: a call ends exactly once — answered by the plugin;
  * failed by the host (the handler returned anything but PLRPC_PENDING
  * without answering, or threw); timed out (the daemon's call_timeout); or
- * cancelled (the daemon stops). After that, every host function given its
+ * cancelled (the daemon stops, or the caller went away: an HTTP client
+ * closed or reset its connection while it waited for the response, or a
+ * gob or JSON-RPC stream was reset or could not be written to; a stream
+ * that only shut down its sending side still waits for its answers, as
+ * with Go's server). After that, every host function given its
  * handle returns PLRPC_INVALID (call_cancelled returns 1) and does nothing,
  * whenever and from whichever thread it is called: a handle is checked, not
  * trusted, so answering twice or late is refused, never a crash. What the
@@ -170,8 +174,9 @@ typedef struct plrpc_host_v1 {
      * deadline. PLRPC_INVALID when the call has ended. */
     int (*call_remaining)(plrpc_call* call, int64_t* remaining_ns);
     /* 0 while the call waits for the plugin's answer; 1 once it has ended
-     * (timed out, cancelled because the daemon stops, failed, or answered):
-     * a plugin working on it may stop, since its answer would be refused. */
+     * (timed out, cancelled because the daemon stops or the caller went
+     * away, failed, or answered): a plugin working on it may stop, since
+     * its answer would be refused. */
     int (*call_cancelled)(plrpc_call* call);
 } plrpc_host_v1;
 
