@@ -85,6 +85,10 @@ std::string render_metrics(const ServeContext& ctx) {
     out << "plugrpc_limit_exceeded_total{limit=\"max_inflight\"} " << ctx.dispatcher.busy_refusals() << '\n';
     out << "plugrpc_limit_exceeded_total{limit=\"max_concurrency\"} " << ctx.dispatcher.overload_refusals() << '\n';
 
+    header(out, "plugrpc_calls_cancelled_total", "counter",
+           "Calls ended before their answer because their caller went away (an HTTP client closed its "
+           "connection while it waited, a stream was reset).");
+    out << "plugrpc_calls_cancelled_total{reason=\"caller_gone\"} " << ctx.dispatcher.caller_gone_cancels() << '\n';
     header(out, "plugrpc_calls_refused_total", "counter",
            "Calls refused without running, by service and reason (access: the [access] rules).");
     for (const auto& [service, n] : ctx.counters.access_refused.snapshot())

@@ -439,6 +439,7 @@ bool Dispatcher::cancel(plrpc_call* handle, std::string_view why) {
     bool ended = finish(c, Outcome::failure(Outcome::Kind::Cancelled,
                                             c->method->full_name + ": cancelled: " + std::string(why)));
     if (ended) {
+        c->owner->caller_gone_.fetch_add(1, std::memory_order_relaxed);
         // The method (and the data its handler was given) lives while the call is held.
         if (Call::PassedOn told = c->passed_on.load(std::memory_order_acquire))
             told(c->method->method_data, c->passed_token.load(std::memory_order_relaxed));

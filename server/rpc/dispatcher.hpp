@@ -117,6 +117,9 @@ public:
     // Calls refused by max_concurrency, every method together.
     std::uint64_t overload_refusals() const { return overloaded_.load(std::memory_order_relaxed); }
 
+    // Calls cancelled because their caller went away (cancel()).
+    std::uint64_t caller_gone_cancels() const { return caller_gone_.load(std::memory_order_relaxed); }
+
     // Calls running now, daemon-wide.
     std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
 
@@ -180,6 +183,7 @@ private:
     std::atomic<std::uint64_t> busy_{0};
     std::atomic<std::int64_t> call_timeout_ns_{0};
     std::atomic<std::uint64_t> overloaded_{0};
+    std::atomic<std::uint64_t> caller_gone_{0};
     std::mutex tables_mu_; // the tables below, and resolving them
     TimeoutTable method_timeouts_;
     ConcurrencyTable max_concurrency_;

@@ -367,6 +367,7 @@ TEST_CASE("a call whose HTTP client went away is cancelled: the plugin reads cal
     std::string seen = wait_codes(d.port(), "watch.answer=", 2);
     CHECK(count(seen, "watch.cancelled=1") == 2);
     CHECK(count(seen, "watch.answer=5") == 2);
+    CHECK(contains(HttpClient(d.port()).get("/metrics").body, "plugrpc_calls_cancelled_total{reason=\"caller_gone\"} 2\n"));
     // A client that stays is answered, and the connection serves on.
     HttpClient http(d.port());
     HttpResponse r = http.raw(http_post(request("Rogue.Watch", 100, 3)));
