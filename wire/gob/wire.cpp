@@ -5,7 +5,7 @@
 
 namespace plugrpc::gob {
 
-int peek_uint(std::string_view data, std::uint64_t& value) {
+int peek_long_uint(std::string_view data, std::uint64_t& value) {
     if (data.empty()) return 0;
     auto b = static_cast<unsigned char>(data[0]);
     if (b <= 0x7f) {
@@ -21,7 +21,7 @@ int peek_uint(std::string_view data, std::uint64_t& value) {
     return n + 1;
 }
 
-std::uint64_t Reader::read_uint() {
+std::uint64_t Reader::read_long_uint() {
     if (empty()) throw Error("unexpected EOF");
     std::uint64_t x = 0;
     int used = peek_uint(data_.substr(pos_), x);
@@ -33,12 +33,6 @@ std::uint64_t Reader::read_uint() {
     }
     pos_ += static_cast<std::size_t>(used);
     return x;
-}
-
-std::int64_t Reader::read_int() {
-    std::uint64_t x = read_uint();
-    auto i = static_cast<std::int64_t>(x >> 1);
-    return (x & 1) ? ~i : i;
 }
 
 std::string_view Reader::read_bytes(std::uint64_t n) {

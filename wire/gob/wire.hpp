@@ -42,8 +42,23 @@ public:
     std::size_t remaining() const { return data_.size() - pos_; }
     bool empty() const { return pos_ == data_.size(); }
 
-    std::uint64_t read_uint();
-    std::int64_t read_int();
+    // A one-byte number (0..127, most of what a call carries) is read
+    // inline; the rest out of line.
+    std::uint64_t read_uint() {
+        if (pos_ < data_.size()) {
+            auto b = static_cast<unsigned char>(data_[pos_]);
+            if (b <= 0x7f) {
+                ++pos_;
+                return b;
+            }
+        }
+        return read_long_uint();
+    }
+    std::int64_t read_int() {
+        std::uint64_t x = read_uint();
+        auto i = static_cast<std::int64_t>(x >> 1);
+        return (x & 1) ? ~i : i;
+    }
     double read_float() { return float_from_bits(read_uint()); }
     // `n` raw bytes; fails if fewer remain.
     std::string_view read_bytes(std::uint64_t n);
@@ -55,14 +70,23 @@ public:
     static double float_from_bits(std::uint64_t u);
 
 private:
+    std::uint64_t read_long_uint();
     std::string_view data_;
     std::size_t pos_ = 0;
 };
 
+int peek_long_uint(std::string_view data, std::uint64_t& value);
+
 // Reads an unsigned integer from the front of `data` without throwing.
 // Returns the bytes it takes (1..9), 0 if `data` is too short to tell,
 // or -1 if the first byte announces more than 8 bytes.
-int peek_uint(std::string_view data, std::uint64_t& value);
+inline int peek_uint(std::string_view data, std::uint64_t& value) {
+    if (!data.empty() && static_cast<unsigned char>(data[0]) <= 0x7f) {
+        value = static_cast<unsigned char>(data[0]);
+        return 1;
+    }
+    return peek_long_uint(data, value);
+}
 
 void put_uint(std::string& out, std::uint64_t x);
 void put_int(std::string& out, std::int64_t i);
