@@ -3,7 +3,7 @@
 //
 //   JSON: Framer::next (json_session) -> jsonrpc::serve_message (decode,
 //         Dispatcher::call, encode_reply)
-//   gob:  RequestDecoder feed/next/body_into (gob_session) -> Registry::find ->
+//   gob:  RequestDecoder feed/next/plain_body_text or body_into (gob_session) -> Registry::find ->
 //         Dispatcher::prepare/start -> ResponseEncoder::encode_cached
 //
 // — and into the real arith.so's Arith.Multiply through the plugin ABI.
@@ -245,6 +245,7 @@ struct GobConnection {
     gob::RequestDecoder dec{4u << 20};
     gob::ResponseEncoder enc;
     std::string out;
+    std::string args_text; // as the session's Scratch
     std::int64_t last_result = 0;
 
     // Feed one request's bytes and serve it; false if it did not come out whole.
@@ -270,7 +271,10 @@ struct GobConnection {
             if (o.ok() && o.result.is_int64()) last_result = o.result.get_int64();
             enc.encode_cached(out, name, seq, o.ok() ? "" : o.error, &o.result, method->reply);
         });
-        std::string error = dec.body_into(method->args, call->args);
+        std::string error;
+        args_text.clear();
+        if (dec.plain_body_text(method->args, args_text)) call->set_args_text(args_text);
+        else error = dec.body_into(method->args, call->args);
         if (!error.empty()) die(error);
         dispatcher.start(call);
     }

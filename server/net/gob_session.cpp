@@ -6,6 +6,7 @@
 #include "wire/gob/encoder.hpp"
 #include "server/net/stream_session.hpp"
 #include "server/registry/openrpc.hpp"
+#include "server/rpc/scratch.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -84,7 +85,14 @@ private:
                 self->at_home(std::move(reply));
             });
         if (dec_.body_oversized()) ctx().counters.limit(LimitKind::MessageBytes);
-        std::string error = dec_.body_into(method->args, call->args);
+        std::string error;
+        {
+            // Integers, booleans and plain strings are written as the
+            // handler's text at once; the rest is built as a value first.
+            Scratch text;
+            if (dec_.plain_body_text(method->args, text.text())) call->set_args_text(text.text());
+            else error = dec_.body_into(method->args, call->args);
+        }
         if (!error.empty()) {
             Dispatcher::abandon(call);
             method->stats->record(0, true);

@@ -112,6 +112,24 @@ protected:
         return error;
     }
 
+    // After Body: `decode(walk, id)` may read it and return true (the body
+    // is then done with), or decline with false, or by throwing: nothing is
+    // consumed then, and the body waits for read_body() as before.
+    template <class Decode>
+    bool try_body(Decode&& decode) {
+        if (phase_ != Phase::BodyReady || !oversized_error_.empty()) return false;
+        ValueInput in(stream_.views(body_));
+        Walk replay{stream_.types(), in, false};
+        bool took = false;
+        try {
+            took = decode(replay, as_type_id(body_id_));
+        } catch (const Error&) {
+        } catch (const StreamError&) {
+        }
+        if (took) skip_body();
+        return took;
+    }
+
     MessageStream stream_;
 
 private:

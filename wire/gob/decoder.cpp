@@ -1,6 +1,7 @@
 #include "wire/gob/decoder.hpp"
 
 #include "wire/gob/netrpc_headers.hpp"
+#include "wire/gob/plain_body.hpp"
 #include "wire/gob/value_decoder.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -46,6 +47,13 @@ std::string RequestDecoder::body_into(const SchemaPtr& args, boost::json::value&
     plans_.keep(args);
     return read_body([&](Walk& replay, TypeId id) { out = decode_top_value(replay, id, *args, plans_, out.storage()); },
                      "gob: no request body to decode");
+}
+
+bool RequestDecoder::plain_body_text(const SchemaPtr& args, std::string& text) {
+    std::size_t size = text.size();
+    bool took = try_body([&](Walk& replay, TypeId id) { return write_plain_struct(replay, id, *args, plans_, text); });
+    if (!took) text.resize(size);
+    return took;
 }
 
 } // namespace plugrpc::gob

@@ -70,6 +70,13 @@ public:
     // the type checks and field maps of earlier calls reused: the error
     // text, or empty on success.
     std::string body_into(const SchemaPtr& args, boost::json::value& out);
+    // After Body, first: the argument appended to `text` as the canonical
+    // JSON text body_into() and append_json_text() would make together,
+    // without building a value — for a struct of integers, booleans and
+    // printable-ASCII strings, once an earlier body of its wire type passed
+    // Go's checks on this connection (plain_body.hpp). False, with nothing
+    // appended or consumed, for anything else: body_into() then.
+    bool plain_body_text(const SchemaPtr& args, std::string& text);
 
 private:
     void read_header(std::int64_t id, const std::vector<MessageStream::Span>& spans);
