@@ -377,7 +377,7 @@ TEST_CASE("a call whose HTTP client went away is cancelled: the plugin reads cal
     CHECK(d.stop() == 0);
 }
 
-TEST_CASE("a call whose stream connection was reset is cancelled; a half-closed stream is still answered") {
+TEST_CASE("a call whose stream connection was reset is cancelled, and a half-closed stream is still answered") {
     // A gob or JSON-RPC stream may shut down its sending side and wait for
     // its answers (Go's server answers it): only a reset, or a write that
     // fails, is the caller gone there.
