@@ -29,7 +29,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <optional>
+#include <utility>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 namespace plugrpc {
@@ -407,6 +410,8 @@ private:
 
     void serve_jsonrpc() {
         note_call();
+        probed_ = false;
+        watch_wakes_ = 0;
         jsonrpc::DecodeLimits limits{conn_.settings->limits.max_json_depth, conn_.settings->limits.max_batch,
                                      conn_.settings->jsonrpc_default_service};
         awaiting_ = true;
@@ -426,24 +431,57 @@ private:
     }
 
     // While a request waits for its answer, the connection is not read (a
-    // client sends its next request after this one's response). An HTTP
-    // client does not half-close a connection it waits on: the end of the
-    // stream then, or a reset, is the client gone (nginx's "client closed
-    // the connection" too), and the calls it waits for are cancelled. Bytes
-    // of a next request (pipelined) are left for after the response; the
-    // watch ends there. Costs one epoll_ctl for an answer that did not come
-    // at once, and one cancel when it comes.
+    // client sends its next request after this one's response), but it is
+    // watched: a reset is the client gone, and so is a close. A client that
+    // only shut down its sending side (`printf ... | nc -N`) may still read,
+    // and the end of the stream alone does not tell the two apart; so an
+    // HTTP/1.1 client is sent an interim `100 Continue`, which every 1.1
+    // client reads past (RFC 9110 §15.2): a closed socket answers it with a
+    // reset, a half-closed one takes it and gets its response after it.
+    // (An HTTP/1.0 client may not be sent one: its end of stream is taken
+    // as gone, as nginx and Go's net/http take it.) Bytes of a next request
+    // (pipelined) end the watch. Costs one epoll_ctl for an answer that did
+    // not come at once, and one cancel when it comes.
     void watch_client() {
         watching_ = true;
-        conn_.socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+        auto what = probed_ ? Socket::wait_error : Socket::wait_read;
+        conn_.socket.async_wait(what, [self = shared_from_this()](boost::system::error_code ec) {
             self->watching_ = false;
             if (ec || !self->awaiting_) return; // answered (the wait cancelled), or closed
-            char byte;
-            ssize_t n = ::recv(self->conn_.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-            if (n > 0) return; // a pipelined request
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->watch_client();
-            self->client_gone(n == 0 ? "its connection closed" : "its connection failed");
+            self->look_at_client();
         });
+    }
+
+    void look_at_client() {
+        int fd = conn_.socket.native_handle();
+        // A reset after the end of the stream is not seen by a read (it
+        // gives the end first), only as the socket's error, or a TCP
+        // socket's state.
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
+            return client_gone("its connection was reset");
+        tcp_info info{};
+        len = sizeof info;
+        if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_state == TCP_CLOSE)
+            return client_gone("its connection was reset");
+        char byte;
+        ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0) return; // a pipelined request
+        bool again = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+        if (n < 0 && !again) return client_gone("its connection was reset");
+        if (++watch_wakes_ > kMaxWatchWakes) return; // woken for nothing, again and again: stop
+        if (again || probed_) return watch_client();
+        // The end of its stream.
+        if (req_.version() < 11) return client_gone("its connection closed");
+        static constexpr std::string_view k100 = "HTTP/1.1 100 Continue\r\n\r\n";
+        probed_ = true;
+        ssize_t w = ::send(conn_.socket.native_handle(), k100.data(), k100.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return client_gone("its connection closed");
+        // Nothing else is being written, so it fits; what would not goes
+        // ahead of the response.
+        probe_rest_ = k100.substr(w < 0 ? 0 : static_cast<std::size_t>(w));
+        watch_client(); // for the reset a closed socket answers with
     }
 
     void client_gone(const char* why) {
@@ -496,7 +534,7 @@ private:
         keep_alive_override_.reset();
         allow_ = nullptr;
         keep_alive_ = head.keep_alive;
-        out_.clear();
+        out_.assign(std::exchange(probe_rest_, {}));
         append_response(out_, head, req_.method() == http::verb::head ? std::string_view() : body);
         if (queue_send(*this, conn_.socket.native_handle(), out_.data(), out_.size())) return;
         boost::system::error_code ec;
@@ -554,6 +592,10 @@ private:
     CallerCalls waiting_;   // calls of its requests that wait for their answers
     bool awaiting_ = false; // a JSON-RPC request waits for its answer
     bool watching_ = false; // ... and watch_client() waits on the socket
+    bool probed_ = false;   // ... and its client, at the end of its stream, was sent a 100 Continue
+    int watch_wakes_ = 0;   // ... the watch's wake-ups
+    std::string_view probe_rest_; // what the socket did not take of the 100 Continue
+    static constexpr int kMaxWatchWakes = 16;
     bool gone_ = false;     // the client went away while it waited
 };
 

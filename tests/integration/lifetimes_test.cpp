@@ -377,6 +377,39 @@ TEST_CASE("a call whose HTTP client went away is cancelled: the plugin reads cal
     CHECK(d.stop() == 0);
 }
 
+TEST_CASE("an HTTP client that only shut down its sending side still gets its response, after a 100 Continue") {
+    // `printf ... | nc -N`: the end of the stream, and the client reads on.
+    // The daemon tells it from a closed client by an interim 100 Continue,
+    // which a closed socket answers with a reset. HTTP/1.0 may not be sent
+    // one: its end of stream is the client gone, as for nginx and Go.
+    bool isolated = GENERATE(false, true);
+    INFO((isolated ? "isolated" : "in-process"));
+    Daemon d(isolated ? isolated_rogue("call_timeout = \"20s\"") : with_rogue("call_timeout = \"20s\""));
+    REQUIRE(contains(codes(d.port()), ""));
+    Connection c = Connection::tcp(d.port());
+    c.send(http_post(request("Rogue.Watch", 400, 1)));
+    c.shutdown_write();
+    std::string got = c.recv_all(5s);
+    INFO(got);
+    CHECK(got.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(contains(got, R"({"jsonrpc":"2.0","result":1,"id":1})"));
+    std::string seen = wait_codes(d.port(), "watch.answer=");
+    CHECK(contains(seen, "watch.cancelled=0"));
+    CHECK(contains(seen, "watch.answer=0"));
+    // HTTP/1.0, closed the same way: gone.
+    Connection old = Connection::tcp(d.port());
+    std::string body = request("Rogue.Watch", 5000, 2);
+    old.send("POST /_goRPC_ HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body);
+    old.shutdown_write();
+    CHECK(old.recv_all(5s).empty());
+    seen = wait_codes(d.port(), "watch.answer=", 2);
+    INFO(seen);
+    CHECK(count(seen, "watch.cancelled=1") == 1);
+    CHECK(count(seen, "watch.answer=5") == 1);
+    CHECK(d.stop() == 0);
+}
+
 TEST_CASE("a call whose stream connection was reset is cancelled, and a half-closed stream is still answered") {
     // A gob or JSON-RPC stream may shut down its sending side and wait for
     // its answers (Go's server answers it): only a reset, or a write that
