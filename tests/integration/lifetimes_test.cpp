@@ -332,6 +332,12 @@ void reset(Connection& c) {
     Connection gone = std::move(c);
 }
 
+// Rogue in the daemon or in a process of its own, with a call timeout far
+// off: only the caller's going away ends Rogue.Watch early.
+DaemonOptions watching(bool isolated) {
+    return isolated ? isolated_rogue("call_timeout = \"20s\"") : with_rogue("call_timeout = \"20s\"");
+}
+
 // Rogue.Watch saw its call end well before its own bound of 5 s, was told
 // so by call_cancelled, and its answer was refused.
 void check_cancelled(const std::string& seen) {
@@ -349,7 +355,7 @@ TEST_CASE("a call whose HTTP client went away is cancelled: the plugin reads cal
     // process, where the daemon tells the process (a Cancel frame).
     bool isolated = GENERATE(false, true);
     INFO((isolated ? "isolated" : "in-process"));
-    Daemon d(isolated ? isolated_rogue("call_timeout = \"20s\"") : with_rogue("call_timeout = \"20s\""));
+    Daemon d(watching(isolated));
     REQUIRE(contains(codes(d.port()), "")); // the plugin (and its process) is up
     {
         Connection c = Connection::tcp(d.port());
@@ -384,8 +390,8 @@ TEST_CASE("an HTTP client that only shut down its sending side still gets its re
     // one: its end of stream is the client gone, as for nginx and Go.
     bool isolated = GENERATE(false, true);
     INFO((isolated ? "isolated" : "in-process"));
-    Daemon d(isolated ? isolated_rogue("call_timeout = \"20s\"") : with_rogue("call_timeout = \"20s\""));
-    REQUIRE(contains(codes(d.port()), ""));
+    Daemon d(watching(isolated));
+    REQUIRE(contains(codes(d.port()), "")); // the plugin (and its process) is up
     Connection c = Connection::tcp(d.port());
     c.send(http_post(request("Rogue.Watch", 400, 1)));
     c.shutdown_write();
@@ -416,8 +422,8 @@ TEST_CASE("a call whose stream connection was reset is cancelled, and a half-clo
     // fails, is the caller gone there.
     bool isolated = GENERATE(false, true);
     INFO((isolated ? "isolated" : "in-process"));
-    Daemon d(isolated ? isolated_rogue("call_timeout = \"20s\"") : with_rogue("call_timeout = \"20s\""));
-    REQUIRE(contains(codes(d.port()), ""));
+    Daemon d(watching(isolated));
+    REQUIRE(contains(codes(d.port()), "")); // the plugin (and its process) is up
     {
         Connection c = Connection::tcp(d.port());
         c.send_line(request("Rogue.Watch", 5000, 1));
