@@ -60,6 +60,15 @@ struct Schema {
     int field_index(std::string_view n) const;
 };
 
+// Whether an integer fits a field of kind Int (Uint) of `s`'s width: any
+// value for 64 bits (or a width not set).
+inline bool int_fits(const Schema& s, std::int64_t v) {
+    if (s.bits < 1 || s.bits >= 64) return true;
+    const std::int64_t max = (std::int64_t(1) << (s.bits - 1)) - 1;
+    return v >= -max - 1 && v <= max;
+}
+inline bool uint_fits(const Schema& s, std::uint64_t v) { return s.bits < 1 || s.bits >= 64 || v >> s.bits == 0; }
+
 // Nesting of a schema, and of values checked against one, is bounded.
 inline constexpr unsigned kMaxSchemaDepth = 32;
 

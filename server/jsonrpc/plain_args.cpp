@@ -26,10 +26,8 @@ int exact_field(const Schema& s, std::string_view name) {
 }
 
 bool in_range(std::int64_t v, const Schema& s) {
-    if (s.kind == Kind::Uint) return v >= 0 && (s.bits == 64 || static_cast<std::uint64_t>(v) >> s.bits == 0);
-    if (s.bits == 64) return true;
-    const std::int64_t max = (std::int64_t(1) << (s.bits - 1)) - 1;
-    return v >= -max - 1 && v <= max;
+    if (s.kind == Kind::Uint) return v >= 0 && uint_fits(s, static_cast<std::uint64_t>(v));
+    return int_fits(s, v);
 }
 
 // One value of a field of kind `s`, its text left in `value`.

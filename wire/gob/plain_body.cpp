@@ -17,6 +17,8 @@ namespace {
 // Fields past this many take the general path.
 constexpr std::size_t kMaxPlainFields = 32; // a bit each in `received`
 
+// A field written here: of a kind written here, and named in plain text,
+// so that its json_key is what the general writer writes for the name.
 bool plain_field(const Field& f) {
     switch (f.type->kind) {
     case Kind::Int:
@@ -59,16 +61,13 @@ bool write_plain_struct(Walk& w, TypeId id, const Schema& local, DecodePlans& pl
         switch (s.kind) {
         case Kind::Int: {
             std::int64_t v = r.read_int();
-            if (s.bits >= 1 && s.bits < 64) {
-                std::int64_t max = (std::int64_t(1) << (s.bits - 1)) - 1;
-                if (v > max || v < -max - 1) plain = false; // the general path words it
-            }
+            if (!int_fits(s, v)) plain = false; // the general path words the error
             slot.bits = static_cast<std::uint64_t>(v);
             break;
         }
         case Kind::Uint:
             slot.bits = r.read_uint();
-            if (s.bits >= 1 && s.bits < 64 && slot.bits > (std::uint64_t(1) << s.bits) - 1) plain = false;
+            if (!uint_fits(s, slot.bits)) plain = false;
             break;
         case Kind::Bool: slot.bits = r.read_uint() != 0; break;
         default: { // String
@@ -86,7 +85,7 @@ bool write_plain_struct(Walk& w, TypeId id, const Schema& local, DecodePlans& pl
     std::size_t most = 2;
     for (std::size_t i = 0; i < local.fields.size(); ++i) {
         const Field& f = local.fields[i];
-        most += f.name.size() + 4; // ,"name":
+        most += f.json_key.size() + 1; // ,"name":
         most += f.type->kind == Kind::String ? ((received >> i) & 1 ? slots[i].size : 0) + 2 : 20;
     }
     std::size_t start = out.size();
@@ -103,9 +102,7 @@ bool write_plain_struct(Walk& w, TypeId id, const Schema& local, DecodePlans& pl
         bool got = (received >> i) & 1;
         std::uint64_t bits = got ? slots[i].bits : 0;
         if (i > 0) *p++ = ',';
-        *p++ = '"';
-        put(f.name);
-        put("\":");
+        put(f.json_key); // "name": as the schema keeps it
         switch (f.type->kind) {
         case Kind::Int: p = std::to_chars(p, end, static_cast<std::int64_t>(bits)).ptr; break;
         case Kind::Uint: p = std::to_chars(p, end, bits).ptr; break;

@@ -66,14 +66,11 @@ const TypeRef& ValueDecoder::composite(TypeId id, WireKind kind) {
 json::value ValueDecoder::integer(const Schema& s, std::string_view ovfl) {
     if (s.kind == Kind::Int) {
         std::int64_t v = r().read_int();
-        if (s.bits >= 1 && s.bits < 64) {
-            std::int64_t max = (std::int64_t(1) << (s.bits - 1)) - 1;
-            if (v > max || v < -max - 1) throw out_of_range(ovfl);
-        }
+        if (!int_fits(s, v)) throw out_of_range(ovfl);
         return json::value(v, sp_);
     }
     std::uint64_t v = r().read_uint();
-    if (s.bits >= 1 && s.bits < 64 && v > (std::uint64_t(1) << s.bits) - 1) throw out_of_range(ovfl);
+    if (!uint_fits(s, v)) throw out_of_range(ovfl);
     return json::value(v, sp_);
 }
 
