@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -333,9 +334,12 @@ void reset(Connection& c) {
 }
 
 // Rogue in the daemon or in a process of its own, with a call timeout far
-// off: only the caller's going away ends Rogue.Watch early.
-DaemonOptions watching(bool isolated) {
-    return isolated ? isolated_rogue("call_timeout = \"20s\"") : with_rogue("call_timeout = \"20s\"");
+// off (only the caller's going away ends Rogue.Watch early), up and serving.
+std::unique_ptr<Daemon> watching(bool isolated) {
+    auto d = std::make_unique<Daemon>(isolated ? isolated_rogue("call_timeout = \"20s\"")
+                                               : with_rogue("call_timeout = \"20s\""));
+    REQUIRE(contains(codes(d->port()), "")); // the plugin (and its process) is up
+    return d;
 }
 
 // Rogue.Watch saw its call end well before its own bound of 5 s, was told
@@ -355,32 +359,40 @@ TEST_CASE("a call whose HTTP client went away is cancelled: the plugin reads cal
     // process, where the daemon tells the process (a Cancel frame).
     bool isolated = GENERATE(false, true);
     INFO((isolated ? "isolated" : "in-process"));
-    Daemon d(watching(isolated));
-    REQUIRE(contains(codes(d.port()), "")); // the plugin (and its process) is up
+    auto d = watching(isolated);
     {
-        Connection c = Connection::tcp(d.port());
+        Connection c = Connection::tcp(d->port());
         c.send(http_post(request("Rogue.Watch", 5000, 1)));
         REQUIRE(c.quiet_for(300ms)); // it waits for its answer
     } // closed: the client gives up
-    check_cancelled(wait_codes(d.port(), "watch.answer="));
+    check_cancelled(wait_codes(d->port(), "watch.answer="));
     // A reset the same.
     {
-        Connection c = Connection::tcp(d.port());
+        Connection c = Connection::tcp(d->port());
         c.send(http_post(request("Rogue.Watch", 5000, 2)));
         REQUIRE(c.quiet_for(300ms));
         reset(c);
     }
-    std::string seen = wait_codes(d.port(), "watch.answer=", 2);
+    std::string seen = wait_codes(d->port(), "watch.answer=", 2);
     CHECK(count(seen, "watch.cancelled=1") == 2);
     CHECK(count(seen, "watch.answer=5") == 2);
-    CHECK(contains(HttpClient(d.port()).get("/metrics").body, "plugrpc_calls_cancelled_total{reason=\"caller_gone\"} 2\n"));
+    CHECK(contains(HttpClient(d->port()).get("/metrics").body, "plugrpc_calls_cancelled_total{reason=\"caller_gone\"} 2\n"));
     // A client that stays is answered, and the connection serves on.
-    HttpClient http(d.port());
+    HttpClient http(d->port());
     HttpResponse r = http.raw(http_post(request("Rogue.Watch", 100, 3)));
     CHECK(r.status == 200);
     CHECK(contains(r.body, R"("result":1)"));
-    CHECK(d.running());
-    CHECK(d.stop() == 0);
+    // A request pipelined behind a waiting one ends the watch (its bytes
+    // wait in the socket) and is read and answered after the first.
+    Connection p = Connection::tcp(d->port());
+    p.send(http_post(request("Rogue.Watch", 300, 4)) + http_post(request("Rogue.Watch", 0, 5)));
+    std::string both = p.recv_until(R"("id":5})", 5s);
+    INFO(both);
+    CHECK(both.find(R"({"jsonrpc":"2.0","result":1,"id":4})") < both.find(R"({"jsonrpc":"2.0","result":1,"id":5})"));
+    CHECK(!contains(both, "100 Continue"));
+    CHECK(count(wait_codes(d->port(), "watch.answer=", 5), "watch.cancelled=0") == 3);
+    CHECK(d->running());
+    CHECK(d->stop() == 0);
 }
 
 TEST_CASE("an HTTP client that only shut down its sending side still gets its response, after a 100 Continue") {
@@ -390,30 +402,29 @@ TEST_CASE("an HTTP client that only shut down its sending side still gets its re
     // one: its end of stream is the client gone, as for nginx and Go.
     bool isolated = GENERATE(false, true);
     INFO((isolated ? "isolated" : "in-process"));
-    Daemon d(watching(isolated));
-    REQUIRE(contains(codes(d.port()), "")); // the plugin (and its process) is up
-    Connection c = Connection::tcp(d.port());
+    auto d = watching(isolated);
+    Connection c = Connection::tcp(d->port());
     c.send(http_post(request("Rogue.Watch", 400, 1)));
     c.shutdown_write();
     std::string got = c.recv_all(5s);
     INFO(got);
     CHECK(got.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n", 0) == 0);
     CHECK(contains(got, R"({"jsonrpc":"2.0","result":1,"id":1})"));
-    std::string seen = wait_codes(d.port(), "watch.answer=");
+    std::string seen = wait_codes(d->port(), "watch.answer=");
     CHECK(contains(seen, "watch.cancelled=0"));
     CHECK(contains(seen, "watch.answer=0"));
     // HTTP/1.0, closed the same way: gone.
-    Connection old = Connection::tcp(d.port());
+    Connection old = Connection::tcp(d->port());
     std::string body = request("Rogue.Watch", 5000, 2);
     old.send("POST /_goRPC_ HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " +
              std::to_string(body.size()) + "\r\n\r\n" + body);
     old.shutdown_write();
     CHECK(old.recv_all(5s).empty());
-    seen = wait_codes(d.port(), "watch.answer=", 2);
+    seen = wait_codes(d->port(), "watch.answer=", 2);
     INFO(seen);
     CHECK(count(seen, "watch.cancelled=1") == 1);
     CHECK(count(seen, "watch.answer=5") == 1);
-    CHECK(d.stop() == 0);
+    CHECK(d->stop() == 0);
 }
 
 TEST_CASE("a call whose stream connection was reset is cancelled, and a half-closed stream is still answered") {
@@ -422,22 +433,21 @@ TEST_CASE("a call whose stream connection was reset is cancelled, and a half-clo
     // fails, is the caller gone there.
     bool isolated = GENERATE(false, true);
     INFO((isolated ? "isolated" : "in-process"));
-    Daemon d(watching(isolated));
-    REQUIRE(contains(codes(d.port()), "")); // the plugin (and its process) is up
+    auto d = watching(isolated);
     {
-        Connection c = Connection::tcp(d.port());
+        Connection c = Connection::tcp(d->port());
         c.send_line(request("Rogue.Watch", 5000, 1));
         REQUIRE(c.quiet_for(300ms));
         reset(c);
     }
-    check_cancelled(wait_codes(d.port(), "watch.answer="));
-    Connection c = Connection::tcp(d.port());
+    check_cancelled(wait_codes(d->port(), "watch.answer="));
+    Connection c = Connection::tcp(d->port());
     c.send_line(request("Rogue.Watch", 300, 2));
     c.shutdown_write();
     CHECK(c.recv_line(5s) == R"({"jsonrpc":"2.0","result":1,"id":2})");
-    std::string seen = wait_codes(d.port(), "watch.answer=", 2);
+    std::string seen = wait_codes(d->port(), "watch.answer=", 2);
     INFO(seen);
     CHECK(contains(seen, "watch.cancelled=0"));
     CHECK(contains(seen, "watch.answer=0"));
-    CHECK(d.stop() == 0);
+    CHECK(d->stop() == 0);
 }
